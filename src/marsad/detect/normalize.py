@@ -1,0 +1,373 @@
+"""Text normalisation for matching and classification (Arabic, Kurdish, English).
+
+``normalize`` turns a post into its *canonical matching form*: the form the
+glossary matcher, the classifiers, near-duplicate detection and search all key
+on, so that obfuscation (diacritics, tatweel, zero-width characters, letter
+elongation, lookalike letters) does not change what a text matches.
+
+The steps, in order (each one documented because users of the detectors will
+ask why two texts were treated as the same):
+
+1. **Compatibility folding.** NFKD, then every combining mark is deleted. This
+   is NFKC plus accent stripping: presentation forms (ﻻ, ﷲ), fullwidth and
+   mathematical letters (𝐤𝐢𝐥𝐥) fold to plain letters, and accented letters
+   fold to their base (é → e, Kurmanji ê î û ç ş → e i u c s). It also removes
+   Arabic harakat, tanwin, shadda, sukun, superscript alef and Quranic marks,
+   and it turns the hamza carriers أ إ آ ؤ ئ into ا ا ا و ي (the hamza is a
+   combining mark under NFKD).
+2. **Case folding** (``str.casefold``).
+3. **One translation table** (``str.translate``, one pass):
+   deletes tatweel, zero-width and bidi controls (ZWSP, ZWNJ, ZWJ, LRM, RLM,
+   ALM, LRE…RLO, LRI…PDI, word joiner, BOM, soft hyphen), variation selectors
+   and tag characters; folds ٱ ٲ ٳ ٵ → ا, ى → ي, ة → ه; every decimal digit
+   (Arabic-Indic ٠-٩, Persian ۰-۹, …) → 0-9; Persian and Kurdish lookalikes
+   ک ڪ → ك, ی ې ے → ي, ھ ہ → ه.
+
+   **Kurdish Sorani letters** fold onto the Arabic letter they are typed as on
+   an Arabic keyboard, so a query matches whichever keyboard its writer used:
+   ە → ه, ێ → ي, ۆ ۇ ۋ → و, ڕ → ر, ڵ → ل; and, because Iraqi Arabic writers
+   swap them freely (گال / كال, چان / جان), گ → ك, چ → ج, پ → ب, ژ → ز,
+   ڤ → ف. The normalised form is therefore a *matching skeleton*, not a
+   spelling: language identification (:func:`detect_language`) reads the
+   original text, never this form.
+4. **Latin homoglyphs.** In a word that contains at least one Latin letter,
+   Cyrillic and Greek lookalikes (а е о р с у х і ј ѕ һ ԁ ԛ ԝ ӏ, α ο ρ ι κ ν
+   υ χ ε, ı ɡ) become the Latin letter they imitate (``kіll`` with a Cyrillic
+   і → ``kill``). Words written wholly in Cyrillic or Greek are left alone:
+   they are Russian or Greek text, not obfuscated English.
+5. **Digit look-alikes inside Latin words.** A run of 0 1 3 4 5 @ $ *between*
+   two Latin letters becomes o i e a s a s (``k1ll``, ``f@ggot``). Digits at
+   a word's edge are kept (``covid19``, ``3arab``).
+6. **Elongation.** A run of three or more of the same letter becomes one
+   (``كلللللب`` → ``كلب``, ``stuuuupid`` → ``stupid``). Runs of two are kept,
+   because real words have them (``ممنوع``, ``kill``, Kurdish ``وو`` for û).
+   The glossary matcher additionally squeezes doubled letters on both sides so
+   ``kiiilll`` still meets ``kill``.
+7. **Whitespace**: every space character (tab, newline, NBSP, U+2028...) becomes
+   a plain space, runs become one space, and the ends are stripped.
+
+Every step either works character by character or maps/deletes characters, so
+:func:`normalize_with_offsets` can report, for each character of the normalised
+text, which character of the original text it came from.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = [
+    "detect_language",
+    "normalize",
+    "normalize_with_offsets",
+    "tokens",
+]
+
+# --------------------------------------------------------------------------- tables
+
+_DELETE = [
+    0x0640,  # tatweel (kashida)
+    0x00AD,  # soft hyphen
+    0x034F,  # combining grapheme joiner
+    0x061C,  # Arabic letter mark
+    0x0674,  # Arabic high hamza
+    0x180E,  # Mongolian vowel separator
+    0xFEFF,  # BOM / zero-width no-break space
+    *range(0x200B, 0x2010),  # ZWSP, ZWNJ, ZWJ, LRM, RLM
+    *range(0x202A, 0x202F),  # LRE, RLE, PDF, LRO, RLO
+    *range(0x2060, 0x2065),  # word joiner, invisible operators
+    *range(0x2066, 0x206A),  # LRI, RLI, FSI, PDI
+    *range(0x206A, 0x2070),  # deprecated format controls
+    *range(0xFE00, 0xFE10),  # variation selectors
+    *range(0xE0000, 0xE0080),  # tag characters
+    *range(0xE0100, 0xE01F0),  # variation selectors supplement
+]
+
+_LETTERS = {
+    # alef forms that do not decompose under NFKD
+    "ٱ": "ا",
+    "ٲ": "ا",
+    "ٳ": "ا",
+    "ٵ": "ا",
+    "ى": "ي",
+    "ة": "ه",
+    # Persian / Urdu / Kurdish lookalikes
+    "ک": "ك",
+    "ڪ": "ك",
+    "ی": "ي",
+    "ې": "ي",
+    "ے": "ي",
+    "ھ": "ه",
+    "ہ": "ه",
+    # Kurdish Sorani letters (see module docstring)
+    "ە": "ه",
+    "ێ": "ي",
+    "ۆ": "و",
+    "ۇ": "و",
+    "ۋ": "و",
+    "ڕ": "ر",
+    "ڵ": "ل",
+    "گ": "ك",
+    "چ": "ج",
+    "پ": "ب",
+    "ژ": "ز",
+    "ڤ": "ف",
+}
+
+
+def _build_table() -> dict[int, int | str | None]:
+    table: dict[int, int | str | None] = {}
+    # Combining marks left after NFKD (harakat, shadda, hamza above/below, accents...).
+    # Scanning the BMP and SMP covers every combining mark Unicode assigns outside
+    # the tag/variation blocks listed in _DELETE.
+    for cp in range(0x20000):
+        ch = chr(cp)
+        cat = unicodedata.category(ch)
+        if cat in ("Mn", "Me") or unicodedata.combining(ch):
+            table[cp] = None
+        elif cat == "Nd":
+            table[cp] = str(unicodedata.decimal(ch))
+        elif ch.isspace() and ch != " ":
+            table[cp] = " "
+    for cp in _DELETE:
+        table[cp] = None
+    for src, dst in _LETTERS.items():
+        table[ord(src)] = dst
+    return table
+
+
+_TABLE = _build_table()
+
+# Cyrillic/Greek/IPA letters that imitate Latin letters, lower case (we casefold first).
+_HOMOGLYPHS = str.maketrans(
+    {
+        "а": "a",
+        "е": "e",
+        "о": "o",
+        "р": "p",
+        "с": "c",
+        "у": "y",
+        "х": "x",
+        "і": "i",
+        "ј": "j",
+        "ѕ": "s",
+        "һ": "h",
+        "ԁ": "d",
+        "ԛ": "q",
+        "ԝ": "w",
+        "ӏ": "l",
+        "ո": "n",
+        "α": "a",
+        "ο": "o",
+        "ρ": "p",
+        "ι": "i",
+        "κ": "k",
+        "ν": "v",
+        "υ": "u",
+        "χ": "x",
+        "ε": "e",
+        "ı": "i",
+        "ɡ": "g",
+    }
+)
+_HOMOGLYPH_CHARS = "".join(chr(k) for k in _HOMOGLYPHS)
+_HOMOGLYPH_ANY = re.compile(rf"[{_HOMOGLYPH_CHARS}]")
+_HOMOGLYPH_WORD = re.compile(rf"\w*[{_HOMOGLYPH_CHARS}]\w*")
+_HAS_LATIN = re.compile(r"[a-z]")
+
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "@": "a", "$": "s"})
+_LEET_RUN = re.compile(r"(?<=[a-z])[01345@$]+(?=[a-z])")
+
+_ELONGATION = re.compile(r"([^\W\d_])\1{2,}")
+_TRIPLE = re.compile(r"(.)\1\1")  # cheap pre-check: most posts have no elongation
+_SPACES = re.compile(r" {2,}")
+_TOKEN = re.compile(r"[^\W_]+")
+
+
+# --------------------------------------------------------------------------- normalise
+
+
+def _homoglyph_word(match: re.Match[str]) -> str:
+    word = match.group(0)
+    return word.translate(_HOMOGLYPHS) if _HAS_LATIN.search(word) else word
+
+
+def _leet_run(match: re.Match[str]) -> str:
+    return match.group(0).translate(_LEET)
+
+
+def _char_stage(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).casefold().translate(_TABLE)
+
+
+def _latin_stage(text: str) -> str:
+    """Steps 4 and 5: one-for-one substitutions, so offsets are unchanged."""
+    if not text.isascii() and _HOMOGLYPH_ANY.search(text):
+        text = _HOMOGLYPH_WORD.sub(_homoglyph_word, text)
+    return _LEET_RUN.sub(_leet_run, text)
+
+
+def normalize(text: str) -> str:
+    """Return the canonical matching form of ``text`` (see the module docstring).
+
+    Idempotent: ``normalize(normalize(x)) == normalize(x)``.
+
+    >>> normalize("الـــسَّلامُ   عليكم")
+    'السلام عليكم'
+    >>> normalize("K\u200bI\u200bL\u200bL")
+    'kill'
+    """
+    text = _latin_stage(_char_stage(text))
+    if _TRIPLE.search(text):
+        text = _ELONGATION.sub(r"\1", text)
+    if "  " in text:
+        text = _SPACES.sub(" ", text)
+    return text.strip(" ")
+
+
+def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
+    """Normalise ``text`` and map each output character back to the input.
+
+    Returns ``(normalised, offsets)`` where ``normalised == normalize(text)`` and
+    ``offsets[i]`` is the index in ``text`` of the character that produced
+    ``normalised[i]``. Slower than :func:`normalize` (it works character by
+    character); call it only for texts that are known to contain a match.
+    """
+    chars: list[str] = []
+    offsets: list[int] = []
+    for i, ch in enumerate(text):
+        out = _char_stage(ch)
+        chars.append(out)
+        offsets.extend([i] * len(out))
+    stage = _latin_stage("".join(chars))
+
+    # Elongation: keep the first letter of each run.
+    kept: list[str] = []
+    kept_offsets: list[int] = []
+    pos = 0
+    for m in _ELONGATION.finditer(stage):
+        kept.append(stage[pos : m.start() + 1])
+        kept_offsets.extend(offsets[pos : m.start() + 1])
+        pos = m.end()
+    kept.append(stage[pos:])
+    kept_offsets.extend(offsets[pos:])
+    stage, offsets = "".join(kept), kept_offsets
+
+    # Whitespace: one space per run, carrying the offset of the run's first character.
+    out_chars: list[str] = []
+    out_offsets: list[int] = []
+    pos = 0
+    for m in _SPACES.finditer(stage):
+        out_chars.append(stage[pos : m.start()])
+        out_offsets.extend(offsets[pos : m.start()])
+        out_chars.append(" ")
+        out_offsets.append(offsets[m.start()])
+        pos = m.end()
+    out_chars.append(stage[pos:])
+    out_offsets.extend(offsets[pos:])
+    result = "".join(out_chars)
+    start = len(result) - len(result.lstrip(" "))
+    end = len(result.rstrip(" "))
+    return result[start:end], out_offsets[start:end]
+
+
+def tokens(text: str) -> list[str]:
+    """Return the word tokens of ``normalize(text)``.
+
+    Tokens are runs of letters and digits (any script). Punctuation, emoji and
+    the ``#``/``@`` sigils are dropped, so a hashtag keeps its word
+    (``#حرية_الصحافة`` → ``حريه``, ``الصحافه``); underscores split words.
+    """
+    return _TOKEN.findall(normalize(text))
+
+
+# --------------------------------------------------------------------------- language
+
+_URL_OR_HANDLE = re.compile(r"https?://\S+|www\.\S+|[@#]\w+|\b(?:url|user)\b", re.IGNORECASE)
+_WORD_RAW = re.compile(r"[^\W\d_]+")
+
+
+def _wordset(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+_SORANI_LETTERS = frozenset("ەێۆڕڵ")
+_SORANI_WORDS = _wordset(
+    "لە بە کە بۆ ئەو ئەم ئەوە ئەمە ئێمە ئێوە ئەوان من تۆ زۆر نییە هەیە دەکات "
+    "دەکەن بوو بێت دەبێت چۆن چی کوردستان کورد خەڵک ئەمڕۆ یان لەگەڵ هەموو "
+    "وەک پێش دوای سەر ناو"
+)
+_PERSIAN_WORDS = _wordset("است این را می برای از که با نیست هست شما ما آنها بود شده کرد خواهد")
+_ARABIC_WORDS = _wordset(
+    "في من على الى إلى عن مع هذا هذه ذلك التي الذي ان أن إن لا ما لم لن كل "
+    "الله انت انا هو هي نحن هم كان قد بس شلون اكو ماكو هاي هواي شنو ليش "
+    "يعني والله"
+)
+_ARABIC_ONLY_LETTERS = frozenset("ةىأإآؤثذضظصطعغق")
+_KURMANJI_LETTERS = frozenset("êîûçş")
+_TURKISH_LETTERS = frozenset("ğıöüİ")
+_OTHER_LATIN_LETTERS = frozenset("éèàâäëïôùœæßñãõå")
+_KURMANJI_WORDS = _wordset(
+    "û ji bi di de ku ev em hûn ez tu ew wî wê min te me xwe jî li ne na heye "
+    "nîne dike dikin bû bûye ye kurd kurdî kurdistan gelek çi çawa ji bo spas "
+    "rojnamevan welat hikûmet divê hatin"
+)
+_ENGLISH_WORDS = _wordset(
+    "the and is are was were to of a an in on at for with that this it you i "
+    "he she they we not be have has had do does will would should can from by "
+    "as or but if what who all my your our their them his her"
+)
+_TURKISH_WORDS = _wordset("ve bir bu da için ile çok değil ne var yok ben sen")
+
+
+_LANG_DELETE = dict.fromkeys((0x0640, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F))
+
+
+def _script_counts(text: str) -> tuple[int, int]:
+    arabic = latin = 0
+    for ch in text:
+        if "\u0600" <= ch <= "\u06ff" or "\ufb50" <= ch <= "\ufeff" or "\u0750" <= ch <= "\u077f":
+            if ch.isalpha():
+                arabic += 1
+        elif ch.isalpha() and ch.isascii() or "\u00c0" <= ch <= "\u024f":
+            latin += 1
+    return arabic, latin
+
+
+def detect_language(text: str) -> str:
+    """Guess the language of a post: ``"ar"``, ``"ckb"``, ``"kmr"``, ``"en"`` or ``"other"``.
+
+    Reads the original text (the Kurdish letters matter, so not the normalised
+    form). Arabic script is Kurdish Sorani when it has the Sorani letters
+    ە ێ ۆ ڕ ڵ or Sorani function words, Persian (``"other"``) when it has
+    Persian function words, else Arabic. Latin script is Kurmanji when it has
+    ê î û ç ş or Kurmanji function words, English when it has English function
+    words, else ``"other"`` (Turkish, French, Arabizi...). Text with no letters
+    (emoji only, numbers, links) is ``"other"``.
+    """
+    text = unicodedata.normalize("NFC", _URL_OR_HANDLE.sub(" ", text))
+    text = text.translate(_LANG_DELETE)
+    arabic, latin = _script_counts(text)
+    if arabic == 0 and latin == 0:
+        return "other"
+    words = [w.lower() for w in _WORD_RAW.findall(text)]
+    if arabic >= latin:
+        sorani = 3 * sum(ch in _SORANI_LETTERS for ch in text)
+        sorani += 2 * sum(w in _SORANI_WORDS for w in words)
+        persian = 2 * sum(w in _PERSIAN_WORDS for w in words)
+        arab = 2 * sum(w in _ARABIC_WORDS for w in words)
+        arab += sum(ch in _ARABIC_ONLY_LETTERS for ch in text)
+        arab += sum(w.startswith(("ال", "وال", "بال")) and len(w) > 3 for w in words)
+        # Sorani spells /h/ and /e/ differently from Arabic; ھ and ی/ک are weak Kurdish hints.
+        sorani += sum(ch in "ھیک" for ch in text) // 2
+        best = max(("ckb", sorani), ("other", persian), ("ar", arab), key=lambda kv: kv[1])
+        if best[1] == 0:
+            return "ar"
+        return best[0]
+    kurmanji = 3 * sum(ch in _KURMANJI_LETTERS for ch in text.lower())
+    kurmanji += 2 * sum(w in _KURMANJI_WORDS for w in words)
+    english = 2 * sum(w in _ENGLISH_WORDS for w in words)
+    foreign = 3 * sum(ch in _TURKISH_LETTERS or ch in _OTHER_LATIN_LETTERS for ch in text.lower())
+    foreign += 2 * sum(w in _TURKISH_WORDS for w in words)
+    best = max(("en", english), ("kmr", kurmanji), ("other", foreign), key=lambda kv: kv[1])
+    return best[0] if best[1] > 0 else "other"
