@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from marsad.detect.normalize import normalize, normalize_with_offsets, tokens
+from marsad.detect.normalize import detect_language, normalize, normalize_with_offsets, tokens
 
 ZW = ["\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u2066", "\u2069", "\ufeff", "\u00ad"]
 HARAKAT = ["\u064e", "\u064f", "\u0650", "\u0651", "\u0652", "\u064b", "\u064c", "\u064d", "\u0670"]
@@ -123,3 +126,28 @@ def test_offsets_on_examples() -> None:
     assert norm == "السلام kill"
     # Each normalised letter points at the original letter it came from.
     assert [text[o] for o in offsets] == list("السلام K1LL")
+
+
+LANGUAGE_SET = Path(__file__).parent / "data" / "language.tsv"
+
+
+def _language_rows() -> list[tuple[str, str]]:
+    with LANGUAGE_SET.open(encoding="utf-8") as fh:
+        rows = csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
+        return [(row["lang"], row["text"]) for row in rows]
+
+
+def test_detect_language_on_the_project_set() -> None:
+    rows = _language_rows()
+    predicted = [detect_language(text) for _, text in rows]
+    accuracy = sum(p == gold for p, (gold, _) in zip(predicted, rows, strict=True)) / len(rows)
+    assert accuracy >= 0.9
+    for lang in ("ar", "ckb", "kmr", "en", "other"):
+        gold = [p for p, (g, _) in zip(predicted, rows, strict=True) if g == lang]
+        assert sum(p == lang for p in gold) / len(gold) >= 0.8, lang
+
+
+def test_detect_language_is_not_fooled_by_obfuscation() -> None:
+    assert detect_language("ئەمڕۆ\u200c کەشوهەوا زۆر خۆشە") == "ckb"
+    assert detect_language("الحكـــومة لازم تحمي حرية التعبير") == "ar"
+    assert detect_language("") == "other"
