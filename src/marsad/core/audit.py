@@ -1,0 +1,181 @@
+"""The audit trail: one function writes it, one function checks it.
+
+Every change of state and every view of private data goes through
+:func:`record`. Records form a hash chain: each one's HMAC covers its own
+fields and the previous record's HMAC, and a head row remembers the last
+link, so an edited, deleted, inserted or cut-off record is found by
+:func:`verify`. The HMAC key comes from the secret key, which is not in the
+database. Never put a reporter's contact or any other secret in ``details``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from marsad.core.db import utcnow
+from marsad.core.errors import MarsadError
+from marsad.core.models import AuditHead, AuditRecord
+from marsad.core.security import hmac_hex
+
+GENESIS_HASH = "0" * 64
+GENESIS_MAC = "genesis"
+SYSTEM = "system"
+
+
+def _key(session: Session) -> bytes:
+    key = session.info.get("audit_key")
+    if not key:
+        raise MarsadError("err_audit_key", "this session cannot write the audit trail")
+    return key
+
+
+def _canonical(
+    *,
+    seq: int,
+    at: datetime,
+    actor: str,
+    action: str,
+    subject_type: str,
+    subject_id: str,
+    details: str,
+    prev_hash: str,
+) -> bytes:
+    fields = [seq, at.isoformat(), actor, action, subject_type, subject_id, details, prev_hash]
+    return json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _head_mac(key: bytes, seq: int, hash_: str) -> str:
+    return hmac_hex(key, f"head|{seq}|{hash_}".encode())
+
+
+def record(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    subject_type: str,
+    subject_id: str,
+    details: dict[str, Any] | None = None,
+) -> AuditRecord:
+    """Append one record to the chain inside the caller's transaction.
+
+    ``actor`` is a username (or ``system``/``public``); ``action`` a dotted verb
+    such as ``user.login`` or ``report.contact_viewed``.
+    """
+    key = _key(session)
+    # Lock the head: appends are serialised (FOR UPDATE on PostgreSQL; SQLite
+    # already holds the write lock from BEGIN IMMEDIATE).
+    head = session.execute(
+        select(AuditHead).where(AuditHead.id == 1).with_for_update()
+    ).scalar_one_or_none()
+    if head is None:
+        head = AuditHead(id=1, seq=0, hash=GENESIS_HASH, mac=GENESIS_MAC)
+        session.add(head)
+    at = utcnow()
+    body = json.dumps(details or {}, ensure_ascii=False, sort_keys=True, default=str)
+    seq = head.seq + 1
+    digest = hmac_hex(
+        key,
+        _canonical(
+            seq=seq,
+            at=at,
+            actor=actor,
+            action=action,
+            subject_type=subject_type,
+            subject_id=str(subject_id),
+            details=body,
+            prev_hash=head.hash,
+        ),
+    )
+    row = AuditRecord(
+        seq=seq,
+        at=at,
+        actor=actor,
+        action=action,
+        subject_type=subject_type,
+        subject_id=str(subject_id),
+        details=body,
+        prev_hash=head.hash,
+        hash=digest,
+    )
+    session.add(row)
+    head.seq, head.hash, head.mac = seq, digest, _head_mac(key, seq, digest)
+    session.flush()
+    return row
+
+
+@dataclass
+class VerifyResult:
+    ok: bool
+    records: int
+    first_bad_seq: int | None = None
+    problem: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "records": self.records,
+            "first_bad": None if self.ok else {"seq": self.first_bad_seq, "problem": self.problem},
+        }
+
+
+def verify(session: Session, *, batch: int = 2000) -> VerifyResult:
+    """Walk the chain from the start; name the first record that is broken or missing."""
+    key = _key(session)
+    expected_seq = 1
+    prev_hash = GENESIS_HASH
+    count = 0
+    rows = session.execute(select(AuditRecord).order_by(AuditRecord.seq)).yield_per(batch)
+    for row in rows.scalars():
+        if row.seq != expected_seq:
+            problem = f"record {expected_seq} is missing (next present is {row.seq})"
+            return VerifyResult(False, count, expected_seq, problem)
+        if row.prev_hash != prev_hash:
+            return VerifyResult(
+                False, count, row.seq, f"record {row.seq} does not follow record {row.seq - 1}"
+            )
+        digest = hmac_hex(
+            key,
+            _canonical(
+                seq=row.seq,
+                at=row.at,
+                actor=row.actor,
+                action=row.action,
+                subject_type=row.subject_type,
+                subject_id=row.subject_id,
+                details=row.details,
+                prev_hash=row.prev_hash,
+            ),
+        )
+        if digest != row.hash:
+            return VerifyResult(False, count, row.seq, f"record {row.seq} was altered")
+        prev_hash = row.hash
+        expected_seq += 1
+        count += 1
+    head = session.get(AuditHead, 1)
+    last = expected_seq - 1
+    if head is None:
+        if count:
+            return VerifyResult(False, count, last, "the chain's head record is missing")
+        return VerifyResult(True, 0)
+    if head.seq == 0 and head.mac == GENESIS_MAC and count == 0:
+        return VerifyResult(True, 0)
+    if head.mac != _head_mac(key, head.seq, head.hash):
+        return VerifyResult(False, count, head.seq, "the chain's head record was altered")
+    if head.seq > last:
+        return VerifyResult(
+            False, count, last + 1, f"records {last + 1} to {head.seq} are missing from the end"
+        )
+    if head.seq < last or head.hash != prev_hash:
+        return VerifyResult(False, count, head.seq, "the chain's head does not match its records")
+    return VerifyResult(True, count)
+
+
+def count_records(session: Session) -> int:
+    return session.execute(select(func.count()).select_from(AuditRecord)).scalar_one()

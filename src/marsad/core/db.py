@@ -1,0 +1,193 @@
+"""The database: engine, sessions, shared column types and migrations.
+
+SQLite is a first-class target (STYLE rule 4): WAL journal, foreign keys on,
+a busy timeout, and ``BEGIN IMMEDIATE`` for write transactions so two writers
+queue instead of failing half-way. PostgreSQL runs the same models and the
+same Alembic migrations through psycopg 3.
+"""
+
+from __future__ import annotations
+
+import importlib
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import DateTime, Engine, MetaData, String, create_engine, event, text
+from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+from marsad.core.errors import ConfigError
+from marsad.core.settings import Settings
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# Each capability keeps its tables in its own models module; migrations and
+# the models-vs-migrations test import them all from here.
+MODEL_MODULES = (
+    "marsad.core.models",
+    "marsad.posts.models",
+    "marsad.detect.models",
+    "marsad.reports.models",
+    "marsad.coordination.models",
+)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def load_all_models() -> MetaData:
+    """Import every capability's models so Base.metadata knows all tables."""
+    for name in MODEL_MODULES:
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            # Only a capability that has no models yet is skipped; a broken
+            # import inside an existing models module still fails loudly.
+            if exc.name is None or not name.startswith(exc.name):
+                raise
+    return Base.metadata
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_id() -> str:
+    """A random UUID as text: ids reveal neither order nor count."""
+    return str(uuid.uuid4())
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on every backend.
+
+    SQLite has no time zones: values are stored as naive UTC and given their
+    zone back on the way out. A naive datetime on the way in is refused, since
+    its meaning would be a guess.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(  # noqa: D102
+        self,
+        value: datetime | None,
+        dialect: Dialect,  # noqa: ARG002
+    ) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def IdColumn() -> Any:  # noqa: N802 - reads like a type in model declarations
+    from sqlalchemy.orm import mapped_column
+
+    return mapped_column(String(36), primary_key=True, default=new_id)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Autocommit at the driver level lets us issue BEGIN IMMEDIATE ourselves.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(settings: Settings, *, check: bool = True) -> Engine:
+    """Create the engine for the configured database; raise ConfigError when unusable."""
+    settings.validate_for_use()
+    url = make_url(settings.resolved_database_url)
+    if url.get_backend_name() == "sqlite":
+        if url.database and url.database != ":memory:":
+            folder = Path(url.database).parent
+            if folder == settings.data_dir.resolve():
+                settings.ensure_data_dir()
+            elif not folder.is_dir():
+                raise ConfigError(
+                    "MARSAD_DATABASE_URL", f"the folder {str(folder)!r} does not exist"
+                )
+        engine = create_engine(url, connect_args={"timeout": 10})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+    else:
+        engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+    if check:
+        check_connection(engine)
+    return engine
+
+
+def check_connection(engine: Engine) -> None:
+    """Open one connection, or raise ConfigError naming the database setting."""
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "unreachable"
+        raise ConfigError(
+            "MARSAD_DATABASE_URL",
+            f"cannot connect to the database at {engine.url.render_as_string()}: {reason}",
+        ) from None
+
+
+def session_factory(engine: Engine, settings: Settings | None = None) -> sessionmaker[Session]:
+    """Sessions for this engine. With settings, they carry the audit chain's key."""
+    info: dict[str, Any] = {}
+    if settings is not None:
+        from marsad.core.security import derive_key
+
+        info["audit_key"] = derive_key(settings.secret(), "audit-chain")
+        info["settings"] = settings
+    return sessionmaker(engine, expire_on_commit=False, info=info)
+
+
+@contextmanager
+def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """One short transaction: commit on success, roll back on error."""
+    session = factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def database_status(engine: Engine) -> dict[str, Any]:
+    """What /health says about the database: reachable and at which migration."""
+    try:
+        with engine.connect() as conn:
+            row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
+        return {"ok": True, "backend": engine.dialect.name, "revision": row[0] if row else None}
+    except Exception:  # noqa: BLE001 - health must answer, whatever went wrong
+        return {"ok": False, "backend": engine.dialect.name, "revision": None}

@@ -1,0 +1,37 @@
+"""Alembic environment: runs the migrations on the connection Marsad hands it."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from marsad.core.db import load_all_models
+
+target_metadata = load_all_models()
+config = context.config
+
+
+def run_migrations() -> None:
+    connection = config.attributes.get("connection")
+    if connection is None:
+        from marsad.core.db import make_engine
+        from marsad.core.settings import load_settings
+
+        engine = make_engine(load_settings())
+        with engine.connect() as conn:
+            _run(conn)
+        return
+    _run(connection)
+
+
+def _run(connection) -> None:  # type: ignore[no-untyped-def]
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+run_migrations()

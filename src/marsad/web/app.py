@@ -1,0 +1,239 @@
+"""The web application: ``create_app(settings)`` builds everything from settings.
+
+Nothing is created at import time (STYLE anti-pattern): tests build an app
+on their own database, production builds one per process.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+
+import marsad
+from marsad.core import i18n
+from marsad.core.db import database_status, make_engine, session_factory
+from marsad.core.errors import MarsadError
+from marsad.core.i18n import gettext as _
+from marsad.core.security import FieldCipher, Signer
+from marsad.core.settings import Settings
+from marsad.web import auth_views, core_api
+from marsad.web.deps import CSRF_COOKIE, LANG_COOKIE, RedirectToLogin, load_session_user
+from marsad.web.templating import make_environment, render
+
+log = logging.getLogger(__name__)
+STATIC = Path(__file__).resolve().parent / "static"
+
+# Only our own origin, no inline script, no framing (DESIGN: no third-party requests).
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+class ShellMiddleware(BaseHTTPMiddleware):
+    """Per request: choose the language, load the staff session, set security headers."""
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        settings: Settings = request.app.state.settings
+        asked = request.query_params.get("lang")
+        lang = i18n.pick_language(
+            asked, request.cookies.get(LANG_COOKIE), default=settings.default_language
+        )
+        token = i18n.current_language.set(lang)
+        csrf = request.cookies.get(CSRF_COOKIE)
+        new_csrf = None
+        if not csrf or len(csrf) < 20:
+            csrf = new_csrf = secrets.token_urlsafe(24)
+        request.state.csrf_seed = csrf
+        request.state.csrf_token = request.app.state.csrf_signer.dumps(csrf)
+        try:
+            request.state.user = None
+            request.state.session_expired = False
+            if not request.url.path.startswith("/static/"):
+                load_session_user(request)
+            response = await call_next(request)
+        finally:
+            i18n.current_language.reset(token)
+        secure = settings.cookies_secure
+        if asked in i18n.LANGUAGES:
+            response.set_cookie(
+                LANG_COOKIE,
+                asked,
+                max_age=365 * 86400,
+                httponly=True,
+                samesite="lax",
+                secure=secure,
+            )
+        if new_csrf:
+            response.set_cookie(
+                CSRF_COOKIE, new_csrf, httponly=True, samesite="strict", secure=secure
+            )
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if secure:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if not request.url.path.startswith("/static/"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+def create_app(settings: Settings, *, engine: Any = None) -> FastAPI:
+    """Build the observatory's web application for these settings."""
+    settings.validate_for_use()
+    engine = engine or make_engine(settings)
+    app = FastAPI(
+        title="Marsad",
+        version=marsad.__version__,
+        description="Observatory of digital rights and online harms. "
+        "Staff endpoints take `Authorization: Bearer TOKEN`.",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    secret = settings.secret()
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = session_factory(engine, settings)
+    app.state.templates = make_environment(settings.timezone)
+    app.state.session_signer = Signer(secret, "session")
+    app.state.pending_signer = Signer(secret, "pending-2fa")
+    app.state.csrf_signer = Signer(secret, "csrf")
+    app.state.cipher = FieldCipher.from_settings(settings.field_key, secret)
+
+    app.add_middleware(ShellMiddleware)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(core_api.router)
+    app.include_router(auth_views.router)
+    for router in _capability_routers():
+        app.include_router(router)
+
+    @app.get("/health", tags=["core"])
+    def health() -> JSONResponse:
+        """Version, database status and whether the settings are safe."""
+        db = database_status(engine)
+        body = {
+            "status": "ok" if db["ok"] else "degraded",
+            "version": marsad.__version__,
+            "env": settings.env,
+            "database": db,
+            "secure_cookies": settings.cookies_secure,
+        }
+        return JSONResponse(body, status_code=200 if db["ok"] else 503)
+
+    _install_error_handlers(app)
+    return app
+
+
+def _capability_routers() -> list[Any]:
+    """Routers of the capabilities that have them (each has ``api.router``/``views.router``)."""
+    import importlib
+
+    routers = []
+    for cap in ("reports", "posts", "detect", "coordination"):
+        for part in ("api", "views"):
+            name = f"marsad.{cap}.{part}"
+            try:
+                module = importlib.import_module(name)
+            except ModuleNotFoundError as exc:
+                if exc.name is not None and name.startswith(exc.name):
+                    continue
+                raise
+            router = getattr(module, "router", None)
+            if router is not None:
+                routers.append(router)
+    return routers
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path in ("/health",)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(MarsadError)
+    async def marsad_error(request: Request, exc: MarsadError) -> Response:
+        if _wants_json(request):
+            return JSONResponse(exc.to_json(), status_code=exc.status)
+        return render(
+            request,
+            "error.html",
+            {"title": _("Something is not right"), "message": _(exc.message)},
+            status=exc.status,
+        )
+
+    @app.exception_handler(RedirectToLogin)
+    async def to_login(request: Request, exc: RedirectToLogin) -> Response:
+        target = "/login?next=" + request.url.path
+        if exc.expired:
+            target += "&expired=1"
+        return RedirectResponse(target, status_code=303)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        errors = [
+            {"where": ".".join(str(p) for p in err["loc"] if p != "body"), "message": err["msg"]}
+            for err in exc.errors()
+        ]
+        if _wants_json(request):
+            return JSONResponse(
+                {
+                    "error": "err_invalid_input",
+                    "message": _("The request is not valid."),
+                    "details": errors,
+                },
+                status_code=422,
+            )
+        return render(
+            request,
+            "error.html",
+            {
+                "title": _("The form is not complete"),
+                "message": "; ".join(f"{e['where']}: {e['message']}" for e in errors),
+            },
+            status=422,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        messages = {
+            401: _("Sign in to continue."),
+            403: _("You are not allowed to do this."),
+            404: _("This page does not exist."),
+            405: _("This action is not allowed here."),
+        }
+        message = messages.get(exc.status_code, _("Something went wrong."))
+        if _wants_json(request):
+            return JSONResponse(
+                {"error": f"err_http_{exc.status_code}", "message": message},
+                status_code=exc.status_code,
+                headers=getattr(exc, "headers", None),
+            )
+        return render(
+            request, "error.html", {"title": message, "message": ""}, status=exc.status_code
+        )
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        # Logged without the request body or client address: they may identify a reporter.
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        message = _("Something went wrong. It has been logged.")
+        if _wants_json(request):
+            return JSONResponse({"error": "err_internal", "message": message}, status_code=500)
+        return render(request, "error.html", {"title": message, "message": ""}, status=500)

@@ -1,0 +1,300 @@
+"""Staff pages of the web shell: sign-in with 2FA, the staff home, users, settings, audit."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
+
+from marsad.core import audit, security, users
+from marsad.core.i18n import gettext as _
+from marsad.core.models import ROLES, AuditRecord, User
+from marsad.web.deps import (
+    PENDING_COOKIE,
+    AdminUser,
+    CsrfChecked,
+    DbSession,
+    StaffUser,
+    end_session,
+    start_session,
+)
+from marsad.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+PENDING_MAX_AGE = 300
+
+
+def _safe_next(target: str | None) -> str:
+    # Only local paths: an attacker's link must not bounce a reviewer elsewhere.
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return "/staff"
+
+
+def _redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+@router.get("/")
+def home(request: Request) -> Response:
+    return render(request, "home.html", {})
+
+
+@router.get("/login")
+def login_form(request: Request, next: str = "/staff", expired: int = 0) -> Response:  # noqa: A002
+    error = _("Your session has expired. Please sign in again.") if expired else None
+    return render(request, "login.html", {"next": _safe_next(next), "error": error})
+
+
+@router.post("/login", dependencies=[CsrfChecked])
+def login(
+    request: Request,
+    session: DbSession,
+    username: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/staff",  # noqa: A002
+) -> Response:
+    settings = request.app.state.settings
+    outcome = users.authenticate(
+        session,
+        username=username.strip(),
+        password=password,
+        max_failures=settings.login_max_failures,
+        lockout_seconds=settings.login_lockout_seconds,
+    )
+    if outcome.user is None:
+        session.commit()  # keep the failure count and the audit record
+        if outcome.locked_until is not None:
+            error = _("Too many failed attempts. Try again later.")
+        else:
+            error = _("Wrong username or password.")
+        return render(
+            request,
+            "login.html",
+            {"next": _safe_next(next), "error": error, "username": username},
+            status=401,
+        )
+    user = outcome.user
+    if outcome.needs_2fa or outcome.must_enroll_2fa:
+        pending = {"uid": user.id, "epoch": user.session_epoch, "next": _safe_next(next)}
+        if outcome.must_enroll_2fa:
+            pending["secret"] = security.new_totp_secret()
+        response = _redirect("/login/2fa")
+        response.set_cookie(
+            PENDING_COOKIE,
+            request.app.state.pending_signer.dumps(pending),
+            max_age=PENDING_MAX_AGE,
+            httponly=True,
+            samesite="strict",
+            secure=settings.cookies_secure,
+        )
+        return response
+    users.complete_login(session, user=user, method="password")
+    response = _redirect(_safe_next(next))
+    start_session(request, response, user)
+    return response
+
+
+def _pending(request: Request, session: DbSession) -> tuple[User, dict] | None:
+    raw = request.cookies.get(PENDING_COOKIE)
+    data = request.app.state.pending_signer.loads(raw, max_age=PENDING_MAX_AGE) if raw else None
+    if not isinstance(data, dict):
+        return None
+    user = session.get(User, data.get("uid"))
+    if user is None or not user.is_active or user.session_epoch != data.get("epoch"):
+        return None
+    return user, data
+
+
+def _second_step_page(request: Request, user: User, data: dict, error: str | None) -> Response:
+    if "secret" in data:
+        return render(
+            request,
+            "login_enroll.html",
+            {
+                "secret": data["secret"],
+                "uri": security.totp_uri(data["secret"], user.username),
+                "error": error,
+            },
+            status=400 if error else 200,
+        )
+    return render(request, "login_2fa.html", {"error": error}, status=401 if error else 200)
+
+
+@router.get("/login/2fa")
+def second_step_form(request: Request, session: DbSession) -> Response:
+    found = _pending(request, session)
+    if found is None:
+        return _redirect("/login?expired=1")
+    return _second_step_page(request, *found, error=None)
+
+
+@router.post("/login/2fa", dependencies=[CsrfChecked])
+def second_step(
+    request: Request, session: DbSession, code: Annotated[str, Form()] = ""
+) -> Response:
+    found = _pending(request, session)
+    if found is None:
+        return _redirect("/login?expired=1")
+    user, data = found
+    if "secret" in data:
+        try:
+            codes = users.enable_2fa(session, user=user, secret=data["secret"], code=code)
+        except users.InvalidInput:
+            session.commit()
+            return _second_step_page(
+                request, user, data, _("That code is not right. Check your phone's clock.")
+            )
+        users.complete_login(session, user=user, method="password+totp-enrolled")
+        response = render(request, "recovery_codes.html", {"codes": codes, "next": data["next"]})
+        start_session(request, response, user)
+        return response
+    if not users.check_second_factor(session, user=user, code=code):
+        session.commit()
+        return _second_step_page(request, user, data, _("That code is not right."))
+    users.complete_login(session, user=user, method="password+totp")
+    response = _redirect(data["next"])
+    start_session(request, response, user)
+    return response
+
+
+@router.post("/logout", dependencies=[CsrfChecked])
+def logout(request: Request, session: DbSession) -> Response:
+    user = request.state.user
+    if user is not None:
+        audit.record(
+            session, actor=user.username, action="logout", subject_type="user", subject_id=user.id
+        )
+    response = _redirect("/")
+    end_session(response)
+    return response
+
+
+@router.get("/staff")
+def staff_home(request: Request, user: StaffUser, session: DbSession) -> Response:
+    required = users.two_factor_required(session)
+    return render(request, "staff.html", {"me": user, "two_factor_required": required})
+
+
+@router.get("/account/security")
+def security_page(request: Request, user: StaffUser) -> Response:
+    secret = security.new_totp_secret()
+    signed = request.app.state.pending_signer.dumps({"uid": user.id, "secret": secret})
+    return render(
+        request,
+        "account_security.html",
+        {
+            "me": user,
+            "secret": secret,
+            "signed": signed,
+            "uri": security.totp_uri(secret, user.username),
+        },
+    )
+
+
+@router.post("/account/security/2fa", dependencies=[CsrfChecked])
+def enable_own_2fa(
+    request: Request,
+    user: StaffUser,
+    session: DbSession,
+    signed: Annotated[str, Form()] = "",
+    code: Annotated[str, Form()] = "",
+) -> Response:
+    data = request.app.state.pending_signer.loads(signed, max_age=900)
+    if not isinstance(data, dict) or data.get("uid") != user.id:
+        return _redirect("/account/security")
+    try:
+        codes = users.enable_2fa(session, user=user, secret=data["secret"], code=code)
+    except users.InvalidInput:
+        return render(
+            request,
+            "account_security.html",
+            {
+                "me": user,
+                "secret": data["secret"],
+                "signed": signed,
+                "uri": security.totp_uri(data["secret"], user.username),
+                "error": _("That code is not right. Check your phone's clock."),
+            },
+            status=400,
+        )
+    response = render(request, "recovery_codes.html", {"codes": codes, "next": "/staff"})
+    start_session(request, response, user)  # the epoch changed: keep this browser signed in
+    return response
+
+
+# --- administration ---------------------------------------------------------
+
+
+@router.get("/admin/users")
+def users_page(request: Request, admin: AdminUser, session: DbSession) -> Response:
+    return render(
+        request,
+        "admin/users.html",
+        {
+            "people": users.list_users(session),
+            "roles": ROLES,
+            "two_factor_required": users.two_factor_required(session),
+        },
+    )
+
+
+@router.post("/admin/users", dependencies=[CsrfChecked])
+def add_user(
+    request: Request,
+    admin: AdminUser,
+    session: DbSession,
+    username: Annotated[str, Form()] = "",
+    role: Annotated[str, Form()] = "analyst",
+    password: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        users.create_user(
+            session, username=username, role=role, password=password, actor=admin.username
+        )
+    except users.InvalidInput as exc:
+        session.rollback()
+        return render(
+            request,
+            "admin/users.html",
+            {
+                "people": users.list_users(session),
+                "roles": ROLES,
+                "error": _(exc.message),
+                "two_factor_required": users.two_factor_required(session),
+            },
+            status=422,
+        )
+    return _redirect("/admin/users")
+
+
+@router.post("/admin/users/{username}/{action}", dependencies=[CsrfChecked])
+def change_user(username: str, action: str, admin: AdminUser, session: DbSession) -> Response:
+    if action == "disable":
+        users.set_active(session, username=username, active=False, actor=admin.username)
+    elif action == "enable":
+        users.set_active(session, username=username, active=True, actor=admin.username)
+    elif action == "reset-2fa":
+        users.reset_2fa(session, username=username, actor=admin.username)
+    else:
+        raise users.NotFound("err_action_unknown", "unknown action", "action")
+    return _redirect("/admin/users")
+
+
+@router.post("/admin/settings/2fa", dependencies=[CsrfChecked])
+def require_2fa(
+    admin: AdminUser, session: DbSession, required: Annotated[str, Form()] = "off"
+) -> Response:
+    users.set_two_factor_required(session, required=required == "on", actor=admin.username)
+    return _redirect("/admin/users")
+
+
+@router.get("/admin/audit")
+def audit_page(request: Request, admin: AdminUser, session: DbSession) -> Response:
+    rows = session.execute(
+        select(AuditRecord).order_by(AuditRecord.seq.desc()).limit(200)
+    ).scalars()
+    result = audit.verify(session)
+    return render(request, "admin/audit.html", {"rows": list(rows), "check": result})

@@ -1,0 +1,145 @@
+"""Request dependencies: the database session, the signed-in staff member, CSRF.
+
+Staff sign in with a signed session cookie (HttpOnly, SameSite=Strict, Secure
+under HTTPS) or, for scripts, ``Authorization: Bearer TOKEN``. A session is
+valid only while the account's ``session_epoch`` is unchanged, so disabling an
+account, resetting its 2FA or changing its password ends every session at once.
+"""
+
+from __future__ import annotations
+
+import hmac
+import time
+from collections.abc import Callable, Iterator
+from typing import Annotated, Any
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from marsad.core import users
+from marsad.core.errors import MarsadError
+from marsad.core.i18n import gettext as _
+from marsad.core.models import User
+
+SESSION_COOKIE = "marsad_session"
+PENDING_COOKIE = "marsad_pending"
+CSRF_COOKIE = "marsad_csrf"
+LANG_COOKIE = "marsad_lang"
+
+
+class RedirectToLogin(Exception):  # noqa: N818 - a control-flow signal, not an error
+    def __init__(self, *, expired: bool = False) -> None:
+        self.expired = expired
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One database session per request, committed when the handler succeeds."""
+    session = request.app.state.sessions()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+DbSession = Annotated[Session, Depends(get_session)]
+
+
+def load_session_user(request: Request) -> None:
+    """Fill ``request.state.user`` from the session cookie, if it is valid."""
+    raw = request.cookies.get(SESSION_COOKIE)
+    if not raw:
+        return
+    settings = request.app.state.settings
+    data = request.app.state.session_signer.loads(raw, max_age=settings.session_max_age)
+    if not isinstance(data, dict):
+        request.state.session_expired = True
+        return
+    with request.app.state.sessions() as session:
+        user = session.get(User, data.get("uid"))
+        if user is None or not user.is_active or user.session_epoch != data.get("epoch"):
+            request.state.session_expired = True
+            return
+        session.expunge(user)
+    request.state.user = user
+
+
+def start_session(request: Request, response: Response, user: User) -> None:
+    payload = {"uid": user.id, "epoch": user.session_epoch, "iat": int(time.time())}
+    response.set_cookie(
+        SESSION_COOKIE,
+        request.app.state.session_signer.dumps(payload),
+        max_age=request.app.state.settings.session_max_age,
+        httponly=True,
+        samesite="strict",
+        secure=request.app.state.settings.cookies_secure,
+    )
+    response.delete_cookie(PENDING_COOKIE)
+
+
+def end_session(response: Response) -> None:
+    response.delete_cookie(SESSION_COOKIE)
+    response.delete_cookie(PENDING_COOKIE)
+
+
+def _bearer_user(request: Request, session: Session) -> User | None:
+    header = request.headers.get("authorization", "")
+    scheme, _sep, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    user = users.user_for_token(session, token=token.strip())
+    if user is None:
+        raise HTTPException(401, headers={"WWW-Authenticate": "Bearer"})
+    return user
+
+
+def current_staff(request: Request, session: DbSession) -> User:
+    """The signed-in staff member (cookie or bearer token); redirect or 401 otherwise."""
+    if request.headers.get("authorization"):
+        user = _bearer_user(request, session)
+        if user is not None:
+            request.state.user = user
+            return user
+    if request.state.user is not None:
+        return session.merge(request.state.user, load=False)
+    if request.url.path.startswith("/api/"):
+        raise HTTPException(401, headers={"WWW-Authenticate": "Bearer"})
+    raise RedirectToLogin(expired=request.state.session_expired)
+
+
+StaffUser = Annotated[User, Depends(current_staff)]
+
+
+def require_role(*roles: str) -> Callable[..., User]:
+    """A dependency that lets only these roles through (admins always pass)."""
+
+    def dependency(user: StaffUser) -> User:
+        if user.role != "admin" and user.role not in roles:
+            raise MarsadError("err_forbidden", _("You are not allowed to do this."), status=403)
+        return user
+
+    return dependency
+
+
+AdminUser = Annotated[User, Depends(require_role("admin"))]
+
+
+async def check_csrf(request: Request) -> None:
+    """Refuse a state-changing form whose CSRF token is missing or not this browser's."""
+    form = await request.form()
+    token = form.get("csrf_token")
+    seed = request.cookies.get(CSRF_COOKIE)
+    value: Any = request.app.state.csrf_signer.loads(str(token)) if token else None
+    if not seed or not isinstance(value, str) or not hmac.compare_digest(value, seed):
+        raise MarsadError(
+            "err_csrf",
+            _("This form has expired. Reload the page and try again."),
+            status=403,
+        )
+
+
+CsrfChecked = Depends(check_csrf)

@@ -1,0 +1,76 @@
+"""Jinja2 templates: one environment for every capability's templates.
+
+Each capability keeps its templates in ``<capability>/templates``; the web
+shell's own (``base.html``) come first. Dates are stored in UTC and shown in
+the configured time zone (Asia/Baghdad by default).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+
+from marsad.core import i18n
+
+PACKAGE = Path(__file__).resolve().parent.parent
+CAPABILITIES = ("reports", "posts", "detect", "coordination")
+
+
+def make_environment(timezone: str) -> Environment:
+    loaders = [FileSystemLoader(str(PACKAGE / "web" / "templates"))]
+    loaders += [
+        FileSystemLoader(str(PACKAGE / cap / "templates"))
+        for cap in CAPABILITIES
+        if (PACKAGE / cap / "templates").is_dir()
+    ]
+    env = Environment(
+        loader=ChoiceLoader(loaders),
+        autoescape=select_autoescape(["html", "xml"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    zone = ZoneInfo(timezone)
+
+    def localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+        if value is None:
+            return ""
+        return value.astimezone(zone).strftime(fmt)
+
+    env.filters["localtime"] = localtime
+    env.globals["LANGUAGE_NAMES"] = i18n.LANGUAGE_NAMES
+    return env
+
+
+def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+    """Render a page with what every page needs: language, direction, user, CSRF token."""
+    env: Environment = request.app.state.templates
+    lang = i18n.current_language.get()
+    base = {
+        "request": request,
+        "lang": lang,
+        "dir": i18n.direction(lang),
+        "user": getattr(request.state, "user", None),
+        "csrf_token": request.state.csrf_token,
+        "lang_links": _language_links(request),
+    }
+    html = env.get_template(name).render({**base, **context})
+    return HTMLResponse(html, status_code=status)
+
+
+def _language_links(request: Request) -> list[tuple[str, str, str]]:
+    params = dict(request.query_params)
+    links = []
+    for code in i18n.LANGUAGES:
+        params["lang"] = code
+        query = urlencode(params)
+        links.append((code, i18n.LANGUAGE_NAMES[code], f"{request.url.path}?{query}"))
+    return links
