@@ -1,0 +1,14 @@
+"""Strings shown to users that are chosen at run time, marked here for extraction.
+
+``pybabel extract`` finds ``_("...")`` calls; a role or status name that
+reaches a template as data is translated there with ``_(value)``, so its
+msgid must be listed somewhere: here.
+"""
+
+from marsad.core.i18n import gettext as _
+
+RUNTIME_STRINGS = (
+    _("admin"),
+    _("reviewer"),
+    _("analyst"),
+)
