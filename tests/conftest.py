@@ -83,3 +83,113 @@ def session(sessions: sessionmaker[Session]) -> Iterator[Session]:
     with sessions() as session:
         yield session
         session.rollback()
+
+
+# --- the web app -----------------------------------------------------------------
+
+CSRF_RE = __import__("re").compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture
+def app(settings: Settings, engine: Engine):  # type: ignore[no-untyped-def]
+    from marsad.web.app import create_app
+
+    return create_app(settings, engine=engine)
+
+
+@pytest.fixture
+def client(app):  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    with TestClient(app, base_url="http://testserver") as test_client:
+        yield test_client
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "the page has no CSRF token"
+    return match.group(1)
+
+
+def login(client, username: str, password: str, **extra: str):  # type: ignore[no-untyped-def]
+    """Sign in through the real form (CSRF included); return the response to the POST."""
+    token = csrf_from(client.get("/login").text)
+    data = {"username": username, "password": password, "csrf_token": token, **extra}
+    return client.post("/login", data=data, follow_redirects=False)
+
+
+@pytest.fixture
+def make_user(sessions: sessionmaker[Session]):  # type: ignore[no-untyped-def]
+    """Create a staff account and return its password."""
+    from marsad.core import users
+    from marsad.core.db import session_scope
+
+    def factory(username: str, role: str = "analyst", password: str = "a-long-password-1") -> str:
+        with session_scope(sessions) as session:
+            users.create_user(session, username=username, role=role, password=password)
+        return password
+
+    return factory
+
+
+@pytest.fixture
+def admin_client(client, make_user):  # type: ignore[no-untyped-def]
+    password = make_user("boss", "admin")
+    response = login(client, "boss", password)
+    assert response.status_code == 303
+    return client
+
+
+# --- a real server and a real browser ------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def live_server(app):  # type: ignore[no-untyped-def]
+    """Serve the app on a free loopback port in a thread; yield its base URL."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started, "the test server did not start"
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser():  # type: ignore[no-untyped-def]
+    """Debian's Chromium driven by Playwright; no browser is downloaded."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is not installed: run `apt-get install -y chromium`")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()

@@ -52,8 +52,15 @@ def save(lang: str, catalog: Catalog) -> None:
     path = po_path(lang)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as handle:
-        write_po(handle, catalog, omit_header=False, sort_output=True, width=100,
-                 include_previous=False, no_location=True)
+        write_po(
+            handle,
+            catalog,
+            omit_header=False,
+            sort_output=True,
+            width=100,
+            include_previous=False,
+            no_location=True,
+        )
 
 
 def update() -> None:
@@ -84,7 +91,8 @@ def missing(lang: str) -> list[str]:
     catalog = load(lang)
     wanted = {m.id for m in extract() if m.id}
     return sorted(
-        mid for mid in wanted
+        mid
+        for mid in wanted
         if mid not in catalog or not catalog[mid].string or "fuzzy" in catalog[mid].flags
     )
 
