@@ -21,11 +21,19 @@ def test_models_and_migrations_agree(engine: Engine) -> None:
 
 
 def test_upgrade_downgrade_upgrade(engine: Engine) -> None:
-    assert migrate.current_revision(engine) == migrate.head_revision()
+    assert migrate.is_current(engine)
     migrate.downgrade(engine, "base")
-    assert migrate.current_revision(engine) is None
+    assert migrate.current_revisions(engine) == set()
     leftover = set(inspect(engine).get_table_names()) - {"alembic_version"}
     assert leftover == set()
     migrate.upgrade(engine)
     assert "users" in inspect(engine).get_table_names()
-    assert migrate.current_revision(engine) == migrate.head_revision()
+    assert migrate.is_current(engine)
+
+
+def test_every_capability_branch_starts_from_the_core() -> None:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(migrate.alembic_config())
+    bases = script.get_bases()
+    assert bases == ["0001_core"], f"one root only, the core's: {bases}"

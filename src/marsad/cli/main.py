@@ -72,11 +72,12 @@ def _serve(settings: Settings, host: str, port: int) -> None:
     from marsad.web.app import create_app
 
     engine = make_engine(settings)
-    current, head = migrate.current_revision(engine), migrate.head_revision()
-    if current != head:
+    if not migrate.is_current(engine):
+        current = migrate.describe(migrate.current_revisions(engine))
+        heads = migrate.describe(migrate.head_revisions())
         raise ConfigError(
             "MARSAD_DATABASE_URL",
-            f"the database is at migration {current or 'none'}, the code needs {head}; "
+            f"the database is at migration {current}, the code needs {heads}; "
             "run `marsad db upgrade` first",
         )
     application = create_app(settings, engine=engine)
@@ -123,18 +124,18 @@ def demo(
 @db_app.command("upgrade")
 @user_errors
 def db_upgrade(
-    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "heads",
     json_: JsonOpt = False,
 ) -> None:
     """Apply migrations up to REVISION (default: the newest)."""
     settings = _settings()
     engine = make_engine(settings)
     migrate.upgrade(engine, revision)
-    current = migrate.current_revision(engine)
+    current = sorted(migrate.current_revisions(engine))
     if json_:
-        print_json({"revision": current})
+        print_json({"revisions": current})
     else:
-        typer.echo(f"database at migration {current}")
+        typer.echo(f"database at migration {', '.join(current)}")
 
 
 @db_app.command("downgrade")
@@ -146,11 +147,11 @@ def db_downgrade(
     """Revert migrations down to REVISION."""
     engine = make_engine(_settings())
     migrate.downgrade(engine, revision)
-    current = migrate.current_revision(engine)
+    current = sorted(migrate.current_revisions(engine))
     if json_:
-        print_json({"revision": current})
+        print_json({"revisions": current})
     else:
-        typer.echo(f"database at migration {current or 'base'}")
+        typer.echo(f"database at migration {', '.join(current) or 'base'}")
 
 
 @db_app.command("current")
@@ -158,11 +159,13 @@ def db_downgrade(
 def db_current(json_: JsonOpt = False) -> None:
     """Show the database's migration and the newest one the code knows."""
     engine = make_engine(_settings())
-    body = {"revision": migrate.current_revision(engine), "head": migrate.head_revision()}
+    current, heads = migrate.current_revisions(engine), migrate.head_revisions()
     if json_:
-        print_json(body)
+        print_json(
+            {"revisions": sorted(current), "heads": sorted(heads), "current": current == heads}
+        )
     else:
-        typer.echo(f"database at {body['revision'] or 'base'}; newest is {body['head']}")
+        typer.echo(f"database at {migrate.describe(current)}; newest is {migrate.describe(heads)}")
 
 
 # --- users ---------------------------------------------------------------------

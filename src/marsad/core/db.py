@@ -37,6 +37,7 @@ NAMING_CONVENTION = {
 # the models-vs-migrations test import them all from here.
 MODEL_MODULES = (
     "marsad.core.models",
+    "marsad.core.places",
     "marsad.posts.models",
     "marsad.detect.models",
     "marsad.reports.models",

@@ -1,4 +1,10 @@
-"""Running Alembic migrations from code (the CLI, the demo and the test fixtures)."""
+"""Running Alembic migrations from code (the CLI, the demo and the test fixtures).
+
+Each capability's migrations form their own branch that starts from the core's
+first revision (``down_revision = "0001_core"``, ``branch_labels = ("posts",)``),
+so capabilities evolve their tables independently. "Up to date" therefore
+means "at every head", and ``upgrade`` goes to all heads at once.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +25,7 @@ def alembic_config() -> Config:
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+def upgrade(engine: Engine, revision: str = "heads") -> None:
     """Bring the database to ``revision`` (default: the newest)."""
     config = alembic_config()
     with engine.begin() as conn:
@@ -34,10 +40,20 @@ def downgrade(engine: Engine, revision: str) -> None:
         command.downgrade(config, revision)
 
 
-def current_revision(engine: Engine) -> str | None:
+def current_revisions(engine: Engine) -> set[str]:
+    """The revisions the database is at (one per branch)."""
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        return set(MigrationContext.configure(conn).get_current_heads())
 
 
-def head_revision() -> str | None:
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+def head_revisions() -> set[str]:
+    """The newest revision of every branch the code knows."""
+    return set(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
+def is_current(engine: Engine) -> bool:
+    return current_revisions(engine) == head_revisions()
+
+
+def describe(revisions: set[str]) -> str:
+    return ", ".join(sorted(revisions)) or "none"
