@@ -1,0 +1,101 @@
+"""Typed records every source adapter produces: one schema for all platforms.
+
+These are plain dataclasses (no ORM, no pydantic validation on the hot path) so an
+adapter can yield a million of them a minute; the storage layer maps them to rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+PLATFORMS = ("telegram", "x", "facebook", "instagram", "youtube", "other")
+
+
+@dataclass(slots=True)
+class AccountRef:
+    """Who posted: the platform's stable id, and the handle and name seen at the time."""
+
+    account_id: str
+    handle: str | None = None
+    display_name: str | None = None
+
+
+@dataclass(slots=True)
+class Media:
+    """One attachment. ``sha256`` is set only when the file lies beside the export."""
+
+    type: str
+    url: str | None = None
+    path: str | None = None
+    sha256: str | None = None
+
+    def to_json(self) -> dict[str, str]:
+        """Render as a compact JSON object (empty fields left out)."""
+        return {
+            k: v
+            for k, v in (
+                ("type", self.type),
+                ("url", self.url),
+                ("path", self.path),
+                ("sha256", self.sha256),
+            )
+            if v
+        }
+
+
+@dataclass(slots=True)
+class Relations:
+    """Platform post ids this post points at (same platform)."""
+
+    reply_to: str | None = None
+    quote_of: str | None = None
+    forward_from: str | None = None
+    retweet_of: str | None = None
+
+
+@dataclass(slots=True)
+class Engagement:
+    """Counts as the platform reported them when the data was collected (None = unknown)."""
+
+    likes: int | None = None
+    shares: int | None = None
+    replies: int | None = None
+    quotes: int | None = None
+    views: int | None = None
+    reactions: int | None = None
+
+
+@dataclass(slots=True)
+class PostRecord:
+    """One post in Marsad's schema, whatever platform or tool it came from."""
+
+    platform: str
+    post_id: str
+    account: AccountRef | None
+    text: str
+    created_at: datetime | None
+    lang: str | None = None
+    url: str | None = None
+    links: list[str] = field(default_factory=list)
+    hashtags: list[str] = field(default_factory=list)
+    mentions: list[str] = field(default_factory=list)
+    relations: Relations = field(default_factory=Relations)
+    engagement: Engagement = field(default_factory=Engagement)
+    media: list[Media] = field(default_factory=list)
+    raw: Any = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True, frozen=True)
+class Rejection:
+    """A record that could not be read: which file, where in it, and why."""
+
+    file: str
+    position: str
+    reason: str
+
+    def to_json(self) -> dict[str, str]:
+        """Render as the ``errors`` entry of an ingest result."""
+        return {"file": self.file, "position": self.position, "reason": self.reason}

@@ -1,0 +1,290 @@
+"""What every source adapter shares: the role interface, and small pure helpers.
+
+An adapter never raises on bad input. Anything it cannot read becomes a
+:class:`~marsad.posts.schema.Rejection` naming the file, the position (line number,
+or JSON path for single-document files) and the reason, and reading goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, ClassVar
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from marsad.detect.normalize import detect_language
+from marsad.posts.schema import PostRecord, Rejection
+
+# Longest text accepted in one post. Platforms cap posts far below this (Telegram 4,096
+# characters, X 25,000, Facebook 63,206); a bigger field is a broken or hostile file.
+MAX_TEXT_CHARS = 200_000
+# Longest JSONL line read (a twarc2 page of 500 tweets with its includes is a few MB).
+MAX_LINE_BYTES = 32 * 1024 * 1024
+
+Item = PostRecord | Rejection
+
+
+class Source(ABC):
+    """A role: turn one file into posts and rejections, lazily, never raising on bad input."""
+
+    #: the name users pass to ``marsad ingest FORMAT``
+    name: ClassVar[str]
+    #: a one-line description for ``--help`` and the docs
+    description: ClassVar[str]
+
+    @abstractmethod
+    def iter_posts(self, path: Path) -> Iterator[Item]:
+        """Yield a PostRecord for each post in ``path`` and a Rejection for each bad record."""
+
+
+# ---------------------------------------------------------------------------------- reading
+
+
+def iter_jsonl(path: Path) -> Iterator[tuple[int, Any] | Rejection]:
+    """Yield ``(line_number, value)`` per JSON line, or a Rejection for a line that is not JSON.
+
+    Lines are read as bytes with a size cap, so a 10 MB line or invalid UTF-8 costs one
+    rejection, not the whole file.
+    """
+    name = str(path)
+    seen_any = False
+    with path.open("rb") as fh:
+        lineno = 0
+        while True:
+            line = fh.readline(MAX_LINE_BYTES + 1)
+            if not line:
+                break
+            lineno += 1
+            if len(line) > MAX_LINE_BYTES and not line.endswith(b"\n"):
+                # Skip the rest of the oversized line without holding it in memory.
+                while (chunk := fh.readline(1 << 20)) and not chunk.endswith(b"\n"):
+                    pass
+                yield Rejection(name, f"line {lineno}", f"line longer than {MAX_LINE_BYTES} bytes")
+                continue
+            if not line.strip():
+                continue
+            seen_any = True
+            try:
+                value = json.loads(line)
+            except UnicodeDecodeError as exc:
+                yield Rejection(name, f"line {lineno}", f"invalid UTF-8 at byte {exc.start}")
+                continue
+            except ValueError as exc:
+                reason = f"invalid JSON: {exc}"
+                if not line.endswith(b"\n"):
+                    reason = f"truncated last line ({reason})"
+                yield Rejection(name, f"line {lineno}", reason)
+                continue
+            yield lineno, value
+    if not seen_any:
+        yield Rejection(name, "line 1", "empty file")
+
+
+def sniff_first_byte(path: Path) -> bytes:
+    """Return the first non-whitespace byte of a file (b"" when empty), skipping a UTF-8 BOM."""
+    with path.open("rb") as fh:
+        head = fh.read(4096)
+        if head.startswith(b"\xef\xbb\xbf"):
+            head = head[3:]
+        while head and not head.strip():
+            head = fh.read(4096)
+        stripped = head.lstrip()
+        return stripped[:1]
+
+
+# ----------------------------------------------------------------------------------- values
+
+_TZ_SUFFIX = re.compile(r"(Z|[+-]\d\d:?\d\d)$")
+
+
+def parse_time(value: Any) -> datetime | None:
+    """Parse a platform timestamp to an aware UTC datetime; None when absent or unreadable.
+
+    Accepts epoch seconds (int, float or digit string, as Telegram's ``date_unixtime``),
+    ISO 8601 with or without a zone (no zone means UTC), and Twitter v1.1's
+    ``Mon Oct 21 10:13:02 +0000 2019``.
+    """
+    if value is None or value == "":
+        return None
+    try:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return datetime.fromtimestamp(float(value), UTC)
+        text = str(value).strip()
+        if text.isdigit():
+            number = int(text)
+            if number > 10**11:  # milliseconds (timestamp_ms)
+                return datetime.fromtimestamp(number / 1000, UTC)
+            return datetime.fromtimestamp(number, UTC)
+        if len(text) >= 26 and text[3] == " " and text[-5:-4] == " " and text[-4:].isdigit():
+            return datetime.strptime(text, "%a %b %d %H:%M:%S %z %Y").astimezone(UTC)
+        parsed = datetime.fromisoformat(text.replace(" ", "T", 1) if "T" not in text else text)
+    except (ValueError, OverflowError, OSError):
+        return None
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def to_int(value: Any) -> int | None:
+    """Read a count that may be an int, a float, or text with thousands separators ("1,234")."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value)
+    digits = re.sub(r"[^\d-]", "", str(value))
+    try:
+        return int(digits) if digits and digits != "-" else None
+    except ValueError:
+        return None
+
+
+def to_id(value: Any) -> str | None:
+    """Render a platform id as a string (ints as digits), None when absent."""
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    if isinstance(value, float):
+        return str(int(value))
+    return str(value)
+
+
+# Query parameters that only track who clicked; they make the same link look different.
+_TRACKING_PARAMS = frozenset(
+    {
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "mc_cid",
+        "mc_eid",
+        "igshid",
+        "igsh",
+        "yclid",
+        "_ga",
+        "_gl",
+        "ref_src",
+        "ref_url",
+        "s_cid",
+        "mkt_tok",
+        "si",
+        "spm",
+        "__cft__[0]",
+        "__tn__",
+        "ncid",
+        "oly_anon_id",
+        "oly_enc_id",
+        "vero_id",
+        "rb_clickid",
+    }
+)
+_DEFAULT_PORTS = {"http": "80", "https": "443"}
+
+
+def normalize_url(url: str) -> str | None:
+    """Normalise a link so the same target compares equal across posts.
+
+    Scheme and host are lowercased, default ports, ``utm_*`` and click-tracking
+    parameters and the fragment are dropped; the path and remaining query keep their
+    case and order. Returns None for something that is not an http(s) URL.
+    """
+    url = url.strip()
+    if not url:
+        return None
+    if url.startswith("//"):
+        url = "https:" + url
+    elif "://" not in url and re.match(r"^(www\.)?[\w-]+(\.[\w-]+)+(/|$)", url):
+        url = "http://" + url
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.hostname:
+        return None
+    host = parts.hostname.lower().rstrip(".")
+    if port is not None and str(port) != _DEFAULT_PORTS[scheme]:
+        host = f"{host}:{port}"
+    if parts.username:
+        host = f"{parts.username}@{host}"
+    query = ""
+    if parts.query:
+        kept = [
+            (k, v)
+            for k, v in parse_qsl(parts.query, keep_blank_values=True)
+            if not k.lower().startswith("utm_") and k.lower() not in _TRACKING_PARAMS
+        ]
+        query = urlencode(kept, doseq=True, safe="/:@,;+!$'()*[]~")
+    path = parts.path or "/"
+    return urlunsplit((scheme, host, path, query, ""))
+
+
+def normalize_links(urls: list[str]) -> list[str]:
+    """Normalise and de-duplicate links, keeping first-seen order."""
+    seen: dict[str, None] = {}
+    for url in urls:
+        if url and (norm := normalize_url(url)):
+            seen.setdefault(norm, None)
+    return list(seen)
+
+
+_URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"'«»“”]+", re.IGNORECASE)
+_HASHTAG_RE = re.compile(r"(?<![\w&])#(\w[\w\u200c\u200d]*)")
+_MENTION_RE = re.compile(r"(?<![\w@])@(\w{1,64})")
+_TRAILING_PUNCT = ".,;:!?)]}،؛؟"
+
+
+def find_links(text: str) -> list[str]:
+    """Find links written in free text (for formats without link entities)."""
+    return [m.group(0).rstrip(_TRAILING_PUNCT) for m in _URL_RE.finditer(text)]
+
+
+def find_hashtags(text: str) -> list[str]:
+    """Find #hashtags (Arabic and Kurdish letters included) in free text."""
+    return unique(m.group(1) for m in _HASHTAG_RE.finditer(text))
+
+
+def find_mentions(text: str) -> list[str]:
+    """Find @mentions in free text, without the @."""
+    return unique(m.group(1) for m in _MENTION_RE.finditer(text))
+
+
+def unique(values: Any) -> list[str]:
+    """De-duplicate strings keeping first-seen order, dropping empties."""
+    return list(dict.fromkeys(v for v in values if v))
+
+
+def language_of(text: str) -> str | None:
+    """Language code of a post's text (ar, ckb, kmr, en, other), None for empty text."""
+    if not text or not text.strip():
+        return None
+    return detect_language(text)
+
+
+def sha256_file(path: Path) -> str | None:
+    """``sha256:<hex>`` of a file, None when it is not there."""
+    try:
+        digest = hashlib.sha256()
+        with path.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+    except OSError:
+        return None
+    return f"sha256:{digest.hexdigest()}"
+
+
+def check_text(text: str, file: str, position: str) -> Rejection | None:
+    """A Rejection when a text field is beyond what any platform allows."""
+    if len(text) > MAX_TEXT_CHARS:
+        return Rejection(
+            file, position, f"text of {len(text):,} characters exceeds the {MAX_TEXT_CHARS:,} limit"
+        )
+    return None

@@ -1,0 +1,324 @@
+"""Telegram Desktop JSON exports (``result.json``): single-chat and full-account layouts.
+
+Exports can be hundreds of MB, so messages are streamed with ijson, never loaded whole.
+A message's id is unique only inside its chat, so a post id is ``<chat id>/<message id>``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, tzinfo
+from pathlib import Path
+from typing import Any, ClassVar
+
+import ijson
+
+from marsad.posts.schema import AccountRef, Engagement, Media, PostRecord, Rejection, Relations
+from marsad.posts.sources.base import (
+    Item,
+    Source,
+    check_text,
+    find_hashtags,
+    find_links,
+    find_mentions,
+    language_of,
+    normalize_links,
+    parse_time,
+    sha256_file,
+    to_id,
+    unique,
+)
+
+# ijson's C parser re-copies a token that spans buffers, so a huge string costs time
+# quadratic in its length over the buffer size; a 4 MB buffer keeps a hostile 10 MB
+# field to about a second.
+_BUF = 4 * 1024 * 1024
+_CHAT_PREFIXES = ("chats.list.item", "left_chats.list.item")
+_MEDIA_FIELDS = (("photo", "photo"), ("file", None), ("thumbnail", None))
+_CHANNEL_TYPES = {"public_channel", "private_channel", "public_supergroup", "private_supergroup"}
+
+
+class TelegramSource(Source):
+    """Read a Telegram Desktop ``result.json`` (one chat, or a full account export).
+
+    ``local_tz`` is the exporter's time zone, used only for old exports whose messages
+    carry ``date`` (local time, no zone) but no ``date_unixtime``; it defaults to UTC.
+    """
+
+    name: ClassVar[str] = "telegram"
+    description: ClassVar[str] = (
+        "Telegram Desktop export (result.json), single chat or full account"
+    )
+
+    def __init__(self, *, local_tz: tzinfo = UTC, hash_media: bool = True) -> None:
+        self.local_tz = local_tz
+        self.hash_media = hash_media
+
+    def iter_posts(self, path: Path) -> Iterator[Item]:
+        """Stream messages (service messages are not posts and are skipped)."""
+        name = str(path)
+        try:
+            header = _read_header(path)
+        except (ijson.JSONError, UnicodeDecodeError, ValueError) as exc:
+            yield Rejection(name, "$", _json_reason(exc, path))
+            return
+        if header is None:
+            yield Rejection(name, "$", "empty file")
+            return
+        if header.get("layout") is None:
+            yield Rejection(
+                name, "$", "not a Telegram export: no 'messages' or 'chats.list' at the top level"
+            )
+            return
+        if header["layout"] == "single" and header.get("id") is not None:
+            yield from self._iter_single(path, header)
+        else:
+            yield from self._iter_events(path)
+
+    # -- single-chat export: the C parser builds each message (fast path)
+
+    def _iter_single(self, path: Path, chat: dict[str, Any]) -> Iterator[Item]:
+        name = str(path)
+        index = -1
+        try:
+            with path.open("rb") as fh:
+                for index, message in enumerate(
+                    ijson.items(fh, "messages.item", use_float=True, buf_size=_BUF)
+                ):
+                    item = self._to_post(message, chat, path, f"messages[{index}]")
+                    if item is not None:
+                        yield item
+        except (ijson.JSONError, UnicodeDecodeError, ValueError) as exc:
+            yield Rejection(name, f"messages[{index + 1}]", _json_reason(exc, path))
+
+    # -- any layout: walk parser events, tracking which chat each message belongs to
+
+    def _iter_events(self, path: Path) -> Iterator[Item]:
+        name = str(path)
+        chat: dict[str, Any] = {}
+        chat_index = -1
+        msg_index = -1
+        builder: ijson.ObjectBuilder | None = None
+        msg_prefix = ""
+        position = "$"
+        try:
+            with path.open("rb") as fh:
+                for prefix, event, value in ijson.parse(fh, use_float=True, buf_size=_BUF):
+                    if builder is not None:
+                        builder.event(event, value)
+                        if event == "end_map" and prefix == msg_prefix:
+                            item = self._to_post(builder.value, chat, path, position)
+                            builder = None
+                            if item is not None:
+                                yield item
+                        continue
+                    if event == "start_map" and prefix.endswith("messages.item"):
+                        msg_index += 1
+                        msg_prefix = prefix
+                        section = prefix[: -len(".messages.item")]
+                        position = (
+                            f"{section.replace('.list.item', f'.list[{chat_index}]')}"
+                            f".messages[{msg_index}]"
+                            if section
+                            else f"messages[{msg_index}]"
+                        )
+                        builder = ijson.ObjectBuilder()
+                        builder.event(event, value)
+                    elif event == "start_map" and prefix in _CHAT_PREFIXES:
+                        chat = {}
+                        chat_index += 1
+                        msg_index = -1
+                    elif prefix in ("id", "name", "type") or (
+                        prefix.rpartition(".")[0] in _CHAT_PREFIXES
+                        and prefix.rpartition(".")[2] in ("id", "name", "type")
+                    ):
+                        chat[prefix.rpartition(".")[2]] = value
+        except (ijson.JSONError, UnicodeDecodeError, ValueError) as exc:
+            yield Rejection(name, f"after {position}", _json_reason(exc, path))
+
+    # -- one message
+
+    def _to_post(
+        self, msg: Any, chat: dict[str, Any], path: Path, position: str
+    ) -> PostRecord | Rejection | None:
+        name = str(path)
+        if not isinstance(msg, dict):
+            return Rejection(name, position, "message is not a JSON object")
+        if msg.get("type", "message") != "message":
+            return None  # service and unsupported messages are not posts
+        msg_id = to_id(msg.get("id"))
+        if msg_id is None:
+            return Rejection(name, position, "message has no id")
+        chat_id = to_id(chat.get("id")) or "unknown"
+        chat_type = chat.get("type") or ""
+
+        text, entities = _text_and_entities(msg)
+        if (bad := check_text(text, name, position)) is not None:
+            return bad
+
+        created = parse_time(msg.get("date_unixtime"))
+        extra: dict[str, Any] = {
+            "chat_id": chat_id,
+            "chat_type": chat_type or None,
+            "chat_name": chat.get("name"),
+        }
+        if created is None and msg.get("date"):
+            created = _local_time(msg["date"], self.local_tz)
+            extra["time_from_local_date"] = str(self.local_tz)
+        if created is None:
+            return Rejection(name, position, "message has no readable date")
+
+        account = _account(msg, chat_id, chat_type)
+        links, hashtags, mentions = [], [], []
+        for ent in entities:
+            kind, value = ent.get("type"), ent.get("text") or ""
+            if kind == "link":
+                links.append(value)
+            elif kind == "text_link" and ent.get("href"):
+                links.append(ent["href"])
+            elif kind == "hashtag":
+                hashtags.append(value.lstrip("#"))
+            elif kind == "mention":
+                mentions.append(value.lstrip("@"))
+            elif kind == "mention_name" and ent.get("user_id") is not None:
+                mentions.append(f"user{ent['user_id']}")
+        if not entities:  # plain-string text from an old export: find them in the text
+            links, hashtags, mentions = find_links(text), find_hashtags(text), find_mentions(text)
+
+        reply_to = None
+        if (reply_id := to_id(msg.get("reply_to_message_id"))) is not None:
+            reply_to = f"{to_id(msg.get('reply_to_peer_id')) or chat_id}/{reply_id}"
+        for key in (
+            "forwarded_from",
+            "forwarded_from_id",
+            "saved_from",
+            "author",
+            "via_bot",
+            "edited_unixtime",
+        ):
+            if msg.get(key) is not None:
+                extra[key] = msg[key]
+        if "edited_unixtime" not in extra and msg.get("edited"):
+            extra["edited"] = msg["edited"]
+
+        reactions = msg.get("reactions")
+        total_reactions = None
+        if isinstance(reactions, list):
+            total_reactions = sum(
+                int(r.get("count") or 0) for r in reactions if isinstance(r, dict)
+            )
+
+        url = None
+        if chat_type in _CHANNEL_TYPES and chat_id != "unknown":
+            url = f"https://t.me/c/{chat_id}/{msg_id}"
+        return PostRecord(
+            platform="telegram",
+            post_id=f"{chat_id}/{msg_id}",
+            account=account,
+            text=text,
+            created_at=created,
+            lang=language_of(text),
+            url=url,
+            links=normalize_links(links),
+            hashtags=unique(hashtags),
+            mentions=unique(mentions),
+            relations=Relations(reply_to=reply_to),
+            engagement=Engagement(reactions=total_reactions),
+            media=self._media(msg, path.parent),
+            raw=msg,
+            extra={k: v for k, v in extra.items() if v is not None},
+        )
+
+    def _media(self, msg: dict[str, Any], base: Path) -> list[Media]:
+        media: list[Media] = []
+        for key, default_type in _MEDIA_FIELDS:
+            value = msg.get(key)
+            if not isinstance(value, str) or not value:
+                continue
+            if key == "thumbnail" and media:
+                continue  # a thumbnail only matters when it is all there is
+            kind = default_type or msg.get("media_type") or msg.get("mime_type") or "file"
+            if value.startswith("("):  # "(File not included. …)": known but not exported
+                media.append(Media(type=kind))
+                continue
+            sha = None
+            if self.hash_media:
+                candidate = (base / value).resolve()
+                # Hash only files inside the export folder: a crafted path must not read
+                # arbitrary files on the monitor's machine.
+                if candidate.is_relative_to(base.resolve()) and candidate.is_file():
+                    sha = sha256_file(candidate)
+            media.append(Media(type=kind, path=value, sha256=sha))
+        return media
+
+
+def _text_and_entities(msg: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
+    """The message text and its entity runs; text_entities wins over text when present."""
+    entities = msg.get("text_entities")
+    if isinstance(entities, list) and entities:
+        runs = [e for e in entities if isinstance(e, dict)]
+        return "".join(str(e.get("text") or "") for e in runs), runs
+    text = msg.get("text")
+    if isinstance(text, list):
+        runs = [e if isinstance(e, dict) else {"type": "plain", "text": str(e)} for e in text]
+        return "".join(str(e.get("text") or "") for e in runs), runs
+    return (text if isinstance(text, str) else ""), []
+
+
+def _account(msg: dict[str, Any], chat_id: str, chat_type: str) -> AccountRef | None:
+    raw_id = msg.get("from_id")
+    display = msg.get("from")
+    if raw_id is None:
+        return None
+    if isinstance(raw_id, int | float):
+        # Exports before about Dec 2020 wrote a bare number; a channel posting in its own
+        # channel shares the chat's id, everyone else is a user.
+        number = str(int(raw_id))
+        kind = "channel" if chat_type in _CHANNEL_TYPES and number == chat_id else "user"
+        account_id = f"{kind}{number}"
+    else:
+        account_id = str(raw_id)
+    return AccountRef(account_id=account_id, display_name=display if display else None)
+
+
+def _local_time(value: str, tz: tzinfo) -> datetime | None:
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=tz)
+    return parsed.astimezone(UTC)
+
+
+def _read_header(path: Path) -> dict[str, Any] | None:
+    """Find the layout and, for a single-chat export, the chat's id, name and type.
+
+    Returns None for an empty file. Reads only up to the start of the messages array.
+    """
+    header: dict[str, Any] = {"layout": None}
+    with path.open("rb") as fh:
+        if not fh.read(1):
+            return None
+        fh.seek(0)
+        for prefix, event, value in ijson.parse(fh, use_float=True):
+            if prefix == "" and event not in ("start_map", "end_map", "map_key"):
+                return header  # the top level is not an object
+            if prefix in ("id", "name", "type"):
+                header[prefix] = value
+            elif prefix == "messages" and event == "start_array":
+                header["layout"] = "single"
+                return header
+            elif prefix == "chats.list" and event == "start_array":
+                header["layout"] = "account"
+                return header
+    return header
+
+
+def _json_reason(exc: Exception, path: Path) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        return f"invalid UTF-8 at byte {exc.start}"
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    if "premature EOF" in text or "Incomplete" in type(exc).__name__:
+        return f"file ends in the middle of a JSON value (truncated?): {text}"
+    return f"invalid JSON in {path.name}: {text[:300]}"

@@ -1,0 +1,399 @@
+"""Source adapters against real samples (../shared/formats) and in-repo fixtures."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from marsad.core.errors import InvalidInput
+from marsad.posts.sources import make_source
+from marsad.posts.sources.base import normalize_url, parse_time
+
+from .helpers import DATA, sample, split
+
+# ------------------------------------------------------------------------ Telegram
+
+
+def test_telegram_single_chat_skips_service_messages_and_reads_both_date_forms():
+    posts, rejected = split(
+        make_source("telegram").iter_posts(sample("telegram/chat-analytics_DM_2A_7M.json"))
+    )
+    assert rejected == []
+    # 8 messages, 2 of them service (joined_telegram, phone_call)
+    assert len(posts) == 6
+    assert {p.post_id for p in posts} >= {"700000000/3644", "700000000/3662"}
+    by_id = {p.post_id: p for p in posts}
+    # date only (no zone) is read as UTC; date_unixtime is a string of epoch seconds
+    assert by_id["700000000/3644"].created_at == datetime(2019, 7, 12, 16, 55, 32, tzinfo=UTC)
+    assert by_id["700000000/3662"].created_at == datetime.fromtimestamp(1652135033, UTC)
+    # text as an entity list is rebuilt, and its link entity becomes a link
+    assert by_id["700000000/3644"].text == "https://google.com 👀"
+    assert by_id["700000000/3644"].links == ["https://google.com/"]
+    assert by_id["700000000/3644"].account.account_id == "user700000000"
+    # a photo that was not exported is recorded as a photo without a file
+    assert by_id["700000000/3672"].media[0].type == "photo"
+    assert by_id["700000000/3672"].media[0].sha256 is None
+
+
+def test_telegram_full_account_export_keeps_each_chat_apart():
+    posts, rejected = split(
+        make_source("telegram").iter_posts(sample("telegram/chat-analytics_MultiChat_2C_6M.json"))
+    )
+    assert rejected == []
+    chats = {p.post_id.split("/")[0] for p in posts}
+    assert chats == {"700000001", "700000002"}
+    assert all(p.extra["chat_id"] == p.post_id.split("/")[0] for p in posts)
+
+
+def test_telegram_prefers_text_entities_when_text_disagrees():
+    posts, _ = split(
+        make_source("telegram").iter_posts(
+            sample("telegram/kant2002_channel_text_array_mismatch_snippet.json")
+        )
+    )
+    assert [p.text for p in posts] == ["✈Текст повідомленння"]
+    assert posts[0].account.account_id == "channel1234567890"
+
+
+def test_telegram_reactions_are_summed():
+    posts, _ = split(
+        make_source("telegram").iter_posts(
+            sample("telegram/kant2002_channel_reactions_snippet.json")
+        )
+    )
+    assert posts[0].engagement.reactions == 14
+    assert posts[0].extra["edited_unixtime"] == "1694539740"
+
+
+def test_telegram_channel_fixture_links_hashtags_media_and_replies():
+    posts, rejected = split(make_source("telegram").iter_posts(DATA / "tg_channel" / "result.json"))
+    assert rejected == []
+    by_id = {p.post_id: p for p in posts}
+    assert set(by_id) == {"1500000001/2", "1500000001/3", "1500000001/4", "1500000001/5"}
+    first = by_id["1500000001/2"]
+    assert first.hashtags == ["بغداد"]
+    assert first.links == ["https://example.com/news?id=7"]
+    assert first.lang == "ar"
+    assert first.engagement.reactions == 7
+    assert first.url == "https://t.me/c/1500000001/2"
+    assert first.media[0].sha256 is not None and first.media[0].sha256.startswith("sha256:")
+    reply = by_id["1500000001/3"]
+    assert reply.relations.reply_to == "1500000001/2"
+    assert reply.extra["forwarded_from"] == "وكالة أنباء"
+    assert reply.mentions == ["iraq_news"]
+    old = by_id["1500000001/4"]  # old export: int from_id, plain string text
+    assert old.account.account_id == "channel1500000001"
+    assert old.hashtags == ["vote"] and old.links == ["https://t.me/x"]
+    # a media path pointing outside the export folder is never read
+    assert by_id["1500000001/5"].media[0].sha256 is None
+
+
+def test_telegram_bad_inputs_become_rejections(tmp_path: Path):
+    empty = tmp_path / "empty.json"
+    empty.write_bytes(b"")
+    wrong = tmp_path / "tweets.json"
+    wrong.write_text('{"data": [{"id": "1", "text": "hi"}]}')
+    truncated = tmp_path / "cut.json"
+    full = (DATA / "tg_channel" / "result.json").read_bytes()
+    truncated.write_bytes(full[: full.index(b'"id": 4,') + 30])
+    source = make_source("telegram")
+    for path, expect in ((empty, "empty"), (wrong, "not a Telegram export")):
+        posts, rejected = split(source.iter_posts(path))
+        assert posts == [] and len(rejected) == 1 and expect in rejected[0].reason
+    posts, rejected = split(source.iter_posts(truncated))
+    assert [p.post_id for p in posts] == ["1500000001/2", "1500000001/3"]
+    assert len(rejected) == 1 and "truncated" in rejected[0].reason
+    assert rejected[0].file == str(truncated) and rejected[0].position == "messages[3]"
+
+
+def test_telegram_huge_text_field_is_rejected_not_loaded(tmp_path: Path):
+    path = tmp_path / "big.json"
+    big = "ا" * (5 * 1024 * 1024)  # 10 MB of UTF-8
+    path.write_text(
+        json.dumps(
+            {
+                "name": "c",
+                "type": "public_channel",
+                "id": 5,
+                "messages": [
+                    {
+                        "id": 1,
+                        "type": "message",
+                        "date_unixtime": "1700000000",
+                        "from_id": "channel5",
+                        "text": big,
+                    },
+                    {
+                        "id": 2,
+                        "type": "message",
+                        "date_unixtime": "1700000001",
+                        "from_id": "channel5",
+                        "text": "ok",
+                    },
+                ],
+            },
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
+    posts, rejected = split(make_source("telegram").iter_posts(path))
+    assert [p.post_id for p in posts] == ["5/2"]
+    assert rejected[0].position == "messages[0]" and "exceeds" in rejected[0].reason
+
+
+# ------------------------------------------------------------------------ X / Twitter
+
+
+def test_twarc2_page_includes_referenced_tweets_by_their_own_authors():
+    posts, rejected = split(
+        make_source("x").iter_posts(sample("twitter/twarc2_v2/two_tweets.jsonl"))
+    )
+    assert rejected == []
+    by_id = {p.post_id: p for p in posts}
+    rt = by_id["1394735776701816833"]
+    original = by_id["1391677057810288641"]
+    assert rt.relations.retweet_of == original.post_id
+    assert rt.account.handle == "LachiVeronica"
+    assert original.account.handle == "bibaigna96"
+    assert rt.text == "RT @bibaigna96: #POIUYTREWQ"
+    assert rt.created_at == datetime(2021, 5, 18, 19, 24, 56, tzinfo=UTC)
+    assert rt.engagement.shares == 1
+
+
+def test_twarc2_truncated_last_line_is_one_rejection_and_stream_pages_are_read():
+    path = sample("twitter/twarc2_v2/streaming_output_with_error.jsonl")
+    posts, rejected = split(make_source("x").iter_posts(path))
+    assert len(rejected) == 1
+    assert rejected[0].position == "line 8" and "truncated" in rejected[0].reason
+    assert len(posts) >= 7  # one data object per line on the filtered stream, plus includes
+
+
+def test_twarc2_flattened_lines_and_compliance_lines():
+    posts, rejected = split(make_source("x").iter_posts(sample("twitter/twarc2_v2/flat.jsonl")))
+    assert rejected == []
+    with sample("twitter/twarc2_v2/flat.jsonl").open() as fh:
+        line_ids = {json.loads(line)["id"] for line in fh}
+    assert line_ids <= {p.post_id for p in posts}
+    assert all(p.account is not None and p.account.handle for p in posts)
+    retweets = [p for p in posts if p.relations.retweet_of]
+    assert retweets and all(
+        p.text.startswith("RT @") and "…" not in p.text[-2:]
+        for p in retweets
+        if p.relations.retweet_of in line_ids | {q.post_id for q in posts}
+    )
+    compliance, rejected = split(
+        make_source("x").iter_posts(sample("twitter/twarc2_v2/tweets_compliance.jsonl"))
+    )
+    assert compliance == [] and rejected == []
+
+
+def test_x_media_and_links_are_normalised():
+    posts, _ = split(make_source("x").iter_posts(sample("twitter/twarc2_v2/media_tweet.jsonl")))
+    with_media = [p for p in posts if p.media]
+    assert with_media and with_media[0].media[0].type == "video"
+    posts, _ = split(make_source("x").iter_posts(sample("twitter/twarc2_v2/many_urls.jsonl")))
+    links = [link for p in posts for link in p.links]
+    assert links and all("utm_" not in link and "#" not in link for link in links)
+
+
+def test_v1_1_invalid_line_7_and_embedded_retweets():
+    path = sample("twitter/v1_1/spark-test-tweets.jsonl")
+    posts, rejected = split(make_source("twitter").iter_posts(path))
+    assert [r.position for r in rejected] == ["line 7"]
+    assert "invalid JSON" in rejected[0].reason
+    assert any(p.relations.retweet_of for p in posts)
+    assert any(p.relations.quote_of for p in posts)
+    assert all(p.created_at is not None and p.created_at.tzinfo is not None for p in posts)
+
+
+def test_v1_1_extended_array_reads_full_text():
+    posts, rejected = split(
+        make_source("x").iter_posts(
+            sample("twitter/v1_1/phoenix_keyword_tweets_v1_1_extended.json")
+        )
+    )
+    assert rejected == []
+    assert "1461731209554313223" in {p.post_id for p in posts}
+    by_id = {p.post_id: p for p in posts}
+    # a retweet carries its original's full text, and the original is a post of its own
+    assert by_id["1461731209554313223"].text == "RT @YemenShaawtar: tweet_1_retweet_text_1"
+    assert by_id["1461731209554313223"].relations.retweet_of == "1461728605831053316"
+    assert by_id["1461749682200358914"].text == "tweet_2_text"
+
+
+def test_x_refuses_a_csv_file(tmp_path: Path):
+    posts, rejected = split(make_source("x").iter_posts(DATA / "generic.csv"))
+    assert posts == [] and "not X/Twitter JSON" in rejected[0].reason
+
+
+def test_x_invalid_utf8_line(tmp_path: Path):
+    path = tmp_path / "bad.jsonl"
+    good = sample("twitter/twarc2_v2/two_tweets.jsonl").read_bytes().strip()
+    path.write_bytes(b'{"data": {"id": "9", "text": "\xff\xfe"}}\n' + good + b"\n")
+    posts, rejected = split(make_source("x").iter_posts(path))
+    assert rejected[0].position == "line 1" and "UTF-8" in rejected[0].reason
+    assert len(posts) == 2
+
+
+# ------------------------------------------------------------------------ CrowdTangle
+
+
+def test_crowdtangle_api_posts():
+    posts, rejected = split(
+        make_source("crowdtangle").iter_posts(
+            sample("crowdtangle/phoenix_crowdtangle_api_posts_response.json")
+        )
+    )
+    assert rejected == []
+    assert [p.post_id for p in posts] == [
+        "11430503918_10159078346893919",
+        "10162931178_10157582304861179",
+    ]
+    first = posts[0]
+    assert first.platform == "facebook" and first.account.handle == "luisfonsi"
+    assert first.created_at == datetime(2020, 10, 29, 14, 56, 5, tzinfo=UTC)
+    assert first.engagement.likes == 42617 and first.engagement.shares == 303
+    assert first.hashtags == ["Perfecta"]
+
+
+def test_crowdtangle_csv_new_and_old_layouts_give_the_same_post():
+    new, rej_new = split(make_source("crowdtangle").iter_posts(DATA / "crowdtangle_new.csv"))
+    old, rej_old = split(make_source("crowdtangle").iter_posts(DATA / "crowdtangle_old.csv"))
+    assert rej_new == [] and rej_old == []
+    assert new[0].post_id == old[0].post_id == "100200300_555666777"
+    assert new[0].created_at == old[0].created_at == datetime(2021, 6, 1, 16, 30, tzinfo=UTC)
+    assert new[0].engagement.likes == 1000  # thousands separators elsewhere do not break counts
+    assert new[0].links == ["https://example.org/a"]  # fbclid dropped, duplicates merged
+    assert new[0].account.display_name == "شبكة الأخبار"
+    assert new[0].hashtags == ["العراق"]
+
+
+# ------------------------------------------------------------------------ YouTube
+
+
+def test_youtube_threads_with_inline_replies():
+    posts, rejected = split(
+        make_source("youtube").iter_posts(sample("youtube/phoenix_comment_threads_response.json"))
+    )
+    assert rejected == []
+    assert len(posts) == 13  # 12 threads, 1 inline reply
+    replies = [p for p in posts if p.relations.reply_to]
+    assert len(replies) == 1
+    assert replies[0].relations.reply_to in {p.post_id for p in posts}
+    assert all(p.url and "lc=" in p.url for p in posts)
+
+
+def test_youtube_list_of_pages_prefers_text_original():
+    posts, _ = split(
+        make_source("youtube").iter_posts(
+            sample("youtube/phoenix_comment_threads_pull_list_1.json")
+        )
+    )
+    # the upstream edit made textDisplay differ from textOriginal; the original wins
+    assert "comment_1-text_original-updated" in {p.text for p in posts}
+
+
+def test_youtube_other_responses_are_rejected_with_their_kind():
+    _, rejected = split(
+        make_source("youtube").iter_posts(
+            sample("youtube/phoenix_search_videos_page_with_next.json")
+        )
+    )
+    assert "youtube#searchListResponse" in rejected[0].reason
+
+
+# ------------------------------------------------------------------------ generic tables
+
+
+def test_generic_csv_mapping():
+    source = make_source(
+        "csv",
+        mapping="id=post_id,author=user,author_name=user_name,text=body,created_at=time,lang=lang",
+        platform="facebook",
+    )
+    posts, rejected = split(source.iter_posts(DATA / "generic.csv"))
+    assert [p.post_id for p in posts] == ["a1", "a2"]
+    assert posts[0].links == ["https://x.example/a"] and posts[0].lang == "ar"
+    assert posts[1].created_at == datetime(2024, 3, 1, 8, 0, tzinfo=UTC)
+    assert {r.position.split(" (")[0] for r in rejected} == {"row 3", "row 4"}
+    assert any("unreadable date" in r.reason for r in rejected)
+
+
+def test_generic_csv_invalid_utf8_and_missing_column():
+    source = make_source("csv", mapping="id=post_id,text=body")
+    posts, rejected = split(source.iter_posts(DATA / "bad_utf8.csv"))
+    assert [p.post_id for p in posts] == ["b1"]
+    assert "UTF-8" in rejected[0].reason
+    posts, rejected = split(
+        make_source("csv", mapping="id=nope,text=body").iter_posts(DATA / "generic.csv")
+    )
+    assert posts == [] and "nope" in rejected[0].reason
+
+
+def test_generic_jsonl_dotted_paths(tmp_path: Path):
+    path = tmp_path / "posts.jsonl"
+    path.write_text(
+        json.dumps({"id": 7, "user": {"id": "u9"}, "msg": "سلام"}) + "\n[1]\n", encoding="utf-8"
+    )
+    posts, rejected = split(
+        make_source("jsonl", mapping="id=id,author=user.id,text=msg").iter_posts(path)
+    )
+    assert posts[0].post_id == "7" and posts[0].account.account_id == "u9"
+    assert rejected[0].position == "line 2"
+
+
+def test_mapping_errors_name_the_problem():
+    with pytest.raises(InvalidInput, match="needs id"):
+        make_source("csv", mapping="text=body")
+    with pytest.raises(InvalidInput, match="unknown field"):
+        make_source("csv", mapping="id=a,text=b,colour=c")
+    with pytest.raises(InvalidInput, match="unknown format"):
+        make_source("myspace")
+
+
+@pytest.mark.parametrize("fmt", ["telegram", "x", "crowdtangle", "youtube"])
+def test_empty_file_is_one_rejection(tmp_path: Path, fmt: str):
+    path = tmp_path / "empty"
+    path.write_bytes(b"")
+    posts, rejected = split(make_source(fmt).iter_posts(path))
+    assert posts == [] and len(rejected) == 1 and "empty" in rejected[0].reason
+
+
+# ------------------------------------------------------------------------ helpers
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (
+            "HTTPS://WWW.Example.COM:443/Path?utm_source=x&b=2&fbclid=1#frag",
+            "https://www.example.com/Path?b=2",
+        ),
+        ("http://example.com", "http://example.com/"),
+        ("www.example.com/a", "http://www.example.com/a"),
+        ("javascript:alert(1)", None),
+        (
+            "https://example.com:8080/x?q=عراق",
+            "https://example.com:8080/x?q=%D8%B9%D8%B1%D8%A7%D9%82",
+        ),
+    ],
+)
+def test_normalize_url(url: str, expected: str | None):
+    assert normalize_url(url) == expected
+
+
+def test_parse_time_forms_are_aware_utc():
+    expected = datetime(2019, 10, 21, 10, 13, 2, tzinfo=UTC)
+    for value in (
+        "Mon Oct 21 10:13:02 +0000 2019",
+        "2019-10-21T10:13:02.000Z",
+        "2019-10-21 13:13:02+03:00",
+        str(int(expected.timestamp())),
+        int(expected.timestamp()),
+        "2019-10-21 10:13:02",
+    ):
+        assert parse_time(value) == expected, value
+    assert parse_time("yesterday") is None
