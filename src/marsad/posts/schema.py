@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict
+
 PLATFORMS = ("telegram", "x", "facebook", "instagram", "youtube", "other")
 
 
@@ -99,3 +101,64 @@ class Rejection:
     def to_json(self) -> dict[str, str]:
         """Render as the ``errors`` entry of an ingest result."""
         return {"file": self.file, "position": self.position, "reason": self.reason}
+
+
+# ---------------------------------------------------------------- what leaves the service
+# Pydantic schema family (STYLE rule 11): rows never leave the service layer raw.
+
+class AccountOut(BaseModel):
+    """An account as shown with a post."""
+
+    model_config = ConfigDict(frozen=True)
+
+    platform: str
+    account_id: str
+    handle: str | None = None
+    display_name: str | None = None
+
+
+class PostSummary(BaseModel):
+    """A post in a list of results."""
+
+    id: int
+    platform: str
+    post_id: str
+    account: AccountOut | None
+    text: str
+    lang: str | None
+    created_at: datetime | None
+    url: str | None
+    hashtags: list[str]
+    likes: int | None = None
+    shares: int | None = None
+    replies: int | None = None
+    views: int | None = None
+    reactions: int | None = None
+
+
+class PostDetail(PostSummary):
+    """One post with everything collected about it, the original record included."""
+
+    links: list[str]
+    mentions: list[str]
+    reply_to: str | None
+    quote_of: str | None
+    forward_from: str | None
+    retweet_of: str | None
+    quotes: int | None = None
+    media: list[dict[str, Any]]
+    extra: dict[str, Any]
+    source: str
+    ingested_at: datetime
+    raw: Any = None
+
+
+class SearchPage(BaseModel):
+    """One page of search results; ``next_offset`` is None on the last page."""
+
+    query: str
+    total: int
+    offset: int
+    limit: int
+    next_offset: int | None
+    items: list[PostSummary]

@@ -1,0 +1,746 @@
+"""Posts service: ingest files, read posts back, search, manage watchlists and actors.
+
+The web app, the CLI and job workers call these keyword-only functions; nothing else
+touches the posts tables.
+
+Ingest is built for millions of rows: adapters stream records, which are written in
+batches (one transaction each) with Core ``executemany`` statements rather than ORM
+objects. It is idempotent: a post already stored is never inserted twice; when it
+arrives again (the same file, or another export that holds it), the stored row is
+completed with whatever the new copy adds (see :func:`merge_post`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import zlib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, bindparam, func, select, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, sessionmaker
+
+from marsad.core.db import new_id
+from marsad.core.errors import InvalidInput, NotFound
+from marsad.posts.models import Account, Actor, Post, Watchlist, WatchlistAccount, WatchlistKeyword
+from marsad.posts.schema import (
+    AccountOut,
+    PostDetail,
+    PostRecord,
+    PostSummary,
+    Rejection,
+    SearchPage,
+)
+from marsad.posts.search import search_posts, search_text
+from marsad.posts.sources import make_source
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 5_000
+MAX_ERRORS = 1_000  # rejections listed in a result; the count is always exact
+_LOOKUP_CHUNK = 900
+_posts = Post.__table__
+_accounts = Account.__table__
+
+Progress = Callable[[str, int], None]
+
+
+@dataclass
+class IngestResult:
+    """What an ingest did: counts, and the first rejections (file, position, reason)."""
+
+    read: int = 0
+    inserted: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    errors: list[dict[str, str]] = field(default_factory=list)
+
+    def reject(self, rejection: Rejection) -> None:
+        """Count a rejection and keep its details (up to MAX_ERRORS of them)."""
+        self.rejected += 1
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append(rejection.to_json())
+        log.info("rejected %s at %s: %s", rejection.file, rejection.position, rejection.reason)
+
+    @property
+    def exit_code(self) -> int:
+        """0: everything read; 3: some records rejected, the rest stored; 2: nothing usable."""
+        if self.read == 0:
+            return 2
+        return 3 if self.rejected else 0
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON document ``marsad ingest --json`` prints."""
+        body: dict[str, Any] = {
+            "read": self.read,
+            "inserted": self.inserted,
+            "duplicates": self.duplicates,
+            "rejected": self.rejected,
+            "errors": self.errors,
+        }
+        if self.rejected > len(self.errors):
+            body["errors_omitted"] = self.rejected - len(self.errors)
+        return body
+
+
+# ------------------------------------------------------------------------------ ingest
+
+
+def ingest_files(
+    *,
+    fmt: str,
+    paths: Sequence[Path | str],
+    engine: Engine | None = None,
+    session_factory: sessionmaker[Session] | None = None,
+    mapping: str | Mapping[str, str] | None = None,
+    platform: str = "other",
+    watchlist: str | None = None,
+    progress: Progress | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> IngestResult:
+    """Read ``paths`` in format ``fmt`` and store their posts and accounts.
+
+    Parameters
+    ----------
+    fmt : a name from ``marsad.posts.sources.SOURCES`` (telegram, x, crowdtangle, …).
+    paths : files, or folders (each file in them; a Telegram folder's result.json).
+    engine, session_factory : where to write (one of them).
+    mapping : ``FIELD=COLUMN,…`` for the csv and jsonl formats.
+    platform : the platform csv and jsonl posts come from.
+    watchlist : add every account seen to this watchlist (created when missing).
+    progress : called as ``progress(file, posts_read_so_far)`` after each batch.
+
+    Returns
+    -------
+    IngestResult with read / inserted / duplicates / rejected counts.
+    """
+    engine = _engine(engine, session_factory)
+    source = make_source(fmt, mapping=mapping, platform=platform)
+    result = IngestResult()
+    watchlist_id = _ensure_watchlist(engine, watchlist) if watchlist else None
+    writer = _Writer(engine, fmt=source.name, watchlist_id=watchlist_id)
+    batch: list[PostRecord] = []
+    for path in _expand(paths, source.name, result):
+        name = str(path)
+        for item in source.iter_posts(path):
+            if isinstance(item, Rejection):
+                result.reject(item)
+                continue
+            result.read += 1
+            batch.append(item)
+            if len(batch) >= batch_size:
+                writer.write(batch, result)
+                batch = []
+                if progress:
+                    progress(name, result.read)
+        if progress:
+            progress(name, result.read)
+    if batch:
+        writer.write(batch, result)
+    result.duplicates = result.read - result.inserted
+    log.info("ingest %s: %s", fmt, {k: v for k, v in result.to_json().items() if k != "errors"})
+    return result
+
+
+def _engine(engine: Engine | None, session_factory: sessionmaker[Session] | None) -> Engine:
+    if engine is not None:
+        return engine
+    if session_factory is not None and session_factory.kw.get("bind") is not None:
+        return session_factory.kw["bind"]
+    raise TypeError("ingest_files needs engine= or a bound session_factory=")
+
+
+def _expand(paths: Iterable[Path | str], fmt: str, result: IngestResult) -> Iterable[Path]:
+    for entry in paths:
+        path = Path(entry)
+        if path.is_dir():
+            if fmt == "telegram" and (path / "result.json").is_file():
+                yield path / "result.json"
+                continue
+            files = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
+            if not files:
+                result.reject(Rejection(str(path), "-", "folder holds no files"))
+            yield from files
+        elif path.is_file():
+            yield path
+        else:
+            result.reject(Rejection(str(path), "-", "no such file"))
+
+
+def _ensure_watchlist(engine: Engine, name: str) -> str:
+    with engine.begin() as conn:
+        row = conn.execute(select(Watchlist.id).where(Watchlist.name == name)).first()
+        if row:
+            return str(row[0])
+        watchlist_id = new_id()
+        conn.execute(
+            Watchlist.__table__.insert().values(id=watchlist_id, name=name, created_at=_now())
+        )
+        return watchlist_id
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _compress(raw: Any) -> bytes | None:
+    if raw is None:
+        return None
+    if isinstance(raw, bytes):
+        data = raw
+    elif isinstance(raw, str):
+        data = raw.encode("utf-8")
+    else:
+        data = json.dumps(raw, ensure_ascii=False, separators=(",", ":"), default=str).encode()
+    # Level 1: raw records are evidence kept for reading back, not for tight archiving;
+    # level 6 costs three times the CPU for about 10% less space on tweets.
+    return zlib.compress(data, 1)
+
+
+def decompress_raw(blob: bytes | None) -> Any:
+    """The original record stored with a post (parsed JSON), None when absent."""
+    if not blob:
+        return None
+    data = zlib.decompress(blob)
+    try:
+        return json.loads(data)
+    except ValueError:
+        return data.decode("utf-8", "replace")
+
+
+def _row(rec: PostRecord, fmt: str, now: datetime) -> dict[str, Any]:
+    eng, rel = rec.engagement, rec.relations
+    return {
+        "platform": rec.platform,
+        "post_id": rec.post_id,
+        "account_id": rec.account.account_id if rec.account else None,
+        "text": rec.text,
+        "search_text": search_text(rec.text),
+        "lang": rec.lang,
+        "created_at": rec.created_at,
+        "url": rec.url,
+        "links": rec.links or None,
+        "hashtags": rec.hashtags or None,
+        "mentions": rec.mentions or None,
+        "reply_to": rel.reply_to,
+        "quote_of": rel.quote_of,
+        "forward_from": rel.forward_from,
+        "retweet_of": rel.retweet_of,
+        "likes": eng.likes,
+        "shares": eng.shares,
+        "replies": eng.replies,
+        "quotes": eng.quotes,
+        "views": eng.views,
+        "reactions": eng.reactions,
+        "media": [m.to_json() for m in rec.media] or None,
+        "extra": rec.extra or None,
+        "raw": _compress(rec.raw),
+        "source": fmt,
+        "ingested_at": now,
+    }
+
+
+_FILL = (
+    "account_id",
+    "created_at",
+    "url",
+    "lang",
+    "reply_to",
+    "quote_of",
+    "forward_from",
+    "retweet_of",
+)
+_COUNTS = ("likes", "shares", "replies", "quotes", "views", "reactions")
+_LISTS = ("links", "hashtags", "mentions")
+
+
+def merge_post(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
+    """The changes that make stored post ``old`` as rich as ``old`` and ``new`` together.
+
+    The longer text wins (a retweet's truncated text loses to its full text), with its
+    search form and original record; empty fields are filled; counts keep the highest
+    value seen; lists are united; ``extra`` keys are added, never overwritten.
+    Returns only the columns that change (empty: nothing to update).
+    """
+    changes: dict[str, Any] = {}
+    if len(new.get("text") or "") > len(old.get("text") or ""):
+        for key in ("text", "search_text", "lang"):
+            changes[key] = new.get(key)
+        if new.get("raw") is not None:
+            changes["raw"] = new["raw"]
+    elif old.get("raw") is None and new.get("raw") is not None and "raw" in old:
+        changes["raw"] = new["raw"]
+    for key in _FILL:
+        if old.get(key) in (None, "") and new.get(key) not in (None, ""):
+            changes.setdefault(key, new[key])
+    for key in _COUNTS:
+        if new.get(key) is not None and (old.get(key) is None or new[key] > old[key]):
+            changes[key] = new[key]
+    for key in _LISTS:
+        merged = list(dict.fromkeys([*(old.get(key) or []), *(new.get(key) or [])]))
+        if merged != list(old.get(key) or []):
+            changes[key] = merged
+    old_media = old.get("media") or []
+    extra_media = [m for m in new.get("media") or [] if m not in old_media]
+    if extra_media:
+        changes["media"] = [*old_media, *extra_media]
+    old_extra = old.get("extra") or {}
+    added = {k: v for k, v in (new.get("extra") or {}).items() if k not in old_extra}
+    if added:
+        changes["extra"] = {**old_extra, **added}
+    return changes
+
+
+class _Writer:
+    """Writes batches of records: accounts upserted, new posts inserted, known ones merged."""
+
+    def __init__(self, engine: Engine, *, fmt: str, watchlist_id: str | None) -> None:
+        self.engine = engine
+        self.fmt = fmt
+        self.watchlist_id = watchlist_id
+        self.dialect = engine.dialect.name
+        insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        posts_insert = insert(_posts)
+        self.insert_posts = posts_insert.on_conflict_do_nothing(
+            index_elements=["platform", "post_id"]
+        )
+        accounts_insert = insert(_accounts)
+        excluded = accounts_insert.excluded
+        self.upsert_accounts = accounts_insert.on_conflict_do_update(
+            index_elements=["platform", "account_id"],
+            set_={
+                # Handles and names change; keep the latest one seen, never blank it out.
+                "handle": func.coalesce(excluded.handle, _accounts.c.handle),
+                "display_name": func.coalesce(excluded.display_name, _accounts.c.display_name),
+                "last_seen": excluded.last_seen,
+            },
+        )
+        merge_columns = [c for c in _posts.c if c.name not in ("raw",)]
+        self.merge_columns = merge_columns
+
+    def write(self, records: list[PostRecord], result: IngestResult) -> None:
+        now = _now()
+        rows: dict[tuple[str, str], dict[str, Any]] = {}
+        accounts: dict[tuple[str, str], dict[str, Any]] = {}
+        for rec in records:
+            row = _row(rec, self.fmt, now)
+            key = (rec.platform, rec.post_id)
+            if key in rows:  # the same post twice in one batch (e.g. a much-retweeted one)
+                rows[key].update(merge_post(rows[key], row))
+            else:
+                rows[key] = row
+            if rec.account is not None:
+                acc_key = (rec.platform, rec.account.account_id)
+                acc = accounts.get(acc_key)
+                if acc is None:
+                    accounts[acc_key] = {
+                        "id": new_id(),
+                        "platform": rec.platform,
+                        "account_id": rec.account.account_id,
+                        "handle": rec.account.handle,
+                        "display_name": rec.account.display_name,
+                        "first_seen": now,
+                        "last_seen": now,
+                        "actor_id": None,
+                    }
+                else:
+                    acc["handle"] = rec.account.handle or acc["handle"]
+                    acc["display_name"] = rec.account.display_name or acc["display_name"]
+        with self.engine.begin() as conn:
+            if accounts:
+                conn.execute(self.upsert_accounts, list(accounts.values()))
+            existing = self._existing(conn, list(rows))
+            fresh = [row for key, row in rows.items() if key not in existing]
+            if fresh:
+                conn.execute(self.insert_posts, fresh)
+                result.inserted += len(fresh)
+            for key, old in existing.items():
+                changes = merge_post(old, rows[key])
+                if changes:
+                    conn.execute(_posts.update().where(_posts.c.id == old["id"]).values(**changes))
+            if self.watchlist_id and accounts:
+                self._watch(conn, list(accounts), now)
+
+    def _existing(self, conn: Any, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Any]:
+        by_platform: dict[str, list[str]] = {}
+        for platform, post_id in keys:
+            by_platform.setdefault(platform, []).append(post_id)
+        found: dict[tuple[str, str], Any] = {}
+        for platform, ids in by_platform.items():
+            for start in range(0, len(ids), _LOOKUP_CHUNK):
+                chunk = ids[start : start + _LOOKUP_CHUNK]
+                stmt = select(*self.merge_columns, _posts.c.raw.is_(None).label("raw_missing"))
+                stmt = stmt.where(_posts.c.platform == platform, _posts.c.post_id.in_(chunk))
+                for row in conn.execute(stmt):
+                    data = dict(row._mapping)
+                    data["raw"] = None if data.pop("raw_missing") else b""
+                    found[(platform, data["post_id"])] = data
+        return found
+
+    def _watch(self, conn: Any, account_keys: list[tuple[str, str]], now: datetime) -> None:
+        by_platform: dict[str, list[str]] = {}
+        for platform, account_id in account_keys:
+            by_platform.setdefault(platform, []).append(account_id)
+        stmt = text(
+            "INSERT INTO watchlist_accounts (watchlist_id, account_pk, added_at) "
+            "SELECT :wl, a.id, :now FROM accounts a WHERE a.platform = :platform "
+            "AND a.account_id IN :ids ON CONFLICT DO NOTHING"
+        ).bindparams(bindparam("ids", expanding=True))
+        when = now.replace(tzinfo=None) if self.dialect == "sqlite" else now
+        for platform, ids in by_platform.items():
+            for start in range(0, len(ids), _LOOKUP_CHUNK):
+                conn.execute(
+                    stmt,
+                    {
+                        "wl": self.watchlist_id,
+                        "now": when,
+                        "platform": platform,
+                        "ids": ids[start : start + _LOOKUP_CHUNK],
+                    },
+                )
+
+
+# ------------------------------------------------------------------------------ reading
+
+
+def _summary(row: Mapping[str, Any]) -> dict[str, Any]:
+    account = None
+    if row.get("account_id"):
+        account = AccountOut(
+            platform=row["platform"],
+            account_id=row["account_id"],
+            handle=row.get("handle"),
+            display_name=row.get("display_name"),
+        )
+    created = row.get("created_at")
+    if isinstance(created, str):  # text() queries on SQLite bypass the UTC column type
+        created = datetime.fromisoformat(created).replace(tzinfo=UTC)
+    elif isinstance(created, datetime) and created.tzinfo is None:
+        created = created.replace(tzinfo=UTC)
+    hashtags = row.get("hashtags")
+    if isinstance(hashtags, str):
+        hashtags = json.loads(hashtags)
+    return {
+        "id": row["id"],
+        "platform": row["platform"],
+        "post_id": row["post_id"],
+        "account": account,
+        "text": row["text"],
+        "lang": row.get("lang"),
+        "created_at": created,
+        "url": row.get("url"),
+        "hashtags": hashtags or [],
+        **{k: row.get(k) for k in ("likes", "shares", "replies", "views", "reactions")},
+    }
+
+
+def search(
+    *,
+    session: Session,
+    query: str = "",
+    platform: str | None = None,
+    account: str | None = None,
+    watchlist: str | None = None,
+    lang: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = 20,
+    offset: int = 0,
+) -> SearchPage:
+    """Search posts (Arabic-aware, see :mod:`marsad.posts.search`), newest first, paginated."""
+    total, rows = search_posts(
+        session=session,
+        query=query,
+        platform=platform,
+        account=account,
+        watchlist=watchlist,
+        lang=lang,
+        since=since,
+        until=until,
+        limit=limit,
+        offset=offset,
+    )
+    items = [PostSummary(**_summary(r)) for r in rows]
+    next_offset = offset + limit if offset + limit < total else None
+    return SearchPage(
+        query=query, total=total, offset=offset, limit=limit, next_offset=next_offset, items=items
+    )
+
+
+def get_post(*, session: Session, post_ref: int | str, include_raw: bool = True) -> PostDetail:
+    """One post by its Marsad id, or by ``platform:post_id`` (e.g. ``x:1394735776701816833``)."""
+    stmt = select(Post)
+    if isinstance(post_ref, int) or str(post_ref).isdigit():
+        stmt = stmt.where(Post.id == int(post_ref))
+    elif ":" in str(post_ref):
+        platform, _, post_id = str(post_ref).partition(":")
+        stmt = stmt.where(Post.platform == platform, Post.post_id == post_id)
+    else:
+        raise InvalidInput("err_posts_ref", "give a post's id or platform:post_id", where="ID")
+    post = session.execute(stmt).scalar_one_or_none()
+    if post is None:
+        raise NotFound("err_post_not_found", f"no post {post_ref}", where="ID")
+    account = (
+        session.execute(
+            select(Account).where(
+                Account.platform == post.platform, Account.account_id == post.account_id
+            )
+        ).scalar_one_or_none()
+        if post.account_id
+        else None
+    )
+    base = {c.name: getattr(post, c.name) for c in _posts.c if c.name != "raw"}
+    if account is not None:
+        base.update(handle=account.handle, display_name=account.display_name)
+    summary = _summary(base)
+    return PostDetail(
+        **summary,
+        links=post.links or [],
+        mentions=post.mentions or [],
+        reply_to=post.reply_to,
+        quote_of=post.quote_of,
+        forward_from=post.forward_from,
+        retweet_of=post.retweet_of,
+        quotes=post.quotes,
+        media=post.media or [],
+        extra=post.extra or {},
+        source=post.source,
+        ingested_at=post.ingested_at,
+        raw=decompress_raw(post.raw) if include_raw else None,
+    )
+
+
+def account_activity(*, session: Session, platform: str, account_id: str) -> dict[str, Any]:
+    """An account and its number of posts per day (for the account page)."""
+    account = session.execute(
+        select(Account).where(Account.platform == platform, Account.account_id == account_id)
+    ).scalar_one_or_none()
+    if account is None:
+        raise NotFound("err_posts_account_not_found", f"no account {platform}:{account_id}")
+    day = func.substr(func.cast(Post.created_at, _text_type()), 1, 10)
+    rows = session.execute(
+        select(day.label("day"), func.count().label("posts"))
+        .where(Post.platform == platform, Post.account_id == account_id)
+        .group_by(day)
+        .order_by(day)
+    ).all()
+    return {
+        "account": AccountOut(
+            platform=platform,
+            account_id=account_id,
+            handle=account.handle,
+            display_name=account.display_name,
+        ).model_dump(),
+        "actor_id": account.actor_id,
+        "first_seen": account.first_seen,
+        "last_seen": account.last_seen,
+        "per_day": [{"day": r.day, "posts": r.posts} for r in rows if r.day],
+    }
+
+
+def _text_type() -> Any:
+    from sqlalchemy import String
+
+    return String()
+
+
+# ------------------------------------------------------------------------------ watchlists
+
+
+def _watchlist(session: Session, name: str) -> Watchlist:
+    found = session.execute(select(Watchlist).where(Watchlist.name == name)).scalar_one_or_none()
+    if found is None:
+        raise NotFound(
+            "err_posts_watchlist_not_found", f"no watchlist named {name!r}", where="watchlist"
+        )
+    return found
+
+
+def create_watchlist(
+    *, session: Session, name: str, description: str | None = None
+) -> dict[str, Any]:
+    """Create an empty watchlist; refuse a name already taken."""
+    name = name.strip()
+    if not name:
+        raise InvalidInput("err_posts_watchlist_name", "a watchlist needs a name", where="NAME")
+    if session.execute(select(Watchlist.id).where(Watchlist.name == name)).first():
+        raise InvalidInput(
+            "err_posts_watchlist_exists", f"a watchlist named {name!r} exists", where="NAME"
+        )
+    watchlist = Watchlist(name=name, description=description)
+    session.add(watchlist)
+    session.flush()
+    return describe_watchlist(session=session, name=name)
+
+
+def resolve_account(*, session: Session, ref: str) -> Account:
+    """Find an account from ``platform:handle_or_id`` (or a handle or id on one platform only)."""
+    platform, sep, who = ref.partition(":")
+    if not sep:
+        platform, who = "", ref
+    who = who.lstrip("@")
+    stmt = select(Account).where(
+        (Account.account_id == who) | (func.lower(Account.handle) == who.lower())
+    )
+    if platform:
+        stmt = stmt.where(Account.platform == platform)
+    found = session.execute(stmt.limit(2)).scalars().all()
+    if not found:
+        raise NotFound(
+            "err_posts_account_not_found", f"no account {ref!r} has been ingested", where="ACCOUNT"
+        )
+    if len(found) > 1:
+        raise InvalidInput(
+            "err_posts_account_ambiguous",
+            f"{ref!r} names several accounts; write platform:{who}",
+            where="ACCOUNT",
+        )
+    return found[0]
+
+
+def add_to_watchlist(
+    *, session: Session, name: str, accounts: Sequence[str] = (), keywords: Sequence[str] = ()
+) -> dict[str, Any]:
+    """Add accounts (``platform:handle_or_id``) and keywords to a watchlist."""
+    watchlist = _watchlist(session, name)
+    for ref in accounts:
+        account = resolve_account(session=session, ref=ref)
+        if session.get(WatchlistAccount, (watchlist.id, account.id)) is None:
+            session.add(WatchlistAccount(watchlist_id=watchlist.id, account_pk=account.id))
+    for keyword in keywords:
+        keyword = keyword.strip()
+        if keyword and session.get(WatchlistKeyword, (watchlist.id, keyword)) is None:
+            session.add(
+                WatchlistKeyword(
+                    watchlist_id=watchlist.id, keyword=keyword, normalized=search_text(keyword)
+                )
+            )
+    session.flush()
+    return describe_watchlist(session=session, name=name)
+
+
+def remove_from_watchlist(
+    *, session: Session, name: str, accounts: Sequence[str] = (), keywords: Sequence[str] = ()
+) -> dict[str, Any]:
+    """Remove accounts and keywords from a watchlist."""
+    watchlist = _watchlist(session, name)
+    for ref in accounts:
+        account = resolve_account(session=session, ref=ref)
+        link = session.get(WatchlistAccount, (watchlist.id, account.id))
+        if link is not None:
+            session.delete(link)
+    for keyword in keywords:
+        link = session.get(WatchlistKeyword, (watchlist.id, keyword.strip()))
+        if link is not None:
+            session.delete(link)
+    session.flush()
+    return describe_watchlist(session=session, name=name)
+
+
+def delete_watchlist(*, session: Session, name: str) -> None:
+    """Delete a watchlist (its accounts and posts stay)."""
+    watchlist = _watchlist(session, name)
+    session.execute(
+        WatchlistAccount.__table__.delete().where(WatchlistAccount.watchlist_id == watchlist.id)
+    )
+    session.execute(
+        WatchlistKeyword.__table__.delete().where(WatchlistKeyword.watchlist_id == watchlist.id)
+    )
+    session.delete(watchlist)
+    session.flush()
+
+
+def describe_watchlist(*, session: Session, name: str) -> dict[str, Any]:
+    """A watchlist with its accounts and keywords."""
+    watchlist = _watchlist(session, name)
+    accounts = (
+        session.execute(
+            select(Account)
+            .join(WatchlistAccount, WatchlistAccount.account_pk == Account.id)
+            .where(WatchlistAccount.watchlist_id == watchlist.id)
+            .order_by(Account.platform, Account.handle, Account.account_id)
+        )
+        .scalars()
+        .all()
+    )
+    keywords = (
+        session.execute(
+            select(WatchlistKeyword.keyword)
+            .where(WatchlistKeyword.watchlist_id == watchlist.id)
+            .order_by(WatchlistKeyword.keyword)
+        )
+        .scalars()
+        .all()
+    )
+    return {
+        "name": watchlist.name,
+        "description": watchlist.description,
+        "accounts": [
+            AccountOut(
+                platform=a.platform,
+                account_id=a.account_id,
+                handle=a.handle,
+                display_name=a.display_name,
+            ).model_dump()
+            for a in accounts
+        ],
+        "keywords": list(keywords),
+    }
+
+
+def list_watchlists(*, session: Session) -> list[dict[str, Any]]:
+    """Every watchlist with how many accounts and keywords it holds."""
+    rows = session.execute(
+        select(
+            Watchlist.name,
+            Watchlist.description,
+            select(func.count())
+            .where(WatchlistAccount.watchlist_id == Watchlist.id)
+            .correlate(Watchlist)
+            .scalar_subquery()
+            .label("accounts"),
+            select(func.count())
+            .where(WatchlistKeyword.watchlist_id == Watchlist.id)
+            .correlate(Watchlist)
+            .scalar_subquery()
+            .label("keywords"),
+        ).order_by(Watchlist.name)
+    ).all()
+    return [dict(r._mapping) for r in rows]
+
+
+# ------------------------------------------------------------------------------ actors
+
+
+def assign_actor(
+    *, session: Session, actor_name: str, accounts: Sequence[str], kind: str | None = None
+) -> dict[str, Any]:
+    """Attach accounts (on any platforms) to an actor, creating the actor when new."""
+    actor = session.execute(select(Actor).where(Actor.name == actor_name)).scalars().first()
+    if actor is None:
+        actor = Actor(name=actor_name, kind=kind)
+        session.add(actor)
+        session.flush()
+    for ref in accounts:
+        resolve_account(session=session, ref=ref).actor_id = actor.id
+    session.flush()
+    owned = session.execute(select(Account).where(Account.actor_id == actor.id)).scalars().all()
+    return {
+        "id": actor.id,
+        "name": actor.name,
+        "kind": actor.kind,
+        "accounts": [
+            AccountOut(
+                platform=a.platform,
+                account_id=a.account_id,
+                handle=a.handle,
+                display_name=a.display_name,
+            ).model_dump()
+            for a in owned
+        ],
+    }

@@ -1,0 +1,184 @@
+"""Ingest into a migrated database (SQLite, and PostgreSQL when configured), then read back."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from marsad.core.errors import NotFound
+from marsad.posts import service
+from marsad.posts.models import Account, Post
+
+from .helpers import DATA, sample
+
+
+def count(session, model=Post) -> int:
+    """Count rows, then end the read transaction (on SQLite it holds the write lock)."""
+    n = session.execute(select(func.count()).select_from(model)).scalar_one()
+    session.rollback()
+    return n
+
+
+def test_ingest_is_idempotent_and_counts_what_it_did(engine, session):
+    path = sample("twitter/twarc2_v2/flat.jsonl")
+    first = service.ingest_files(engine=engine, fmt="x", paths=[path])
+    assert first.read > 100 and first.rejected == 0 and first.exit_code == 0
+    # flat.jsonl repeats the same retweeted originals on many lines: stored once each
+    assert first.inserted == count(session) < first.read
+    assert first.duplicates == first.read - first.inserted
+    second = service.ingest_files(engine=engine, fmt="x", paths=[path])
+    assert second.inserted == 0 and second.duplicates == second.read == first.read
+    assert count(session) == first.inserted
+    assert json.loads(json.dumps(second.to_json()))["inserted"] == 0
+
+
+def test_rejections_are_reported_and_the_rest_stored(engine, session):
+    path = sample("twitter/twarc2_v2/streaming_output_with_error.jsonl")
+    result = service.ingest_files(engine=engine, fmt="x", paths=[path])
+    assert result.exit_code == 3
+    assert result.rejected == 1 and result.errors[0]["position"] == "line 8"
+    assert result.errors[0]["file"] == str(path)
+    assert count(session) == result.inserted > 0
+
+
+def test_nothing_usable_is_exit_2(engine, tmp_path: Path):
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    result = service.ingest_files(engine=engine, fmt="x", paths=[empty, tmp_path / "missing"])
+    assert result.exit_code == 2 and result.inserted == 0
+    assert {e["reason"] for e in result.errors} == {"empty file", "no such file"}
+
+
+def test_same_post_from_two_sources_keeps_the_richest_fields(engine, session, tmp_path: Path):
+    # a page where the retweeted original is present, then a page where it is only a reference
+    rich = {
+        "data": [
+            {
+                "id": "100",
+                "text": "RT @orig: full text of the original post about Basra",
+                "author_id": "2",
+                "created_at": "2024-01-01T10:00:00.000Z",
+                "public_metrics": {"like_count": 3, "retweet_count": 1},
+            }
+        ],
+        "includes": {"users": [{"id": "2", "username": "second", "name": "Second"}]},
+    }
+    poor = {
+        "data": [
+            {
+                "id": "100",
+                "text": "RT @orig: full text of the…",
+                "author_id": "2",
+                "public_metrics": {"like_count": 9},
+                "entities": {"hashtags": [{"start": 0, "end": 3, "tag": "Basra"}]},
+            }
+        ]
+    }
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    a.write_text(json.dumps(poor) + "\n")
+    b.write_text(json.dumps(rich) + "\n")
+    service.ingest_files(engine=engine, fmt="x", paths=[a])
+    result = service.ingest_files(engine=engine, fmt="x", paths=[b])
+    assert result.inserted == 0 and result.duplicates == 1
+    post = service.get_post(session=session, post_ref="x:100")
+    assert post.text.endswith("about Basra")  # the longer text won
+    assert post.created_at == datetime(2024, 1, 1, 10, tzinfo=UTC)  # filled in
+    assert post.likes == 9  # the highest count seen
+    assert post.hashtags == ["Basra"]  # kept from the first copy
+    assert post.raw["text"].endswith("about Basra")  # the raw record that gave the text
+    assert post.account.handle == "second"
+
+
+def test_accounts_are_upserted_and_handles_updated(engine, session, tmp_path: Path):
+    lines = [
+        {
+            "data": [{"id": "1", "text": "a", "author_id": "7"}],
+            "includes": {"users": [{"id": "7", "username": "old_name", "name": "N"}]},
+        },
+        {
+            "data": [{"id": "2", "text": "b", "author_id": "7"}],
+            "includes": {"users": [{"id": "7", "username": "new_name", "name": "N"}]},
+        },
+    ]
+    path = tmp_path / "h.jsonl"
+    path.write_text("\n".join(json.dumps(x) for x in lines) + "\n")
+    service.ingest_files(engine=engine, fmt="x", paths=[path], batch_size=1)
+    accounts = session.execute(select(Account)).scalars().all()
+    assert [(a.account_id, a.handle) for a in accounts] == [("7", "new_name")]
+
+
+def test_telegram_folder_and_raw_record_round_trip(engine, session):
+    result = service.ingest_files(engine=engine, fmt="telegram", paths=[DATA / "tg_channel"])
+    assert result.inserted == 4 and result.exit_code == 0
+    post = service.get_post(session=session, post_ref="telegram:1500000001/2")
+    assert post.raw["id"] == 2 and post.raw["reactions"][0]["count"] == 5
+    assert post.media[0]["sha256"].startswith("sha256:")
+    by_id = service.get_post(session=session, post_ref=post.id)
+    assert by_id.post_id == post.post_id
+    with pytest.raises(NotFound):
+        service.get_post(session=session, post_ref="telegram:nope")
+
+
+def test_search_is_arabic_aware_and_filtered(engine, session):
+    service.ingest_files(engine=engine, fmt="telegram", paths=[DATA / "tg_channel"])
+    service.ingest_files(
+        engine=engine,
+        fmt="csv",
+        paths=[DATA / "generic.csv"],
+        platform="facebook",
+        mapping="id=post_id,author=user,author_name=user_name,text=body,created_at=time,lang=lang",
+    )
+
+    def ids(**kw):
+        return [p.post_id for p in service.search(session=session, **kw).items]
+
+    # حكومة (no article, taa marbuta) finds الحكومة; hamza and diacritics do not matter
+    assert ids(query="حكومة") == ["1500000001/3"]
+    assert ids(query="الحُكومة") == ["1500000001/3"]
+    assert ids(query="بغداد") == ["1500000001/2"]  # the hashtag's word
+    assert ids(query='"حظر التجوال"') == ["1500000001/3"]
+    assert ids(query='"التجوال حظر"') == []  # a phrase keeps its order
+    assert ids(query="تظاهر*") == ["1500000001/2"]
+    assert ids(query="البصرة") == ["a1"]
+    assert ids(query="hello", platform="telegram") == []
+    assert ids(query="hello", lang="en") == ["a2"]
+    assert ids(account="u1", platform="facebook") == ["a1"]
+    newest = ids(platform="telegram")
+    assert newest[0] == "1500000001/5" and len(newest) == 4  # newest first
+    since = datetime(2024, 1, 1, 13, 1, tzinfo=UTC)
+    assert "1500000001/2" not in ids(platform="telegram", since=since)
+    page = service.search(session=session, platform="telegram", limit=3)
+    assert page.total == 4 and page.next_offset == 3 and len(page.items) == 3
+    rest = service.search(session=session, platform="telegram", limit=3, offset=3)
+    assert rest.next_offset is None and len(rest.items) == 1
+    assert ids(query="!!! 🙂") == []
+
+
+def test_watchlists_filter_search_by_accounts_and_keywords(engine, session):
+    service.ingest_files(
+        engine=engine,
+        fmt="csv",
+        paths=[DATA / "generic.csv"],
+        mapping="id=post_id,author=user,text=body,created_at=time",
+    )
+    service.ingest_files(
+        engine=engine, fmt="telegram", paths=[DATA / "tg_channel"], watchlist="channels"
+    )
+    watched = service.describe_watchlist(session=session, name="channels")
+    assert [a["account_id"] for a in watched["accounts"]] == ["channel1500000001"]
+    service.create_watchlist(session=session, name="basra")
+    service.add_to_watchlist(
+        session=session, name="basra", accounts=["other:u2"], keywords=["بصرة"]
+    )
+    session.commit()
+    found = {p.post_id for p in service.search(session=session, watchlist="basra").items}
+    assert found == {"a1", "a2"}  # a2 by the account, a1 by the keyword
+    assert {w["name"] for w in service.list_watchlists(session=session)} == {"channels", "basra"}
+    service.remove_from_watchlist(session=session, name="basra", keywords=["بصرة"])
+    assert {p.post_id for p in service.search(session=session, watchlist="basra").items} == {"a2"}
+    with pytest.raises(NotFound):
+        service.search(session=session, watchlist="nope")
