@@ -1,5 +1,292 @@
-"""CLI commands of the coordination capability, mounted as `marsad coordination` by marsad.cli.main."""
+"""CLI of the coordination capability; marsad.cli.main mounts it as `marsad coordination`."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
+from rich.console import Console
+from rich.table import Table
 
-app = typer.Typer(help="coordination", no_args_is_help=True)
+from marsad.cli.output import print_json, user_errors
+from marsad.coordination import graph as graph_io
+from marsad.coordination.io import read_table
+from marsad.coordination.recreated_accounts import AccountProfile, rank_successors
+from marsad.coordination.service import METHODS, detect_coordination
+from marsad.coordination.signals import behaviour_profiles
+from marsad.coordination.table import PostTable, parse_timestamp
+from marsad.core.errors import InvalidInput
+
+app = typer.Typer(
+    help="Coordinated behaviour: co-sharing networks and re-created accounts.",
+    no_args_is_help=True,
+)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
+InputOpt = Annotated[
+    Path | None,
+    typer.Option("--input", "-i", help="Posts as .csv or .jsonl (default: the posts store)."),
+]
+
+
+def _store_table() -> PostTable:
+    """Posts from the store, when the posts capability offers share rows."""
+    try:
+        service = importlib.import_module("marsad.posts.service")
+    except ImportError:
+        service = None
+    iterator = getattr(service, "iter_share_rows", None) if service else None
+    if iterator is None:
+        raise InvalidInput(
+            "err_coordination_no_store",
+            "reading posts from the store is not wired yet; pass --input FILE.csv|.jsonl",
+            where="--input",
+        )
+    return PostTable.from_rows(iterator(), source="posts store")
+
+
+@contextlib.contextmanager
+def _progress(quiet: bool) -> Iterator[Any]:
+    if quiet:
+        yield None
+        return
+    console = Console(stderr=True)
+    with console.status("coordination…") as status:
+        yield lambda message: status.update(message)
+
+
+def _methods(value: str) -> list[str]:
+    chosen = [m.strip() for m in value.split(",") if m.strip()]
+    if chosen == ["all"] or not chosen:
+        return list(METHODS)
+    return chosen
+
+
+@app.command()
+@user_errors
+def detect(
+    input: InputOpt = None,  # noqa: A002 - the option is --input
+    method: Annotated[
+        str,
+        typer.Option(help="links, text, hashtags, shares, a comma-separated list, or all."),
+    ] = "all",
+    window: Annotated[int, typer.Option(help="Seconds within which actions coincide.")] = 60,
+    min_repeat: Annotated[
+        int,
+        typer.Option(help="Fewest distinct objects a pair must share (count: min_participation)."),
+    ] = 3,
+    weighting: Annotated[
+        str, typer.Option(help="surprise (default: discounts virality) or count (CooRTweet).")
+    ] = "surprise",
+    min_surprise: Annotated[
+        float | None, typer.Option(help="Fixed -log10 p threshold (default log10 of pairs).")
+    ] = None,
+    min_cluster_size: Annotated[int, typer.Option(help="Smallest group reported.")] = 2,
+    object_col: Annotated[str | None, typer.Option(help="Column of the re-shared object.")] = None,
+    account_col: Annotated[str | None, typer.Option(help="Column of the account id.")] = None,
+    time_col: Annotated[str | None, typer.Option(help="Column of the post time.")] = None,
+    post_col: Annotated[str | None, typer.Option(help="Column of the post id.")] = None,
+    url_col: Annotated[str | None, typer.Option(help="Column of the link.")] = None,
+    text_col: Annotated[str | None, typer.Option(help="Column of the text.")] = None,
+    hashtags_col: Annotated[str | None, typer.Option(help="Column of the hashtags.")] = None,
+    export: Annotated[
+        Path | None, typer.Option(help="Write the network to .graphml, .csv or .json.")
+    ] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Find groups of accounts that repeatedly post the same thing at the same moment."""
+    if weighting not in ("surprise", "count"):
+        raise InvalidInput("err_coordination_input", "use surprise or count", where="--weighting")
+    if export is not None and export.suffix.lower() not in (".graphml", ".csv", ".json"):
+        raise InvalidInput(
+            "err_coordination_input", "use a .graphml, .csv or .json file", where="--export"
+        )
+    with _progress(json_out) as progress:
+        if progress:
+            progress("reading posts")
+        if input is None:
+            table = _store_table()
+        else:
+            table = read_table(
+                input,
+                object_id=object_col,
+                account_id=account_col,
+                timestamp=time_col,
+                post_id=post_col,
+                url=url_col,
+                text=text_col,
+                hashtags=hashtags_col,
+            )
+        result = detect_coordination(
+            table,
+            methods=_methods(method),
+            window=window,
+            min_repeat=min_repeat,
+            weighting=weighting,  # type: ignore[arg-type]
+            min_surprise=min_surprise,
+            min_cluster_size=min_cluster_size,
+            progress=progress,
+        )
+    if export is not None:
+        _export(result, export)
+    if json_out:
+        print_json(result.to_json())
+        return
+    console = Console()
+    console.print(
+        f"{result.posts:,} posts by {result.accounts:,} accounts; "
+        f"{len(result.edges):,} coordinated pairs in {len(result.clusters):,} groups "
+        f"({result.seconds:.1f} s)"
+    )
+    view = Table("group", "accounts", "methods", "density", "shared objects")
+    for c in result.clusters[:30]:
+        shown = ", ".join(c.accounts[:6]) + (" …" if len(c.accounts) > 6 else "")
+        view.add_row(
+            str(c.id),
+            f"{len(c.accounts)}: {shown}",
+            ",".join(c.methods),
+            f"{c.density:.2f}",
+            "; ".join(c.objects[:3]),
+        )
+    console.print(view)
+
+
+def _export(result: Any, path: Path) -> None:
+    suffix = path.suffix.lower()
+    if suffix == ".graphml":
+        graph_io.write_graphml(
+            graph_io.build_graph(result.edges), path, cluster_of=result.cluster_of
+        )
+    elif suffix == ".csv":
+        graph_io.write_csv(result.edges, path, cluster_of=result.cluster_of)
+    else:
+        graph_io.write_json(result.edges, path, cluster_of=result.cluster_of)
+
+
+def _read_accounts(path: Path) -> dict[str, AccountProfile]:
+    profiles: dict[str, AccountProfile] = {}
+    fields = ("account_id", "handle", "display_name", "bio", "avatar_hash", "created_at")
+    rows = _account_rows(path)
+    for n, row in enumerate(rows, start=1):
+        account = str(row.get("account_id") or "").strip()
+        if not account:
+            raise InvalidInput(
+                "err_coordination_input", "account_id is empty", where=f"{path}: row {n}"
+            )
+        created = row.get("created_at")
+        try:
+            created_at = parse_timestamp(created) if created not in (None, "") else None
+        except ValueError as exc:
+            raise InvalidInput(
+                "err_coordination_input",
+                f"created_at {created!r} is not a time ({exc})",
+                where=f"{path}: row {n}",
+            ) from None
+        values = {f: (str(row[f]) if row.get(f) not in (None, "") else None) for f in fields[1:5]}
+        profiles[account] = AccountProfile(account_id=account, created_at=created_at, **values)
+    return profiles
+
+
+def _account_rows(path: Path) -> Iterator[dict[str, Any]]:
+    import csv
+    import json
+
+    if not path.exists():
+        raise InvalidInput("err_coordination_input", "no such file", where=str(path))
+    if path.suffix.lower() == ".csv":
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            if not reader.fieldnames or "account_id" not in reader.fieldnames:
+                raise InvalidInput(
+                    "err_coordination_input", "no account_id column in the header", where=str(path)
+                )
+            yield from reader
+        return
+    with path.open(encoding="utf-8-sig") as handle:
+        for n, line in enumerate(handle, start=1):
+            if line.strip():
+                try:
+                    yield json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise InvalidInput(
+                        "err_coordination_input", f"not JSON ({exc.msg})", where=f"{path}: line {n}"
+                    ) from None
+
+
+@app.command()
+@user_errors
+def successors(
+    suspended: Annotated[str, typer.Option(help="Suspended account id(s), comma-separated.")],
+    input: InputOpt = None,  # noqa: A002 - the option is --input
+    accounts: Annotated[
+        Path | None,
+        typer.Option(
+            help="Account profiles (.csv/.jsonl: account_id, handle, display_name, "
+            "bio, avatar_hash, created_at)."
+        ),
+    ] = None,
+    limit: Annotated[int, typer.Option(help="Candidates listed per suspended account.")] = 10,
+    json_out: JsonOpt = False,
+) -> None:
+    """Rank accounts that may be suspended accounts re-created under new names."""
+    ids = [s.strip() for s in suspended.split(",") if s.strip()]
+    if not ids:
+        raise InvalidInput(
+            "err_coordination_input", "name at least one account", where="--suspended"
+        )
+    if input is None and accounts is None:
+        table = _store_table()
+    else:
+        table = read_table(input) if input is not None else None
+    profiles = behaviour_profiles(table) if table is not None else {}
+    if accounts is not None:
+        for account, prof in _read_accounts(accounts).items():
+            known = profiles.get(account)
+            if known is not None:
+                prof.vocabulary, prof.hours, prof.last_post_at = (
+                    known.vocabulary,
+                    known.hours,
+                    known.last_post_at,
+                )
+            profiles[account] = prof
+    missing = [i for i in ids if i not in profiles]
+    if missing:
+        raise InvalidInput(
+            "err_coordination_input",
+            f"unknown account {', '.join(missing)} (not in the posts or accounts given)",
+            where="--suspended",
+        )
+    pool = [p for a, p in profiles.items() if a not in ids]
+    if not pool:
+        raise InvalidInput(
+            "err_coordination_input", "no other accounts to compare with", where="input"
+        )
+    document = {
+        "suspended": [
+            {
+                "account_id": i,
+                "candidates": [
+                    c.to_json() for c in rank_successors(profiles[i], pool, limit=limit)
+                ],
+            }
+            for i in ids
+        ]
+    }
+    if json_out:
+        print_json(document)
+        return
+    console = Console()
+    for entry in document["suspended"]:
+        view = Table("candidate", "score", "why", title=f"successors of {entry['account_id']}")
+        for c in entry["candidates"]:
+            why = ", ".join(
+                f"{k} {v:.2f}"
+                for k, v in sorted(c["contributions"].items(), key=lambda kv: -kv[1])
+                if v > 0
+            )
+            view.add_row(c["account_id"], f"{c['score']:.3f}", why)
+        console.print(view)

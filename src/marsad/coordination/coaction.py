@@ -1,0 +1,245 @@
+"""The engine under every co-action detector: who did the same thing at the same time.
+
+Every method reduces posts to *actions* ``(account, object, time)``: the object is
+a shared URL (links), a near-duplicate text cluster (text), a hashtag (hashtags)
+or a re-shared post (shares). Two actions *co-occur* when they have the same
+object and their times differ by at most ``window`` seconds (inclusive).
+
+Finding co-occurrences never compares all pairs: actions are sorted by
+``(object, time)`` and swept with growing offsets ``k = 1, 2, …``; row ``r`` and
+``r + k`` co-occur while they share the object and ``t[r+k] - t[r] <= window``,
+and since times are sorted, a row that fails at offset ``k`` fails at every
+larger one, so it leaves the sweep. The work is proportional to the number of
+co-occurring pairs plus the number of actions.
+
+Scoring (why organic virality is not coordination)
+--------------------------------------------------
+For an account pair ``(a, b)`` the *observed* count ``k_ab`` is the number of
+distinct objects they both acted on within the window. Its *expected* value if
+accounts acted independently is estimated from how crowded each action was:
+
+* the *crowd* ``c_s`` of an action ``s`` is the number of other actions on the same
+  object within ±window of it (a viral burst has a large crowd);
+* ``C_a = Σ_{s of a} c_s`` is account ``a``'s crowd exposure, ``n_a`` its number of
+  actions and ``S`` the total number of actions;
+* if the ``c_s`` neighbours of each action of ``a`` were drawn from all actions at
+  random, ``b`` would own ``c_s · n_b / S`` of them, so
+  ``E_ab = max(C_a · n_b, C_b · n_a) / S`` (the larger of the two symmetric
+  estimates, which errs towards calling a pair organic).
+
+The *surprise* of a pair is ``-log10 P(X >= k_ab)`` for ``X ~ Poisson(E_ab)``.
+Repeated co-action on rare objects (small crowds, small ``E``) is very surprising;
+heavy users who share everything, and coincidences inside viral bursts, have a
+large ``E`` and are not. A pair is *coordinated* when ``k_ab >= min_repeat`` and
+its surprise reaches ``log10(M)``, where ``M`` is the number of candidate
+pairs: a Bonferroni bound at which about one pair in the whole run is expected
+to pass by chance (and fewer in practice, because ``E_ab`` errs high), unless a
+fixed threshold is given. Groups are then formed from these edges, and a chance
+edge rarely joins a group: on generated data with planted groups this kept
+pairwise precision at 1.0 while letting weakly active members in.
+
+Actions whose crowd exceeds ``max_crowd`` (default 1,000) are treated as organic
+virality and left out of both counts, which also bounds the work on bursts.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import gammainc, gammaln
+
+__all__ = ["CoEdges", "co_action_edges", "crowd_sizes", "surprise", "window_pairs"]
+
+log = logging.getLogger(__name__)
+_LN10 = np.log(10.0)
+
+
+def _sorted_keys(obj: np.ndarray, t: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
+    """Order rows by (object, time) and give each a key that is monotone in that order."""
+    order = np.lexsort((t, obj))
+    t0 = t.min() if t.size else 0
+    span = int(t.max() - t0) + 2 * int(window) + 1 if t.size else 1
+    key = obj[order].astype(np.int64) * span + (t[order] - t0)
+    return order, key
+
+
+def crowd_sizes(obj: np.ndarray, t: np.ndarray, *, window: int) -> np.ndarray:
+    """For each action, how many other actions on its object lie within ±window seconds."""
+    if obj.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    order, key = _sorted_keys(obj, t, window)
+    lo = np.searchsorted(key, key - window, side="left")
+    hi = np.searchsorted(key, key + window, side="right")
+    crowd = np.empty(obj.size, dtype=np.int64)
+    crowd[order] = hi - lo - 1
+    return crowd
+
+
+def window_pairs(obj: np.ndarray, t: np.ndarray, *, window: int) -> tuple[np.ndarray, np.ndarray]:
+    """All pairs of rows ``(i, j)`` with ``obj[i] == obj[j]`` and ``|t[i] - t[j]| <= window``.
+
+    Each unordered pair appears once, with ``t[i] <= t[j]``. Rows with a negative
+    object code take no part.
+    """
+    rows = np.flatnonzero(obj >= 0)
+    if rows.size < 2:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    o, tt = obj[rows], t[rows]
+    order = np.lexsort((tt, o))
+    o, tt, rows = o[order], tt[order], rows[order]
+    n = rows.size
+    firsts: list[np.ndarray] = []
+    seconds: list[np.ndarray] = []
+    active = np.arange(n - 1)
+    k = 1
+    while active.size:
+        nxt = active + k
+        inside = nxt < n
+        active, nxt = active[inside], nxt[inside]
+        keep = (o[nxt] == o[active]) & (tt[nxt] - tt[active] <= window)
+        active, nxt = active[keep], nxt[keep]
+        if active.size:
+            firsts.append(rows[active])
+            seconds.append(rows[nxt])
+        k += 1
+    if not firsts:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    return np.concatenate(firsts), np.concatenate(seconds)
+
+
+def surprise(observed: np.ndarray, expected: np.ndarray) -> np.ndarray:
+    """``-log10 P(X >= observed)`` for ``X ~ Poisson(expected)``, stable for tiny tails."""
+    k = np.asarray(observed, dtype=np.float64)
+    lam = np.maximum(np.asarray(expected, dtype=np.float64), 1e-300)
+    tail = gammainc(np.maximum(k, 1e-12), lam)  # P(X >= k) for k >= 1
+    with np.errstate(divide="ignore"):
+        log_tail = np.where(tail > 1e-280, np.log(np.maximum(tail, 1e-300)), 0.0)
+    # Below ~1e-280 the regularised gamma underflows; the first term of the tail
+    # (the Poisson mass at k) is then an excellent lower bound on it.
+    log_pmf = k * np.log(lam) - lam - gammaln(k + 1)
+    log_tail = np.where(tail > 1e-280, log_tail, log_pmf)
+    return np.where(k <= 0, 0.0, -log_tail / _LN10)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class CoEdges:
+    """Account pairs that co-acted, one entry per pair (``a < b`` as account codes).
+
+    ``objects`` counts distinct co-acted objects (``k_ab``), ``pairs`` the
+    co-occurring action pairs (CooRTweet's edge weight), ``expected`` is
+    ``E_ab`` and ``surprise`` the Poisson surprise; ``significant`` marks the
+    pairs that pass ``min_repeat`` and the surprise threshold.
+    """
+
+    a: np.ndarray
+    b: np.ndarray
+    objects: np.ndarray
+    pairs: np.ndarray
+    expected: np.ndarray
+    surprise: np.ndarray
+    significant: np.ndarray
+    threshold: float
+    pair_obj_key: np.ndarray
+    pair_obj: np.ndarray
+    width: int
+
+    def __len__(self) -> int:
+        return int(self.a.shape[0])
+
+    def objects_of(self, keep: np.ndarray, *, limit: int = 20) -> list[np.ndarray]:
+        """For the edges selected by ``keep`` (mask or indices), the objects tying each pair."""
+        wanted = self.a[keep].astype(np.int64) * self.width + self.b[keep]
+        lo = np.searchsorted(self.pair_obj_key, wanted, side="left")
+        hi = np.searchsorted(self.pair_obj_key, wanted, side="right")
+        return [self.pair_obj[s : min(e, s + limit)] for s, e in zip(lo, hi, strict=True)]
+
+
+def co_action_edges(
+    account: np.ndarray,
+    obj: np.ndarray,
+    t: np.ndarray,
+    *,
+    window: int,
+    min_repeat: int = 2,
+    max_crowd: int | None = 1000,
+    min_surprise: float | None = None,
+) -> CoEdges:
+    """Score every account pair that acted on the same object within ``window`` seconds.
+
+    Parameters
+    ----------
+    account, obj, t:
+        Parallel arrays, one entry per action: account code, object code (-1 =
+        no object) and epoch seconds.
+    window:
+        Seconds; two actions co-occur when their times differ by at most this.
+    min_repeat:
+        Fewest distinct objects a pair must co-act on to be called coordinated.
+    max_crowd:
+        Actions with more than this many same-object neighbours in the window are
+        viral and ignored (``None`` keeps all).
+    min_surprise:
+        Fixed surprise threshold; ``None`` uses ``log10(M)`` (see the module docstring).
+    """
+    account = np.asarray(account, dtype=np.int64)
+    obj = np.asarray(obj, dtype=np.int64)
+    t = np.asarray(t, dtype=np.int64)
+    # One action per (account, object, time): a repeated identical action adds nothing.
+    valid = obj >= 0
+    account, obj, t = account[valid], obj[valid], t[valid]
+    if account.size:
+        stacked = np.unique(np.stack([account, obj, t]), axis=1)
+        account, obj, t = stacked[0], stacked[1], stacked[2]
+    crowd = crowd_sizes(obj, t, window=window)
+    if max_crowd is not None:
+        calm = crowd <= max_crowd
+        dropped = int((~calm).sum())
+        if dropped:
+            log.info("ignoring %d viral actions (crowd > %d)", dropped, max_crowd)
+        account, obj, t, crowd = account[calm], obj[calm], t[calm], crowd[calm]
+    i, j = window_pairs(obj, t, window=window)
+    ai, aj = account[i], account[j]
+    distinct = ai != aj
+    ai, aj, po = ai[distinct], aj[distinct], obj[i][distinct]
+    lo, hi = np.minimum(ai, aj), np.maximum(ai, aj)
+    width = np.int64(int(account.max()) + 1 if account.size else 1)
+    key = lo * width + hi
+    # Pair counts (all co-occurring action pairs) and distinct objects per pair.
+    order = np.lexsort((po, key))
+    key, po = key[order], po[order]
+    uniq_key, start, pair_counts = np.unique(key, return_index=True, return_counts=True)
+    new_obj = np.ones(key.size, dtype=bool)
+    if key.size > 1:
+        new_obj[1:] = (key[1:] != key[:-1]) | (po[1:] != po[:-1])
+    obj_counts = np.add.reduceat(new_obj.astype(np.int64), start) if key.size else new_obj[:0]
+    pair_obj_key, pair_obj = key[new_obj], po[new_obj]
+    a, b = uniq_key // width, uniq_key % width
+
+    n_actions = np.bincount(account, minlength=int(width)).astype(np.float64)
+    exposure = np.bincount(account, weights=crowd, minlength=int(width))
+    total = max(float(account.size), 1.0)
+    expected = np.maximum(exposure[a] * n_actions[b], exposure[b] * n_actions[a]) / total
+    score = surprise(obj_counts, expected)
+    threshold = (
+        float(min_surprise)
+        if min_surprise is not None
+        else float(max(np.log10(max(uniq_key.size, 1)), 2.0))
+    )
+    significant = (obj_counts >= min_repeat) & (score >= threshold)
+    return CoEdges(
+        a=a,
+        b=b,
+        objects=obj_counts,
+        pairs=pair_counts,
+        expected=expected,
+        surprise=score,
+        significant=significant,
+        threshold=threshold,
+        pair_obj_key=pair_obj_key,
+        pair_obj=pair_obj,
+        width=int(width),
+    )

@@ -1,0 +1,347 @@
+"""Coordination detection as one call: posts in, coordinated groups and their evidence out.
+
+The web app, the CLI and background jobs call :func:`detect_coordination`; it is
+pure (no database) and deterministic for a given table and parameters.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from marsad.coordination.coaction import co_action_edges
+from marsad.coordination.graph import Edge, build_graph, find_groups
+from marsad.coordination.hashtags import hashtag_actions
+from marsad.coordination.link_sharing import link_actions
+from marsad.coordination.near_duplicates import text_actions
+from marsad.coordination.shares import coortweet_pairs_arrays, share_objects
+from marsad.coordination.table import PostTable
+from marsad.core.errors import InvalidInput
+
+__all__ = ["METHODS", "Cluster", "CoordinationResult", "detect_coordination", "method_actions"]
+
+log = logging.getLogger(__name__)
+
+METHODS = ("links", "text", "hashtags", "shares")
+Weighting = Literal["surprise", "count"]
+_ACTIONS: dict[str, Callable[[PostTable], tuple[np.ndarray, np.ndarray, np.ndarray]]] = {
+    "links": link_actions,
+    "text": text_actions,
+    "hashtags": hashtag_actions,
+}
+_COLUMN = {"links": "url", "text": "text", "hashtags": "hashtags", "shares": "object_id"}
+
+
+def method_actions(table: PostTable, method: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(rows, object_codes, object_labels)`` of one method (see each method's module)."""
+    if method == "shares":
+        codes, labels = share_objects(table)
+        rows = np.flatnonzero(codes >= 0)
+        return rows.astype(np.int64), codes[rows].astype(np.int64), labels
+    return _ACTIONS[method](table)
+
+
+@dataclass(slots=True)
+class Cluster:
+    """A group of accounts found to act together, with what ties them."""
+
+    id: int
+    accounts: list[str]
+    methods: list[str]
+    edges: int
+    density: float
+    score: float
+    objects: list[str]
+
+    def to_json(self) -> dict[str, Any]:
+        """A plain JSON object."""
+        return {
+            "id": self.id,
+            "size": len(self.accounts),
+            "accounts": self.accounts,
+            "methods": self.methods,
+            "edges": self.edges,
+            "density": round(self.density, 3),
+            "score": round(self.score, 3),
+            "objects": self.objects,
+        }
+
+
+@dataclass(slots=True)
+class CoordinationResult:
+    """What :func:`detect_coordination` found: significant edges and the groups they form."""
+
+    parameters: dict[str, Any]
+    posts: int
+    accounts: int
+    methods: dict[str, dict[str, Any]]
+    edges: list[Edge]
+    clusters: list[Cluster]
+    seconds: float = 0.0
+    cluster_of: dict[str, int] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """The document ``marsad coordination detect --json`` prints."""
+        return {
+            "parameters": self.parameters,
+            "input": {"posts": self.posts, "accounts": self.accounts},
+            "methods": self.methods,
+            "clusters": [c.to_json() for c in self.clusters],
+            "edges": [e.to_json() for e in self.edges],
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def _count_edges(
+    table: PostTable,
+    rows: np.ndarray,
+    obj: np.ndarray,
+    *,
+    window: int,
+    min_repeat: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[np.ndarray]]:
+    """CooRTweet-mode edges on one method's actions: (a, b, pairs, objects, object codes)."""
+    # Each action is a pseudo-post; its content id is the post id (offset past object codes).
+    _, post_code = np.unique(table.post_id[rows].astype(str), return_inverse=True)
+    n_obj = int(obj.max()) + 1 if obj.size else 0
+    pairs = coortweet_pairs_arrays(
+        account=table.account[rows],
+        obj=obj,
+        content=post_code + n_obj,
+        t=table.time[rows],
+        time_window=window,
+        min_participation=min_repeat,
+        remove_loops=True,
+    )
+    acc = table.account[rows].astype(np.int64)
+    ai, aj = acc[pairs.older], acc[pairs.newer]
+    lo, hi = np.minimum(ai, aj), np.maximum(ai, aj)
+    width = np.int64(table.n_accounts)
+    key = lo * width + hi
+    po = obj[pairs.older]
+    order = np.lexsort((po, key))
+    key, po = key[order], po[order]
+    uniq, start, counts = np.unique(key, return_index=True, return_counts=True)
+    bounds = list(start[1:]) + [key.size]
+    objs = [np.unique(po[s:e]) for s, e in zip(start, bounds, strict=True)]
+    n_objects = np.asarray([o.size for o in objs], dtype=np.int64)
+    return uniq // width, uniq % width, counts, n_objects, objs
+
+
+def detect_coordination(
+    table: PostTable,
+    *,
+    methods: Sequence[str] = METHODS,
+    window: int = 60,
+    min_repeat: int = 3,
+    weighting: Weighting = "surprise",
+    max_crowd: int | None = 1000,
+    min_surprise: float | None = None,
+    min_cluster_size: int = 2,
+    max_objects: int = 10,
+    progress: Callable[[str], None] | None = None,
+) -> CoordinationResult:
+    """Find groups of accounts that repeatedly act together within ``window`` seconds.
+
+    Parameters
+    ----------
+    table:
+        The posts (:class:`PostTable`).
+    methods:
+        Any of ``links`` (same URL), ``text`` (near-duplicate text), ``hashtags``
+        (same tag set) and ``shares`` (same re-shared post, CooRTweet's model).
+    window:
+        Seconds within which two actions count as simultaneous (inclusive).
+    min_repeat:
+        ``surprise`` weighting: fewest distinct objects a pair must share.
+        ``count`` weighting: CooRTweet's ``min_participation``.
+    weighting:
+        ``surprise`` (default) scores pairs against chance, so viral content
+        and heavy users are not coordination (see
+        :mod:`marsad.coordination.coaction`); ``count`` reproduces CooRTweet:
+        every pair that survives its filters is an edge weighted by share pairs.
+    max_crowd, min_surprise:
+        See :func:`marsad.coordination.coaction.co_action_edges`.
+    min_cluster_size:
+        Smallest group reported.
+    max_objects:
+        How many tying objects to keep as evidence per edge and per group.
+    progress:
+        Called with a short message before each step.
+
+    Returns
+    -------
+    CoordinationResult
+    """
+    started = time.perf_counter()
+    unknown = [m for m in methods if m not in METHODS]
+    if unknown:
+        raise InvalidInput(
+            "err_coordination_method",
+            f"unknown method {', '.join(unknown)}; use {', '.join(METHODS)} or all",
+            where="method",
+        )
+    if window < 0:
+        raise InvalidInput("err_coordination_input", "must be 0 or more seconds", where="window")
+    if min_repeat < 1:
+        raise InvalidInput("err_coordination_input", "must be at least 1", where="min_repeat")
+    if table.n_accounts < 2:
+        raise InvalidInput(
+            "err_coordination_input",
+            f"needs posts from at least two accounts, found {table.n_accounts}",
+            where="input",
+        )
+    usable = [m for m in methods if getattr(table, _COLUMN[m]) is not None]
+    if not usable:
+        raise InvalidInput(
+            "err_coordination_input",
+            "no column for the chosen methods (need "
+            + ", ".join(f"{_COLUMN[m]} for {m}" for m in methods)
+            + ")",
+            where="input",
+        )
+
+    merged: dict[tuple[int, int], Edge] = {}
+    report: dict[str, dict[str, Any]] = {}
+    actions: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+    for method in methods:
+        if method not in usable:
+            report[method] = {"skipped": f"no {_COLUMN[method]} column"}
+            continue
+        if progress:
+            progress(f"{method}: extracting actions")
+        actions[method] = method_actions(table, method)
+        report[method] = {"actions": int(actions[method][0].size)}
+
+    if weighting == "count":
+        # CooRTweet's model, run on each method's objects separately.
+        for method, (rows, obj, labels) in actions.items():
+            if progress:
+                progress(f"{method}: pairing {rows.size:,} actions")
+            a, b, pair_counts, n_objects, objs = _count_edges(
+                table, rows, obj, window=window, min_repeat=min_repeat
+            )
+            report[method]["edges"] = int(a.size)
+            for x, y, p, o, codes in zip(
+                a.tolist(), b.tolist(), pair_counts.tolist(), n_objects.tolist(), objs, strict=True
+            ):
+                edge = merged.get((x, y))
+                if edge is None:
+                    edge = merged[(x, y)] = Edge(
+                        source=str(table.accounts[x]), target=str(table.accounts[y]), weight=0.0
+                    )
+                edge.weight += p
+                edge.methods[method] = {"pairs": p, "objects": o}
+                edge.objects[method] = [str(labels[c]) for c in codes[:max_objects].tolist()]
+    elif actions:
+        # One pass over the actions of every method: a group that shares a link
+        # today and pastes a text tomorrow repeats itself across methods, so the
+        # repetitions are counted together (object codes kept apart per method).
+        names = list(actions)
+        offsets = np.cumsum([0] + [actions[m][2].size for m in names])
+        rows = np.concatenate([actions[m][0] for m in names])
+        obj = np.concatenate([actions[m][1] + off for m, off in zip(names, offsets, strict=False)])
+        if progress:
+            progress(f"pairing {rows.size:,} actions")
+        co = co_action_edges(
+            table.account[rows],
+            obj,
+            table.time[rows],
+            window=window,
+            min_repeat=min_repeat,
+            max_crowd=max_crowd,
+            min_surprise=min_surprise,
+        )
+        keep = np.flatnonzero(co.significant)
+        all_objs = co.objects_of(keep, limit=10**9)
+        for m in names:
+            report[m]["edges"] = 0
+        for n, e in enumerate(keep.tolist()):
+            x, y = int(co.a[e]), int(co.b[e])
+            edge = merged[(x, y)] = Edge(
+                source=str(table.accounts[x]),
+                target=str(table.accounts[y]),
+                weight=float(co.surprise[e]),
+            )
+            codes = all_objs[n]
+            which = np.searchsorted(offsets, codes, side="right") - 1
+            for mi, m in enumerate(names):
+                mine = codes[which == mi] - offsets[mi]
+                if mine.size:
+                    report[m]["edges"] += 1
+                    edge.methods[m] = {"objects": int(mine.size)}
+                    edge.objects[m] = [str(actions[m][2][c]) for c in mine[:max_objects].tolist()]
+            edge.stats = {
+                "objects": int(co.objects[e]),
+                "pairs": int(co.pairs[e]),
+                "expected": round(float(co.expected[e]), 4),
+                "surprise": round(float(co.surprise[e]), 2),
+            }
+        report["all"] = {
+            "candidate_pairs": len(co),
+            "edges": int(keep.size),
+            "surprise_threshold": round(co.threshold, 2),
+        }
+
+    if progress:
+        progress("grouping accounts")
+    edges = sorted(merged.values(), key=lambda e: (-e.weight, e.source, e.target))
+    graph = build_graph(edges)
+    groups = find_groups(graph, min_size=min_cluster_size)
+    cluster_of = {acc: i for i, members in enumerate(groups, start=1) for acc in members}
+    clusters = _describe(groups, edges, cluster_of, max_objects)
+    parameters = {
+        "methods": list(methods),
+        "window": window,
+        "min_repeat": min_repeat,
+        "weighting": weighting,
+        "max_crowd": max_crowd if weighting == "surprise" else None,
+        "min_surprise": min_surprise,
+    }
+    return CoordinationResult(
+        parameters=parameters,
+        posts=len(table),
+        accounts=table.n_accounts,
+        methods=report,
+        edges=edges,
+        clusters=clusters,
+        seconds=time.perf_counter() - started,
+        cluster_of=cluster_of,
+    )
+
+
+def _describe(
+    groups: list[list[str]], edges: list[Edge], cluster_of: dict[str, int], max_objects: int
+) -> list[Cluster]:
+    inside: dict[int, list[Edge]] = {}
+    for e in edges:
+        c = cluster_of.get(e.source)
+        if c is not None and c == cluster_of.get(e.target):
+            inside.setdefault(c, []).append(e)
+    clusters = []
+    for cid, members in enumerate(groups, start=1):
+        own = inside.get(cid, [])
+        methods = sorted({m for e in own for m in e.methods})
+        tally: Counter[str] = Counter()
+        for e in own:
+            for objs in e.objects.values():
+                tally.update(objs)
+        n = len(members)
+        clusters.append(
+            Cluster(
+                id=cid,
+                accounts=members,
+                methods=methods,
+                edges=len(own),
+                density=len(own) / (n * (n - 1) / 2) if n > 1 else 0.0,
+                score=sum(e.weight for e in own),
+                objects=[o for o, _ in tally.most_common(max_objects)],
+            )
+        )
+    return clusters

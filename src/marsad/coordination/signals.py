@@ -1,0 +1,94 @@
+"""Per-account signals computed from posts, vectorised over the whole table.
+
+They describe *how* an account posts, for the analyst weighing a cluster and
+for :mod:`marsad.coordination.recreated_accounts`:
+
+``posts``           number of posts.
+``active_days``     days between first and last post (at least 1/24).
+``posts_per_day``   ``posts / active_days``.
+``hour_entropy``    Shannon entropy (bits, 0–4.58) of the UTC posting hour: a
+                    schedule-driven account posts at few hours (low entropy).
+``median_gap``      median seconds between consecutive posts.
+``share_ratio``     fraction of posts that re-share another post.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from urllib.parse import urlsplit
+
+import numpy as np
+
+from marsad.coordination.recreated_accounts import AccountProfile
+from marsad.coordination.table import PostTable
+
+__all__ = ["account_signals", "behaviour_profiles"]
+
+
+def account_signals(table: PostTable) -> dict[str, np.ndarray]:
+    """Signals per account code (arrays of length ``table.n_accounts``)."""
+    n = table.n_accounts
+    acc = table.account.astype(np.int64)
+    t = table.time
+    posts = np.bincount(acc, minlength=n)
+    first = np.full(n, np.iinfo(np.int64).max)
+    last = np.full(n, np.iinfo(np.int64).min)
+    np.minimum.at(first, acc, t)
+    np.maximum.at(last, acc, t)
+    days = np.maximum((last - first) / 86_400, 1 / 24)
+    hours = (t // 3600) % 24
+    hist = np.zeros((n, 24))
+    np.add.at(hist, (acc, hours), 1)
+    p = hist / np.maximum(hist.sum(1, keepdims=True), 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        entropy = -np.nansum(np.where(p > 0, p * np.log2(p), 0.0), axis=1)
+    order = np.lexsort((t, acc))
+    gaps = np.diff(t[order]).astype(np.float64)
+    same = acc[order][1:] == acc[order][:-1]
+    median_gap = np.full(n, np.nan)
+    ga, gv = acc[order][1:][same], gaps[same]
+    if ga.size:
+        o = np.lexsort((gv, ga))
+        ga, gv = ga[o], gv[o]
+        starts = np.searchsorted(ga, np.arange(n), side="left")
+        ends = np.searchsorted(ga, np.arange(n), side="right")
+        has = ends > starts
+        mid_lo = (starts + (ends - starts - 1) // 2)[has]
+        mid_hi = (starts + (ends - starts) // 2)[has]
+        median_gap[has] = (gv[mid_lo] + gv[mid_hi]) / 2
+    shared = (
+        np.bincount(acc, weights=np.asarray([o is not None for o in table.object_id]), minlength=n)
+        if table.object_id is not None
+        else np.zeros(n)
+    )
+    return {
+        "posts": posts,
+        "active_days": days,
+        "posts_per_day": posts / days,
+        "hour_entropy": entropy,
+        "median_gap": median_gap,
+        "share_ratio": shared / np.maximum(posts, 1),
+    }
+
+
+def behaviour_profiles(table: PostTable) -> dict[str, AccountProfile]:
+    """One :class:`AccountProfile` per account with vocabulary, hours and last post time."""
+    profiles = {str(a): AccountProfile(account_id=str(a)) for a in table.accounts.tolist()}
+    names = table.accounts
+    for r, code in enumerate(table.account.tolist()):
+        prof = profiles[str(names[code])]
+        ts = int(table.time[r])
+        prof.hours[(ts // 3600) % 24] += 1
+        if prof.last_post_at is None or ts > prof.last_post_at:
+            prof.last_post_at = ts
+        vocab: Counter[str] = prof.vocabulary
+        if table.hashtags is not None:
+            vocab.update("#" + h.lower() for h in table.hashtags[r])
+        if table.url is not None and table.url[r]:
+            for u in str(table.url[r]).split():
+                host = urlsplit(u if "://" in u else "http://" + u).hostname
+                if host:
+                    vocab["domain:" + host.removeprefix("www.")] += 1
+        if table.text is not None and table.text[r]:
+            vocab.update(w.lower() for w in str(table.text[r]).split() if w.startswith("@"))
+    return profiles
