@@ -78,7 +78,8 @@ def test_edges_equal_coortweet_reference_on_russian_sample(remove_loops: bool) -
     rows = _sample_rows()
     table = read_table(SAMPLE)
     fast = coortweet_edges(
-        table, coortweet_pairs(table, time_window=10, min_participation=5, remove_loops=remove_loops)
+        table,
+        coortweet_pairs(table, time_window=10, min_participation=5, remove_loops=remove_loops),
     )
     slow = reference_edges(rows, window=10, min_participation=5, remove_loops=remove_loops)
     assert fast == dict(slow)
@@ -134,7 +135,10 @@ def test_fast_matches_reference_on_random_inputs(
     fast = coortweet_edges(
         table,
         coortweet_pairs(
-            table, time_window=window, min_participation=min_participation, remove_loops=remove_loops
+            table,
+            time_window=window,
+            min_participation=min_participation,
+            remove_loops=remove_loops,
         ),
     )
     slow = reference_edges(

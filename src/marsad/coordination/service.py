@@ -209,6 +209,7 @@ def detect_coordination(
 
     merged: dict[tuple[int, int], Edge] = {}
     report: dict[str, dict[str, Any]] = {}
+    co = None
     actions: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
     for method in methods:
         if method not in usable:
@@ -294,6 +295,8 @@ def detect_coordination(
     edges = sorted(merged.values(), key=lambda e: (-e.weight, e.source, e.target))
     graph = build_graph(edges)
     groups = find_groups(graph, min_size=min_cluster_size)
+    if co is not None and groups:
+        groups = _attach(groups, co, table, edges)
     cluster_of = {acc: i for i, members in enumerate(groups, start=1) for acc in members}
     clusters = _describe(groups, edges, cluster_of, max_objects)
     parameters = {
@@ -314,6 +317,54 @@ def detect_coordination(
         seconds=time.perf_counter() - started,
         cluster_of=cluster_of,
     )
+
+
+def _attach(
+    groups: list[list[str]], co: Any, table: PostTable, edges: list[Edge]
+) -> list[list[str]]:
+    """Let an account join a group on several weaker ties to its members.
+
+    An account outside every group joins group ``G`` when at least two of its
+    pairs with members of ``G`` each repeat (two or more objects) with surprise
+    >= 2, and the surprises of those pairs sum to the significance threshold.
+    One weak tie is chance; several, to the same group, are the evidence a
+    single strong tie would be (the sum of -log10 p is Fisher's combination).
+    """
+    member_of = {a: g for g, members in enumerate(groups) for a in members}
+    weak = np.flatnonzero(~co.significant & (co.objects >= 2) & (co.surprise >= 2.0))
+    support: dict[tuple[str, int], list[int]] = {}
+    for e in weak.tolist():
+        x, y = str(table.accounts[co.a[e]]), str(table.accounts[co.b[e]])
+        gx, gy = member_of.get(x), member_of.get(y)
+        if (gx is None) == (gy is None):
+            continue
+        outsider, group = (x, gy) if gx is None else (y, gx)
+        support.setdefault((outsider, int(group)), []).append(e)
+    best: dict[str, tuple[float, int, list[int]]] = {}
+    for (outsider, group), ties in support.items():
+        total = float(co.surprise[ties].sum())
+        better = outsider not in best or total > best[outsider][0]
+        if len(ties) >= 2 and total >= co.threshold and better:
+            best[outsider] = (total, group, ties)
+    out = [list(members) for members in groups]
+    for outsider, (_, group, ties) in sorted(best.items()):
+        out[group].append(outsider)
+        for e in ties:
+            edges.append(
+                Edge(
+                    source=str(table.accounts[co.a[e]]),
+                    target=str(table.accounts[co.b[e]]),
+                    weight=float(co.surprise[e]),
+                    stats={
+                        "objects": int(co.objects[e]),
+                        "pairs": int(co.pairs[e]),
+                        "expected": round(float(co.expected[e]), 4),
+                        "surprise": round(float(co.surprise[e]), 2),
+                        "supporting": True,
+                    },
+                )
+            )
+    return [sorted(members) for members in out]
 
 
 def _describe(
