@@ -106,6 +106,7 @@ class Rejection:
 # ---------------------------------------------------------------- what leaves the service
 # Pydantic schema family (STYLE rule 11): rows never leave the service layer raw.
 
+
 class AccountOut(BaseModel):
     """An account as shown with a post."""
 

@@ -2,9 +2,9 @@
 
 Both the stored text and the query go through ``marsad.detect.normalize`` (diacritics,
 tatweel, hamza forms, ة/ه, ى/ي, Kurdish and Persian letter variants…), so a query finds
-a post however either was typed. On top, each Arabic word is indexed with its clitic
-prefixes stripped too (ال، وال، بال، كال، فال، لل، و): a search for حكومة finds الحكومة
-and والحكومة, while a search for الحكومة stays as precise as the reader typed it.
+a post however either was typed. On top, an Arabic query word also matches its forms with
+the clitics a reader looks past (ال، وال، بال، كال، فال، لل، و): a search for حكومة finds
+الحكومة and والحكومة, while a search for الحكومة stays as precise as the reader typed it.
 
 SQLite uses the FTS5 table the migration created; PostgreSQL a GIN index over
 ``to_tsvector('simple', search_text)``. Results come newest first (by post time).
@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import text
@@ -23,8 +24,10 @@ from sqlalchemy.orm import Session
 from marsad.core.errors import InvalidInput
 from marsad.detect.normalize import normalize, tokens
 
-# Longest first, so وال is tried before و.
-_PREFIXES = ("وال", "بال", "كال", "فال", "لل", "ال")
+# Arabic clitics a reader ignores when searching: the article, and the conjunctions and
+# prepositions written joined to it. A query word matches itself and these forms.
+_ARTICLE_FORMS = ("ال", "وال", "بال", "كال", "فال", "لل")
+_ARTICLE_ONLY = ("و", "ف", "ب", "ك")  # for a query word that already has its article
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
 _QUERY_PART = re.compile(r'"([^"]*)"|(\S+)')
 MAX_LIMIT = 200
@@ -33,24 +36,31 @@ MAX_TERMS = 32
 _SORT_THRESHOLD = 20_000
 
 
-def _stems(token: str) -> list[str]:
-    """Clitic-stripped forms of one normalised Arabic token (none for other scripts)."""
-    if len(token) < 4 or not _ARABIC.match(token):
-        return []
-    for prefix in _PREFIXES:
-        if token.startswith(prefix) and len(token) - len(prefix) >= 2:
-            stem = token[len(prefix) :]
-            return [stem] if prefix != "وال" else [stem, token[1:]]
-    if token[0] == "و" and len(token) >= 5:
-        return [token[1:]]
-    return []
+def variants(word: str) -> list[str]:
+    """The forms of a normalised query word that count as a match for it.
+
+    حكومه also matches الحكومه, والحكومه, بالحكومه, للحكومه … and وحكومه; a word typed
+    with its article (الحكومه) also matches والحكومه, فالحكومه, بالحكومه, كالحكومه.
+    Non-Arabic words match only themselves. Expanding the query, not the index, keeps
+    the index small and ingest fast.
+    """
+    if not _ARABIC.match(word) or len(word) < 2:
+        return [word]
+    if word.startswith("ال") and len(word) >= 4:
+        return [word] + [p + word for p in _ARTICLE_ONLY]
+    forms = [word] + [p + word for p in _ARTICLE_FORMS]
+    if len(word) >= 3:
+        forms.append("و" + word)
+    return forms
 
 
+@lru_cache(maxsize=65_536)
 def search_text(text_: str) -> str:
-    """The form of a post's text that the full-text index stores."""
-    words = tokens(text_)
-    extra = [stem for word in words for stem in _stems(word)]
-    return " ".join(words + extra) if extra else " ".join(words)
+    """The form of a post's text that the full-text index stores (normalised tokens).
+
+    Cached: retweets and forwards repeat the same text many times in one collection.
+    """
+    return " ".join(tokens(text_))
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,8 +94,12 @@ def parse_query(query: str) -> list[Term]:
 def _fts5(terms: list[Term]) -> str:
     parts = []
     for term in terms:
-        quoted = '"' + " ".join(term.words) + '"'
-        parts.append(quoted + "*" if term.prefix else quoted)
+        if len(term.words) > 1:  # a phrase matches as typed
+            parts.append('"' + " ".join(term.words) + '"')
+            continue
+        star = "*" if term.prefix else ""
+        forms = [f'"{form}"{star}' for form in variants(term.words[0])]
+        parts.append(forms[0] if len(forms) == 1 else "(" + " OR ".join(forms) + ")")
     return " AND ".join(parts)
 
 
@@ -94,8 +108,10 @@ def _tsquery(terms: list[Term]) -> str:
     for term in terms:
         if len(term.words) > 1:
             parts.append("(" + " <-> ".join(term.words) + ")")
-        else:
-            parts.append(term.words[0] + (":*" if term.prefix else ""))
+            continue
+        star = ":*" if term.prefix else ""
+        forms = [form + star for form in variants(term.words[0])]
+        parts.append(forms[0] if len(forms) == 1 else "(" + " | ".join(forms) + ")")
     return " & ".join(parts)
 
 
@@ -228,4 +244,4 @@ def _watchlist_clause(session: Session, name: str, dialect: str, params: dict[st
     return f"({accounts} OR {match})"
 
 
-__all__ = ["normalize", "parse_query", "search_posts", "search_text"]
+__all__ = ["normalize", "parse_query", "search_posts", "search_text", "variants"]

@@ -13,6 +13,7 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -262,8 +263,12 @@ def unique(values: Any) -> list[str]:
     return list(dict.fromkeys(v for v in values if v))
 
 
+@lru_cache(maxsize=65_536)
 def language_of(text: str) -> str | None:
-    """Language code of a post's text (ar, ckb, kmr, en, other), None for empty text."""
+    """Language code of a post's text (ar, ckb, kmr, en, other), None for empty text.
+
+    Cached: retweets, forwards and referenced tweets repeat the same text many times.
+    """
     if not text or not text.strip():
         return None
     return detect_language(text)
