@@ -56,8 +56,14 @@ def test_detect_json_lists_the_group_and_its_evidence(campaign: Path, tmp_path: 
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     assert [c["accounts"] for c in doc["clusters"]] == [["a1", "a2", "a3", "a4"]]
-    assert doc["clusters"][0]["methods"] == ["links"]
-    assert "site.example/story0" in doc["clusters"][0]["objects"]
+    cluster = doc["clusters"][0]
+    assert cluster["methods"] == ["links"] and cluster["method"] == "links"
+    assert {"id", "method", "accounts", "score", "evidence"} <= set(cluster)
+    assert "site.example/story0" in cluster["objects"]
+    story = next(ev for ev in cluster["evidence"] if ev["object"] == "site.example/story0")
+    assert {s["account"] for s in story["shares"]} == {"a1", "a2", "a3", "a4"}
+    assert all(set(s) == {"account", "post_id", "timestamp"} for s in story["shares"])
+    assert doc["edges"][0]["methods"] == ["links"]
     assert doc["parameters"]["window"] == 60
     assert {"source", "target", "weight", "methods", "objects"} <= set(doc["edges"][0])
     assert "<graphml" in export.read_text()
@@ -145,9 +151,7 @@ def test_coortweet_mode_on_renamed_columns(tmp_path: Path) -> None:
             "--input",
             str(path),
             "--method",
-            "shares",
-            "--weighting",
-            "count",
+            "shares",  # alone, shares defaults to CooRTweet's count weighting
             "--window",
             "10",
             "--min-repeat",
@@ -165,7 +169,9 @@ def test_coortweet_mode_on_renamed_columns(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
-    weights = {(e["source"], e["target"]): e["methods"]["shares"]["pairs"] for e in doc["edges"]}
+    weights = {
+        (e["source"], e["target"]): e["method_stats"]["shares"]["pairs"] for e in doc["edges"]
+    }
     assert weights == {("x", "y"): 6, ("x", "z"): 6, ("y", "z"): 6}
 
 

@@ -80,8 +80,12 @@ def detect(
         typer.Option(help="Fewest distinct objects a pair must share (count: min_participation)."),
     ] = 3,
     weighting: Annotated[
-        str, typer.Option(help="surprise (default: discounts virality) or count (CooRTweet).")
-    ] = "surprise",
+        str | None,
+        typer.Option(
+            help="surprise (discounts virality; the default) or count (CooRTweet's model; the "
+            "default for --method shares alone)."
+        ),
+    ] = None,
     min_surprise: Annotated[
         float | None, typer.Option(help="Fixed -log10 p threshold (default log10 of pairs).")
     ] = None,
@@ -99,6 +103,9 @@ def detect(
     json_out: JsonOpt = False,
 ) -> None:
     """Find groups of accounts that repeatedly post the same thing at the same moment."""
+    if weighting is None:
+        # `shares` is CooRTweet's model: by default its edge set is CooRTweet's.
+        weighting = "count" if _methods(method) == ["shares"] else "surprise"
     if weighting not in ("surprise", "count"):
         raise InvalidInput("err_coordination_input", "use surprise or count", where="--weighting")
     if export is not None and export.suffix.lower() not in (".graphml", ".csv", ".json"):

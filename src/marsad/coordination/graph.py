@@ -41,7 +41,8 @@ class Edge:
             "target": self.target,
             "weight": round(self.weight, 3),
             **self.stats,
-            "methods": self.methods,
+            "methods": sorted(self.methods),
+            "method_stats": self.methods,
             "objects": self.objects,
         }
 

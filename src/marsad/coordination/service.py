@@ -11,6 +11,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 import numpy as np
@@ -58,14 +59,18 @@ class Cluster:
     density: float
     score: float
     objects: list[str]
+    method: str = ""
+    evidence: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """A plain JSON object."""
         return {
             "id": self.id,
+            "method": self.method,
             "size": len(self.accounts),
             "accounts": self.accounts,
             "methods": self.methods,
+            "evidence": self.evidence,
             "edges": self.edges,
             "density": round(self.density, 3),
             "score": round(self.score, 3),
@@ -299,6 +304,7 @@ def detect_coordination(
         groups = _attach(groups, co, table, edges)
     cluster_of = {acc: i for i, members in enumerate(groups, start=1) for acc in members}
     clusters = _describe(groups, edges, cluster_of, max_objects)
+    _add_evidence(clusters, edges, cluster_of, table, actions)
     parameters = {
         "methods": list(methods),
         "window": window,
@@ -396,3 +402,68 @@ def _describe(
             )
         )
     return clusters
+
+
+def _iso(seconds: float) -> str:
+    return datetime.fromtimestamp(float(seconds), UTC).isoformat().replace("+00:00", "Z")
+
+
+def _add_evidence(
+    clusters: list[Cluster],
+    edges: list[Edge],
+    cluster_of: dict[str, int],
+    table: PostTable,
+    actions: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]],
+) -> None:
+    """Give each cluster its main method and, per tying object, the members' shares of it.
+
+    One vectorised pass per method finds the rows of every object any cluster
+    cites; the per-cluster work is then over those few rows only.
+    """
+    wanted: dict[str, dict[int, list[tuple[int, str]]]] = {}
+    per_method_count: dict[int, Counter[str]] = {}
+    for e in edges:
+        cid = cluster_of.get(e.source)
+        if cid is None or cid != cluster_of.get(e.target):
+            continue
+        tally = per_method_count.setdefault(cid, Counter())
+        for m, objs in e.objects.items():
+            tally[m] += 1
+            for label in objs:
+                wanted.setdefault(m, {}).setdefault(cid, []).append((0, label))
+    by_id = {c.id: c for c in clusters}
+    for cid, tally in per_method_count.items():
+        by_id[cid].method = tally.most_common(1)[0][0]
+    for c in clusters:
+        if not c.method and c.methods:
+            c.method = c.methods[0]
+    for m, per_cluster in wanted.items():
+        if m not in actions:
+            continue
+        rows, codes, labels = actions[m]
+        needed = {label for items in per_cluster.values() for _, label in items}
+        label_codes = np.flatnonzero(np.isin(labels.astype(str), list(needed)))
+        mask = np.isin(codes, label_codes)
+        hit_rows, hit_codes = rows[mask], codes[mask]
+        shares_of: dict[str, list[int]] = {}
+        for r, code in zip(hit_rows.tolist(), hit_codes.tolist(), strict=True):
+            shares_of.setdefault(str(labels[code]), []).append(r)
+        for cid, items in per_cluster.items():
+            cluster = by_id[cid]
+            members = set(cluster.accounts)
+            seen: set[str] = {ev["object"] for ev in cluster.evidence}
+            for _, label in items:
+                if label in seen or len(cluster.evidence) >= 10:
+                    continue
+                seen.add(label)
+                shares = [
+                    {
+                        "account": str(table.accounts[table.account[r]]),
+                        "post_id": str(table.post_id[r]),
+                        "timestamp": _iso(table.time[r]),
+                    }
+                    for r in shares_of.get(label, [])
+                    if str(table.accounts[table.account[r]]) in members
+                ]
+                shares.sort(key=lambda s: (s["timestamp"], s["account"]))
+                cluster.evidence.append({"object": label, "method": m, "shares": shares})
