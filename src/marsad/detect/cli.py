@@ -1,5 +1,241 @@
 """CLI commands of the detect capability, mounted as `marsad detect` by marsad.cli.main."""
 
-import typer
+from __future__ import annotations
 
-app = typer.Typer(help="detect", no_args_is_help=True)
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from marsad.cli.output import print_json, user_errors
+from marsad.core.errors import InvalidInput
+from marsad.detect.glossary import Glossary, load_default_glossary
+from marsad.detect.model import DetectorModel, load_default_model, load_model
+from marsad.detect.service import MAX_TEXT_CHARS, classify_texts
+from marsad.detect.train import read_dataset, train_model
+
+app = typer.Typer(
+    help="Detect hate speech, incitement and extremist propaganda.", no_args_is_help=True
+)
+glossary_app = typer.Typer(
+    help="Export, import and try the glossary of hate speech.", no_args_is_help=True
+)
+app.add_typer(glossary_app, name="glossary")
+
+_err = Console(stderr=True)
+
+
+class TrainTask(StrEnum):
+    offensive = "offensive"
+    hate = "hate"
+    violence = "violence"
+    extremism = "extremism"
+    hate_type = "hate_type"
+
+
+class EvalTask(StrEnum):
+    offensive = "offensive"
+    hate = "hate"
+    violence = "violence"
+
+
+class GlossaryFormat(StrEnum):
+    yaml = "yaml"
+    csv = "csv"
+
+
+def _model(path: Path | None) -> DetectorModel:
+    return load_model(path) if path is not None else load_default_model()
+
+
+@app.command()
+@user_errors
+def train(
+    data: Annotated[list[Path], typer.Option("--data", help="Labelled TSV/CSV file (repeatable).")],
+    task: Annotated[TrainTask, typer.Option(help="What the labels mean.")],
+    out: Annotated[Path, typer.Option(help="Folder to write model.joblib to.")],
+    text_col: Annotated[str, typer.Option(help="Column holding the post text.")] = "text",
+    label_col: Annotated[
+        str | None, typer.Option(help="Column holding the label (default: the task name).")
+    ] = None,
+    json_: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Train a model for one task from labelled files and save it to OUT."""
+    if task is TrainTask.extremism:
+        raise InvalidInput(
+            "err_task",
+            "extremism is scored from the glossary and needs no training; "
+            "curate glossary terms of category extremist_slogan instead",
+            "--task",
+        )
+    column = label_col or task.value
+    with _err.status("reading data") as status:
+        datasets = [
+            read_dataset(
+                p,
+                text_col=text_col,
+                label_col=column,
+                binary=task is not TrainTask.hate_type,
+                skip_empty_labels=task is TrainTask.hate_type,
+            )
+            for p in data
+        ]
+        model = train_model(
+            {task.value: datasets}, progress=lambda msg: status.update(f"training: {msg}")
+        )
+        status.update("saving")
+        path = model.save(out)
+    result = {
+        "model": str(path),
+        "model_version": model.version,
+        "task": task.value,
+        "rows": sum(len(d.texts) for d in datasets),
+        "thresholds": model.thresholds,
+        "training_data_sha256": model.metadata["training_data_sha256"],
+    }
+    if json_:
+        print_json(result)
+    else:
+        typer.echo(f"wrote {path} ({model.version}, {result['rows']} rows)")
+
+
+@app.command("eval")
+@user_errors
+def eval_(
+    data: Annotated[Path, typer.Option(help="Labelled TSV/CSV file.")],
+    task: Annotated[EvalTask, typer.Option(help="Which score to evaluate.")],
+    text_col: Annotated[str, typer.Option(help="Column holding the post text.")] = "text",
+    label_col: Annotated[
+        str | None, typer.Option(help="Column holding the 0/1 label (default: the task name).")
+    ] = None,
+    model: Annotated[
+        Path | None, typer.Option(help="Model folder (default: the shipped model).")
+    ] = None,
+    json_: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Evaluate a model: macro-F1, macro precision and recall, rows, posts per second."""
+    from marsad.detect.evaluate import evaluate_model
+
+    ds = read_dataset(data, text_col=text_col, label_col=label_col or task.value)
+    detector = _model(model)
+    if task.value not in detector.tasks:
+        raise InvalidInput("err_task", f"this model has no {task.value} head", "--task")
+    result = evaluate_model(detector, ds.texts, ds.labels, task.value)
+    if json_:
+        print_json(result)
+    else:
+        typer.echo(
+            f"{task.value}: macro-F1 {result['macro_f1']:.3f}  precision {result['precision']:.3f}"
+            f"  recall {result['recall']:.3f}  n={result['n']}  {result['posts_per_s']:.0f} posts/s"
+        )
+
+
+@app.command()
+@user_errors
+def text(
+    post: Annotated[str, typer.Argument(help="The post to classify.", show_default=False)],
+    model: Annotated[
+        Path | None, typer.Option(help="Model folder (default: the shipped model).")
+    ] = None,
+    json_: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Classify one post: labels, scores, glossary spans, model and glossary versions."""
+    if not post.strip():
+        raise InvalidInput("err_text_empty", "the text is empty", "TEXT")
+    if len(post) > MAX_TEXT_CHARS:
+        raise InvalidInput(
+            "err_text_too_long",
+            f"the text has {len(post)} characters; the limit is {MAX_TEXT_CHARS}",
+            "TEXT",
+        )
+    result = classify_texts([post], model=_model(model))[0]
+    if json_:
+        print_json(result)
+        return
+    labels = ", ".join(result["labels"]) or "none"
+    typer.echo(f"labels: {labels}")
+    for task, score in result["scores"].items():
+        typer.echo(f"  {task:<10} {score:.3f}")
+    for span in result["spans"]:
+        typer.echo(f"  [{span['start']}:{span['end']}] {span['text']} → {span['term_id']}")
+
+
+@glossary_app.command("export")
+@user_errors
+def glossary_export(
+    fmt: Annotated[
+        GlossaryFormat, typer.Option("--format", help="yaml or csv.")
+    ] = GlossaryFormat.yaml,
+    out: Annotated[Path | None, typer.Option(help="File to write (default: stdout).")] = None,
+) -> None:
+    """Export the shipped glossary as YAML or CSV."""
+    glossary = load_default_glossary()
+    body = glossary.to_yaml() if fmt is GlossaryFormat.yaml else glossary.to_csv()
+    if out is None:
+        typer.echo(body, nl=False)
+    else:
+        out.write_text(body, encoding="utf-8")
+
+
+@glossary_app.command("import")
+@user_errors
+def glossary_import(
+    source: Annotated[Path, typer.Argument(help="A glossary .yaml/.yml or .csv file.")],
+    version: Annotated[
+        int | None, typer.Option(help="Version to give a CSV import (YAML carries its own).")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Write the validated glossary as YAML here.")
+    ] = None,
+    json_: Annotated[bool, typer.Option("--json", help="Print a summary as JSON.")] = False,
+) -> None:
+    """Validate a glossary file (errors name the row and column) and optionally save it as YAML."""
+    if not source.is_file():
+        raise InvalidInput("err_glossary_not_found", "no such file", str(source))
+    if source.suffix.lower() == ".csv":
+        if version is None:
+            raise InvalidInput("err_glossary_version", "a CSV import needs --version", "--version")
+        glossary = Glossary.from_csv(source, version=version)
+    else:
+        glossary = Glossary.from_yaml(source)
+    if out is not None:
+        out.write_text(glossary.to_yaml(), encoding="utf-8")
+    summary = {
+        "version": glossary.version,
+        "terms": len(glossary.terms),
+        "published": sum(t.status == "published" for t in glossary.terms),
+    }
+    if json_:
+        print_json(summary)
+    else:
+        typer.echo(
+            f"glossary v{summary['version']}: {summary['terms']} terms, "
+            f"{summary['published']} published"
+        )
+
+
+@glossary_app.command("match")
+@user_errors
+def glossary_match(
+    post: Annotated[
+        str, typer.Argument(help="Text to search for glossary terms.", show_default=False)
+    ],
+    json_: Annotated[bool, typer.Option("--json", help="Print the hits as JSON.")] = False,
+) -> None:
+    """Show which glossary terms a text contains, as spans of the text."""
+    if not post.strip():
+        raise InvalidInput("err_text_empty", "the text is empty", "TEXT")
+    if len(post) > MAX_TEXT_CHARS:
+        raise InvalidInput("err_text_too_long", f"the limit is {MAX_TEXT_CHARS} characters", "TEXT")
+    glossary = load_default_glossary()
+    hits = [m.to_dict() for m in glossary.matcher().find(post)]
+    if json_:
+        print_json({"glossary_version": glossary.version, "spans": hits})
+        return
+    for hit in hits:
+        typer.echo(
+            f"[{hit['start']}:{hit['end']}] {hit['text']} → {hit['term_id']} "
+            f"({hit['category']}, {hit['target_group']}, severity {hit['severity']})"
+        )

@@ -442,12 +442,15 @@ class GlossaryMatcher:
         """Return whether an already-normalised text contains any term (fast path)."""
         return bool(self._hits(squeeze(normalised)))
 
-    def find(self, text: str) -> list[GlossaryMatch]:
+    def find(self, text: str, *, normalized: str | None = None) -> list[GlossaryMatch]:
         """Return the glossary hits in ``text`` as spans of ``text`` itself.
 
         ``text[m.start:m.end]`` is the original, possibly obfuscated, spelling.
+        Pass ``normalized=normalize(text)`` when you have it already.
         """
-        if self._empty or not self._hits(squeeze(normalize(text))):
+        if normalized is None:
+            normalized = normalize(text)
+        if self._empty or not self._hits(squeeze(normalized)):
             return []
         norm, offsets = normalize_with_offsets(text)
         key_text, offsets = _squeeze_with_offsets(norm, offsets)

@@ -1,0 +1,293 @@
+"""Read labelled TSV/CSV data and train a :class:`~marsad.detect.model.DetectorModel`.
+
+Build the shipped model (about 2 minutes on one core; run it with ``nice``)::
+
+    python -m marsad.detect.train ../shared/datasets src/marsad/detect/data
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import hashlib
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from marsad.core.errors import InvalidInput
+from marsad.detect.classifiers import (
+    CalibratedLinearClassifier,
+    GlossaryFeatures,
+    HashedNgramFeatures,
+)
+from marsad.detect.glossary import Glossary, load_default_glossary
+from marsad.detect.model import (
+    EXTREMISM_WEIGHTS,
+    INCITEMENT_WEIGHTS,
+    DetectorModel,
+    lexicon_scorer,
+)
+
+__all__ = ["Dataset", "read_dataset", "train_model", "MODEL_VERSION"]
+
+log = logging.getLogger(__name__)
+
+MODEL_VERSION = "1.0.0"
+MAX_FIELD = 1_000_000
+TRUE_VALUES = {"1", "true", "yes"}
+FALSE_VALUES = {"0", "false", "no"}
+
+# Which files of /work/shared/datasets train which head of the shipped model.
+DEFAULT_DATA = {
+    "offensive": ("osact2020_train", "osact2022_train", "t_hsab", "mlma_ar", "mlma_en"),
+    "hate": ("osact2020_train", "osact2022_train", "t_hsab", "mlma_ar", "mlma_en"),
+    "violence": ("osact2022_train",),
+    "hate_type": ("osact2022_train",),
+}
+
+
+@dataclasses.dataclass
+class Dataset:
+    """Texts and labels read from one file (``name`` is the file's stem)."""
+
+    name: str
+    texts: list[str]
+    labels: list[str]
+    sha256: str
+
+
+def read_dataset(
+    path: str | Path,
+    *,
+    text_col: str = "text",
+    label_col: str,
+    binary: bool = True,
+    skip_empty_labels: bool = False,
+) -> Dataset:
+    """Read one UTF-8 TSV (or ``.csv``) file with a header row.
+
+    Binary labels must be 0/1 (or true/false, yes/no); ``binary=False`` keeps
+    any non-empty label (e.g. ``hate_type``). ``skip_empty_labels`` drops rows
+    whose label cell is empty in place of rejecting them.
+
+    Raises
+    ------
+    InvalidInput
+        Naming the file and the missing column, or the row (1 = first data
+        row) and column of a bad value.
+    """
+    p = Path(path)
+    where = str(p)
+    if not p.is_file():
+        raise InvalidInput("err_dataset_not_found", "no such file", where)
+    delimiter = "," if p.suffix.lower() == ".csv" else "\t"
+    csv.field_size_limit(MAX_FIELD)
+    texts: list[str] = []
+    labels: list[str] = []
+    digest = hashlib.sha256()
+    try:
+        with p.open(encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh, delimiter=delimiter)
+            header = reader.fieldnames or []
+            for col in (text_col, label_col):
+                if col not in header:
+                    raise InvalidInput(
+                        "err_dataset_column",
+                        f"missing column {col!r} (columns: {', '.join(header) or 'none'})",
+                        where,
+                    )
+            for row_number, row in enumerate(reader, start=1):
+                text = row.get(text_col) or ""
+                raw = (row.get(label_col) or "").strip()
+                if not raw and skip_empty_labels:
+                    continue
+                if binary:
+                    value = raw.lower()
+                    if value in TRUE_VALUES:
+                        label = "1"
+                    elif value in FALSE_VALUES:
+                        label = "0"
+                    else:
+                        raise InvalidInput(
+                            "err_dataset_label",
+                            f"bad label value {raw!r} (expected 0 or 1)",
+                            f"{where}: row {row_number}, column {label_col}",
+                        )
+                elif raw:
+                    label = raw
+                else:
+                    raise InvalidInput(
+                        "err_dataset_label",
+                        "empty label",
+                        f"{where}: row {row_number}, column {label_col}",
+                    )
+                texts.append(text)
+                labels.append(label)
+                digest.update(f"{text}\t{label}\n".encode())
+    except UnicodeDecodeError as exc:
+        raise InvalidInput("err_dataset_encoding", f"not UTF-8 ({exc.reason})", where) from None
+    except csv.Error as exc:
+        raise InvalidInput("err_dataset_format", f"cannot parse ({exc})", where) from None
+    if not texts:
+        raise InvalidInput("err_dataset_empty", "no labelled rows", where)
+    return Dataset(name=p.stem, texts=texts, labels=labels, sha256=digest.hexdigest())
+
+
+def balanced_weights(datasets: Sequence[Dataset]) -> np.ndarray:
+    """Weights giving each (dataset, class) cell the same total weight.
+
+    Data sets differ in size and in how often they label a post offensive
+    (MLMA English is 88 % offensive, OSACT 2020 20 %); balancing within each
+    set stops the model from learning "this dialect is offensive" and keeps a
+    large set from drowning a small one. Mean weight is 1.
+    """
+    weights: list[np.ndarray] = []
+    for ds in datasets:
+        labels = np.asarray(ds.labels)
+        values, inverse, counts = np.unique(labels, return_inverse=True, return_counts=True)
+        weights.append(1.0 / (counts[inverse] * len(values)))
+    w = np.concatenate(weights)
+    return w * (len(w) / w.sum())
+
+
+def _check_two_classes(task: str, datasets: Sequence[Dataset]) -> None:
+    classes = {label for ds in datasets for label in ds.labels}
+    if len(classes) < 2:
+        names = ", ".join(ds.name for ds in datasets)
+        raise InvalidInput(
+            "err_dataset_one_class",
+            f"only one class ({', '.join(sorted(classes))}) for task {task}; need both 0 and 1",
+            names,
+        )
+
+
+def train_model(
+    data: dict[str, Sequence[Dataset]],
+    *,
+    glossary: Glossary | None = None,
+    features: HashedNgramFeatures | None = None,
+    head: CalibratedLinearClassifier | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> DetectorModel:
+    """Train a model with one head per task in ``data`` (``offensive``, ``hate``,
+    ``violence``, ``hate_type``); ``extremism`` needs no data (lexicon).
+
+    Parameters
+    ----------
+    data : dict
+        ``task -> datasets``. Binary tasks need labels 0/1 with both present.
+    glossary : Glossary, optional
+        Glossary for the lexicon heads (default: the shipped one).
+    features, head : optional
+        Unfitted featuriser and head prototypes (defaults tuned for tweets).
+    progress : callable, optional
+        Called with a short message before each step.
+    """
+    say = progress or (lambda _msg: None)
+    glossary = glossary or load_default_glossary()
+    for task, datasets in data.items():
+        if task not in ("offensive", "hate", "violence", "hate_type"):
+            raise InvalidInput("err_task", f"unknown task {task!r}", "task")
+        if not datasets:
+            raise InvalidInput("err_dataset_empty", f"no data for task {task}", "task")
+        _check_two_classes(task, datasets)
+
+    # Fit the shared features on every distinct text once.
+    all_texts: dict[str, None] = {}
+    digest = hashlib.sha256()
+    names: dict[str, list[str]] = {}
+    for task, datasets in sorted(data.items()):
+        names[task] = [ds.name for ds in datasets]
+        for ds in datasets:
+            all_texts.update(dict.fromkeys(ds.texts))
+            digest.update(f"{task}:{ds.name}:{ds.sha256}\n".encode())
+    say(f"features on {len(all_texts)} texts")
+    features = features if features is not None else HashedNgramFeatures()
+    features.fit(list(all_texts))
+
+    heads: dict[str, CalibratedLinearClassifier] = {}
+    for task, datasets in data.items():
+        say(f"head {task} on {sum(len(ds.texts) for ds in datasets)} rows")
+        texts = [t for ds in datasets for t in ds.texts]
+        labels = np.array([label for ds in datasets for label in ds.labels])
+        X = features.transform(texts)
+        prototype = head if head is not None else CalibratedLinearClassifier(threshold="auto")
+        clf = CalibratedLinearClassifier(**prototype.get_params())
+        if task == "hate_type":
+            clf.set_params(class_weight="balanced", threshold=0.5)
+            clf.fit(X, labels)
+        else:
+            clf.set_params(class_weight=None)
+            clf.fit(X, labels.astype(int), sample_weight=balanced_weights(datasets))
+        heads[task] = clf
+
+    lexicon = GlossaryFeatures(glossary=glossary).fit([""])
+    categories = tuple(lexicon.categories)
+    extremism = lexicon_scorer(EXTREMISM_WEIGHTS, categories).fit(
+        np.zeros((1, 2 * len(categories)))
+    )
+    incitement = lexicon_scorer(INCITEMENT_WEIGHTS, categories).fit(
+        np.zeros((1, 2 * len(categories)))
+    )
+    data_hash = digest.hexdigest()
+    model = DetectorModel(
+        version=f"marsad-detect-{MODEL_VERSION}+{data_hash[:8]}",
+        features=features,
+        heads=heads,
+        lexicon=lexicon,
+        extremism=extremism,
+        incitement=incitement,
+        metadata={
+            "glossary_version": glossary.version,
+            "training_data_sha256": data_hash,
+            "datasets": names,
+            "params": {
+                "features": features.get_params(),
+                **{task: clf.get_params() for task, clf in heads.items()},
+                "extremism": extremism.get_params(),
+                "incitement": incitement.get_params(),
+            },
+            "thresholds": {t: float(c.threshold_) for t, c in heads.items()},
+            "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        },
+    )
+    return model
+
+
+def load_default_data(directory: str | Path) -> dict[str, list[Dataset]]:
+    """Read the project's data sets (``DEFAULT_DATA``) from ``directory``."""
+    root = Path(directory)
+    out: dict[str, list[Dataset]] = {}
+    for task, names in DEFAULT_DATA.items():
+        label_col = task if task != "hate_type" else "hate_type"
+        out[task] = [
+            read_dataset(
+                root / f"{name}.tsv",
+                label_col=label_col,
+                binary=task != "hate_type",
+                skip_empty_labels=task in ("violence", "hate_type"),
+            )
+            for name in names
+        ]
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Build the shipped model: ``python -m marsad.detect.train DATA_DIR OUT_DIR``."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) != 2:
+        sys.stderr.write("usage: python -m marsad.detect.train DATA_DIR OUT_DIR\n")
+        return 2
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    model = train_model(load_default_data(args[0]), progress=log.info)
+    path = model.save(args[1])
+    log.info("wrote %s (%s)", path, model.version)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
