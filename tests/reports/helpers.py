@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from marsad.core import users
@@ -24,3 +25,20 @@ def publish(sessions, report_id: str, username: str = "rev", **kw: Any) -> None:
     move(sessions, report_id, username, "triaged")
     move(sessions, report_id, username, "verified")
     move(sessions, report_id, username, "published", **kw)
+
+
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    """The CSRF token of a page's form."""
+    match = CSRF_RE.search(html)
+    assert match, "the page has no CSRF token"
+    return match.group(1)
+
+
+def login(client, username: str, password: str):  # type: ignore[no-untyped-def]
+    """Sign in through the real form."""
+    token = csrf_from(client.get("/login").text)
+    data = {"username": username, "password": password, "csrf_token": token}
+    return client.post("/login", data=data, follow_redirects=False)

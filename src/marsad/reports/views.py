@@ -1,0 +1,433 @@
+"""HTML pages of the reports capability.
+
+Public pages (the report form, receipts, the list, the map, a report) work
+without JavaScript and stay small for slow or filtered connections; the map
+is the one page that needs JavaScript, and the list beside it does not.
+Staff pages: the review queue and a report's page with its workflow forms.
+Every state-changing form is CSRF-checked.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import UploadFile
+
+from marsad.core import i18n
+from marsad.core.errors import InvalidInput, NotFound
+from marsad.core.i18n import gettext as _
+from marsad.core.models import User
+from marsad.core.places import PlaceIndex
+from marsad.reports import export, public, service, workflow
+from marsad.reports.api import status_label
+from marsad.reports.deps import check_rate, public_filter, report_settings
+from marsad.reports.files import Upload
+from marsad.web.deps import CsrfChecked, DbSession, StaffUser
+from marsad.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+PublicFilterDep = Annotated[public.PublicFilter, Depends(public_filter)]
+
+LOCATION_LABELS = {
+    "exact": lambda: _("Exact point"),
+    "district": lambda: _("District"),
+    "governorate": lambda: _("Governorate"),
+}
+TIME_LABELS = {
+    "exact": lambda: _("Exact time"),
+    "day": lambda: _("Day"),
+    "week": lambda: _("Week"),
+    "month": lambda: _("Month"),
+}
+
+
+def _form_context(session: Any, values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
+    lang = i18n.current_language.get()
+    places = PlaceIndex.load(session)
+    return {
+        "title": _("Report a violation"),
+        "categories": [(c.slug, c.name(lang)) for c in service.list_categories(session)],
+        "governorates": [(g.pcode, g.name(lang)) for g in places.governorates()],
+        "districts": [
+            (g.name(lang), [(d.pcode, d.name(lang)) for d in places.districts(g.pcode)])
+            for g in places.governorates()
+        ],
+        "values": values,
+        "errors": errors,
+        "max_files": None,
+    }
+
+
+@router.get("/report")
+def report_form(request: Request, session: DbSession) -> Response:
+    """The public report form (no JavaScript needed)."""
+    context = _form_context(session, {}, {})
+    context["limits"] = report_settings(request)
+    return render(request, "reports/form.html", context)
+
+
+@router.post("/report", dependencies=[CsrfChecked])
+async def report_submit(request: Request, session: DbSession) -> Response:
+    """Take a report from the form; on success show its receipt."""
+    form = await request.form()
+    fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}
+    if fields.get("website"):
+        # The honeypot field is invisible to people; a bot filled it. Answer as if
+        # accepted (so it learns nothing) and store nothing.
+        return RedirectResponse("/r/thanks", status_code=303)
+    check_rate(request)
+    files = [
+        Upload(filename=v.filename or "file", data=await v.read(), content_type=v.content_type)
+        for v in form.getlist("files")
+        if isinstance(v, UploadFile) and v.filename
+    ]
+    submission = service.Submission(
+        **{k: fields.get(k) or None for k in service.FORM_FIELDS},
+        links=(fields.get("links") or "").splitlines(),
+        confidential=fields.get("confidential") == "1",
+        files=files,
+    )
+    settings = request.app.state.settings
+    try:
+        done = service.submit_report(
+            session,
+            submission=submission,
+            channel="web",
+            cipher=request.app.state.cipher,
+            settings=report_settings(request),
+            data_dir=settings.data_dir,
+            zone=settings.timezone,
+        )
+    except InvalidInput as exc:
+        session.rollback()
+        problems = exc.details.get("fields") or [{"where": exc.where, "message": exc.message}]
+        errors = {p["where"] or "form": p["message"] for p in reversed(problems)}
+        context = _form_context(session, fields, errors)
+        context["limits"] = report_settings(request)
+        return render(request, "reports/form.html", context, status=422)
+    return RedirectResponse(f"/r/{quote(done.receipt)}?new=1", status_code=303)
+
+
+@router.get("/r")
+def receipt_lookup(request: Request, code: str = "") -> Response:
+    """The form to look a receipt up (and its redirect to /r/{code})."""
+    if code.strip():
+        return RedirectResponse(f"/r/{quote(code.strip())}", status_code=303)
+    return render(request, "reports/receipt.html", {"title": _("Check a report"), "code": None})
+
+
+@router.get("/r/{code}")
+def receipt_page(request: Request, code: str, session: DbSession, new: int = 0) -> Response:
+    """A report's status by receipt code; never its content."""
+    if code == "thanks":
+        return render(
+            request, "reports/receipt.html", {"title": _("Thank you"), "code": None, "thanks": True}
+        )
+    try:
+        status = service.receipt_status(session, code=code)
+    except NotFound:
+        return render(
+            request,
+            "reports/receipt.html",
+            {"title": _("Check a report"), "code": None, "unknown": True},
+            status=404,
+        )
+    return render(
+        request,
+        "reports/receipt.html",
+        {
+            "title": _("Your report"),
+            "code": code,
+            "new": bool(new),
+            "status": status,
+            "status_label": status_label(status),
+        },
+    )
+
+
+def _public_context(request: Request, session: Any, filters: public.PublicFilter) -> dict[str, Any]:
+    lang = i18n.current_language.get()
+    rows = public.published_reports(
+        session, filters=filters, lang=lang, zone=request.app.state.settings.timezone
+    )
+    places = PlaceIndex.load(session)
+    return {
+        "rows": rows,
+        "counts": public.public_counts(
+            rows, k=report_settings(request).reports_min_public_count, places=places, lang=lang
+        ),
+        "filters": filters,
+        "categories": [(c.slug, c.name(lang)) for c in service.list_categories(session)],
+        "governorates": [(g.pcode, g.name(lang)) for g in places.governorates()],
+        "query": request.url.query,
+    }
+
+
+@router.get("/reports")
+def public_list(request: Request, session: DbSession, filters: PublicFilterDep) -> Response:
+    """Published reports as a list, with filters and counts per governorate."""
+    context = _public_context(request, session, filters)
+    context["title"] = _("Published reports")
+    return render(request, "reports/list.html", context)
+
+
+@router.get("/reports/map")
+def public_map(request: Request, session: DbSession, filters: PublicFilterDep) -> Response:
+    """The public map (Leaflet, vendored); it reads the GeoJSON API."""
+    context = _public_context(request, session, filters)
+    settings = report_settings(request)
+    context.update(
+        title=_("Map of published reports"),
+        tile_url=settings.map_tile_url,
+        tile_attribution=settings.map_tile_attribution,
+    )
+    return render(request, "reports/map.html", context)
+
+
+@router.get("/reports/{report_id}")
+def public_report(request: Request, report_id: str, session: DbSession) -> Response:
+    """One published report at its public precision."""
+    row = public.published_report(
+        session,
+        report_id=report_id,
+        lang=i18n.current_language.get(),
+        zone=request.app.state.settings.timezone,
+    )
+    if row is None:
+        raise NotFound("err_report_not_found", _("This report does not exist."), "id")
+    return render(request, "reports/public_report.html", {"title": row.title, "row": row})
+
+
+# --- staff ------------------------------------------------------------------------------------
+
+
+@router.get("/staff/reports")
+def staff_queue(
+    request: Request,
+    session: DbSession,
+    user: StaffUser,
+    status: str = "",
+    category: str = "",
+    assigned: str = "",
+    page: int = 1,
+) -> Response:
+    """The review queue: open reports first, filters by status, category and assignee."""
+    lang = i18n.current_language.get()
+    page = max(page, 1)
+    filters = service.QueueFilter(
+        status=status or None,
+        category=category or None,
+        assigned_to=user.username if assigned == "me" else None,
+        limit=50,
+        offset=(page - 1) * 50,
+    )
+    rows, total = service.review_queue(session, filters=filters)
+    places = PlaceIndex.load(session)
+    return render(
+        request,
+        "reports/staff_queue.html",
+        {
+            "title": _("Review queue"),
+            "rows": rows,
+            "total": total,
+            "page": page,
+            "places": places,
+            "lang": lang,
+            "status": status,
+            "category": category,
+            "assigned": assigned,
+            "statuses": [(s, status_label(s)) for s in workflow.STATUSES],
+            "categories": [(c.slug, c.name(lang)) for c in service.list_categories(session)],
+            "status_label": status_label,
+        },
+    )
+
+
+def _staff_report_context(
+    request: Request, session: Any, user: User, report_id: str, reveal: bool
+) -> dict[str, Any]:
+    lang = i18n.current_language.get()
+    report = service.get_report(session, report_id=report_id)
+    service.record_view(session, report=report, viewer=user)
+    contact = None
+    if reveal:
+        contact = service.reveal_contact(
+            session, report=report, viewer=user, cipher=request.app.state.cipher
+        )
+    places = PlaceIndex.load(session)
+    assignee = session.get(User, report.assigned_to_id) if report.assigned_to_id else None
+    locker = session.get(User, report.locked_by_id) if report.locked_by_id else None
+    return {
+        "title": report.title,
+        "report": report,
+        "links": service.report_links(report),
+        "category_name": report.category.name(lang),
+        "governorate": places.get(report.governorate_pcode),
+        "district": places.get(report.district_pcode),
+        "assignee": assignee,
+        "locker": locker,
+        "contact": contact,
+        "revealed": reveal,
+        "may_see_contact": service.can_see_contact(report, user),
+        "has_contact": bool(report.contact_sealed),
+        "next_statuses": [
+            (s, status_label(s))
+            for s in workflow.next_statuses(
+                report.status, user.role, confidential=report.confidential
+            )
+        ],
+        "status_label": status_label(report.status),
+        "reviewers": service.staff_users(session) if user.role in workflow.REVIEWERS else [],
+        "location_precisions": [(p, LOCATION_LABELS[p]()) for p in workflow.LOCATION_PRECISIONS],
+        "time_precisions": [(p, TIME_LABELS[p]()) for p in workflow.TIME_PRECISIONS],
+        "lang": lang,
+    }
+
+
+@router.get("/staff/reports/export")
+def staff_export(
+    session: DbSession,
+    user: StaffUser,  # noqa: ARG001 - the dependency is the access check
+    format: str = "csv",  # noqa: A002 - the query parameter's public name
+    status: str = "",
+    category: str = "",
+    governorate: str = "",
+) -> Response:
+    """Staff export of any filter: CSV, HXL CSV or GeoJSON (never contacts)."""
+    rows = export.staff_rows(
+        session, status=status or None, category=category or None, governorate=governorate or None
+    )
+    if format == "geojson":
+        body = json.dumps(export.staff_geojson(rows, PlaceIndex.load(session)), ensure_ascii=False)
+        return Response(
+            body,
+            media_type="application/geo+json",
+            headers={"Content-Disposition": 'attachment; filename="marsad-reports-staff.geojson"'},
+        )
+    hxl = format == "hxl"
+    return Response(
+        export.write_csv(rows, export.STAFF_COLUMNS, hxl=hxl),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="marsad-reports-staff.csv"'},
+    )
+
+
+@router.get("/staff/reports/{report_id}")
+def staff_report(
+    request: Request, report_id: str, session: DbSession, user: StaffUser, contact: int = 0
+) -> Response:
+    """A report in full for staff; viewing it (and its contact) is audited."""
+    context = _staff_report_context(request, session, user, report_id, bool(contact))
+    return render(request, "reports/staff_report.html", context)
+
+
+def _back(report_id: str) -> RedirectResponse:
+    return RedirectResponse(f"/staff/reports/{report_id}", status_code=303)
+
+
+@router.post("/staff/reports/{report_id}/transition", dependencies=[CsrfChecked])
+async def staff_transition(
+    request: Request, report_id: str, session: DbSession, user: StaffUser
+) -> Response:
+    """Move a report along the workflow from its page."""
+    form = await request.form()
+    service.transition_report(
+        session,
+        report_id=report_id,
+        to=str(form.get("to", "")),
+        actor=user,
+        note=str(form.get("note", "")),
+        location_precision=str(form.get("location_precision", "")) or None,
+        time_precision=str(form.get("time_precision", "")) or None,
+        duplicate_of=str(form.get("duplicate_of", "")) or None,
+    )
+    return _back(report_id)
+
+
+@router.post("/staff/reports/{report_id}/assign", dependencies=[CsrfChecked])
+async def staff_assign(
+    request: Request, report_id: str, session: DbSession, user: StaffUser
+) -> Response:
+    """Assign a report to a reviewer (or nobody)."""
+    form = await request.form()
+    service.assign_report(
+        session, report_id=report_id, assignee=str(form.get("assignee", "")) or None, actor=user
+    )
+    return _back(report_id)
+
+
+@router.post("/staff/reports/{report_id}/comment", dependencies=[CsrfChecked])
+async def staff_comment(
+    request: Request, report_id: str, session: DbSession, user: StaffUser
+) -> Response:
+    """Add a staff comment."""
+    form = await request.form()
+    service.add_comment(session, report_id=report_id, body=str(form.get("body", "")), actor=user)
+    return _back(report_id)
+
+
+@router.post("/staff/reports/{report_id}/lock", dependencies=[CsrfChecked])
+def staff_lock(request: Request, report_id: str, session: DbSession, user: StaffUser) -> Response:
+    """Take the edit lock and open the edit form."""
+    minutes = report_settings(request).reports_lock_minutes
+    service.lock_report(session, report_id=report_id, actor=user, minutes=minutes)
+    return RedirectResponse(f"/staff/reports/{report_id}/edit", status_code=303)
+
+
+@router.get("/staff/reports/{report_id}/edit")
+def staff_edit_form(
+    request: Request, report_id: str, session: DbSession, user: StaffUser
+) -> Response:
+    """The edit form; only for the holder of the edit lock."""
+    report = service.get_report(session, report_id=report_id)
+    if report.locked_by_id != user.id:
+        return _back(report_id)
+    values = {
+        "title": report.title,
+        "description": report.description,
+        "category": report.category.slug,
+        "governorate": report.governorate_pcode or "",
+        "district": report.district_pcode or "",
+        "lat": "" if report.lat is None else report.lat,
+        "lon": "" if report.lon is None else report.lon,
+        "occurred_at": report.occurred_at.astimezone(
+            ZoneInfo(request.app.state.settings.timezone)
+        ).strftime("%Y-%m-%dT%H:%M")
+        if report.occurred_at
+        else "",
+    }
+    context = _form_context(session, values, {})
+    context.update(title=_("Edit report"), report=report)
+    return render(request, "reports/staff_edit.html", context)
+
+
+@router.post("/staff/reports/{report_id}/edit", dependencies=[CsrfChecked])
+async def staff_edit(
+    request: Request, report_id: str, session: DbSession, user: StaffUser
+) -> Response:
+    """Save an edit made under the lock."""
+    form = await request.form()
+    fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}
+    if "unlock" in fields:
+        service.unlock_report(session, report_id=report_id, actor=user)
+        return _back(report_id)
+    report = service.get_report(session, report_id=report_id)
+    service.edit_report(
+        session,
+        report_id=report_id,
+        actor=user,
+        version=int(fields.get("version") or 0),
+        changes=service.Submission(
+            **{k: fields.get(k) or None for k in service.FORM_FIELDS if k != "contact"},
+            links=service.report_links(report),
+        ),
+        confidential=fields.get("confidential") == "1",
+        settings=report_settings(request),
+        zone=request.app.state.settings.timezone,
+    )
+    return _back(report_id)
