@@ -308,14 +308,8 @@ def squeeze(text: str) -> str:
 
 def _squeeze_with_offsets(text: str, offsets: Sequence[int]) -> tuple[str, list[int]]:
     text = text.translate(_UNDERSCORE)
-    chars: list[str] = []
-    offs: list[int] = []
-    for i, ch in enumerate(text):
-        if i and text[i - 1] == ch:
-            continue
-        chars.append(ch)
-        offs.append(offsets[i])
-    return "".join(chars), offs
+    keep = [i for i in range(len(text)) if i == 0 or text[i - 1] != text[i]]
+    return "".join(text[i] for i in keep), [offsets[i] for i in keep]
 
 
 @dataclass(frozen=True, slots=True)

@@ -225,6 +225,9 @@ def normalize(text: str) -> str:
     return text.strip(" ")
 
 
+_CHAR_CACHE: dict[str, str] = {}  # per-character results of steps 1-3 (bounded)
+
+
 def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
     """Normalise ``text`` and map each output character back to the input.
 
@@ -235,10 +238,18 @@ def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
     """
     chars: list[str] = []
     offsets: list[int] = []
+    cache = _CHAR_CACHE
     for i, ch in enumerate(text):
-        out = _char_stage(ch)
+        out = cache.get(ch)
+        if out is None:
+            out = _char_stage(ch)
+            if len(cache) < 100_000:
+                cache[ch] = out
         chars.append(out)
-        offsets.extend([i] * len(out))
+        if len(out) == 1:
+            offsets.append(i)
+        elif out:
+            offsets.extend([i] * len(out))
     stage = _latin_stage("".join(chars))
 
     # Elongation: keep the first letter of each run.
