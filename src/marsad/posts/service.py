@@ -27,6 +27,7 @@ from sqlalchemy import Engine, bindparam, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
+from marsad.core import audit
 from marsad.core.db import new_id
 from marsad.core.errors import InvalidInput, NotFound
 from marsad.posts.models import Account, Actor, Post, Watchlist, WatchlistAccount, WatchlistKeyword
@@ -617,7 +618,7 @@ def _watchlist(session: Session, name: str) -> Watchlist:
 
 
 def create_watchlist(
-    *, session: Session, name: str, description: str | None = None
+    *, session: Session, name: str, description: str | None = None, actor: str = audit.SYSTEM
 ) -> dict[str, Any]:
     """Create an empty watchlist; refuse a name already taken."""
     name = name.strip()
@@ -630,6 +631,14 @@ def create_watchlist(
     watchlist = Watchlist(name=name, description=description)
     session.add(watchlist)
     session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="posts.watchlist_created",
+        subject_type="watchlist",
+        subject_id=watchlist.id,
+        details={"name": name},
+    )
     return describe_watchlist(session=session, name=name)
 
 
@@ -659,7 +668,12 @@ def resolve_account(*, session: Session, ref: str) -> Account:
 
 
 def add_to_watchlist(
-    *, session: Session, name: str, accounts: Sequence[str] = (), keywords: Sequence[str] = ()
+    *,
+    session: Session,
+    name: str,
+    accounts: Sequence[str] = (),
+    keywords: Sequence[str] = (),
+    actor: str = audit.SYSTEM,
 ) -> dict[str, Any]:
     """Add accounts (``platform:handle_or_id``) and keywords to a watchlist."""
     watchlist = _watchlist(session, name)
@@ -676,11 +690,17 @@ def add_to_watchlist(
                 )
             )
     session.flush()
+    _audit_change(session, actor, "posts.watchlist_added", watchlist, accounts, keywords)
     return describe_watchlist(session=session, name=name)
 
 
 def remove_from_watchlist(
-    *, session: Session, name: str, accounts: Sequence[str] = (), keywords: Sequence[str] = ()
+    *,
+    session: Session,
+    name: str,
+    accounts: Sequence[str] = (),
+    keywords: Sequence[str] = (),
+    actor: str = audit.SYSTEM,
 ) -> dict[str, Any]:
     """Remove accounts and keywords from a watchlist."""
     watchlist = _watchlist(session, name)
@@ -694,10 +714,34 @@ def remove_from_watchlist(
         if link is not None:
             session.delete(link)
     session.flush()
+    _audit_change(session, actor, "posts.watchlist_removed", watchlist, accounts, keywords)
     return describe_watchlist(session=session, name=name)
 
 
-def delete_watchlist(*, session: Session, name: str) -> None:
+def _audit_change(
+    session: Session,
+    actor: str,
+    action: str,
+    watchlist: Watchlist,
+    accounts: Sequence[str],
+    keywords: Sequence[str],
+) -> None:
+    if accounts or keywords:
+        audit.record(
+            session,
+            actor=actor,
+            action=action,
+            subject_type="watchlist",
+            subject_id=watchlist.id,
+            details={
+                "name": watchlist.name,
+                "accounts": list(accounts),
+                "keywords": list(keywords),
+            },
+        )
+
+
+def delete_watchlist(*, session: Session, name: str, actor: str = audit.SYSTEM) -> None:
     """Delete a watchlist (its accounts and posts stay)."""
     watchlist = _watchlist(session, name)
     session.execute(
@@ -708,6 +752,14 @@ def delete_watchlist(*, session: Session, name: str) -> None:
     )
     session.delete(watchlist)
     session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="posts.watchlist_deleted",
+        subject_type="watchlist",
+        subject_id=watchlist.id,
+        details={"name": name},
+    )
 
 
 def describe_watchlist(*, session: Session, name: str) -> dict[str, Any]:
@@ -773,22 +825,35 @@ def list_watchlists(*, session: Session) -> list[dict[str, Any]]:
 
 
 def assign_actor(
-    *, session: Session, actor_name: str, accounts: Sequence[str], kind: str | None = None
+    *,
+    session: Session,
+    actor_name: str,
+    accounts: Sequence[str],
+    kind: str | None = None,
+    actor: str = audit.SYSTEM,
 ) -> dict[str, Any]:
     """Attach accounts (on any platforms) to an actor, creating the actor when new."""
-    actor = session.execute(select(Actor).where(Actor.name == actor_name)).scalars().first()
-    if actor is None:
-        actor = Actor(name=actor_name, kind=kind)
-        session.add(actor)
+    owner = session.execute(select(Actor).where(Actor.name == actor_name)).scalars().first()
+    if owner is None:
+        owner = Actor(name=actor_name, kind=kind)
+        session.add(owner)
         session.flush()
     for ref in accounts:
-        resolve_account(session=session, ref=ref).actor_id = actor.id
+        resolve_account(session=session, ref=ref).actor_id = owner.id
     session.flush()
-    owned = session.execute(select(Account).where(Account.actor_id == actor.id)).scalars().all()
+    audit.record(
+        session,
+        actor=actor,
+        action="posts.actor_accounts_assigned",
+        subject_type="actor",
+        subject_id=owner.id,
+        details={"name": actor_name, "accounts": list(accounts)},
+    )
+    owned = session.execute(select(Account).where(Account.actor_id == owner.id)).scalars().all()
     return {
-        "id": actor.id,
-        "name": actor.name,
-        "kind": actor.kind,
+        "id": owner.id,
+        "name": owner.name,
+        "kind": owner.kind,
         "accounts": [
             AccountOut(
                 platform=a.platform,

@@ -1,0 +1,110 @@
+"""`marsad ingest` and `marsad posts …` as a monitor runs them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from marsad.cli.main import app
+
+from .helpers import DATA, sample
+
+
+@pytest.fixture
+def cli(settings, engine, monkeypatch):
+    monkeypatch.setenv("MARSAD_DATABASE_URL", settings.resolved_database_url)
+    monkeypatch.setenv("MARSAD_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("MARSAD_SECRET_KEY", settings.secret_key)
+    runner = CliRunner()
+
+    def invoke(*args: str):
+        return runner.invoke(app, [str(a) for a in args])
+
+    return invoke
+
+
+def test_ingest_json_result_and_exit_codes(cli, tmp_path):
+    ok = cli("ingest", "telegram", DATA / "tg_channel", "--json")
+    assert ok.exit_code == 0, ok.output
+    assert json.loads(ok.stdout) == {
+        "read": 4,
+        "inserted": 4,
+        "duplicates": 0,
+        "rejected": 0,
+        "errors": [],
+    }
+    again = json.loads(cli("ingest", "telegram", DATA / "tg_channel", "--json").stdout)
+    assert again["inserted"] == 0 and again["duplicates"] == 4
+
+    partial = cli("ingest", "x", sample("twitter/v1_1/spark-test-tweets.jsonl"), "--json")
+    assert partial.exit_code == 3
+    body = json.loads(partial.stdout)
+    assert body["rejected"] == 1 and body["errors"][0]["position"] == "line 7"
+
+    empty = tmp_path / "empty.json"
+    empty.write_text("")
+    nothing = cli("ingest", "youtube", empty, "--json")
+    assert nothing.exit_code == 2 and json.loads(nothing.stdout)["read"] == 0
+
+
+def test_ingest_human_output_and_bad_arguments(cli):
+    human = cli("ingest", "x", sample("twitter/twarc2_v2/streaming_output_with_error.jsonl"))
+    assert human.exit_code == 3 and "inserted" in human.stdout, human.output
+    assert "line 8" in human.stderr
+    for args, words in (
+        (("ingest", "myspace", DATA / "generic.csv"), "unknown format"),
+        (("ingest", "csv", DATA / "generic.csv"), "--map"),
+        (("ingest", "csv", DATA / "generic.csv", "--map", "id=post_id"), "needs text"),
+    ):
+        result = cli(*args)
+        assert result.exit_code == 2, result.output
+        assert words in result.stderr and "Traceback" not in result.output
+
+
+def test_search_show_and_watchlists(cli):
+    cli(
+        "ingest",
+        "csv",
+        DATA / "generic.csv",
+        "--platform",
+        "facebook",
+        "--map",
+        "id=post_id,author=user,author_name=user_name,text=body,created_at=time",
+        "--watchlist",
+        "basra-monitor",
+    )
+    cli("ingest", "telegram", DATA / "tg_channel")
+    found = json.loads(cli("posts", "search", "حكومة", "--json").stdout)
+    assert found["total"] == 1 and found["items"][0]["post_id"] == "1500000001/3"
+    human = cli("posts", "search", "البصرة")
+    assert human.exit_code == 0 and "خبر عاجل" in human.stdout
+
+    shown = json.loads(cli("posts", "show", "telegram:1500000001/3", "--json").stdout)
+    assert shown["reply_to"] == "1500000001/2" and shown["raw"]["id"] == 3
+    missing = cli("posts", "show", "telegram:404")
+    assert missing.exit_code == 2 and "err_post_not_found" in missing.stderr
+
+    listed = json.loads(cli("posts", "watchlist", "list", "--json").stdout)
+    assert listed == [{"name": "basra-monitor", "description": None, "accounts": 2, "keywords": 0}]
+    created = cli(
+        "posts",
+        "watchlist",
+        "create",
+        "channels",
+        "--account",
+        "telegram:channel1500000001",
+        "--keyword",
+        "تظاهرة",
+        "--json",
+    )
+    assert created.exit_code == 0, created.output
+    assert json.loads(created.stdout)["keywords"] == ["تظاهرة"]
+    by_list = json.loads(cli("posts", "search", "--watchlist", "channels", "--json").stdout)
+    assert by_list["total"] == 4
+    unknown = cli("posts", "watchlist", "add", "channels", "--account", "x:nobody")
+    assert unknown.exit_code == 2 and "nobody" in unknown.stderr
+    assert cli("posts", "watchlist", "delete", "channels").exit_code == 0
+    bad_date = cli("posts", "search", "x", "--since", "last tuesday")
+    assert bad_date.exit_code == 2 and "--since" in bad_date.stderr
