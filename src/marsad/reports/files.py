@@ -41,6 +41,7 @@ ALLOWED_TYPES = frozenset(
         "audio/x-wav",
         "audio/mp4",
         "audio/m4a",
+        "text/plain",
     }
 )
 GENERIC_CLAIMS = frozenset({"", "application/octet-stream", "binary/octet-stream"})
@@ -80,6 +81,21 @@ def safe_filename(name: str) -> str:
     return (base or "file")[-120:]
 
 
+def sniff_text(data: bytes) -> str | None:
+    """``text/plain`` for UTF-8 text without control bytes (chat exports, notes), else None."""
+    head = data[:65536]
+    if b"\x00" in head:
+        return None
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:  # a cut multi-byte character at the end is fine
+            return None
+        text = head[: exc.start].decode("utf-8")
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\r\n\t\f")
+    return "text/plain" if controls == 0 else None
+
+
 def check_upload(upload: Upload, *, max_bytes: int, where: str = "files") -> CleanFile:
     """Check one file's size and real type; clean images; raise InvalidInput naming the file."""
     name = safe_filename(upload.filename or "file")
@@ -96,11 +112,11 @@ def check_upload(upload: Upload, *, max_bytes: int, where: str = "files") -> Cle
             "err_file_empty", _("The file {name} is empty.").format(name=name), where
         )
     kind = filetype.guess(upload.data)
-    detected = kind.mime if kind else None
+    detected = kind.mime if kind else sniff_text(upload.data)
     if detected not in ALLOWED_TYPES:
         raise InvalidInput(
             "err_file_type",
-            _("The file {name} is not an image, PDF, audio or video file.").format(name=name),
+            _("The file {name} is not an image, PDF, text, audio or video file.").format(name=name),
             where,
         )
     claims = {(upload.content_type or "").split(";")[0].strip().lower()}

@@ -218,7 +218,11 @@ def _check_when(value: Any, zone: str, problems: Problems) -> datetime | None:
         problems.add("occurred_at", "err_date_invalid", _("The date is not a valid date."))
         return None
     if when is not None and (when > utcnow() + timedelta(days=1) or when.year < 1990):
-        problems.add("occurred_at", "err_date_out_of_range", _("The date is in the future or too far in the past."))
+        problems.add(
+            "occurred_at",
+            "err_date_out_of_range",
+            _("The date is in the future or too far in the past."),
+        )
         return None
     return when
 
