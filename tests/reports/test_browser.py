@@ -1,0 +1,59 @@
+"""In a real browser: with JavaScript off a reporter files a report and gets an Arabic receipt."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from .helpers import publish
+
+pytestmark = [pytest.mark.browser, pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)]
+
+
+def test_report_with_javascript_off_shows_the_receipt_in_arabic(live_server, browser) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    hosts: set[str] = set()
+    page = context.new_page()
+    page.on("request", lambda request: hosts.add(request.url.split("/")[2]))
+    page.goto(live_server + "/report")
+    assert page.locator("html").get_attribute("lang") == "ar"
+    page.fill("input[name=title]", "تهديد بعد نشر مقال")
+    page.select_option("select[name=category]", "threat")
+    page.fill("textarea[name=description]", "وصلتني رسائل تهديد على فيسبوك")
+    page.select_option("select[name=governorate]", "IQG13")
+    page.select_option("select[name=district]", "IQG13Q04")
+    page.fill("input[name=contact]", "07705550199")
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    assert re.search(r"/r/[A-Z0-9-]{14}\?new=1$", page.url)
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert page.locator(".receipt code").inner_text().count("-") == 2
+    assert page.locator("strong.status").inner_text() == "مستلَم"
+    assert "تهديد بعد نشر مقال" not in page.content()
+    assert hosts == {live_server.split("/")[2]}
+    context.close()
+
+
+def test_the_map_draws_clustered_points_from_our_own_server(
+    live_server, browser, file_report, sessions, staff
+) -> None:
+    staff("rev", "reviewer")
+    for _i in range(2):
+        report_id, _r = file_report(district="IQG08Q03")
+        publish(sessions, report_id)
+    context = browser.new_context()
+    hosts: set[str] = set()
+    errors: list[str] = []
+    page = context.new_page()
+    page.on("request", lambda request: hosts.add(request.url.split("/")[2]))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.goto(live_server + "/reports/map")
+    page.wait_for_selector(".marker-cluster, path.leaflet-interactive", timeout=10_000)
+    assert (
+        page.locator(".marker-cluster").count() + page.locator("path.leaflet-interactive").count()
+        > 0
+    )
+    assert hosts == {live_server.split("/")[2]}
+    assert errors == []
+    context.close()
