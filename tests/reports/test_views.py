@@ -113,3 +113,32 @@ def test_public_pages_stay_small(client, file_report, sessions, staff) -> None:
         assert page.status_code == 200, url
         assert len(page.content) < 50_000, url
         assert "style=" not in page.text
+
+
+def test_admins_add_nested_categories_that_the_api_lists(admin_client) -> None:
+    page = admin_client.get("/admin/categories")
+    assert "account_hacking" in page.text
+    response = admin_client.post(
+        "/admin/categories",
+        data={
+            "csrf_token": csrf_from(page.text),
+            "slug": "doxxing",
+            "name_ar": "نشر معلومات شخصية",
+            "name_ckb": "بڵاوکردنەوەی زانیاریی کەسی",
+            "name_en": "Doxxing",
+            "parent": "privacy_breach",
+            "confidential": "1",
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    rows = admin_client.get("/api/v1/categories?lang=ckb").json()
+    doxxing = next(r for r in rows if r["slug"] == "doxxing")
+    assert doxxing["parent"] == "privacy_breach" and doxxing["name"] == "بڵاوکردنەوەی زانیاریی کەسی"
+    assert doxxing["confidential"] is True
+
+
+def test_only_admins_manage_categories(client, make_user) -> None:
+    make_user("rev", "reviewer")
+    login(client, "rev", "a-long-password-1")
+    assert client.get("/admin/categories").status_code == 403

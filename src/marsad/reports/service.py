@@ -123,14 +123,14 @@ def save_category(
     slug = slug.strip().lower()
     if not slug or not slug.replace("_", "").isalnum() or len(slug) > 64:
         raise InvalidInput("err_slug_invalid", _("A slug is letters, digits and _."), "slug")
+    parent_row = get_category(session, slug=parent) if parent else None
+    if parent_row is not None and parent_row.slug == slug:
+        raise InvalidInput("err_category_parent", _("A category cannot contain itself."), "parent")
     category = session.execute(select(Category).where(Category.slug == slug)).scalar_one_or_none()
     if category is None:
         position = session.execute(select(func.count()).select_from(Category)).scalar_one()
         category = Category(slug=slug, position=position)
         session.add(category)
-    parent_row = get_category(session, slug=parent) if parent else None
-    if parent_row is not None and parent_row.slug == slug:
-        raise InvalidInput("err_category_parent", _("A category cannot contain itself."), "parent")
     category.name_ar, category.name_ckb, category.name_en = name_ar, name_ckb, name_en
     category.parent_id = parent_row.id if parent_row else None
     category.confidential = confidential

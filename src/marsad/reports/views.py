@@ -27,7 +27,7 @@ from marsad.reports import export, public, service, workflow
 from marsad.reports.api import status_label
 from marsad.reports.deps import check_rate, public_filter, report_settings
 from marsad.reports.files import Upload
-from marsad.web.deps import CsrfChecked, DbSession, StaffUser
+from marsad.web.deps import AdminUser, CsrfChecked, DbSession, StaffUser
 from marsad.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -431,3 +431,43 @@ async def staff_edit(
         zone=request.app.state.settings.timezone,
     )
     return _back(report_id)
+
+
+# --- admin: categories ----------------------------------------------------------------------
+
+
+@router.get("/admin/categories")
+def admin_categories(request: Request, session: DbSession, user: AdminUser) -> Response:  # noqa: ARG001
+    """Admins: the report categories, with a form to add or rename one."""
+    rows = service.list_categories(session, include_inactive=True)
+    slugs = {c.id: c.slug for c in rows}
+    return render(
+        request,
+        "reports/admin_categories.html",
+        {"title": _("Report categories"), "rows": rows, "parents": slugs},
+    )
+
+
+@router.post("/admin/categories", dependencies=[CsrfChecked])
+async def admin_category_save(request: Request, session: DbSession, user: AdminUser) -> Response:
+    """Admins: add or rename a category (names in three languages, optional parent)."""
+    form = await request.form()
+    field = {k: str(v).strip() for k, v in form.items() if isinstance(v, str)}
+    for name in ("slug", "name_ar", "name_ckb", "name_en"):
+        if not field.get(name):
+            raise InvalidInput(
+                "err_required",
+                _("This field is missing or not valid: {field}").format(field=name),
+                name,
+            )
+    service.save_category(
+        session,
+        slug=field["slug"],
+        name_ar=field["name_ar"],
+        name_ckb=field["name_ckb"],
+        name_en=field["name_en"],
+        parent=field.get("parent") or None,
+        confidential=field.get("confidential") == "1",
+        actor=user.username,
+    )
+    return RedirectResponse("/admin/categories", status_code=303)
