@@ -91,6 +91,10 @@ def test_same_post_from_two_sources_keeps_the_richest_fields(engine, session, tm
     assert post.hashtags == ["Basra"]  # kept from the first copy
     assert post.raw["text"].endswith("about Basra")  # the raw record that gave the text
     assert post.account.handle == "second"
+    # the filled-in date also reaches the search index (its key is the post time)
+    session.rollback()
+    found = service.search(session=session, query="Basra", since=datetime(2024, 1, 1, tzinfo=UTC))
+    assert [p.post_id for p in found.items] == ["100"]
 
 
 def test_accounts_are_upserted_and_handles_updated(engine, session, tmp_path: Path):
@@ -182,3 +186,17 @@ def test_watchlists_filter_search_by_accounts_and_keywords(engine, session):
     assert {p.post_id for p in service.search(session=session, watchlist="basra").items} == {"a2"}
     with pytest.raises(NotFound):
         service.search(session=session, watchlist="nope")
+
+
+def test_search_pages_come_newest_first_whatever_the_ingest_order(engine, session):
+    service.ingest_files(engine=engine, fmt="x", paths=[sample("twitter/twarc2_v2/flat.jsonl")])
+    for query in ({"query": "the"}, {"query": "RT", "lang": "en"}, {"platform": "x"}):
+        first = service.search(session=session, limit=10, **query)
+        second = service.search(session=session, limit=10, offset=10, **query)
+        both = service.search(session=session, limit=20, **query)
+        assert first.items and first.next_offset == 10
+        assert [p.id for p in first.items + second.items] == [p.id for p in both.items]
+        times = [p.created_at for p in both.items]
+        assert times == sorted(times, reverse=True), query
+    counted = service.search(session=session, query="RT")
+    assert counted.total_exact and counted.total >= len(counted.items)

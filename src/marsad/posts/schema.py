@@ -155,10 +155,15 @@ class PostDetail(PostSummary):
 
 
 class SearchPage(BaseModel):
-    """One page of search results; ``next_offset`` is None on the last page."""
+    """One page of search results; ``next_offset`` is None on the last page.
+
+    ``total`` is exact when ``total_exact``; otherwise it is a lower bound (counting
+    stops at 1,000, and is skipped for filtered searches over very common words).
+    """
 
     query: str
     total: int
+    total_exact: bool
     offset: int
     limit: int
     next_offset: int | None

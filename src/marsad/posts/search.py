@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from marsad.core.errors import InvalidInput
+from marsad.core.errors import InvalidInput, NotFound
 from marsad.detect.normalize import normalize, tokens
 
 # Arabic clitics a reader ignores when searching: the article, and the conjunctions and
@@ -32,8 +32,12 @@ _ARABIC = re.compile(r"[\u0600-\u06ff]")
 _QUERY_PART = re.compile(r'"([^"]*)"|(\S+)')
 MAX_LIMIT = 200
 MAX_TERMS = 32
-# Above this many matches, "newest first" walks the date index instead of sorting matches.
-_SORT_THRESHOLD = 20_000
+MAX_OFFSET = 10_000
+# Counts stop here: "1,000+" answers a monitor as well as an exact figure, at a fraction
+# of the cost.
+COUNT_CAP = 1_000
+_ID_MASK = (1 << 30) - 1
+_EPOCH_1900 = 2_208_988_800  # seconds from 1900-01-01 to 1970-01-01
 
 
 def variants(word: str) -> list[str]:
@@ -119,6 +123,22 @@ def _keyword_terms(keywords: list[str]) -> list[list[Term]]:
     return [t for t in (parse_query(f'"{k}"') for k in keywords) if t]
 
 
+@dataclass(slots=True)
+class Found:
+    """One page of matches. ``total`` is exact when ``total_exact``, else a lower bound."""
+
+    rows: list[dict[str, Any]]
+    total: int
+    total_exact: bool
+    more: bool
+
+
+_COLUMNS = (
+    "p.id, p.platform, p.post_id, p.account_id, p.text, p.lang, p.created_at, p.url, "
+    "p.hashtags, p.likes, p.shares, p.replies, p.views, p.reactions, a.handle, a.display_name"
+)
+
+
 def search_posts(
     *,
     session: Session,
@@ -131,29 +151,27 @@ def search_posts(
     until: datetime | None = None,
     limit: int = 20,
     offset: int = 0,
-) -> tuple[int, list[dict[str, Any]]]:
-    """Find posts matching ``query`` and the filters; return (total, rows of one page).
+) -> Found:
+    """Find posts matching ``query`` and the filters, newest first; one page of rows.
 
-    Rows are newest first. ``account`` is an account id or handle (with or without @);
-    ``watchlist`` keeps posts by the list's accounts or matching one of its keywords.
+    ``account`` is an account id or handle (with or without @); ``watchlist`` keeps
+    posts by the list's accounts or matching one of its keywords. Counts are exact up
+    to COUNT_CAP; beyond, ``total`` is COUNT_CAP and ``total_exact`` is False.
+
+    On SQLite the full-text index is keyed by post time, so matches come out newest
+    first and reading stops when the page is full: a common word costs no more than a
+    rare one.
     """
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidInput("err_posts_limit", f"limit must be 1 to {MAX_LIMIT}", where="limit")
-    if offset < 0:
-        raise InvalidInput("err_posts_offset", "offset must be 0 or more", where="offset")
+    if offset < 0 or offset > MAX_OFFSET:
+        raise InvalidInput("err_posts_offset", f"offset must be 0 to {MAX_OFFSET}", where="offset")
     dialect = session.get_bind().dialect.name
     terms = parse_query(query)
     if query.strip() and not terms:
-        return 0, []  # only punctuation or emoji: nothing can match
+        return Found([], 0, True, False)  # only punctuation or emoji: nothing can match
     where: list[str] = []
     params: dict[str, Any] = {}
-    if terms:
-        if dialect == "sqlite":
-            where.append("p.id IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH :q)")
-            params["q"] = _fts5(terms)
-        else:
-            where.append("to_tsvector('simple', p.search_text) @@ to_tsquery('simple', :q)")
-            params["q"] = _tsquery(terms)
     if platform:
         where.append("p.platform = :platform")
         params["platform"] = platform
@@ -167,45 +185,100 @@ def search_posts(
         where.append("p.created_at < :until")
         params["until"] = _bind_time(until, dialect)
     if account:
-        handle = account.lstrip("@")
-        where.append(
-            "(p.platform, p.account_id) IN (SELECT a.platform, a.account_id FROM accounts a "
-            "WHERE a.account_id = :account OR lower(a.handle) = lower(:account))"
-        )
-        params["account"] = handle
+        pairs = _accounts_named(session, account.lstrip("@"), platform)
+        if not pairs:
+            return Found([], 0, True, False)
+        ors = []
+        for i, (acc_platform, acc_id) in enumerate(pairs):
+            ors.append(f"(p.platform = :ap{i} AND p.account_id = :aa{i})")
+            params[f"ap{i}"], params[f"aa{i}"] = acc_platform, acc_id
+        where.append("(" + " OR ".join(ors) + ")")
     if watchlist:
         where.append(_watchlist_clause(session, watchlist, dialect, params))
 
+    if dialect != "sqlite":
+        if terms:
+            where.append("to_tsvector('simple', p.search_text) @@ to_tsquery('simple', :q)")
+            params["q"] = _tsquery(terms)
+        return _page(
+            session,
+            "posts p",
+            where,
+            params,
+            limit,
+            offset,
+            "p.created_at DESC NULLS LAST, p.id DESC",
+        )
+
+    if not terms:
+        return _page(
+            session, "posts p", where, params, limit, offset, "p.created_at DESC, p.id DESC"
+        )
+    # The FTS5 rowid is a time key (see the 0002_posts migration): matches stream newest
+    # first straight from the index, and a date range narrows the rowids it reads.
+    where.insert(0, "posts_fts MATCH :q")
+    params["q"] = _fts5(terms)
+    if since:
+        where.insert(1, "posts_fts.rowid >= :key_since")
+        params["key_since"] = time_key(since)
+    if until:
+        where.insert(1, "posts_fts.rowid < :key_until")
+        params["key_until"] = time_key(until)
+    source = f"posts_fts JOIN posts p ON p.id = (posts_fts.rowid & {_ID_MASK})"
+    return _page(session, source, where, params, limit, offset, "posts_fts.rowid DESC")
+
+
+def time_key(when: datetime) -> int:
+    """The FTS rowid at which posts of time ``when`` start (ids below 2**30 fill the rest)."""
+    seconds = int(when.astimezone(UTC).timestamp()) + _EPOCH_1900
+    return max(seconds, 0) << 30
+
+
+def _page(
+    session: Session,
+    source: str,
+    where: list[str],
+    params: dict[str, Any],
+    limit: int,
+    offset: int,
+    order: str,
+) -> Found:
     clause = " AND ".join(where) or "1=1"
-    total = session.execute(text(f"SELECT count(*) FROM posts p WHERE {clause}"), params).scalar()  # noqa: S608 - clause is built from fixed fragments; values are bound
-    total = int(total or 0)
-    if total == 0 or offset >= total:
-        return total, []
-    order = "p.created_at DESC, p.id DESC"
-    if dialect == "sqlite" and terms and total > _SORT_THRESHOLD:
-        # Many matches: walk the date index newest first and stop at the page, rather
-        # than sorting every match (SQLite would otherwise sort all of them).
-        source = "posts p INDEXED BY ix_posts_created_at"
-        order = "p.created_at DESC"
-    else:
-        source = "posts p"
-    if dialect == "postgresql":
-        order = "p.created_at DESC NULLS LAST, p.id DESC"
+    # The clause is assembled from fixed fragments above; every value is a bound parameter.
     sql = (
-        f"SELECT p.id, p.platform, p.post_id, p.account_id, p.text, p.lang, p.created_at, "  # noqa: S608
-        f"p.url, p.hashtags, p.likes, p.shares, p.replies, p.views, p.reactions, "
-        f"a.handle, a.display_name FROM {source} LEFT JOIN accounts a "
+        f"SELECT {_COLUMNS} FROM {source} LEFT JOIN accounts a "  # noqa: S608
         f"ON a.platform = p.platform AND a.account_id = p.account_id "
         f"WHERE {clause} ORDER BY {order} LIMIT :limit OFFSET :offset"
     )
-    params.update(limit=limit, offset=offset)
-    rows = [dict(r._mapping) for r in session.execute(text(sql), params)]
-    return total, rows
+    rows = [
+        dict(r._mapping)
+        for r in session.execute(text(sql), {**params, "limit": limit + 1, "offset": offset})
+    ]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    counted = session.execute(
+        text(
+            f"SELECT count(*) FROM (SELECT 1 FROM {source} "  # noqa: S608
+            f"WHERE {clause} LIMIT :cap) AS counted"
+        ),
+        {**params, "cap": COUNT_CAP + 1},
+    ).scalar_one()
+    return Found(rows, min(counted, COUNT_CAP), counted <= COUNT_CAP, more)
+
+
+def _accounts_named(session: Session, who: str, platform: str | None) -> list[tuple[str, str]]:
+    sql = (
+        "SELECT platform, account_id FROM accounts "
+        "WHERE (account_id = :who OR lower(handle) = lower(:who))"
+    )
+    params = {"who": who}
+    if platform:
+        sql += " AND platform = :platform"
+        params["platform"] = platform
+    return [(r[0], r[1]) for r in session.execute(text(sql + " LIMIT 50"), params)]
 
 
 def _bind_time(value: datetime, dialect: str) -> Any:
-    from datetime import UTC
-
     if value.tzinfo is None:
         raise InvalidInput("err_posts_time", "dates must carry a time zone", where="since/until")
     value = value.astimezone(UTC)
@@ -214,17 +287,21 @@ def _bind_time(value: datetime, dialect: str) -> Any:
 
 
 def _watchlist_clause(session: Session, name: str, dialect: str, params: dict[str, Any]) -> str:
+    """Posts by the watchlist's accounts or matching one of its keywords, as an id set.
+
+    Driven from the watchlist (its accounts' posts through the account index, its
+    keywords through the full-text index), so its cost follows the watchlist's volume.
+    """
     row = session.execute(text("SELECT id FROM watchlists WHERE name = :n"), {"n": name}).first()
     if row is None:
-        from marsad.core.errors import NotFound
-
         raise NotFound(
             "err_posts_watchlist_not_found", f"no watchlist named {name!r}", where="watchlist"
         )
     params["wl"] = row[0]
-    accounts = (
-        "(p.platform, p.account_id) IN (SELECT a.platform, a.account_id FROM accounts a "
-        "JOIN watchlist_accounts w ON w.account_pk = a.id WHERE w.watchlist_id = :wl)"
+    by_accounts = (
+        "SELECT p2.id FROM posts p2 JOIN accounts a2 ON a2.platform = p2.platform "
+        "AND a2.account_id = p2.account_id JOIN watchlist_accounts w "
+        "ON w.account_pk = a2.id WHERE w.watchlist_id = :wl"
     )
     keywords = [
         r[0]
@@ -234,14 +311,17 @@ def _watchlist_clause(session: Session, name: str, dialect: str, params: dict[st
     ]
     groups = _keyword_terms(keywords)
     if not groups:
-        return accounts
+        return f"p.id IN ({by_accounts})"
     if dialect == "sqlite":
         params["wlq"] = " OR ".join(f"({_fts5(g)})" for g in groups)
-        match = "p.id IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH :wlq)"
+        by_keywords = f"SELECT rowid & {_ID_MASK} FROM posts_fts WHERE posts_fts MATCH :wlq"  # noqa: S608
     else:
         params["wlq"] = " | ".join(f"({_tsquery(g)})" for g in groups)
-        match = "to_tsvector('simple', p.search_text) @@ to_tsquery('simple', :wlq)"
-    return f"({accounts} OR {match})"
+        by_keywords = (
+            "SELECT p3.id FROM posts p3 WHERE "
+            "to_tsvector('simple', p3.search_text) @@ to_tsquery('simple', :wlq)"
+        )
+    return f"p.id IN ({by_accounts} UNION {by_keywords})"
 
 
-__all__ = ["normalize", "parse_query", "search_posts", "search_text", "variants"]
+__all__ = ["Found", "normalize", "parse_query", "search_posts", "search_text", "variants"]

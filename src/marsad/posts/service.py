@@ -509,7 +509,7 @@ def search(
     offset: int = 0,
 ) -> SearchPage:
     """Search posts (Arabic-aware, see :mod:`marsad.posts.search`), newest first, paginated."""
-    total, rows = search_posts(
+    found = search_posts(
         session=session,
         query=query,
         platform=platform,
@@ -521,10 +521,14 @@ def search(
         limit=limit,
         offset=offset,
     )
-    items = [PostSummary(**_summary(r)) for r in rows]
-    next_offset = offset + limit if offset + limit < total else None
     return SearchPage(
-        query=query, total=total, offset=offset, limit=limit, next_offset=next_offset, items=items
+        query=query,
+        total=found.total,
+        total_exact=found.total_exact,
+        offset=offset,
+        limit=limit,
+        next_offset=offset + limit if found.more else None,
+        items=[PostSummary(**_summary(r)) for r in found.rows],
     )
 
 

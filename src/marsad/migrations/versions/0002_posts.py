@@ -5,10 +5,10 @@ Revises: 0001_core
 Create Date: 2026-11-22 11:00:00
 
 Written by hand to agree with marsad.posts.models. The full-text index is
-backend-specific and not in the models: an FTS5 table over posts.search_text with
-triggers keeping it in step on SQLite; a GIN index over to_tsvector('simple',
-search_text) on PostgreSQL. Both are named *_fts* (the models-vs-migrations test
-skips those).
+backend-specific and not in the models: a contentless FTS5 table over
+posts.search_text, keyed by post time, with triggers keeping it in step on SQLite;
+a GIN index over to_tsvector('simple', search_text) on PostgreSQL. Both are named
+*_fts* (the models-vs-migrations test skips those).
 """
 
 import sqlalchemy as sa
@@ -23,20 +23,30 @@ depends_on = None
 
 _JSON = sa.JSON(none_as_null=True)
 
+# The FTS5 rowid is a time key, not the post id: seconds since 1900 shifted left 30
+# bits, OR the post id (ids stay below 2**30). FTS5 streams matches in rowid order, so
+# "newest first" is the index's own order and a page of a common word costs the same
+# as a rare one; ``rowid & (2**30 - 1)`` gives the post back. Contentless: the text
+# lives once, in posts.search_text.
+_KEY = (
+    "((max(coalesce(CAST(strftime('%s', {t}.created_at) AS INTEGER), -2208988800) "
+    "+ 2208988800, 0) << 30) | {t}.id)"
+)
 _SQLITE_FTS = [
-    # External-content FTS5: the text lives once, in posts.search_text. unicode61
-    # with remove_diacritics folds what normalize() left (Latin accents).
-    "CREATE VIRTUAL TABLE posts_fts USING fts5(search_text, content='posts', "
-    "content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
-    "CREATE TRIGGER posts_fts_ai AFTER INSERT ON posts BEGIN "
-    "INSERT INTO posts_fts(rowid, search_text) VALUES (new.id, new.search_text); END",
-    "CREATE TRIGGER posts_fts_ad AFTER DELETE ON posts BEGIN "
+    "CREATE VIRTUAL TABLE posts_fts USING fts5(search_text, content='', "
+    "tokenize='unicode61 remove_diacritics 2')",
+    "CREATE TRIGGER posts_fts_ai AFTER INSERT ON posts BEGIN "  # noqa: S608 - constant DDL
+    f"INSERT INTO posts_fts(rowid, search_text) VALUES ({_KEY.format(t='new')}, "
+    "new.search_text); END",
+    "CREATE TRIGGER posts_fts_ad AFTER DELETE ON posts BEGIN "  # noqa: S608 - constant DDL
     "INSERT INTO posts_fts(posts_fts, rowid, search_text) "
-    "VALUES ('delete', old.id, old.search_text); END",
-    "CREATE TRIGGER posts_fts_au AFTER UPDATE OF search_text ON posts BEGIN "
+    f"VALUES ('delete', {_KEY.format(t='old')}, old.search_text); END",
+    "CREATE TRIGGER posts_fts_au AFTER UPDATE OF search_text, created_at ON posts "  # noqa: S608
+    "BEGIN "
     "INSERT INTO posts_fts(posts_fts, rowid, search_text) "
-    "VALUES ('delete', old.id, old.search_text); "
-    "INSERT INTO posts_fts(rowid, search_text) VALUES (new.id, new.search_text); END",
+    f"VALUES ('delete', {_KEY.format(t='old')}, old.search_text); "
+    f"INSERT INTO posts_fts(rowid, search_text) VALUES ({_KEY.format(t='new')}, "
+    "new.search_text); END",
 ]
 
 
