@@ -150,6 +150,7 @@ def test_classify_texts_contract_and_thresholds() -> None:
     results = classify_texts(texts)
     assert len(results) == 3
     assert results[0]["spans"] and results[0]["model_version"].startswith("marsad-detect-")
+    assert "violence" in results[0]["labels"]  # a glossary call to kill is enough
     assert set(results[1]["scores"]) == {"offensive", "hate", "violence", "extremism"}
     assert results[2]["labels"] == []
     everything = classify_texts(texts[:2], thresholds=dict.fromkeys(results[0]["scores"], 0.001))

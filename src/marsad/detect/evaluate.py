@@ -52,10 +52,13 @@ def evaluate_model(
         raise InvalidInput("err_dataset_empty", "no rows to evaluate", "data")
     y = np.array([int(v) for v in labels])
     start = time.perf_counter()
-    probabilities = model.score(list(texts))[task]
+    scored = model.score(list(texts))
     elapsed = max(time.perf_counter() - start, 1e-9)
     cut = model.thresholds[task] if threshold is None else threshold
-    out: dict[str, float | int] = dict(scores(y, (probabilities >= cut).astype(int)))
+    predicted = scored[task] >= cut
+    if task == "violence":  # as the service labels it: head or glossary call to violence
+        predicted |= scored["violence_lexicon"] >= model.incitement.threshold
+    out: dict[str, float | int] = dict(scores(y, predicted.astype(int)))
     out["n"] = len(y)
     out["posts_per_s"] = round(len(y) / elapsed, 1)
     return out

@@ -146,6 +146,9 @@ class DetectorModel:
             if "hate_type" in self.heads:
                 out["hate_type"] = self.heads["hate_type"].predict_proba(X)
         out["violence"] = 1 - (1 - out.get("violence", np.zeros(len(texts)))) * (1 - incitement)
+        # The head's tuned threshold can sit far above what a glossary call to kill
+        # scores alone; callers label violence when either source is over its own cut.
+        out["violence_lexicon"] = incitement
         out["extremism"] = self.extremism.predict_proba(lex)[:, 1]
         return out
 

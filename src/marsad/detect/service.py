@@ -116,6 +116,11 @@ def classify_texts(
     for i, text in enumerate(batch):
         scores = {task: round(float(probabilities[task][i]), 4) for task in model.tasks}
         labels = [task for task, p in scores.items() if p >= cuts[task]]
+        if (
+            "violence" not in labels
+            and probabilities["violence_lexicon"][i] >= model.incitement.threshold
+        ):
+            labels.insert(len(labels) - ("extremism" in labels), "violence")
         if not normalized[i]:
             labels = []  # nothing but spaces or invisible characters
         result: dict[str, Any] = {
