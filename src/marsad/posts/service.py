@@ -868,3 +868,26 @@ def assign_actor(
             for a in owned
         ],
     }
+
+
+def post_texts_after(*, session: Session, after_id: int, limit: int) -> list[tuple[int, str]]:
+    """``(id, text)`` of the next ``limit`` posts above ``after_id``, in id order.
+
+    Post ids only grow, so a job that remembers the last id it handled (the
+    detectors, for one) finds the new posts with this call alone.
+    """
+    rows = session.execute(
+        select(Post.id, Post.text).where(Post.id > after_id).order_by(Post.id).limit(limit)
+    )
+    return [(int(pk), text_ or "") for pk, text_ in rows]
+
+
+def post_texts(*, session: Session, ids: Sequence[int]) -> dict[int, str]:
+    """The text of each of these posts (ids that do not exist are left out)."""
+    found: dict[int, str] = {}
+    wanted = list(dict.fromkeys(int(i) for i in ids))
+    for start in range(0, len(wanted), _LOOKUP_CHUNK):
+        chunk = wanted[start : start + _LOOKUP_CHUNK]
+        for pk, text_ in session.execute(select(Post.id, Post.text).where(Post.id.in_(chunk))):
+            found[int(pk)] = text_ or ""
+    return found

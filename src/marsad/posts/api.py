@@ -1,0 +1,74 @@
+"""HTTP API of the posts capability (staff only), under /api/v1."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from marsad.core.errors import InvalidInput
+from marsad.posts import service
+from marsad.posts.schema import PostDetail, SearchPage
+from marsad.posts.search import MAX_LIMIT
+from marsad.web.deps import DbSession, StaffUser
+
+router = APIRouter(prefix="/api/v1", tags=["posts"])
+
+
+def parse_day(value: str | None, name: str) -> datetime | None:
+    """Read a date or date-time query parameter as aware UTC (no zone means UTC)."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput("err_posts_time", f"{value!r} is not a date", where=name) from None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+@router.get("/posts", response_model=SearchPage)
+def search_posts(
+    session: DbSession,
+    _user: StaffUser,
+    q: Annotated[str, Query(max_length=500, description='Words, "a phrase", pref*')] = "",
+    platform: str | None = None,
+    account: str | None = None,
+    watchlist: str | None = None,
+    lang: str | None = None,
+    since: Annotated[str | None, Query(description="YYYY-MM-DD[THH:MM], UTC")] = None,
+    until: Annotated[str | None, Query(description="YYYY-MM-DD[THH:MM], UTC")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> SearchPage:
+    """Search collected posts, Arabic-aware, newest first."""
+    return service.search(
+        session=session,
+        query=q,
+        platform=platform or None,
+        account=account or None,
+        watchlist=watchlist or None,
+        lang=lang or None,
+        since=parse_day(since, "since"),
+        until=parse_day(until, "until"),
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.get("/posts/{post_ref:path}", response_model=PostDetail)
+def get_post(post_ref: str, session: DbSession, _user: StaffUser) -> PostDetail:
+    """One post (Marsad id, or platform:post_id) with its original record."""
+    return service.get_post(session=session, post_ref=post_ref)
+
+
+@router.get("/accounts/{platform}/{account_id:path}", response_model=dict[str, Any])
+def get_account(platform: str, account_id: str, session: DbSession, _user: StaffUser) -> Any:
+    """An account and its posts per day."""
+    return service.account_activity(session=session, platform=platform, account_id=account_id)
+
+
+@router.get("/watchlists", response_model=list[dict[str, Any]])
+def list_watchlists(session: DbSession, _user: StaffUser) -> Any:
+    """Every watchlist with its numbers of accounts and keywords."""
+    return service.list_watchlists(session=session)

@@ -1,0 +1,119 @@
+"""Staff pages of the posts capability: the feed with search, a post, an account.
+
+Each page has a JSON twin under /api/v1 built from the same service call.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from marsad.core.i18n import gettext as _
+from marsad.posts import service
+from marsad.posts.api import parse_day
+from marsad.posts.search import MAX_LIMIT
+from marsad.web.deps import DbSession, StaffUser
+from marsad.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+PLATFORMS = ("telegram", "x", "facebook", "instagram", "youtube", "other")
+LANGS = ("ar", "ckb", "kmr", "en", "other")
+
+
+@router.get("/posts", response_class=HTMLResponse)
+def posts_feed(
+    request: Request,
+    session: DbSession,
+    _user: StaffUser,
+    q: Annotated[str, Query(max_length=500)] = "",
+    platform: str = "",
+    account: str = "",
+    watchlist: str = "",
+    lang: str = "",
+    since: str = "",
+    until: str = "",
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> HTMLResponse:
+    """The posts feed: search box and filters over everything collected."""
+    page = service.search(
+        session=session,
+        query=q,
+        platform=platform or None,
+        account=account or None,
+        watchlist=watchlist or None,
+        lang=lang or None,
+        since=parse_day(since, "since"),
+        until=parse_day(until, "until"),
+        limit=limit,
+        offset=offset,
+    )
+    filters = {
+        "q": q,
+        "platform": platform,
+        "account": account,
+        "watchlist": watchlist,
+        "lang": lang,
+        "since": since,
+        "until": until,
+    }
+    kept = {k: v for k, v in filters.items() if v}
+    next_url = (
+        f"/posts?{urlencode({**kept, 'offset': page.next_offset})}"
+        if page.next_offset is not None
+        else None
+    )
+    prev_url = (
+        f"/posts?{urlencode({**kept, 'offset': max(offset - limit, 0)})}" if offset > 0 else None
+    )
+    return render(
+        request,
+        "posts/feed.html",
+        {
+            "title": _("Posts"),
+            "page": page,
+            "filters": filters,
+            "platforms": PLATFORMS,
+            "langs": LANGS,
+            "watchlists": service.list_watchlists(session=session),
+            "next_url": next_url,
+            "prev_url": prev_url,
+            "json_url": f"/api/v1/posts?{urlencode(kept)}",
+        },
+    )
+
+
+@router.get("/posts/{post_ref:path}", response_class=HTMLResponse)
+def post_page(
+    request: Request, post_ref: str, session: DbSession, _user: StaffUser
+) -> HTMLResponse:
+    """One post with its relations, media and original record."""
+    post = service.get_post(session=session, post_ref=post_ref)
+    import json
+
+    raw = json.dumps(post.raw, ensure_ascii=False, indent=2) if post.raw is not None else None
+    return render(request, "posts/post.html", {"title": _("Post"), "post": post, "raw": raw})
+
+
+@router.get("/accounts/{platform}/{account_id:path}", response_class=HTMLResponse)
+def account_page(
+    request: Request, platform: str, account_id: str, session: DbSession, _user: StaffUser
+) -> HTMLResponse:
+    """An account: its names, and its posts over time."""
+    activity = service.account_activity(session=session, platform=platform, account_id=account_id)
+    recent = service.search(session=session, platform=platform, account=account_id, limit=20)
+    busiest = max((d["posts"] for d in activity["per_day"]), default=0)
+    return render(
+        request,
+        "posts/account.html",
+        {
+            "title": _("Account"),
+            "activity": activity,
+            "recent": recent,
+            "busiest": busiest,
+        },
+    )

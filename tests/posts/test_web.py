@@ -1,0 +1,49 @@
+"""The posts API and staff pages, in-process."""
+
+from __future__ import annotations
+
+from marsad.posts import service
+
+from .helpers import DATA
+
+
+def _load(engine) -> None:
+    service.ingest_files(engine=engine, fmt="telegram", paths=[DATA / "tg_channel"])
+
+
+def test_api_is_staff_only(client, engine):
+    _load(engine)
+    assert client.get("/api/v1/posts?q=حكومة").status_code == 401
+    assert client.get("/api/v1/posts/1").status_code == 401
+
+
+def test_api_search_and_post(admin_client, engine):
+    _load(engine)
+    page = admin_client.get("/api/v1/posts", params={"q": "حكومة"}).json()
+    assert page["total"] == 1 and page["items"][0]["post_id"] == "1500000001/3"
+    post = admin_client.get(f"/api/v1/posts/{page['items'][0]['id']}").json()
+    assert post["raw"]["id"] == 3 and post["reply_to"] == "1500000001/2"
+    same = admin_client.get("/api/v1/posts/telegram:1500000001/3").json()
+    assert same["id"] == post["id"]
+    missing = admin_client.get("/api/v1/posts/telegram:nope")
+    assert missing.status_code == 404 and missing.json()["error"] == "err_post_not_found"
+    bad = admin_client.get("/api/v1/posts", params={"since": "someday"})
+    assert bad.status_code == 422
+    account = admin_client.get("/api/v1/accounts/telegram/channel1500000001").json()
+    assert sum(d["posts"] for d in account["per_day"]) == 4
+
+
+def test_pages_show_search_results_post_and_account(admin_client, engine):
+    _load(engine)
+    feed = admin_client.get("/posts", params={"q": "حكومة"})
+    assert feed.status_code == 200
+    assert "الحكومة تعلن حظر التجوال" in feed.text and "تظاهرة في" not in feed.text
+    everything = admin_client.get("/posts")
+    assert "تظاهرة في" in everything.text
+    page = admin_client.get("/api/v1/posts", params={"q": "تظاهرة"}).json()
+    post = admin_client.get(f"/posts/{page['items'][0]['id']}")
+    assert post.status_code == 200 and "reactions" in post.text
+    assert "https://example.com/news?id=7" in post.text  # the normalised link
+    account = admin_client.get("/accounts/telegram/channel1500000001")
+    assert account.status_code == 200 and "قناة الرصد التجريبية" in account.text
+    assert "<meter" in account.text
