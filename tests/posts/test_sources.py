@@ -397,3 +397,23 @@ def test_parse_time_forms_are_aware_utc():
     ):
         assert parse_time(value) == expected, value
     assert parse_time("yesterday") is None
+
+
+def test_a_file_of_another_format_is_named_as_such(tmp_path: Path):
+    tweets = sample("twitter/twarc2_v2/two_tweets.jsonl")
+    posts, rejected = split(make_source("telegram").iter_posts(tweets))
+    assert posts == [] and len(rejected) == 1 and "not a Telegram export" in rejected[0].reason
+    posts, rejected = split(make_source("x").iter_posts(DATA / "tg_channel" / "result.json"))
+    assert posts == [] and "Telegram export" in rejected[0].reason
+    posts, rejected = split(
+        make_source("youtube").iter_posts(
+            sample("crowdtangle/phoenix_crowdtangle_api_posts_response.json")
+        )
+    )
+    assert posts == [] and "not a comment thread" in rejected[0].reason
+    posts, rejected = split(
+        make_source("crowdtangle").iter_posts(
+            sample("youtube/phoenix_comment_threads_response.json")
+        )
+    )
+    assert posts == [] and "not a CrowdTangle" in rejected[0].reason

@@ -33,7 +33,9 @@ from marsad.posts.sources.base import (
     to_int,
 )
 
-MAX_JSON_DOCUMENT_BYTES = 512 * 1024 * 1024
+# Read whole: API responses are pages of 100 items; a bigger document is converted
+# to JSONL (one page a line), which is streamed.
+MAX_JSON_DOCUMENT_BYTES = 64 * 1024 * 1024
 _REACTIONS = (
     "likeCount",
     "loveCount",

@@ -312,6 +312,8 @@ def _read_header(path: Path) -> dict[str, Any] | None:
             elif prefix == "chats.list" and event == "start_array":
                 header["layout"] = "account"
                 return header
+            elif prefix == "" and event == "end_map":
+                return header  # one whole object without messages: not an export
     return header
 
 

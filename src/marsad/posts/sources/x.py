@@ -28,6 +28,9 @@ from marsad.posts.sources.base import (
     unique,
 )
 
+# A single indented JSON document is read whole; real tweet pages are a few MB at most.
+MAX_SINGLE_DOCUMENT_BYTES = 64 * 1024 * 1024
+_TELEGRAM_KEYS = frozenset({"name", "type", "messages", "about", "personal_information", "chats"})
 _REF_FIELDS = {"replied_to": "reply_to", "quoted": "quote_of", "retweeted": "retweet_of"}
 _V2_EXTRA = (
     "conversation_id",
@@ -60,7 +63,23 @@ class XSource(Source):
             )
             return
         if _is_pretty_single_document(path):
-            yield from self._iter_array(path, prefix="")
+            first_key = _first_key(path)
+            if first_key in _TELEGRAM_KEYS:
+                yield Rejection(
+                    name,
+                    "$",
+                    "this looks like a Telegram export, not X/Twitter data; "
+                    "use the telegram format",
+                )
+            elif path.stat().st_size > MAX_SINGLE_DOCUMENT_BYTES:
+                yield Rejection(
+                    name,
+                    "$",
+                    "a single JSON document this large is not a tweet "
+                    "page; convert it to JSONL, one page or tweet a line",
+                )
+            else:
+                yield from self._iter_array(path, prefix="")
             return
         for entry in iter_jsonl(path):
             if isinstance(entry, Rejection):
@@ -330,6 +349,20 @@ def _v1_text(tweet: dict[str, Any]) -> str:
         if isinstance(tweet.get(key), str):
             return tweet[key]
     return ""
+
+
+def _first_key(path: Path) -> str | None:
+    """The first key of a file's top-level JSON object (None when unreadable)."""
+    try:
+        with path.open("rb") as fh:
+            for prefix, event, value in ijson.parse(fh):
+                if prefix == "" and event == "map_key":
+                    return str(value)
+                if prefix == "" and event != "start_map":
+                    return None
+    except (ijson.JSONError, UnicodeDecodeError, ValueError):
+        return None
+    return None
 
 
 def _is_pretty_single_document(path: Path) -> bool:
