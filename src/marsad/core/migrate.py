@@ -52,7 +52,18 @@ def head_revisions() -> set[str]:
 
 
 def is_current(engine: Engine) -> bool:
-    return current_revisions(engine) == head_revisions()
+    """True when every head is applied (a head reached through ``depends_on`` counts)."""
+    current = current_revisions(engine)
+    if not current:
+        return not head_revisions()
+    script = ScriptDirectory.from_config(alembic_config())
+    applied = {
+        rev.revision
+        for rev in script.revision_map.iterate_revisions(
+            tuple(current), "base", select_for_downgrade=True
+        )
+    }
+    return head_revisions() <= applied
 
 
 def describe(revisions: set[str]) -> str:

@@ -1,0 +1,76 @@
+"""Detect's JSON API: classify texts, list flags, review them (staff only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from marsad.detect import flagging
+from marsad.detect.service import classify_texts
+from marsad.web.deps import DbSession, StaffUser
+
+router = APIRouter(prefix="/api/v1", tags=["detect"])
+
+
+class ClassifyRequest(BaseModel):
+    texts: list[str] = Field(..., description="Posts to classify (at most 10,000).")
+    thresholds: dict[str, float] | None = Field(
+        None,
+        description="Per-label decision thresholds overriding the model's, e.g. {'hate': 0.6}.",
+    )
+
+
+@router.post("/classify")
+def classify(body: ClassifyRequest, user: StaffUser) -> dict[str, Any]:
+    """Labels, calibrated scores and the glossary spans that explain them, per text."""
+    results = classify_texts(body.texts, thresholds=body.thresholds)
+    first = results[0] if results else {}
+    return {
+        "results": results,
+        "model_version": first.get("model_version"),
+        "glossary_version": first.get("glossary_version"),
+    }
+
+
+@router.get("/flags")
+def flags(
+    user: StaffUser,
+    session: DbSession,
+    status: str = Query("pending", description="pending, confirmed, rejected or all"),
+    label: str | None = Query(None, description="offensive, hate, violence or extremism"),
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+) -> dict[str, Any]:
+    """The review queue: flagged posts, strongest first."""
+    items = flagging.list_flags(session, status=status, label=label, limit=limit, offset=offset)
+    nxt = None
+    if len(items) == limit:
+        nxt = f"/api/v1/flags?status={status}&limit={limit}&offset={offset + limit}"
+        if label:
+            nxt += f"&label={label}"
+    return {"items": items, "next": nxt}
+
+
+class ReviewRequest(BaseModel):
+    decision: str = Field(..., description="confirmed or rejected")
+    labels: list[str] | None = Field(None, description="The right labels, if not the detector's")
+    note: str | None = None
+
+
+@router.post("/flags/{flag_id}/review")
+def review(
+    flag_id: str, body: ReviewRequest, user: StaffUser, session: DbSession
+) -> dict[str, Any]:
+    """Confirm or reject a flag; the decision is audited and feeds retraining."""
+    flag = flagging.review_flag(
+        session,
+        flag_id=flag_id,
+        decision=body.decision,
+        reviewer=user.username,
+        labels=body.labels,
+        note=body.note,
+    )
+    texts = flagging.posts_service.post_texts(session=session, ids=[flag.post_pk])
+    return flagging.flag_view(flag, texts.get(flag.post_pk, ""))

@@ -1,0 +1,60 @@
+"""Tables owned by detect: one Flag per post and model/glossary version.
+
+A row is written for every post a detector has looked at, flagged or not, so
+``marsad detect run`` knows what it has done: a new model or glossary version
+means every post is looked at again, and the old rows stay as history.
+Only rows with ``flagged`` set reach the review queue.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from marsad.core.db import Base, IdColumn, UTCDateTime, utcnow
+
+REVIEW_STATES = ("pending", "confirmed", "rejected")
+
+
+class Flag(Base):
+    """What the detectors said about one post, why, and what a person decided."""
+
+    __tablename__ = "flags"
+    __table_args__ = (
+        UniqueConstraint("post_pk", "model_version", "glossary_version"),
+        Index("ix_flags_queue", "flagged", "review_status", "top_score"),
+    )
+
+    id: Mapped[str] = IdColumn()
+    post_pk: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    model_version: Mapped[str] = mapped_column(String(64))
+    glossary_version: Mapped[str] = mapped_column(String(64))
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False)
+    labels: Mapped[list[str]] = mapped_column(JSON, default=list)
+    scores: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
+    # The highest score among the labels given: the review queue's order.
+    top_score: Mapped[float] = mapped_column(Float, default=0.0)
+    hate_type: Mapped[dict[str, float] | None] = mapped_column(JSON, nullable=True)
+    spans: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    language: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    review_status: Mapped[str] = mapped_column(String(16), default="pending")
+    # The labels the reviewer says are right (confirming keeps the detector's).
+    reviewed_labels: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    reviewed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    review_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    review_count: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,110 @@
+"""Flagging stored posts, the review queue, and decisions that feed retraining."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from marsad.core.db import session_scope
+from marsad.core.models import AuditRecord
+from marsad.detect import flagging
+from marsad.detect.models import Flag
+from marsad.posts.models import Post
+from tests.conftest import csrf_from
+
+POSTS = [
+    "يا كلب يا حقير الله يلعنك",  # offensive
+    "صباح الخير يا بغداد، الجو جميل اليوم",
+    "اقتلوهم جميعا ولا تتركوا منهم احدا",  # incitement
+    "The weather in Erbil is lovely this week",
+    "باقية وتتمدد دولة الخلافة",  # extremist slogan
+]
+
+
+def add_posts(sessions, texts, start=1):  # type: ignore[no-untyped-def]
+    with session_scope(sessions) as session:
+        for i, text in enumerate(texts, start=start):
+            session.add(
+                Post(
+                    platform="x",
+                    post_id=str(i),
+                    account_id="a1",
+                    text=text,
+                    search_text=text,
+                    source="test",
+                )
+            )
+
+
+@pytest.fixture
+def flagged(sessions):  # type: ignore[no-untyped-def]
+    add_posts(sessions, POSTS)
+    result = flagging.run_detection(sessions=sessions, batch_size=2)
+    return result
+
+
+def test_run_flags_harmful_posts_and_explains_why(flagged, sessions) -> None:
+    assert flagged.processed == 5
+    with session_scope(sessions) as session:
+        items = flagging.list_flags(session, status="pending", limit=10)
+    texts = {item["text"]: item for item in items}
+    assert POSTS[0] in texts and "offensive" in texts[POSTS[0]]["labels"]
+    assert POSTS[4] in texts and "extremism" in texts[POSTS[4]]["labels"]
+    assert POSTS[1] not in texts and POSTS[3] not in texts
+    slogan = texts[POSTS[4]]
+    assert slogan["spans"], "an extremist slogan is explained by the glossary term it matched"
+    assert slogan["model_version"] and slogan["glossary_version"]
+
+
+def test_run_is_incremental(flagged, sessions) -> None:
+    again = flagging.run_detection(sessions=sessions)
+    assert again.processed == 0
+    add_posts(sessions, ["منشور جديد عن الانتخابات"], start=100)
+    assert flagging.run_detection(sessions=sessions).processed == 1
+    with session_scope(sessions) as session:
+        assert session.execute(select(func.count()).select_from(Flag)).scalar_one() == 6
+
+
+def test_review_decisions_are_audited_and_become_training_data(flagged, sessions) -> None:
+    with session_scope(sessions) as session:
+        first, *_ = flagging.list_flags(session, label="offensive")
+        flagging.review_flag(session, flag_id=first["id"], decision="rejected", reviewer="mona")
+    with session_scope(sessions) as session:
+        assert flagging.list_flags(session, status="rejected")[0]["id"] == first["id"]
+        examples = dict(flagging.reviewed_examples(session, task="offensive"))
+        assert examples == {first["text"]: 0}
+        actions = session.execute(select(AuditRecord.action)).scalars().all()
+        assert "flag.rejected" in actions
+    with session_scope(sessions) as session, pytest.raises(flagging.InvalidInput):
+        flagging.review_flag(session, flag_id=first["id"], decision="maybe", reviewer="mona")
+
+
+def test_classify_api(client, make_user, sessions) -> None:
+    from marsad.core import users
+
+    make_user("bot")
+    with session_scope(sessions) as session:
+        token = users.create_token(session, username="bot", actor="test")
+    auth = {"Authorization": f"Bearer {token}"}
+    body = client.post("/api/v1/classify", json={"texts": POSTS[:2]}, headers=auth).json()
+    assert [("offensive" in r["labels"]) for r in body["results"]] == [True, False]
+    assert body["model_version"]
+    assert client.post("/api/v1/classify", json={"texts": POSTS[:1]}).status_code == 401
+    bad = client.post("/api/v1/classify", json={"texts": "not a list"}, headers=auth)
+    assert bad.status_code == 422 and bad.json()["details"][0]["where"] == "texts"
+
+
+def test_review_queue_page(admin_client, flagged) -> None:
+    page = admin_client.get("/staff/flags?lang=en")
+    assert page.status_code == 200 and POSTS[0] in page.text
+    flag_id = page.text.split('action="/staff/flags/')[1].split("/review")[0]
+    first_text = page.text.split('<p class="post-text" dir="auto">')[1].split("</p>")[0]
+    done = admin_client.post(
+        f"/staff/flags/{flag_id}/review",
+        data={"decision": "confirmed", "labels": ["offensive"], "csrf_token": csrf_from(page.text)},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    confirmed = admin_client.get("/staff/flags?status=confirmed&lang=en")
+    assert first_text in confirmed.text and "boss" in confirmed.text
+    assert flag_id not in admin_client.get("/staff/flags?lang=en").text
