@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import func, select
 
@@ -108,3 +110,51 @@ def test_review_queue_page(admin_client, flagged) -> None:
     confirmed = admin_client.get("/staff/flags?status=confirmed&lang=en")
     assert first_text in confirmed.text and "boss" in confirmed.text
     assert flag_id not in admin_client.get("/staff/flags?lang=en").text
+
+
+def test_cli_run_and_train_with_reviewed_decisions(
+    flagged, settings, sessions, monkeypatch, tmp_path
+):  # type: ignore[no-untyped-def]
+    import json
+
+    from typer.testing import CliRunner
+
+    from marsad.core.settings import get_settings
+    from marsad.detect.cli import app
+    from marsad.detect.model import load_model
+
+    monkeypatch.setenv("MARSAD_DATABASE_URL", settings.resolved_database_url)
+    monkeypatch.setenv("MARSAD_SECRET_KEY", settings.secret_key)
+    monkeypatch.setenv("MARSAD_DATA_DIR", str(settings.data_dir))
+    get_settings.cache_clear()
+    runner = CliRunner()
+    add_posts(sessions, ["منشور جديد"], start=50)
+    ran = runner.invoke(app, ["run", "--json"])
+    assert ran.exit_code == 0, ran.output
+    assert json.loads(ran.stdout)["processed"] == 1
+
+    with session_scope(sessions) as session:
+        for item in flagging.list_flags(session, limit=10):
+            flagging.review_flag(session, flag_id=item["id"], decision="rejected", reviewer="m")
+    tiny = Path(__file__).parent / "data" / "tiny.tsv"
+    trained = runner.invoke(
+        app,
+        [
+            "train",
+            "--data",
+            str(tiny),
+            "--task",
+            "offensive",
+            "--out",
+            str(tmp_path / "m"),
+            "--include-reviewed",
+            "--json",
+        ],
+    )
+    assert trained.exit_code == 0, trained.output
+    body = json.loads(trained.stdout)
+    assert body["rows"] == 40 + 3  # the file's rows plus the three reviewed flags
+    assert (
+        load_model(tmp_path / "m").metadata["training_data_sha256"] == body["training_data_sha256"]
+    )
+    get_settings.cache_clear()

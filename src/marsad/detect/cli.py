@@ -14,7 +14,7 @@ from marsad.core.errors import InvalidInput
 from marsad.detect.glossary import Glossary, load_default_glossary
 from marsad.detect.model import DetectorModel, load_default_model, load_model
 from marsad.detect.service import MAX_TEXT_CHARS, classify_texts
-from marsad.detect.train import read_dataset, train_model
+from marsad.detect.train import Dataset, read_dataset, train_model
 
 app = typer.Typer(
     help="Detect hate speech, incitement and extremist propaganda.", no_args_is_help=True
@@ -53,16 +53,31 @@ def _model(path: Path | None) -> DetectorModel:
 @app.command()
 @user_errors
 def train(
-    data: Annotated[list[Path], typer.Option("--data", help="Labelled TSV/CSV file (repeatable).")],
-    task: Annotated[TrainTask, typer.Option(help="What the labels mean.")],
-    out: Annotated[Path, typer.Option(help="Folder to write model.joblib to.")],
+    data: Annotated[
+        list[Path] | None, typer.Option("--data", help="Labelled TSV/CSV file (repeatable).")
+    ] = None,
+    task: Annotated[TrainTask | None, typer.Option(help="What the labels mean.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Folder to write model.joblib to.")] = None,
     text_col: Annotated[str, typer.Option(help="Column holding the post text.")] = "text",
     label_col: Annotated[
         str | None, typer.Option(help="Column holding the label (default: the task name).")
     ] = None,
+    include_reviewed: Annotated[
+        bool,
+        typer.Option(
+            "--include-reviewed",
+            help="Also learn from the flags analysts confirmed or rejected in the database.",
+        ),
+    ] = False,
     json_: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Train a model for one task from labelled files and save it to OUT."""
+    if task is None:
+        raise InvalidInput("err_task", "say which task to train", "--task")
+    if out is None:
+        raise InvalidInput("err_out", "say which folder to write the model to", "--out")
+    if not data and not include_reviewed:
+        raise InvalidInput("err_dataset_empty", "give --data FILE or --include-reviewed", "--data")
     if task is TrainTask.extremism:
         raise InvalidInput(
             "err_task",
@@ -80,8 +95,10 @@ def train(
                 binary=task is not TrainTask.hate_type,
                 skip_empty_labels=task is TrainTask.hate_type,
             )
-            for p in data
+            for p in data or []
         ]
+        if include_reviewed:
+            datasets.append(_reviewed_dataset(task.value))
         model = train_model(
             {task.value: datasets}, progress=lambda msg: status.update(f"training: {msg}")
         )
@@ -99,6 +116,64 @@ def train(
         print_json(result)
     else:
         typer.echo(f"wrote {path} ({model.version}, {result['rows']} rows)")
+
+
+def _reviewed_dataset(task: str) -> Dataset:
+    """Analysts' decisions on flags as one more labelled data set."""
+    import hashlib
+
+    from marsad.core.db import make_engine, session_factory, session_scope
+    from marsad.core.settings import get_settings
+    from marsad.detect.flagging import reviewed_examples
+
+    if task == "hate_type":
+        raise InvalidInput(
+            "err_task", "reviewed flags carry labels, not hate types", "--include-reviewed"
+        )
+    settings = get_settings()
+    with session_scope(session_factory(make_engine(settings), settings)) as session:
+        rows = reviewed_examples(session, task=task)
+    digest = hashlib.sha256(repr(sorted(rows)).encode()).hexdigest()
+    return Dataset(
+        name="reviewed",
+        texts=[text for text, _ in rows],
+        labels=[str(label) for _, label in rows],
+        sha256=digest,
+    )
+
+
+@app.command()
+@user_errors
+def run(
+    batch_size: Annotated[int, typer.Option(help="Posts per transaction.")] = 2000,
+    limit: Annotated[int | None, typer.Option(help="Stop after this many posts.")] = None,
+    json_: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Flag stored posts not yet looked at with the current model and glossary versions."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from marsad.core.db import make_engine, session_factory
+    from marsad.core.settings import get_settings
+    from marsad.detect.flagging import run_detection
+
+    settings = get_settings()
+    sessions = session_factory(make_engine(settings), settings)
+    columns = (TextColumn("flagging posts"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, console=_err, disable=json_, transient=True) as bar:
+        job = bar.add_task("run", total=None)
+        result = run_detection(
+            sessions=sessions,
+            batch_size=batch_size,
+            limit=limit,
+            progress=lambda n: bar.advance(job, n),
+        )
+    if json_:
+        print_json(result.to_json())
+    else:
+        typer.echo(
+            f"looked at {result.processed} posts, flagged {result.flagged} "
+            f"({result.model_version}, glossary {result.glossary_version})"
+        )
 
 
 @app.command("eval")
