@@ -200,3 +200,17 @@ def test_search_pages_come_newest_first_whatever_the_ingest_order(engine, sessio
         assert times == sorted(times, reverse=True), query
     counted = service.search(session=session, query="RT")
     assert counted.total_exact and counted.total >= len(counted.items)
+
+
+def test_a_database_refusing_writes_is_one_clear_error(engine, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from marsad.core.errors import MarsadError
+
+    def refuse(*_args, **_kwargs):
+        raise OperationalError("INSERT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(service._Writer, "write", refuse)
+    with pytest.raises(MarsadError) as caught:
+        service.ingest_files(engine=engine, fmt="telegram", paths=[DATA / "tg_channel"])
+    assert caught.value.code == "err_posts_storage" and "database is locked" in str(caught.value)

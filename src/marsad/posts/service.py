@@ -25,11 +25,12 @@ from typing import Any
 
 from sqlalchemy import Engine, bindparam, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from marsad.core import audit
 from marsad.core.db import new_id
-from marsad.core.errors import InvalidInput, NotFound
+from marsad.core.errors import InvalidInput, MarsadError, NotFound
 from marsad.posts.models import Account, Actor, Post, Watchlist, WatchlistAccount, WatchlistKeyword
 from marsad.posts.schema import (
     AccountOut,
@@ -130,6 +131,31 @@ def ingest_files(
     # Reading and preparing rows (Python) runs here while the previous batch is written
     # by a second thread: sqlite3 and psycopg release the GIL while the database works,
     # so the two overlap. The queue holds two batches at most, which bounds memory.
+    try:
+        _read_all(source, paths, result, writer, batch_size, progress)
+    except DBAPIError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        raise MarsadError(
+            code="err_posts_storage",
+            message=f"the database refused a write ({reason}); batches before it are kept, "
+            "and ingesting the same files again completes the rest",
+            where="MARSAD_DATABASE_URL",
+            status=503,
+            exit_code=2,
+        ) from None
+    result.duplicates = result.read - result.inserted
+    log.info("ingest %s: %s", fmt, {k: v for k, v in result.to_json().items() if k != "errors"})
+    return result
+
+
+def _read_all(
+    source: Any,
+    paths: Sequence[Path | str],
+    result: IngestResult,
+    writer: _Writer,
+    batch_size: int,
+    progress: Progress | None,
+) -> None:
     with _BackgroundWriter(writer, result) as background:
         batch: list[PostRecord] = []
         for path in _expand(paths, source.name, result):
@@ -149,9 +175,6 @@ def ingest_files(
                 progress(name, result.read)
         if batch:
             background.put(writer.prepare(batch))
-    result.duplicates = result.read - result.inserted
-    log.info("ingest %s: %s", fmt, {k: v for k, v in result.to_json().items() if k != "errors"})
-    return result
 
 
 class _BackgroundWriter:
@@ -408,6 +431,10 @@ class _Writer:
         """Write one prepared batch in one transaction."""
         rows, accounts, now = prepared.rows, prepared.accounts, prepared.now
         with self.engine.begin() as conn:
+            if self.dialect == "sqlite":
+                # A million-row table's indexes outgrow SQLite's default 2 MB page cache;
+                # 64 MB keeps their upper levels in memory for the writer connection.
+                conn.exec_driver_sql("PRAGMA cache_size=-65536")
             if accounts:
                 conn.execute(self.upsert_accounts, list(accounts.values()))
             existing = self._existing(conn, list(rows))
