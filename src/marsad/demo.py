@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
 from marsad.core import security, users
 from marsad.core.errors import NotFound
@@ -33,11 +34,39 @@ def _ensure_user(session: Session, username: str, role: str) -> tuple[str, bool]
     return password, False
 
 
-def load_sample_data(session: Session, *, settings: Settings) -> DemoSummary:  # noqa: ARG001
-    """Load (or refresh) the demo's accounts and sample content; safe to run twice."""
+def load_sample_data(session: Session, *, settings: Settings) -> DemoSummary:
+    """Load (or refresh) the demo's accounts and sample reports; safe to run twice."""
+    from marsad.reports.sample import load_sample_reports
+
     admin_password, _created = _ensure_user(session, ADMIN, "admin")
     summary = DemoSummary(ADMIN, admin_password)
     for username, role in SAMPLE_STAFF:
         password, _ = _ensure_user(session, username, role)
         summary.lines.append(f"{role} login: username {username}  password {password}")
+    cipher = security.FieldCipher.from_settings(settings.field_key, settings.secret())
+    added = load_sample_reports(session, settings=settings, cipher=cipher)
+    summary.lines.append(f"sample reports added: {added}")
     return summary
+
+
+def load_sample_posts(
+    *, engine: Engine, sessions: sessionmaker[Session], settings: Settings
+) -> list[str]:
+    """Ingest the sample posts and flag them; safe to run twice (ingest is idempotent)."""
+    from marsad.demo_posts import write_sample_posts
+    from marsad.detect.flagging import run_detection
+    from marsad.posts.service import ingest_files
+
+    path = write_sample_posts(settings.data_dir / "sample-posts.jsonl")
+    result = ingest_files(
+        fmt="jsonl",
+        paths=[path],
+        engine=engine,
+        platform="demo",
+        mapping="id=id,author=author,author_name=author_name,text=text,created_at=created_at",
+    )
+    flags = run_detection(sessions=sessions)
+    return [
+        f"sample posts: {result.read} read, {result.inserted} new",
+        f"posts flagged for review: {flags.flagged} of {flags.processed} looked at",
+    ]

@@ -101,7 +101,7 @@ def demo(
     serve_: Annotated[bool, typer.Option("--serve/--no-serve", help="Start the server.")] = True,
 ) -> None:
     """Create an SQLite observatory with sample data, print the admin login, and serve it."""
-    from marsad.demo import load_sample_data
+    from marsad.demo import load_sample_data, load_sample_posts
 
     settings = _settings(data_dir=data_dir)
     settings.ensure_data_dir()
@@ -109,6 +109,7 @@ def demo(
     migrate.upgrade(engine)
     with session_scope(sessions) as session:
         summary = load_sample_data(session, settings=settings)
+    summary.lines += load_sample_posts(engine=engine, sessions=sessions, settings=settings)
     typer.echo(f"Marsad demo: data in {settings.data_dir.resolve()}")
     for line in summary.lines:
         typer.echo(f"  {line}")
@@ -324,7 +325,11 @@ def _mount_capabilities() -> None:
     from marsad.coordination.cli import app as coordination_app
     from marsad.detect.cli import app as detect_app
     from marsad.posts.cli import app as posts_app
+    from marsad.reports.cli import app as reports_app
+    from marsad.reports.geo_cli import app as geo_app
 
+    app.add_typer(reports_app, name="reports")
+    app.add_typer(geo_app, name="geo")
     app.add_typer(detect_app, name="detect")
     app.add_typer(posts_app, name="posts")
     app.add_typer(coordination_app, name="coordination")

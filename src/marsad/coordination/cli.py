@@ -46,7 +46,12 @@ def _store_table() -> PostTable:
             "reading posts from the store is not wired yet; pass --input FILE.csv|.jsonl",
             where="--input",
         )
-    return PostTable.from_rows(iterator(), source="posts store")
+    from marsad.core.db import make_engine, session_factory, session_scope
+    from marsad.core.settings import get_settings
+
+    settings = get_settings()
+    with session_scope(session_factory(make_engine(settings), settings)) as session:
+        return PostTable.from_rows(iterator(session=session), source="posts store")
 
 
 @contextlib.contextmanager

@@ -918,3 +918,40 @@ def post_texts(*, session: Session, ids: Sequence[int]) -> dict[int, str]:
         for pk, text_ in session.execute(select(Post.id, Post.text).where(Post.id.in_(chunk))):
             found[int(pk)] = text_ or ""
     return found
+
+
+def iter_share_rows(*, session: Session, batch: int = 10_000) -> Iterable[dict[str, Any]]:
+    """Every dated post as a coordination row: who shared what, when.
+
+    Accounts and posts are prefixed with their platform, so the same id on two
+    platforms never merges; ``object_id`` is what the post re-shares (a retweet,
+    forward or quote), ``url`` its links separated by spaces.
+    """
+    query = (
+        select(
+            Post.platform,
+            Post.post_id,
+            Post.account_id,
+            Post.created_at,
+            Post.text,
+            Post.links,
+            Post.hashtags,
+            Post.retweet_of,
+            Post.forward_from,
+            Post.quote_of,
+        )
+        .where(Post.created_at.is_not(None), Post.account_id.is_not(None))
+        .order_by(Post.id)
+        .execution_options(yield_per=batch)
+    )
+    for row in session.execute(query):
+        shared = row.retweet_of or row.forward_from or row.quote_of
+        yield {
+            "account_id": f"{row.platform}:{row.account_id}",
+            "post_id": f"{row.platform}:{row.post_id}",
+            "timestamp": row.created_at,
+            "object_id": f"{row.platform}:{shared}" if shared else None,
+            "url": " ".join(row.links or []) or None,
+            "text": row.text or None,
+            "hashtags": list(row.hashtags or []),
+        }
