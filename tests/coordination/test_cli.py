@@ -133,11 +133,6 @@ def test_bad_inputs_give_one_clear_line(tmp_path: Path) -> None:
     assert code == 2 and "'when'" in out
 
 
-def test_without_input_says_store_is_not_wired() -> None:
-    code, out = _error(["detect", "--json"])
-    assert code == 2 and "--input" in out and len(out.strip().splitlines()) == 1
-
-
 def test_coortweet_mode_on_renamed_columns(tmp_path: Path) -> None:
     rows = [
         [f"c{n}", acc, f"obj{n // 3}", 100 * (n // 3) + n % 3]
