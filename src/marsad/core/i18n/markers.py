@@ -11,4 +11,12 @@ RUNTIME_STRINGS = (
     _("admin"),
     _("reviewer"),
     _("analyst"),
+    # detect: labels and review states shown from data
+    _("offensive"),
+    _("hate"),
+    _("violence"),
+    _("extremism"),
+    _("pending"),
+    _("confirmed"),
+    _("rejected"),
 )
