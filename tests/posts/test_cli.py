@@ -108,3 +108,10 @@ def test_search_show_and_watchlists(cli):
     assert cli("posts", "watchlist", "delete", "channels").exit_code == 0
     bad_date = cli("posts", "search", "x", "--since", "last tuesday")
     assert bad_date.exit_code == 2 and "--since" in bad_date.stderr
+
+
+def test_reindex_keeps_search_working(cli):
+    cli("ingest", "telegram", DATA / "tg_channel")
+    result = cli("posts", "reindex", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(cli("posts", "search", "حكومة", "--json").stdout)["total"] == 1

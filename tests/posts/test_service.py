@@ -214,3 +214,28 @@ def test_a_database_refusing_writes_is_one_clear_error(engine, monkeypatch):
     with pytest.raises(MarsadError) as caught:
         service.ingest_files(engine=engine, fmt="telegram", paths=[DATA / "tg_channel"])
     assert caught.value.code == "err_posts_storage" and "database is locked" in str(caught.value)
+
+
+def test_what_detect_and_coordination_read(engine, session):
+    service.ingest_files(engine=engine, fmt="x", paths=[sample("twitter/twarc2_v2/flat.jsonl")])
+    first = service.post_texts_after(session=session, after_id=0, limit=5)
+    assert len(first) == 5 and [pk for pk, _ in first] == sorted(pk for pk, _ in first)
+    more = service.post_texts_after(session=session, after_id=first[-1][0], limit=5)
+    assert more[0][0] > first[-1][0]
+    texts = service.post_texts(session=session, ids=[first[0][0], 10**9])
+    assert texts == {first[0][0]: first[0][1]}
+    rows = list(service.iter_share_rows(session=session))
+    assert rows and all(r["account_id"].startswith("x:") and r["timestamp"].tzinfo for r in rows)
+    retweets = [r for r in rows if r["object_id"]]
+    assert retweets and all(r["object_id"].startswith("x:") for r in retweets)
+
+
+def test_rebuilt_search_index_answers_the_same(engine, session):
+    service.ingest_files(engine=engine, fmt="x", paths=[sample("twitter/twarc2_v2/flat.jsonl")])
+    before = [p.id for p in service.search(session=session, query="RT", limit=50).items]
+    session.rollback()
+    indexed = service.rebuild_search_index(engine=engine)
+    after = [p.id for p in service.search(session=session, query="RT", limit=50).items]
+    assert before == after and before
+    if engine.dialect.name == "sqlite":
+        assert indexed == service.search(session=session, limit=1).total or indexed > 0

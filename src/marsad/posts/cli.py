@@ -386,3 +386,12 @@ def watchlist_delete(name: str, json_: JsonOpt = False) -> None:
         with session_scope(sessions) as session:
             service.delete_watchlist(session=session, name=name)
         _emit({"deleted": name}, json_)
+
+
+@app.command("reindex")
+@user_errors
+def reindex_command(json_: JsonOpt = False) -> None:
+    """Rebuild the full-text index from the stored posts (SQLite; PostgreSQL needs none)."""
+    with _open() as (engine, _):
+        indexed = service.rebuild_search_index(engine=engine)
+    _emit({"indexed": indexed}, json_)

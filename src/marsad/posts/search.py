@@ -12,6 +12,7 @@ SQLite uses the FTS5 table the migration created; PostgreSQL a GIN index over
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -230,8 +231,15 @@ def search_posts(
 
 def time_key(when: datetime) -> int:
     """The FTS rowid at which posts of time ``when`` start (ids below 2**30 fill the rest)."""
-    seconds = int(when.astimezone(UTC).timestamp()) + _EPOCH_1900
+    seconds = math.floor(when.astimezone(UTC).timestamp()) + _EPOCH_1900
     return max(seconds, 0) << 30
+
+
+def search_key(created_at: datetime | None, post_id: int) -> int:
+    """A post's FTS rowid; the same value the 0002_posts migration's triggers compute."""
+    if post_id > _ID_MASK:
+        raise ValueError("post ids above 2**30 do not fit the search key")
+    return (time_key(created_at) if created_at is not None else 0) | post_id
 
 
 def _page(

@@ -26,18 +26,18 @@ _JSON = sa.JSON(none_as_null=True)
 # The FTS5 rowid is a time key, not the post id: seconds since 1900 shifted left 30
 # bits, OR the post id (ids stay below 2**30). FTS5 streams matches in rowid order, so
 # "newest first" is the index's own order and a page of a common word costs the same
-# as a rare one; ``rowid & (2**30 - 1)`` gives the post back. Contentless: the text
-# lives once, in posts.search_text.
+# as a rare one; ``rowid & (2**30 - 1)`` gives the post back. Contentless (the text
+# lives once, in posts.search_text) and without per-row sizes (no bm25 ranking).
+# New posts are indexed by the posts service in the same transaction
+# (marsad.posts.service; an AFTER INSERT trigger costs five times more per row);
+# updates and deletes, which are rare, are kept in step by these triggers.
 _KEY = (
     "((max(coalesce(CAST(strftime('%s', {t}.created_at) AS INTEGER), -2208988800) "
     "+ 2208988800, 0) << 30) | {t}.id)"
 )
 _SQLITE_FTS = [
-    "CREATE VIRTUAL TABLE posts_fts USING fts5(search_text, content='', "
+    "CREATE VIRTUAL TABLE posts_fts USING fts5(search_text, content='', columnsize=0, "
     "tokenize='unicode61 remove_diacritics 2')",
-    "CREATE TRIGGER posts_fts_ai AFTER INSERT ON posts BEGIN "  # noqa: S608 - constant DDL
-    f"INSERT INTO posts_fts(rowid, search_text) VALUES ({_KEY.format(t='new')}, "
-    "new.search_text); END",
     "CREATE TRIGGER posts_fts_ad AFTER DELETE ON posts BEGIN "  # noqa: S608 - constant DDL
     "INSERT INTO posts_fts(posts_fts, rowid, search_text) "
     f"VALUES ('delete', {_KEY.format(t='old')}, old.search_text); END",
@@ -183,7 +183,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     dialect = op.get_bind().dialect.name
     if dialect == "sqlite":
-        for name in ("posts_fts_ai", "posts_fts_ad", "posts_fts_au"):
+        for name in ("posts_fts_ad", "posts_fts_au"):
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
         op.execute("DROP TABLE IF EXISTS posts_fts")
     elif dialect == "postgresql":
