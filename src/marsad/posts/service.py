@@ -362,6 +362,40 @@ def merge_post(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]
     return changes
 
 
+_POST_COLUMNS = tuple(c.name for c in _posts.c)
+_SQLITE_INSERT_POSTS = (
+    f"INSERT INTO posts ({', '.join(_POST_COLUMNS)}) "  # noqa: S608 - fixed column names
+    f"VALUES ({', '.join('?' * len(_POST_COLUMNS))})"
+)
+_ACCOUNT_COLUMNS = (
+    "id",
+    "platform",
+    "account_id",
+    "handle",
+    "display_name",
+    "actor_id",
+    "first_seen",
+    "last_seen",
+)
+_SQLITE_UPSERT_ACCOUNTS = (
+    f"INSERT INTO accounts ({', '.join(_ACCOUNT_COLUMNS)}) "  # noqa: S608 - fixed names
+    f"VALUES ({', '.join('?' * len(_ACCOUNT_COLUMNS))}) "
+    "ON CONFLICT (platform, account_id) DO UPDATE SET "
+    "handle = coalesce(excluded.handle, accounts.handle), "
+    "display_name = coalesce(excluded.display_name, accounts.display_name), "
+    "last_seen = excluded.last_seen"
+)
+
+
+def _sqlite_value(value: Any) -> Any:
+    """A Python value as SQLAlchemy stores it on SQLite (JSON text, naive UTC datetime)."""
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return value
+
+
 @dataclass
 class _Prepared:
     rows: dict[tuple[str, str], dict[str, Any]]
@@ -435,7 +469,15 @@ class _Writer:
                 # A million-row table's indexes outgrow SQLite's default 2 MB page cache;
                 # 64 MB keeps their upper levels in memory for the writer connection.
                 conn.exec_driver_sql("PRAGMA cache_size=-65536")
-            if accounts:
+            if accounts and self.dialect == "sqlite":
+                conn.exec_driver_sql(
+                    _SQLITE_UPSERT_ACCOUNTS,
+                    [
+                        tuple(_sqlite_value(a[c]) for c in _ACCOUNT_COLUMNS)
+                        for a in accounts.values()
+                    ],
+                )
+            elif accounts:
                 conn.execute(self.upsert_accounts, list(accounts.values()))
             existing = self._existing(conn, list(rows))
             fresh = [row for key, row in rows.items() if key not in existing]
@@ -462,7 +504,13 @@ class _Writer:
         start = conn.execute(text("SELECT coalesce(max(id), 0) FROM posts")).scalar_one()
         for number, row in enumerate(fresh, start + 1):
             row["id"] = number
-        conn.execute(_posts.insert(), fresh)
+        # Values are converted here as SQLAlchemy's types would (JSON text, naive-UTC
+        # datetimes in its storage format): its per-value processing held the GIL for
+        # longer than SQLite took to store the row.
+        conn.exec_driver_sql(
+            _SQLITE_INSERT_POSTS,
+            [tuple(_sqlite_value(row[c]) for c in _POST_COLUMNS) for row in fresh],
+        )
         conn.exec_driver_sql(
             "INSERT INTO posts_fts(rowid, search_text) VALUES (?, ?)",
             [(search_key(row["created_at"], row["id"]), row["search_text"]) for row in fresh],
