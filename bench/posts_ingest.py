@@ -216,7 +216,9 @@ result = ingest_files(engine=engine, fmt={fmt!r}, paths=[{str(path)!r}])
 elapsed = time.perf_counter() - t
 out = result.to_json(); out.pop("errors")
 out.update(seconds=round(elapsed, 1), posts_per_s=round(result.read / elapsed),
-           peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+           peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+           cpu_s=round(resource.getrusage(resource.RUSAGE_SELF).ru_utime
+                       + resource.getrusage(resource.RUSAGE_SELF).ru_stime, 1))
 print(json.dumps(out))
 """
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
