@@ -239,3 +239,24 @@ def test_rebuilt_search_index_answers_the_same(engine, session):
     assert before == after and before
     if engine.dialect.name == "sqlite":
         assert indexed == service.search(session=session, limit=1).total or indexed > 0
+
+
+def test_index_keys_from_python_and_from_the_triggers_agree(engine, session):
+    """Updates and deletes go through SQL triggers; they must find what ingest indexed."""
+    from sqlalchemy import text
+
+    service.ingest_files(engine=engine, fmt="telegram", paths=[DATA / "tg_channel"])
+    with engine.begin() as conn:
+        conn.execute(
+            text("UPDATE posts SET created_at = :t WHERE post_id = '1500000001/3'"),
+            {"t": datetime(2025, 6, 1, 12, 30, 15, 250000, tzinfo=UTC)},
+        )
+        conn.execute(text("DELETE FROM posts WHERE post_id = '1500000001/2'"))
+    found = service.search(session=session, query="حكومة")
+    assert [(p.post_id, p.created_at.year) for p in found.items] == [("1500000001/3", 2025)]
+    assert found.total == 1  # the entry under the old date is gone
+    assert service.search(session=session, query="تظاهرة").items == []
+    in_range = service.search(
+        session=session, query="حكومة", since=datetime(2025, 6, 1, tzinfo=UTC)
+    )
+    assert [p.post_id for p in in_range.items] == ["1500000001/3"]
