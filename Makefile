@@ -16,6 +16,14 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# The optional transformers extra, for its tests: the CPU build of torch that the
+# machines keep on disk (an unpinned torch would pull a multi-GB CUDA build).
+TORCH_STAMP := $(VENV)/.installed-transformers
+$(TORCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet 'torch==2.13.0' 'transformers>=4.40' || \
+		echo "note: torch 2.13.0 not available here; the transformer tests will be skipped"
+	touch $(TORCH_STAMP)
+
 install: $(STAMP)
 
 ## Run the observatory on SQLite with sample data at http://127.0.0.1:8000
@@ -23,7 +31,7 @@ demo: $(STAMP)
 	$(BIN)/marsad demo $(DEMO_ARGS)
 
 ## Run the whole test suite (SQLite always; PostgreSQL too when MARSAD_TEST_POSTGRES_URL is set)
-test: $(STAMP)
+test: $(STAMP) $(TORCH_STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 lint: $(STAMP)
