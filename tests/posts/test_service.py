@@ -260,3 +260,22 @@ def test_index_keys_from_python_and_from_the_triggers_agree(engine, session):
         session=session, query="حكومة", since=datetime(2025, 6, 1, tzinfo=UTC)
     )
     assert [p.post_id for p in in_range.items] == ["1500000001/3"]
+
+
+def test_account_searches_agree_whichever_plan_runs(engine, session, monkeypatch):
+    from marsad.posts import search as search_module
+
+    service.ingest_files(engine=engine, fmt="x", paths=[sample("twitter/twarc2_v2/flat.jsonl")])
+    busiest = session.execute(
+        select(Post.account_id, func.count())
+        .group_by(Post.account_id)
+        .order_by(func.count().desc())
+        .limit(1)
+    ).first()[0]
+    text = session.execute(select(Post.text).where(Post.account_id == busiest)).scalars().first()
+    word = max(text.split(), key=len).strip("#@.,:!?…")
+    small = service.search(session=session, query=word, account=busiest)
+    monkeypatch.setattr(search_module, "_SMALL_ACCOUNT", 0)  # force the full-text stream
+    large = service.search(session=session, query=word, account=busiest)
+    assert small.items and [p.id for p in small.items] == [p.id for p in large.items]
+    assert small.total == large.total
