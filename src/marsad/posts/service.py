@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, func, select, text
+from sqlalchemy import Engine, String, bindparam, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
@@ -683,7 +683,7 @@ def account_activity(*, session: Session, platform: str, account_id: str) -> dic
     ).scalar_one_or_none()
     if account is None:
         raise NotFound("err_posts_account_not_found", f"no account {platform}:{account_id}")
-    day = func.substr(func.cast(Post.created_at, _text_type()), 1, 10)
+    day = func.substr(func.cast(Post.created_at, String()), 1, 10)
     rows = session.execute(
         select(day.label("day"), func.count().label("posts"))
         .where(Post.platform == platform, Post.account_id == account_id)
@@ -702,12 +702,6 @@ def account_activity(*, session: Session, platform: str, account_id: str) -> dic
         "last_seen": account.last_seen,
         "per_day": [{"day": r.day, "posts": r.posts} for r in rows if r.day],
     }
-
-
-def _text_type() -> Any:
-    from sqlalchemy import String
-
-    return String()
 
 
 # ------------------------------------------------------------------------------ watchlists
