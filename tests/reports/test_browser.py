@@ -57,3 +57,38 @@ def test_the_map_draws_clustered_points_from_our_own_server(
     assert hosts == {live_server.split("/")[2]}
     assert errors == []
     context.close()
+
+
+def test_reporter_picks_the_exact_point_on_a_map(live_server, browser, sessions) -> None:
+    from sqlalchemy import select
+
+    from marsad.core.db import session_scope
+    from marsad.reports.models import Report
+
+    context = browser.new_context()
+    page = context.new_page()
+    scripts: list[str] = []
+    page.on("request", lambda r: scripts.append(r.url) if r.url.endswith(".js") else None)
+    page.goto(live_server + "/report")
+    # Leaflet is not loaded until the reporter asks for the map: the form stays light.
+    assert not any("leaflet" in url for url in scripts)
+    page.click("details.point-picker summary")
+    page.wait_for_selector(".picker-map.leaflet-container", timeout=10_000)
+    box = page.locator(".picker-map").bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    lat = float(page.input_value("input[name=lat]"))
+    lon = float(page.input_value("input[name=lon]"))
+    assert 29 < lat < 38 and 38 < lon < 49  # the map opens on Iraq
+    page.fill("input[name=title]", "حجب موقع إخباري")
+    page.select_option("select[name=category]", "website_blocking")
+    page.select_option("select[name=governorate]", "IQG11")
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    assert "/r/" in page.url
+    with session_scope(sessions) as session:
+        report = session.execute(
+            select(Report).where(Report.title == "حجب موقع إخباري")
+        ).scalar_one()
+        assert abs(report.lat - lat) < 1e-4 and abs(report.lon - lon) < 1e-4
+    context.close()
