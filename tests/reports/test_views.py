@@ -22,12 +22,19 @@ def form_data(client, **fields):  # type: ignore[no-untyped-def]
     }
 
 
-def test_report_form_is_small_arabic_and_script_free(client) -> None:
+def test_report_form_is_small_arabic_and_needs_no_script(client) -> None:
     page = client.get("/report")
     assert page.status_code == 200
-    assert len(page.content) < 50_000
     assert '<html lang="ar" dir="rtl">' in page.text
-    assert "<script" not in page.text and "style=" not in page.text
+    assert "style=" not in page.text
+    # One small optional script (the map picker, which loads Leaflet only on demand);
+    # the page with everything it loads up front stays under 50 KB.
+    import re
+
+    assets = re.findall(r'(?:src|href)="(/static/[^"]+)"', page.text)
+    assert re.findall(r"<script[^>]*>", page.text) == ['<script src="/static/reports/picker.js">']
+    total = len(page.content) + sum(len(client.get(a).content) for a in assets)
+    assert total < 50_000, total
     assert "IQG08Q03" in page.text  # districts grouped by governorate, no script needed
 
 
