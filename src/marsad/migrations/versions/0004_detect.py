@@ -5,11 +5,10 @@ Revises: 0001_core
 Create Date: 2026-11-22 10:54:44.422614
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 from marsad.core.db import UTCDateTime
-
 
 revision = "0004_detect"
 down_revision = "0001_core"
