@@ -91,6 +91,40 @@ def test_telegram_channel_fixture_links_hashtags_media_and_replies():
     assert by_id["1500000001/5"].media[0].sha256 is None
 
 
+def test_telegram_reply_into_another_chat_names_that_chat(tmp_path: Path):
+    path = tmp_path / "result.json"
+    path.write_text(
+        json.dumps(
+            {
+                "name": "g",
+                "type": "public_supergroup",
+                "id": 77,
+                "messages": [
+                    {
+                        "id": 5,
+                        "type": "message",
+                        "date_unixtime": "1700000000",
+                        "from_id": "user1",
+                        "text": "a",
+                        "reply_to_message_id": 3,
+                        "reply_to_peer_id": "channel999",
+                    },
+                    {
+                        "id": 6,
+                        "type": "message",
+                        "date_unixtime": "1700000001",
+                        "from_id": "user1",
+                        "text": "b",
+                        "reply_to_message_id": 5,
+                    },
+                ],
+            }
+        )
+    )
+    posts, _ = split(make_source("telegram").iter_posts(path))
+    assert [p.relations.reply_to for p in posts] == ["999/3", "77/5"]
+
+
 def test_telegram_bad_inputs_become_rejections(tmp_path: Path):
     empty = tmp_path / "empty.json"
     empty.write_bytes(b"")

@@ -6,6 +6,7 @@ A message's id is unique only inside its chat, so a post id is ``<chat id>/<mess
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
@@ -35,6 +36,7 @@ from marsad.posts.sources.base import (
 _BUF = 4 * 1024 * 1024
 _CHAT_PREFIXES = ("chats.list.item", "left_chats.list.item")
 _MEDIA_FIELDS = (("photo", "photo"), ("file", None), ("thumbnail", None))
+_PEER_PREFIX = re.compile(r"^(?:user|channel|chat)")
 _CHANNEL_TYPES = {"public_channel", "private_channel", "public_supergroup", "private_supergroup"}
 
 
@@ -187,7 +189,10 @@ class TelegramSource(Source):
 
         reply_to = None
         if (reply_id := to_id(msg.get("reply_to_message_id"))) is not None:
-            reply_to = f"{to_id(msg.get('reply_to_peer_id')) or chat_id}/{reply_id}"
+            # A reply into another chat names that chat's peer ("channel123" or a bare
+            # number); post ids use the bare chat id.
+            peer = _PEER_PREFIX.sub("", to_id(msg.get("reply_to_peer_id")) or chat_id)
+            reply_to = f"{peer or chat_id}/{reply_id}"
         for key in (
             "forwarded_from",
             "forwarded_from_id",
