@@ -451,3 +451,48 @@ def test_a_file_of_another_format_is_named_as_such(tmp_path: Path):
         )
     )
     assert posts == [] and "not a CrowdTangle" in rejected[0].reason
+
+
+def test_a_plugin_adds_a_format_and_cannot_replace_a_builtin(monkeypatch, tmp_path: Path):
+    from collections.abc import Iterator
+    from typing import ClassVar
+
+    import marsad.posts.sources as sources
+    from marsad.posts.schema import PostRecord
+    from marsad.posts.sources.base import Source
+
+    class Mastodon(Source):
+        name: ClassVar[str] = "mastodon"
+        description: ClassVar[str] = "a test plugin"
+
+        def iter_posts(self, path: Path) -> Iterator[PostRecord]:
+            yield PostRecord(
+                platform="other", post_id=path.name, account=None, text="hi", created_at=None
+            )
+
+    class FakeTelegram(Mastodon):
+        name: ClassVar[str] = "telegram"
+
+    class EntryPoint:
+        def __init__(self, name, obj):
+            self.name, self.value, self.obj = name, f"plugin:{name}", obj
+
+        def load(self):
+            if isinstance(self.obj, Exception):
+                raise self.obj
+            return self.obj
+
+    monkeypatch.setattr(
+        sources,
+        "entry_points",
+        lambda group: [
+            EntryPoint("mastodon", Mastodon),
+            EntryPoint("telegram", FakeTelegram),
+            EntryPoint("broken", ImportError("missing dependency")),
+            EntryPoint("odd", object),
+        ],
+    )
+    assert set(sources.available_sources()) == set(sources.SOURCES) | {"mastodon"}
+    posts, _ = split(make_source("mastodon").iter_posts(tmp_path / "x.json"))
+    assert [p.post_id for p in posts] == ["x.json"]
+    assert type(make_source("telegram")).__name__ == "TelegramSource"

@@ -23,7 +23,7 @@ from marsad.core.db import make_engine, session_factory, session_scope
 from marsad.core.errors import ConfigError, InvalidInput
 from marsad.core.settings import Settings, load_settings
 from marsad.posts import service
-from marsad.posts.sources import SOURCES
+from marsad.posts.sources import available_sources
 
 app = typer.Typer(
     help="Collected social-media posts: search, show, watchlists, actors.", no_args_is_help=True
@@ -32,7 +32,7 @@ watchlist_app = typer.Typer(help="Watchlists of accounts and keywords.", no_args
 app.add_typer(watchlist_app, name="watchlist")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
-FORMATS = ", ".join(sorted(SOURCES))
+FORMATS = ", ".join(sorted(available_sources()))
 
 
 @contextmanager
@@ -177,7 +177,8 @@ def _progress_bar(*, enabled: bool):  # type: ignore[no-untyped-def]
 def formats_command(json_: JsonOpt = False) -> None:
     """List the export formats ``marsad ingest`` reads."""
     rows = [
-        {"format": name, "description": cls.description} for name, cls in sorted(SOURCES.items())
+        {"format": name, "description": cls.description}
+        for name, cls in sorted(available_sources().items())
     ]
     if json_:
         print_json(rows)
