@@ -47,3 +47,12 @@ def test_pages_show_search_results_post_and_account(admin_client, engine):
     account = admin_client.get("/accounts/telegram/channel1500000001")
     assert account.status_code == 200 and "قناة الرصد التجريبية" in account.text
     assert "<meter" in account.text
+
+
+def test_a_crafted_post_url_is_not_a_link(admin_client, engine, tmp_path):
+    path = tmp_path / "evil.csv"
+    path.write_text('id,text,url\nz1,hello,"javascript:alert(1)"\n', encoding="utf-8")
+    service.ingest_files(engine=engine, fmt="csv", paths=[path], mapping="id=id,text=text,url=url")
+    page = admin_client.get("/api/v1/posts", params={"q": "hello"}).json()
+    html = admin_client.get(f"/posts/{page['items'][0]['id']}").text
+    assert 'href="javascript:' not in html and "javascript:alert(1)" in html
