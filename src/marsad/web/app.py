@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
@@ -68,7 +69,9 @@ class ShellMiddleware(BaseHTTPMiddleware):
             request.state.user = None
             request.state.session_expired = False
             if not request.url.path.startswith("/static/"):
-                load_session_user(request)
+                # In the thread pool, never on the event loop: waiting there for
+                # SQLite's write lock would stall the request that holds it.
+                await run_in_threadpool(load_session_user, request)
             response = await call_next(request)
         finally:
             i18n.current_language.reset(token)

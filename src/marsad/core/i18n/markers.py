@@ -19,4 +19,9 @@ RUNTIME_STRINGS = (
     _("pending"),
     _("confirmed"),
     _("rejected"),
+    # coordination: methods shown from data
+    _("links"),
+    _("text"),
+    _("hashtags"),
+    _("shares"),
 )

@@ -1,0 +1,76 @@
+"""Coordination's JSON API (staff only): runs, clusters, the network, exports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from marsad.coordination import runs
+from marsad.web.deps import DbSession, StaffUser
+
+router = APIRouter(prefix="/api/v1/coordination", tags=["coordination"])
+
+
+class RunRequest(BaseModel):
+    methods: list[str] | None = Field(None, description="links, text, hashtags, shares (all)")
+    window: int = Field(60, ge=0, description="Seconds within which actions coincide.")
+    min_repeat: int = Field(3, ge=1, description="Fewest distinct objects a pair must share.")
+
+
+def _summary(run: runs.CoordinationRun) -> dict[str, Any]:
+    return {
+        "id": run.id,
+        "created_at": run.created_at.isoformat(),
+        "created_by": run.created_by,
+        "parameters": run.parameters,
+        "posts": run.posts,
+        "clusters": run.clusters,
+    }
+
+
+@router.post("/runs", status_code=201)
+def start(body: RunRequest, user: StaffUser, session: DbSession) -> dict[str, Any]:
+    """Detect coordination over the stored posts and save the run."""
+    run = runs.start_run(
+        session,
+        actor=user.username,
+        methods=body.methods,
+        window=body.window,
+        min_repeat=body.min_repeat,
+    )
+    return {**_summary(run), "result": run.result}
+
+
+@router.get("/runs")
+def list_runs(user: StaffUser, session: DbSession) -> dict[str, Any]:
+    """Saved runs, newest first."""
+    return {"items": [_summary(r) for r in runs.list_runs(session)]}
+
+
+@router.get("/runs/{run_id}")
+def get_run(run_id: str, user: StaffUser, session: DbSession) -> dict[str, Any]:
+    """One run's full result: clusters with evidence, and edges."""
+    run = runs.get_run(session, run_id=run_id)
+    return {**_summary(run), "result": run.result}
+
+
+@router.get("/runs/{run_id}/network")
+def network(
+    run_id: str, user: StaffUser, session: DbSession, cluster: int | None = None
+) -> dict[str, Any]:
+    """Nodes and edges for the network view, of the whole run or one cluster."""
+    return runs.network(runs.get_run(session, run_id=run_id), cluster_id=cluster)
+
+
+@router.get("/runs/{run_id}/export.{fmt}")
+def export(run_id: str, fmt: str, user: StaffUser, session: DbSession) -> Response:
+    """The run's network as GraphML, CSV or JSON."""
+    body = runs.export_run(runs.get_run(session, run_id=run_id), fmt=fmt)
+    return Response(
+        body,
+        media_type=runs.EXPORTS[fmt],
+        headers={"Content-Disposition": f'attachment; filename="coordination-{run_id}.{fmt}"'},
+    )

@@ -1,0 +1,136 @@
+"""Saved coordination runs over the posts store: run, list, read, export.
+
+The web pages and the API call these keyword-only functions; detection itself
+is :func:`marsad.coordination.service.detect_coordination`, fed from
+``marsad.posts.service.iter_share_rows`` (never the posts tables).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from marsad.coordination.graph import Edge, build_graph, write_csv, write_graphml, write_json
+from marsad.coordination.models import CoordinationRun
+from marsad.coordination.service import METHODS, detect_coordination
+from marsad.coordination.table import PostTable
+from marsad.core import audit
+from marsad.core.errors import InvalidInput, NotFound
+from marsad.posts import service as posts_service
+
+EXPORTS = {"graphml": "application/graphml+xml", "csv": "text/csv", "json": "application/json"}
+
+
+def start_run(
+    session: Session,
+    *,
+    actor: str,
+    methods: list[str] | None = None,
+    window: int = 60,
+    min_repeat: int = 3,
+) -> CoordinationRun:
+    """Detect coordination over every stored post and save the result."""
+    chosen = methods or list(METHODS)
+    table = PostTable.from_rows(posts_service.iter_share_rows(session=session), source="posts")
+    result = detect_coordination(table, methods=chosen, window=window, min_repeat=min_repeat)
+    doc = result.to_json()
+    run = CoordinationRun(
+        created_by=actor,
+        parameters=doc["parameters"],
+        posts=doc["input"]["posts"],
+        clusters=len(doc["clusters"]),
+        result=doc,
+    )
+    session.add(run)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="coordination.run",
+        subject_type="coordination_run",
+        subject_id=run.id,
+        details={"parameters": doc["parameters"], "clusters": run.clusters},
+    )
+    return run
+
+
+def list_runs(session: Session, *, limit: int = 50) -> list[CoordinationRun]:
+    query = select(CoordinationRun).order_by(CoordinationRun.created_at.desc()).limit(limit)
+    return list(session.execute(query).scalars())
+
+
+def get_run(session: Session, *, run_id: str) -> CoordinationRun:
+    run = session.get(CoordinationRun, run_id)
+    if run is None:
+        raise NotFound("err_run_not_found", f"no coordination run {run_id!r}", "run_id")
+    return run
+
+
+def get_cluster(run: CoordinationRun, *, cluster_id: int) -> dict[str, Any]:
+    for cluster in run.result.get("clusters", []):
+        if cluster["id"] == cluster_id:
+            return cluster
+    raise NotFound("err_cluster_not_found", f"no cluster {cluster_id} in this run", "cluster_id")
+
+
+def cluster_edges(run: CoordinationRun, *, cluster_id: int | None = None) -> list[dict[str, Any]]:
+    """The run's edges, or only those inside one cluster."""
+    edges = run.result.get("edges", [])
+    if cluster_id is None:
+        return edges
+    members = set(get_cluster(run, cluster_id=cluster_id)["accounts"])
+    return [e for e in edges if e["source"] in members and e["target"] in members]
+
+
+def network(run: CoordinationRun, *, cluster_id: int | None = None) -> dict[str, Any]:
+    """Nodes and edges for the network view (cytoscape's elements format)."""
+    cluster_of = {
+        account: c["id"] for c in run.result.get("clusters", []) for account in c["accounts"]
+    }
+    edges = cluster_edges(run, cluster_id=cluster_id)
+    nodes = sorted({e["source"] for e in edges} | {e["target"] for e in edges})
+    return {
+        "nodes": [{"data": {"id": n, "cluster": cluster_of.get(n)}} for n in nodes],
+        "edges": [
+            {
+                "data": {
+                    "id": f"{e['source']}|{e['target']}",
+                    "source": e["source"],
+                    "target": e["target"],
+                    "weight": e["weight"],
+                    "methods": e["methods"],
+                }
+            }
+            for e in edges
+        ],
+    }
+
+
+def export_run(run: CoordinationRun, *, fmt: str) -> bytes:
+    """The run's network as GraphML, CSV (edges) or JSON (node-link)."""
+    if fmt not in EXPORTS:
+        raise InvalidInput("err_export_format", f"use one of {', '.join(EXPORTS)}", "format")
+    edges = [
+        Edge(
+            source=e["source"],
+            target=e["target"],
+            weight=float(e["weight"]),
+            methods=e.get("method_stats") or {m: {} for m in e["methods"]},
+            objects=e.get("objects") or {},
+        )
+        for e in run.result.get("edges", [])
+    ]
+    cluster_of = {a: c["id"] for c in run.result.get("clusters", []) for a in c["accounts"]}
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"network.{fmt}"
+        if fmt == "graphml":
+            write_graphml(build_graph(edges), path, cluster_of=cluster_of)
+        elif fmt == "csv":
+            write_csv(edges, path, cluster_of=cluster_of)
+        else:
+            write_json(edges, path, cluster_of=cluster_of)
+        return path.read_bytes()
