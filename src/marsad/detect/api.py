@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from marsad.detect import flagging
+from marsad.detect.curation import current_glossary
 from marsad.detect.service import classify_texts
 from marsad.web.deps import DbSession, StaffUser
 
@@ -23,9 +24,11 @@ class ClassifyRequest(BaseModel):
 
 
 @router.post("/classify")
-def classify(body: ClassifyRequest, user: StaffUser) -> dict[str, Any]:
-    """Labels, calibrated scores and the glossary spans that explain them, per text."""
-    results = classify_texts(body.texts, thresholds=body.thresholds)
+def classify(body: ClassifyRequest, user: StaffUser, session: DbSession) -> dict[str, Any]:
+    """Labels, calibrated scores and the curated glossary's spans that explain them."""
+    results = classify_texts(
+        body.texts, thresholds=body.thresholds, glossary=current_glossary(session)
+    )
     first = results[0] if results else {}
     return {
         "results": results,

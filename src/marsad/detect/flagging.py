@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from marsad.core import audit
 from marsad.core.db import session_scope, utcnow
 from marsad.core.errors import InvalidInput, NotFound
+from marsad.detect.curation import current_glossary
 from marsad.detect.glossary import Glossary
 from marsad.detect.model import TASKS, DetectorModel, load_default_model
 from marsad.detect.models import REVIEW_STATES, Flag
@@ -50,8 +51,14 @@ def run_detection(
     limit: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> RunResult:
-    """Flag every post not yet looked at with the current model and glossary versions."""
+    """Flag every post not yet looked at with the current model and glossary versions.
+
+    The glossary is the curated one in the database unless one is given.
+    """
     model = model or load_default_model()
+    if glossary is None:
+        with session_scope(sessions) as session:
+            glossary = current_glossary(session)
     glossary_version = str(_matcher(glossary).version)
     result = RunResult(0, 0, model.version, glossary_version)
     with session_scope(sessions) as session:

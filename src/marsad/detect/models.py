@@ -58,3 +58,32 @@ class Flag(Base):
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     review_note: Mapped[str | None] = mapped_column(Text, nullable=True)
     review_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class GlossaryEntry(Base):
+    """The current state of one curated glossary term (a GlossaryTerm as JSON)."""
+
+    __tablename__ = "glossary_entries"
+
+    term_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(64))
+
+
+class GlossaryRevision(Base):
+    """Every saved state of every term, and the glossary version it made."""
+
+    __tablename__ = "glossary_revisions"
+    __table_args__ = (UniqueConstraint("term_id", "revision"),)
+
+    id: Mapped[str] = IdColumn()
+    term_id: Mapped[str] = mapped_column(String(128), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    glossary_version: Mapped[int] = mapped_column(Integer, index=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    changed_by: Mapped[str] = mapped_column(String(64))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -8,11 +8,13 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from marsad.detect import flagging
+from marsad.detect.glossary_views import router as glossary_router
 from marsad.detect.model import TASKS
 from marsad.web.deps import CsrfChecked, DbSession, StaffUser
 from marsad.web.templating import render
 
 router = APIRouter(include_in_schema=False)
+router.include_router(glossary_router)
 
 
 @router.get("/staff/flags")

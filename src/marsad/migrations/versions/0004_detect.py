@@ -1,4 +1,5 @@
 """detect: flags (what the detectors said about each post, and the review decision)
+and the curated glossary with its revisions
 
 Revision ID: 0004_detect
 Revises: 0001_core
@@ -51,8 +52,45 @@ def upgrade() -> None:
             "ix_flags_queue", ["flagged", "review_status", "top_score"], unique=False
         )
 
+    op.create_table(
+        "glossary_entries",
+        sa.Column("term_id", sa.String(length=128), nullable=False),
+        sa.Column("data", sa.JSON(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("revision", sa.Integer(), nullable=False),
+        sa.Column("updated_at", UTCDateTime(), nullable=False),
+        sa.Column("updated_by", sa.String(length=64), nullable=False),
+        sa.PrimaryKeyConstraint("term_id", name=op.f("pk_glossary_entries")),
+    )
+    with op.batch_alter_table("glossary_entries", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_glossary_entries_status"), ["status"], unique=False)
+    op.create_table(
+        "glossary_revisions",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("term_id", sa.String(length=128), nullable=False),
+        sa.Column("revision", sa.Integer(), nullable=False),
+        sa.Column("glossary_version", sa.Integer(), nullable=False),
+        sa.Column("data", sa.JSON(), nullable=False),
+        sa.Column("changed_by", sa.String(length=64), nullable=False),
+        sa.Column("changed_at", UTCDateTime(), nullable=False),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_glossary_revisions")),
+        sa.UniqueConstraint("term_id", "revision", name=op.f("uq_glossary_revisions_term_id")),
+    )
+    with op.batch_alter_table("glossary_revisions", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_glossary_revisions_glossary_version"),
+            ["glossary_version"],
+            unique=False,
+        )
+        batch_op.create_index(
+            batch_op.f("ix_glossary_revisions_term_id"), ["term_id"], unique=False
+        )
+
 
 def downgrade() -> None:
+    op.drop_table("glossary_revisions")
+    op.drop_table("glossary_entries")
     with op.batch_alter_table("flags", schema=None) as batch_op:
         batch_op.drop_index("ix_flags_queue")
         batch_op.drop_index(batch_op.f("ix_flags_post_pk"))

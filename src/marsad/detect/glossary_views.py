@@ -1,0 +1,193 @@
+"""The glossary of hate speech on the web: public browsing, staff curation, JSON twins."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from marsad.core.errors import InvalidInput
+from marsad.detect import curation
+from marsad.detect.glossary import CATEGORIES, TARGET_GROUPS
+from marsad.web.deps import CsrfChecked, DbSession, StaffUser
+from marsad.web.templating import render
+
+router = APIRouter()
+LANGUAGES = ("ar", "ckb", "kmr", "en")
+STATUSES = ("draft", "published", "retired")
+
+
+def _filters(language: str | None, category: str | None, target: str | None) -> dict[str, Any]:
+    return {
+        "language": language if language in LANGUAGES else None,
+        "category": category if category in CATEGORIES else None,
+        "target_group": target if target in TARGET_GROUPS else None,
+    }
+
+
+def _choices() -> dict[str, Any]:
+    return {
+        "languages": LANGUAGES,
+        "categories": CATEGORIES,
+        "targets": TARGET_GROUPS,
+        "statuses": STATUSES,
+    }
+
+
+@router.get("/api/v1/glossary", tags=["detect"])
+def glossary_json(
+    session: DbSession,
+    q: str | None = Query(None, description="Matches a term, a variant or the notes"),
+    language: str | None = None,
+    category: str | None = None,
+    target_group: str | None = None,
+) -> dict[str, Any]:
+    """Published glossary terms (public)."""
+    terms = curation.list_terms(session, query=q, **_filters(language, category, target_group))
+    return {
+        "version": curation.glossary_version(session),
+        "items": [t.model_dump(mode="json") for t in terms],
+    }
+
+
+@router.get("/glossary", include_in_schema=False)
+def glossary_page(
+    request: Request,
+    session: DbSession,
+    q: str | None = None,
+    language: str | None = None,
+    category: str | None = None,
+    target_group: str | None = None,
+) -> Response:
+    terms = curation.list_terms(session, query=q, **_filters(language, category, target_group))
+    return render(
+        request,
+        "detect/glossary.html",
+        {
+            "terms": terms,
+            "q": q or "",
+            "version": curation.glossary_version(session),
+            "chosen": _filters(language, category, target_group),
+            "staff": False,
+            **_choices(),
+        },
+    )
+
+
+@router.get("/staff/glossary", include_in_schema=False)
+def staff_glossary(
+    request: Request,
+    user: StaffUser,
+    session: DbSession,
+    q: str | None = None,
+    status: str | None = None,
+) -> Response:
+    statuses = (status,) if status in STATUSES else STATUSES
+    terms = curation.list_terms(session, statuses=statuses, query=q)
+    return render(
+        request,
+        "detect/glossary.html",
+        {
+            "terms": terms,
+            "q": q or "",
+            "version": curation.glossary_version(session),
+            "chosen": {"status": status},
+            "staff": True,
+            **_choices(),
+        },
+    )
+
+
+def _edit_page(
+    request: Request,
+    session: DbSession,
+    term: dict[str, Any],
+    *,
+    new: bool,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
+    revisions = [] if new else curation.history(session, term_id=term["id"])
+    return render(
+        request,
+        "detect/glossary_edit.html",
+        {"term": term, "new": new, "error": error, "revisions": revisions, **_choices()},
+        status=status,
+    )
+
+
+@router.get("/staff/glossary/new", include_in_schema=False)
+def new_term(request: Request, user: StaffUser, session: DbSession) -> Response:
+    blank = {
+        "id": "",
+        "term": "",
+        "variants": [],
+        "language": "ar",
+        "dialect": "iraqi",
+        "target_group": "sect",
+        "category": "slur",
+        "severity": 2,
+        "ambiguous": False,
+        "notes": "",
+        "examples": [],
+        "status": "draft",
+    }
+    return _edit_page(request, session, blank, new=True)
+
+
+@router.get("/staff/glossary/{term_id}", include_in_schema=False)
+def edit_term(term_id: str, request: Request, user: StaffUser, session: DbSession) -> Response:
+    term = curation.get_term(session, term_id=term_id).model_dump(mode="json")
+    return _edit_page(request, session, term, new=False)
+
+
+def _lines(value: str) -> list[str]:
+    parts = value.replace("،", "\n").replace(",", "\n").splitlines()
+    return [p.strip() for p in parts if p.strip()]
+
+
+@router.post("/staff/glossary", include_in_schema=False, dependencies=[CsrfChecked])
+def save_term(
+    request: Request,
+    user: StaffUser,
+    session: DbSession,
+    id: Annotated[str, Form()] = "",  # noqa: A002 - the glossary's field name
+    term: Annotated[str, Form()] = "",
+    variants: Annotated[str, Form()] = "",
+    language: Annotated[str, Form()] = "ar",
+    dialect: Annotated[str, Form()] = "",
+    target_group: Annotated[str, Form()] = "",
+    category: Annotated[str, Form()] = "",
+    severity: Annotated[int, Form()] = 2,
+    ambiguous: Annotated[str, Form()] = "",
+    notes: Annotated[str, Form()] = "",
+    examples: Annotated[str, Form()] = "",
+    status: Annotated[str, Form()] = "draft",
+    note: Annotated[str, Form()] = "",
+    new: Annotated[str, Form()] = "",
+) -> Response:
+    data = {
+        "id": id.strip(),
+        "term": term.strip(),
+        "variants": _lines(variants),
+        "language": language,
+        "dialect": dialect.strip() or None,
+        "target_group": target_group,
+        "category": category,
+        "severity": severity,
+        "ambiguous": ambiguous == "1",
+        "notes": notes.strip(),
+        "examples": [e.strip() for e in examples.splitlines() if e.strip()],
+        "status": status,
+    }
+    try:
+        if new and curation.term_exists(session, term_id=data["id"]):
+            raise InvalidInput("err_term_exists", "a term with this id exists", "id")
+        saved = curation.save_term(session, data=data, actor=user.username, note=note)
+    except InvalidInput as exc:
+        session.rollback()
+        return _edit_page(
+            request, session, data, new=bool(new), error=f"{exc.where}: {exc.message}", status=422
+        )
+    return RedirectResponse(f"/staff/glossary/{saved.id}", status_code=303)
