@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from marsad.coordination import runs
+from marsad.coordination import lineage, runs
 from marsad.web.deps import DbSession, StaffUser
 
 router = APIRouter(prefix="/api/v1/coordination", tags=["coordination"])
@@ -74,3 +74,47 @@ def export(run_id: str, fmt: str, user: StaffUser, session: DbSession) -> Respon
         media_type=runs.EXPORTS[fmt],
         headers={"Content-Disposition": f'attachment; filename="coordination-{run_id}.{fmt}"'},
     )
+
+
+class SuccessorRequest(BaseModel):
+    suspended: str = Field(..., description="The suspended account, e.g. x:12345")
+    limit: int = Field(10, ge=1, le=100)
+
+
+@router.post("/successors")
+def successors(body: SuccessorRequest, user: StaffUser, session: DbSession) -> dict[str, Any]:
+    """Rank stored accounts that may re-create a suspended one, with each feature's share."""
+    return {
+        "suspended": body.suspended,
+        "candidates": lineage.propose_successors(
+            session, suspended=body.suspended, limit=body.limit
+        ),
+    }
+
+
+class LinkRequest(BaseModel):
+    predecessor: str
+    successor: str
+    decision: str = Field(..., description="confirmed or rejected")
+    score: float | None = None
+    contributions: dict[str, float] | None = None
+    note: str | None = None
+
+
+@router.post("/links", status_code=201)
+def decide(body: LinkRequest, user: StaffUser, session: DbSession) -> dict[str, Any]:
+    """Confirm or reject a successor; confirmed links build the account's lineage."""
+    link = lineage.decide(session, actor=user.username, **body.model_dump())
+    return {
+        "id": link.id,
+        "predecessor": link.predecessor,
+        "successor": link.successor,
+        "status": link.status,
+        "lineage": lineage.lineage(session, account=link.successor),
+    }
+
+
+@router.get("/accounts/{account:path}/lineage")
+def account_lineage(account: str, user: StaffUser, session: DbSession) -> dict[str, Any]:
+    """The account's confirmed chain across bans, oldest first."""
+    return {"account": account, "lineage": lineage.lineage(session, account=account)}

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String
+from sqlalchemy import JSON, Float, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from marsad.core.db import Base, IdColumn, UTCDateTime, utcnow
@@ -28,3 +28,20 @@ class CoordinationRun(Base):
     posts: Mapped[int] = mapped_column(Integer, default=0)
     clusters: Mapped[int] = mapped_column(Integer, default=0)
     result: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class AccountLink(Base):
+    """An analyst's decision that one account is (or is not) another's re-creation."""
+
+    __tablename__ = "account_links"
+    __table_args__ = (UniqueConstraint("predecessor", "successor"),)
+
+    id: Mapped[str] = IdColumn()
+    predecessor: Mapped[str] = mapped_column(String(200), index=True)
+    successor: Mapped[str] = mapped_column(String(200), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    contributions: Mapped[dict[str, float] | None] = mapped_column(JSON, nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    decided_by: Mapped[str] = mapped_column(String(64))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from marsad.coordination import runs
+from marsad.coordination import lineage, runs
 from marsad.coordination.service import METHODS
 from marsad.web.deps import CsrfChecked, DbSession, StaffUser
 from marsad.web.templating import render
@@ -63,4 +64,59 @@ def cluster_page(
             "evidence": evidence,
             "edges": runs.cluster_edges(run, cluster_id=cluster_id),
         },
+    )
+
+
+@router.get("/staff/coordination/successors")
+def successors_page(
+    request: Request, user: StaffUser, session: DbSession, suspended: str = ""
+) -> Response:
+    candidates = (
+        lineage.propose_successors(session, suspended=suspended.strip()) if suspended else []
+    )
+    return render(
+        request,
+        "coordination/successors.html",
+        {
+            "suspended": suspended.strip(),
+            "candidates": candidates,
+            "chain": lineage.lineage(session, account=suspended.strip()) if suspended else [],
+        },
+    )
+
+
+@router.post("/staff/coordination/successors", dependencies=[CsrfChecked])
+def decide_successor(
+    user: StaffUser,
+    session: DbSession,
+    predecessor: Annotated[str, Form()],
+    successor: Annotated[str, Form()],
+    decision: Annotated[str, Form()],
+    score: Annotated[float | None, Form()] = None,
+) -> Response:
+    lineage.decide(
+        session,
+        predecessor=predecessor,
+        successor=successor,
+        decision=decision,
+        actor=user.username,
+        score=score,
+    )
+    return RedirectResponse(
+        f"/staff/coordination/successors?suspended={quote(predecessor)}", status_code=303
+    )
+
+
+@router.get("/staff/coordination/accounts/{account:path}")
+def account_page(account: str, request: Request, user: StaffUser, session: DbSession) -> Response:
+    groups = [
+        (run, cluster)
+        for run in runs.list_runs(session, limit=20)
+        for cluster in run.result.get("clusters", [])
+        if account in cluster["accounts"]
+    ]
+    return render(
+        request,
+        "coordination/account.html",
+        {"account": account, "groups": groups, "chain": lineage.lineage(session, account=account)},
     )

@@ -1056,3 +1056,23 @@ def rebuild_search_index(*, engine: Engine, batch_size: int = 20_000) -> int:
             done += len(rows)
             last = rows[-1].id
     return done
+
+
+def iter_account_profiles(*, session: Session) -> Iterable[dict[str, Any]]:
+    """Every stored account as ``{account_id (platform-prefixed), handle, display_name,
+    created_at}``; ``created_at`` is when Marsad first saw it (platforms rarely export it).
+    """
+    query = select(
+        Account.platform,
+        Account.account_id,
+        Account.handle,
+        Account.display_name,
+        Account.first_seen,
+    ).execution_options(yield_per=10_000)
+    for row in session.execute(query):
+        yield {
+            "account_id": f"{row.platform}:{row.account_id}",
+            "handle": row.handle,
+            "display_name": row.display_name,
+            "created_at": row.first_seen,
+        }

@@ -35,6 +35,14 @@ RUNTIME_STRINGS = (
     _("draft"),
     _("published"),
     _("retired"),
+    # coordination: successor features shown from data
+    _("handle"),
+    _("display_name"),
+    _("avatar"),
+    _("bio"),
+    _("vocabulary"),
+    _("rhythm"),
+    _("timing"),
     # coordination: methods shown from data
     _("links"),
     _("text"),

@@ -1,0 +1,135 @@
+"""Re-created accounts over the store: rank successors, record decisions, follow lineage.
+
+A banned account that comes back under a new name is linked to its successor
+only when an analyst confirms it; rejections are kept too, so the same
+candidate is not proposed again as if new. Confirmed links chain into an
+account's lineage across bans.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from marsad.coordination.models import AccountLink
+from marsad.coordination.recreated_accounts import AccountProfile, rank_successors
+from marsad.coordination.signals import behaviour_profiles
+from marsad.coordination.table import PostTable
+from marsad.core import audit
+from marsad.core.db import utcnow
+from marsad.core.errors import InvalidInput
+from marsad.posts import service as posts_service
+
+DECISIONS = ("confirmed", "rejected")
+
+
+def store_profiles(session: Session) -> dict[str, AccountProfile]:
+    """Profiles of every stored account: names from the accounts, behaviour from the posts."""
+    table = PostTable.from_rows(posts_service.iter_share_rows(session=session), source="posts")
+    profiles = behaviour_profiles(table)
+    for row in posts_service.iter_account_profiles(session=session):
+        known = profiles.get(row["account_id"])
+        created: datetime | None = row["created_at"]
+        profile = AccountProfile(
+            account_id=row["account_id"],
+            # Without a handle, an export's author id is often the handle itself; a
+            # numeric platform id reduces to nothing and is simply not compared.
+            handle=row["handle"] or row["account_id"].split(":", 1)[1],
+            display_name=row["display_name"],
+            created_at=int(created.timestamp()) if created else None,
+        )
+        if known is not None:
+            profile.vocabulary, profile.hours = known.vocabulary, known.hours
+            profile.last_post_at = known.last_post_at
+        profiles[row["account_id"]] = profile
+    return profiles
+
+
+def propose_successors(
+    session: Session, *, suspended: str, limit: int = 10
+) -> list[dict[str, Any]]:
+    """Ranked candidates for one suspended account, each with its decision if any."""
+    profiles = store_profiles(session)
+    if suspended not in profiles:
+        raise InvalidInput(
+            "err_coordination_input", f"unknown account {suspended!r}", where="suspended"
+        )
+    pool = [p for a, p in profiles.items() if a != suspended]
+    decided = {
+        link.successor: link.status
+        for link in session.execute(
+            select(AccountLink).where(AccountLink.predecessor == suspended)
+        ).scalars()
+    }
+    out = []
+    for candidate in rank_successors(profiles[suspended], pool, limit=limit):
+        item = candidate.to_json()
+        prof = profiles[candidate.account_id]
+        item.update(
+            handle=prof.handle,
+            display_name=prof.display_name,
+            decision=decided.get(candidate.account_id),
+        )
+        out.append(item)
+    return out
+
+
+def decide(
+    session: Session,
+    *,
+    predecessor: str,
+    successor: str,
+    decision: str,
+    actor: str,
+    score: float | None = None,
+    contributions: dict[str, float] | None = None,
+    note: str | None = None,
+) -> AccountLink:
+    """Confirm or reject that ``successor`` re-creates ``predecessor``. Audited."""
+    if decision not in DECISIONS:
+        raise InvalidInput("err_link_decision", f"use {' or '.join(DECISIONS)}", "decision")
+    if predecessor == successor:
+        raise InvalidInput("err_link_self", "an account cannot succeed itself", "successor")
+    link = session.execute(
+        select(AccountLink).where(
+            AccountLink.predecessor == predecessor, AccountLink.successor == successor
+        )
+    ).scalar_one_or_none()
+    if link is None:
+        link = AccountLink(
+            predecessor=predecessor, successor=successor, decided_by=actor, status=decision
+        )
+        session.add(link)
+    link.status, link.decided_by, link.decided_at = decision, actor, utcnow()
+    link.score, link.contributions, link.note = score, contributions, note or None
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action=f"account_link.{decision}",
+        subject_type="account_link",
+        subject_id=link.id,
+        details={"predecessor": predecessor, "successor": successor},
+    )
+    return link
+
+
+def lineage(session: Session, *, account: str) -> list[str]:
+    """The account's confirmed chain across bans, oldest first (the account included)."""
+    confirmed = list(
+        session.execute(select(AccountLink).where(AccountLink.status == "confirmed")).scalars()
+    )
+    before = {link.successor: link.predecessor for link in confirmed}
+    after = {link.predecessor: link.successor for link in confirmed}
+    chain = [account]
+    seen = {account}
+    while chain[0] in before and before[chain[0]] not in seen:
+        chain.insert(0, before[chain[0]])
+        seen.add(chain[0])
+    while chain[-1] in after and after[chain[-1]] not in seen:
+        chain.append(after[chain[-1]])
+        seen.add(chain[-1])
+    return chain
