@@ -115,6 +115,7 @@ def test_staff_pages_and_api(admin_client, stored) -> None:
     assert "other:ali_basri → " in account.text.replace("</a>", "").replace(
         '<a href="/staff/coordination/accounts/other:ali_basri">', ""
     )
+    assert "Posts per day" in account.text and "<td>12</td>" in account.text
     api = admin_client.get("/api/v1/coordination/accounts/other:ali_basri/lineage").json()
     assert api["lineage"] == ["other:ali_basri", "other:ali_basri2"]
     ranked = admin_client.post(

@@ -133,3 +133,14 @@ def lineage(session: Session, *, account: str) -> list[str]:
         chain.append(after[chain[-1]])
         seen.add(chain[-1])
     return chain
+
+
+def account_signals_for(session: Session, *, account: str) -> dict[str, float] | None:
+    """How one stored account posts (see :mod:`marsad.coordination.signals`), or None."""
+    from marsad.coordination.signals import account_signals
+
+    rows = list(posts_service.iter_share_rows(session=session, account=account))
+    if not rows:
+        return None
+    signals = account_signals(PostTable.from_rows(rows, source=account))
+    return {name: float(values[0]) for name, values in signals.items()}

@@ -118,5 +118,10 @@ def account_page(account: str, request: Request, user: StaffUser, session: DbSes
     return render(
         request,
         "coordination/account.html",
-        {"account": account, "groups": groups, "chain": lineage.lineage(session, account=account)},
+        {
+            "account": account,
+            "groups": groups,
+            "chain": lineage.lineage(session, account=account),
+            "signals": lineage.account_signals_for(session, account=account),
+        },
     )

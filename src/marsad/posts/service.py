@@ -988,8 +988,10 @@ def post_texts(*, session: Session, ids: Sequence[int]) -> dict[int, str]:
     return found
 
 
-def iter_share_rows(*, session: Session, batch: int = 10_000) -> Iterable[dict[str, Any]]:
-    """Every dated post as a coordination row: who shared what, when.
+def iter_share_rows(
+    *, session: Session, account: str | None = None, batch: int = 10_000
+) -> Iterable[dict[str, Any]]:
+    """Every dated post (or one ``platform:account_id``'s) as a coordination row.
 
     Accounts and posts are prefixed with their platform, so the same id on two
     platforms never merges; ``object_id`` is what the post re-shares (a retweet,
@@ -1012,6 +1014,9 @@ def iter_share_rows(*, session: Session, batch: int = 10_000) -> Iterable[dict[s
         .order_by(Post.id)
         .execution_options(yield_per=batch)
     )
+    if account is not None:
+        platform, _sep, account_id = account.partition(":")
+        query = query.where(Post.platform == platform, Post.account_id == account_id)
     for row in session.execute(query):
         shared = row.retweet_of or row.forward_from or row.quote_of
         yield {
