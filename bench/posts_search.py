@@ -24,7 +24,7 @@ QUERIES: list[tuple[str, dict]] = [
     ('phrase: "حرية التعبير"', {"query": '"حرية التعبير"'}),
     ("prefix: انتخاب*", {"query": "انتخاب*"}),
     ("hashtag word: البصرة + lang ar", {"query": "البصرة", "lang": "ar"}),
-    ("rare word (Kurdish): ڕۆژنامەنووس", {"query": "ڕۆژنامەنووس"}),
+    ("Kurdish word: ڕۆژنامەنووس", {"query": "ڕۆژنامەنووس"}),
     ("English: curfew baghdad", {"query": "curfew baghdad"}),
     (
         "word + one day",
