@@ -279,3 +279,36 @@ def test_account_searches_agree_whichever_plan_runs(engine, session, monkeypatch
     large = service.search(session=session, query=word, account=busiest)
     assert small.items and [p.id for p in small.items] == [p.id for p in large.items]
     assert small.total == large.total
+
+
+def test_a_big_jsonl_file_split_across_processes_gives_the_same_store(engine, session, tmp_path):
+    if engine.dialect.name != "sqlite":
+        pytest.skip("parallel ingest is for SQLite")
+    from marsad.core import migrate
+    from marsad.core.db import make_engine
+    from marsad.core.settings import Settings
+
+    # three files' worth of lines, one truncated line in the middle
+    lines = sample("twitter/twarc2_v2/flat.jsonl").read_bytes().splitlines(keepends=True)
+    path = tmp_path / "big.jsonl"
+    path.write_bytes(b"".join(lines[:60]) + b'{"id": "broken"\n' + b"".join(lines[60:]))
+    parallel = service.ingest_files(
+        engine=engine, fmt="x", paths=[path], workers=3, parallel_min_bytes=0, batch_size=40
+    )
+    other = make_engine(
+        Settings(
+            env="test",
+            data_dir=tmp_path,
+            secret_key="x" * 40,
+            database_url=f"sqlite:///{tmp_path / 'one.db'}",
+        )
+    )
+    migrate.upgrade(other)
+    single = service.ingest_files(engine=other, fmt="x", paths=[path], workers=1)
+    assert parallel.to_json() == single.to_json()
+    assert parallel.errors[0]["position"] == "line 61"
+    with other.connect() as conn:
+        expected = set(conn.execute(select(Post.platform, Post.post_id, Post.text)).all())
+    assert set(session.execute(select(Post.platform, Post.post_id, Post.text)).all()) == expected
+    assert count(session) == parallel.inserted
+    other.dispose()

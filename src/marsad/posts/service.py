@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
+import os
 import queue
 import threading
 import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,10 +45,13 @@ from marsad.posts.schema import (
 )
 from marsad.posts.search import search_key, search_posts, search_text
 from marsad.posts.sources import make_source
+from marsad.posts.sources.base import LineSource
 
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 5_000
+# JSON Lines files from this size up are split across worker processes (SQLite only).
+PARALLEL_MIN_BYTES = 256 * 1024 * 1024
 MAX_ERRORS = 1_000  # rejections listed in a result; the count is always exact
 _LOOKUP_CHUNK = 900
 _posts = Post.__table__
@@ -70,6 +76,13 @@ class IngestResult:
         if len(self.errors) < MAX_ERRORS:
             self.errors.append(rejection.to_json())
         log.info("rejected %s at %s: %s", rejection.file, rejection.position, rejection.reason)
+
+    def absorb(self, other: IngestResult) -> None:
+        """Add another part's counts and rejections to this result."""
+        self.read += other.read
+        self.inserted += other.inserted
+        self.rejected += other.rejected
+        self.errors.extend(other.errors[: max(MAX_ERRORS - len(self.errors), 0)])
 
     @property
     def exit_code(self) -> int:
@@ -106,6 +119,8 @@ def ingest_files(
     watchlist: str | None = None,
     progress: Progress | None = None,
     batch_size: int = BATCH_SIZE,
+    workers: int | None = None,
+    parallel_min_bytes: int = PARALLEL_MIN_BYTES,
 ) -> IngestResult:
     """Read ``paths`` in format ``fmt`` and store their posts and accounts.
 
@@ -118,6 +133,8 @@ def ingest_files(
     platform : the platform csv and jsonl posts come from.
     watchlist : add every account seen to this watchlist (created when missing).
     progress : called as ``progress(file, posts_read_so_far)`` after each batch.
+    workers : processes for one big JSON Lines file on SQLite (default: the CPU count,
+        at most 4); files under ``parallel_min_bytes`` are read by this process.
 
     Returns
     -------
@@ -132,7 +149,8 @@ def ingest_files(
     # by a second thread: sqlite3 and psycopg release the GIL while the database works,
     # so the two overlap. The queue holds two batches at most, which bounds memory.
     try:
-        _read_all(source, paths, result, writer, batch_size, progress)
+        parallel = _Parallel(engine, source, watchlist_id, batch_size, workers, parallel_min_bytes)
+        _read_all(source, paths, result, writer, batch_size, progress, parallel)
     except DBAPIError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
         raise MarsadError(
@@ -155,11 +173,17 @@ def _read_all(
     writer: _Writer,
     batch_size: int,
     progress: Progress | None,
+    parallel: _Parallel | None = None,
 ) -> None:
     with _BackgroundWriter(writer, result) as background:
         batch: list[PostRecord] = []
         for path in _expand(paths, source.name, result):
             name = str(path)
+            if parallel is not None and parallel.applies(path):
+                result.absorb(parallel.run(path))
+                if progress:
+                    progress(name, result.read)
+                continue
             for item in source.iter_posts(path):
                 if isinstance(item, Rejection):
                     result.reject(item)
@@ -175,6 +199,122 @@ def _read_all(
                 progress(name, result.read)
         if batch:
             background.put(writer.prepare(batch))
+
+
+class _Parallel:
+    """Ingest one big JSON Lines file with several processes, each reading a slice.
+
+    Each process writes its own batches; SQLite's BEGIN IMMEDIATE makes them take
+    turns, so deduplication, merging and id assignment stay exactly as in one
+    process. Rejections keep their true line numbers.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        source: Any,
+        watchlist_id: str | None,
+        batch_size: int,
+        workers: int | None,
+        min_bytes: int,
+    ) -> None:
+        self.engine = engine
+        self.source = source
+        self.watchlist_id = watchlist_id
+        self.batch_size = batch_size
+        self.workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
+        self.min_bytes = min_bytes
+
+    def applies(self, path: Path) -> bool:
+        return (
+            self.workers > 1
+            and self.engine.dialect.name == "sqlite"
+            and isinstance(self.source, LineSource)
+            and path.stat().st_size >= self.min_bytes
+            and self.source.is_line_file(path)
+        )
+
+    def run(self, path: Path) -> IngestResult:
+        jobs = [
+            {
+                "url": self.engine.url.render_as_string(hide_password=False),
+                "fmt": self.source.name,
+                "mapping": getattr(self.source, "mapping", None),
+                "platform": getattr(self.source, "platform", "other"),
+                "watchlist_id": self.watchlist_id,
+                "batch_size": self.batch_size,
+                "path": str(path),
+                "start": start,
+                "end": end,
+                "first_line": first_line,
+            }
+            for start, end, first_line in _slices(path, self.workers)
+        ]
+        # spawn, not fork: the parent holds threads and open database connections.
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=len(jobs), mp_context=context) as pool:
+            parts = list(pool.map(_ingest_slice, jobs))
+        total = IngestResult()
+        for part in parts:
+            total.absorb(part)
+        return total
+
+
+def _slices(path: Path, n: int) -> list[tuple[int, int | None, int]]:
+    """(start, end, first line number) of ``n`` slices of a file, cut at line starts."""
+    size = path.stat().st_size
+    cuts = [0]
+    with path.open("rb") as fh:
+        for i in range(1, n):
+            fh.seek(size * i // n)
+            fh.readline()
+            if cuts[-1] < fh.tell() < size:
+                cuts.append(fh.tell())
+        lines, counted, position = [1], 0, 0
+        fh.seek(0)
+        for cut in cuts[1:]:
+            while position < cut:
+                chunk = fh.read(min(cut - position, 8 << 20))
+                counted += chunk.count(b"\n")
+                position += len(chunk)
+            lines.append(counted + 1)
+    return list(zip(cuts, [*cuts[1:], None], lines, strict=True))
+
+
+def _ingest_slice(job: dict[str, Any]) -> IngestResult:
+    """One worker process: ingest the lines of one slice of a file."""
+    from sqlalchemy import create_engine, event
+
+    from marsad.core import db as core_db
+
+    engine = create_engine(job["url"], connect_args={"timeout": 60})
+    # The core's SQLite setup (WAL, busy timeout, BEGIN IMMEDIATE), which the workers'
+    # turn-taking relies on.
+    event.listen(engine, "connect", core_db._sqlite_pragmas)  # noqa: SLF001
+    event.listen(engine, "begin", core_db._sqlite_begin)  # noqa: SLF001
+    source = make_source(job["fmt"], mapping=job["mapping"], platform=job["platform"])
+    result = IngestResult()
+    writer = _Writer(engine, fmt=source.name, watchlist_id=job["watchlist_id"])
+    try:
+        with _BackgroundWriter(writer, result) as background:
+            batch: list[PostRecord] = []
+            items = source.iter_slice(
+                Path(job["path"]), job["start"], job["end"], job["first_line"]
+            )
+            for item in items:
+                if isinstance(item, Rejection):
+                    result.reject(item)
+                    continue
+                result.read += 1
+                batch.append(item)
+                if len(batch) >= job["batch_size"]:
+                    background.put(writer.prepare(batch))
+                    batch = []
+            if batch:
+                background.put(writer.prepare(batch))
+    finally:
+        engine.dispose()
+    return result
 
 
 class _BackgroundWriter:

@@ -43,20 +43,39 @@ class Source(ABC):
         """Yield a PostRecord for each post in ``path`` and a Rejection for each bad record."""
 
 
+class LineSource(Source):
+    """A source whose files may be JSON Lines, which can be read in slices (in parallel)."""
+
+    def is_line_file(self, path: Path) -> bool:  # noqa: ARG002 - subclasses look at the file
+        """True when ``path`` is JSON Lines (so :meth:`iter_slice` may read parts of it)."""
+        return True
+
+    @abstractmethod
+    def iter_slice(
+        self, path: Path, start: int, end: int | None, first_line: int
+    ) -> Iterator[Item]:
+        """Yield the posts of the lines between byte offsets ``start`` and ``end``."""
+
+
 # ---------------------------------------------------------------------------------- reading
 
 
-def iter_jsonl(path: Path) -> Iterator[tuple[int, Any] | Rejection]:
+def iter_jsonl(
+    path: Path, *, start: int = 0, end: int | None = None, first_line: int = 1
+) -> Iterator[tuple[int, Any] | Rejection]:
     """Yield ``(line_number, value)`` per JSON line, or a Rejection for a line that is not JSON.
 
     Lines are read as bytes with a size cap, so a 10 MB line or invalid UTF-8 costs one
-    rejection, not the whole file.
+    rejection, not the whole file. ``start``/``end`` (byte offsets at line starts) and
+    ``first_line`` read one slice of the file, for ingesting a big file in parallel.
     """
     name = str(path)
     seen_any = False
+    whole = start == 0 and end is None
     with path.open("rb") as fh:
-        lineno = 0
-        while True:
+        fh.seek(start)
+        lineno = first_line - 1
+        while end is None or fh.tell() < end:
             line = fh.readline(MAX_LINE_BYTES + 1)
             if not line:
                 break
@@ -82,7 +101,7 @@ def iter_jsonl(path: Path) -> Iterator[tuple[int, Any] | Rejection]:
                 yield Rejection(name, f"line {lineno}", reason)
                 continue
             yield lineno, value
-    if not seen_any:
+    if whole and not seen_any:
         yield Rejection(name, "line 1", "empty file")
 
 

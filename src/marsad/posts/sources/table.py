@@ -17,6 +17,7 @@ from marsad.core.errors import InvalidInput
 from marsad.posts.schema import AccountRef, PostRecord, Rejection, Relations
 from marsad.posts.sources.base import (
     Item,
+    LineSource,
     Source,
     check_text,
     find_hashtags,
@@ -179,7 +180,7 @@ class CsvSource(_TableSource):
                 yield self._row(row, name, where)
 
 
-class JsonlSource(_TableSource):
+class JsonlSource(_TableSource, LineSource):
     """Read any JSON Lines file of posts (one object a line) through a key mapping."""
 
     name: ClassVar[str] = "jsonl"
@@ -187,8 +188,14 @@ class JsonlSource(_TableSource):
 
     def iter_posts(self, path: Path) -> Iterator[Item]:
         """Yield one post per line."""
+        yield from self.iter_slice(path, 0, None, 1)
+
+    def iter_slice(
+        self, path: Path, start: int, end: int | None, first_line: int
+    ) -> Iterator[Item]:
+        """Yield the posts of the lines between two byte offsets."""
         name = str(path)
-        for entry in iter_jsonl(path):
+        for entry in iter_jsonl(path, start=start, end=end, first_line=first_line):
             if isinstance(entry, Rejection):
                 yield entry
                 continue

@@ -16,7 +16,7 @@ import ijson
 from marsad.posts.schema import AccountRef, Engagement, Media, PostRecord, Rejection, Relations
 from marsad.posts.sources.base import (
     Item,
-    Source,
+    LineSource,
     check_text,
     iter_jsonl,
     language_of,
@@ -44,7 +44,7 @@ _V2_EXTRA = (
 )
 
 
-class XSource(Source):
+class XSource(LineSource):
     """Read X/Twitter collections: twarc2 pages, flattened tweets and v1.1 tweets."""
 
     name: ClassVar[str] = "x"
@@ -81,7 +81,18 @@ class XSource(Source):
             else:
                 yield from self._iter_array(path, prefix="")
             return
-        for entry in iter_jsonl(path):
+        yield from self.iter_slice(path, 0, None, 1)
+
+    def is_line_file(self, path: Path) -> bool:
+        """True for JSON Lines (not an array, nor one indented document)."""
+        return sniff_first_byte(path) == b"{" and not _is_pretty_single_document(path)
+
+    def iter_slice(
+        self, path: Path, start: int, end: int | None, first_line: int
+    ) -> Iterator[Item]:
+        """Yield the tweets of the JSONL lines between two byte offsets."""
+        name = str(path)
+        for entry in iter_jsonl(path, start=start, end=end, first_line=first_line):
             if isinstance(entry, Rejection):
                 yield entry
                 continue
