@@ -216,9 +216,12 @@ result = ingest_files(engine=engine, fmt={fmt!r}, paths=[{str(path)!r}])
 elapsed = time.perf_counter() - t
 out = result.to_json(); out.pop("errors")
 out.update(seconds=round(elapsed, 1), posts_per_s=round(result.read / elapsed),
-           peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-           cpu_s=round(resource.getrusage(resource.RUSAGE_SELF).ru_utime
-                       + resource.getrusage(resource.RUSAGE_SELF).ru_stime, 1))
+           peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+# Workers (big JSONL files are split across processes) report as children: their CPU
+# adds up, and their peak is the largest one's.
+out.update(cpu_s=round(me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime, 1),
+           worker_peak_rss_mb=round(kids.ru_maxrss / 1024))
 print(json.dumps(out))
 """
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
