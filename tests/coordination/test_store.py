@@ -10,7 +10,6 @@ import pytest
 from typer.testing import CliRunner
 
 from marsad.cli.main import app
-from marsad.core.settings import get_settings
 from marsad.posts.service import ingest_files
 
 MAPPING = "id=id,author=author,text=text,created_at=created_at"
@@ -54,11 +53,7 @@ def test_detect_reads_stored_posts(engine, settings, monkeypatch, tmp_path) -> N
     assert result.inserted == 324
     monkeypatch.setenv("MARSAD_DATABASE_URL", settings.resolved_database_url)
     monkeypatch.setenv("MARSAD_SECRET_KEY", settings.secret_key)
-    get_settings.cache_clear()
-    try:
-        out = CliRunner().invoke(app, ["coordination", "detect", "--method", "links", "--json"])
-    finally:
-        get_settings.cache_clear()
+    out = CliRunner().invoke(app, ["coordination", "detect", "--method", "links", "--json"])
     assert out.exit_code == 0, out.output
     doc = json.loads(out.stdout)
     assert doc["input"]["posts"] == 324

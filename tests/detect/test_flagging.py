@@ -119,14 +119,12 @@ def test_cli_run_and_train_with_reviewed_decisions(
 
     from typer.testing import CliRunner
 
-    from marsad.core.settings import get_settings
     from marsad.detect.cli import app
     from marsad.detect.model import load_model
 
     monkeypatch.setenv("MARSAD_DATABASE_URL", settings.resolved_database_url)
     monkeypatch.setenv("MARSAD_SECRET_KEY", settings.secret_key)
     monkeypatch.setenv("MARSAD_DATA_DIR", str(settings.data_dir))
-    get_settings.cache_clear()
     runner = CliRunner()
     add_posts(sessions, ["منشور جديد"], start=50)
     ran = runner.invoke(app, ["run", "--json"])
@@ -157,4 +155,3 @@ def test_cli_run_and_train_with_reviewed_decisions(
     assert (
         load_model(tmp_path / "m").metadata["training_data_sha256"] == body["training_data_sha256"]
     )
-    get_settings.cache_clear()

@@ -47,9 +47,9 @@ def _store_table() -> PostTable:
             where="--input",
         )
     from marsad.core.db import make_engine, session_factory, session_scope
-    from marsad.core.settings import get_settings
+    from marsad.core.settings import load_settings
 
-    settings = get_settings()
+    settings = load_settings()  # afresh per command, not the cached one
     with session_scope(session_factory(make_engine(settings), settings)) as session:
         return PostTable.from_rows(iterator(session=session), source="posts store")
 

@@ -123,14 +123,14 @@ def _reviewed_dataset(task: str) -> Dataset:
     import hashlib
 
     from marsad.core.db import make_engine, session_factory, session_scope
-    from marsad.core.settings import get_settings
+    from marsad.core.settings import load_settings
     from marsad.detect.flagging import reviewed_examples
 
     if task == "hate_type":
         raise InvalidInput(
             "err_task", "reviewed flags carry labels, not hate types", "--include-reviewed"
         )
-    settings = get_settings()
+    settings = load_settings()  # afresh per command, not the cached one
     with session_scope(session_factory(make_engine(settings), settings)) as session:
         rows = reviewed_examples(session, task=task)
     digest = hashlib.sha256(repr(sorted(rows)).encode()).hexdigest()
@@ -153,10 +153,10 @@ def run(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from marsad.core.db import make_engine, session_factory
-    from marsad.core.settings import get_settings
+    from marsad.core.settings import load_settings
     from marsad.detect.flagging import run_detection
 
-    settings = get_settings()
+    settings = load_settings()  # afresh per command, not the cached one
     sessions = session_factory(make_engine(settings), settings)
     columns = (TextColumn("flagging posts"), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, console=_err, disable=json_, transient=True) as bar:

@@ -24,7 +24,7 @@ from marsad.core.db import make_engine, session_factory, session_scope
 from marsad.core.errors import InvalidInput
 from marsad.core.places import PlaceIndex
 from marsad.core.security import FieldCipher
-from marsad.core.settings import Settings, get_settings
+from marsad.core.settings import Settings, load_settings
 from marsad.reports import export, intake_email, public, service
 from marsad.reports.settings import ReportSettings
 from marsad.reports.ushahidi import import_ushahidi
@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 
 @contextmanager
 def _open() -> Iterator[tuple[Settings, sessionmaker[Session], FieldCipher]]:
-    settings = get_settings()
+    settings = load_settings()  # afresh per command, not the cached one
     engine = make_engine(settings)
     try:
         cipher = FieldCipher.from_settings(settings.field_key, settings.secret())

@@ -12,7 +12,7 @@ from marsad.cli.output import print_json, user_errors
 from marsad.core.db import make_engine, session_factory, session_scope
 from marsad.core.errors import InvalidInput
 from marsad.core.places import import_boundaries
-from marsad.core.settings import get_settings
+from marsad.core.settings import load_settings
 
 app = typer.Typer(help="Places: Iraq's governorates and districts.", no_args_is_help=True)
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
@@ -38,7 +38,7 @@ def import_file(
         raise InvalidInput("err_geojson_invalid", f"not JSON: {exc}", str(path)) from None
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         raise InvalidInput("err_geojson_invalid", "expected a GeoJSON FeatureCollection", str(path))
-    settings = get_settings()
+    settings = load_settings()  # afresh per command, not the cached one
     engine = make_engine(settings)
     try:
         with session_scope(session_factory(engine, settings)) as session:
