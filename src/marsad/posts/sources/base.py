@@ -60,6 +60,34 @@ class LineSource(Source):
 # ---------------------------------------------------------------------------------- reading
 
 
+# Read whole: API responses are pages of about 100 items; a bigger document is
+# converted to JSONL (one page a line), which is streamed.
+MAX_JSON_DOCUMENT_BYTES = 64 * 1024 * 1024
+
+
+def iter_json_pages(path: Path) -> Iterator[tuple[str, Any] | Rejection]:
+    """Yield ``(where, document)`` of a JSON file holding one API response, or of each
+    line of a file of responses one per line (JSONL); a Rejection where that fails.
+    """
+    name = str(path)
+    if path.stat().st_size > MAX_JSON_DOCUMENT_BYTES:
+        yield Rejection(name, "$", "JSON document too large; convert it to JSONL, one page a line")
+        return
+    try:
+        document = json.loads(path.read_bytes())
+    except UnicodeDecodeError as exc:
+        yield Rejection(name, "$", f"invalid UTF-8 at byte {exc.start}")
+        return
+    except ValueError as exc:
+        if "Extra data" not in str(exc):
+            yield Rejection(name, "$", f"invalid JSON: {exc}")
+            return
+        for entry in iter_jsonl(path):
+            yield entry if isinstance(entry, Rejection) else (f"line {entry[0]}", entry[1])
+        return
+    yield ("$", document)
+
+
 def iter_jsonl(
     path: Path, *, start: int = 0, end: int | None = None, first_line: int = 1
 ) -> Iterator[tuple[int, Any] | Rejection]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
@@ -24,7 +23,7 @@ from marsad.posts.sources.base import (
     find_hashtags,
     find_links,
     find_mentions,
-    iter_jsonl,
+    iter_json_pages,
     language_of,
     normalize_links,
     parse_time,
@@ -33,9 +32,6 @@ from marsad.posts.sources.base import (
     to_int,
 )
 
-# Read whole: API responses are pages of 100 items; a bigger document is converted
-# to JSONL (one page a line), which is streamed.
-MAX_JSON_DOCUMENT_BYTES = 64 * 1024 * 1024
 _REACTIONS = (
     "likeCount",
     "loveCount",
@@ -93,27 +89,11 @@ class CrowdTangleSource(Source):
 
     def _iter_json(self, path: Path) -> Iterator[Item]:
         name = str(path)
-        if path.stat().st_size > MAX_JSON_DOCUMENT_BYTES:
-            yield Rejection(
-                name, "$", "JSON document too large; convert it to JSONL, one page a line"
-            )
-            return
-        try:
-            document = json.loads(path.read_bytes())
-        except UnicodeDecodeError as exc:
-            yield Rejection(name, "$", f"invalid UTF-8 at byte {exc.start}")
-            return
-        except ValueError as exc:
-            if "Extra data" not in str(exc):
-                yield Rejection(name, "$", f"invalid JSON: {exc}")
-                return
-            for entry in iter_jsonl(path):  # one response per line
-                if isinstance(entry, Rejection):
-                    yield entry
-                else:
-                    yield from self._from_document(entry[1], name, f"line {entry[0]}")
-            return
-        yield from self._from_document(document, name, "$")
+        for entry in iter_json_pages(path):
+            if isinstance(entry, Rejection):
+                yield entry
+            else:
+                yield from self._from_document(entry[1], name, entry[0])
 
     def _from_document(self, doc: Any, name: str, where: str) -> Iterator[Item]:
         if isinstance(doc, list):

@@ -8,7 +8,6 @@ Inline replies are a subset (at most about 5 per thread); the thread's
 from __future__ import annotations
 
 import html
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +21,7 @@ from marsad.posts.sources.base import (
     find_hashtags,
     find_links,
     find_mentions,
-    iter_jsonl,
+    iter_json_pages,
     language_of,
     normalize_links,
     parse_time,
@@ -31,9 +30,6 @@ from marsad.posts.sources.base import (
     to_int,
 )
 
-# Read whole: API responses are pages of 100 items; a bigger document is converted
-# to JSONL (one page a line), which is streamed.
-MAX_JSON_DOCUMENT_BYTES = 64 * 1024 * 1024
 _TAG = re.compile(r"<[^>]+>")
 _HREF = re.compile(r'href="([^"]+)"')
 
@@ -56,30 +52,15 @@ class YouTubeSource(Source):
                 name, "line 1", "not YouTube API JSON: the file does not start with { or ["
             )
             return
-        if path.stat().st_size > MAX_JSON_DOCUMENT_BYTES:
-            yield Rejection(
-                name, "$", "JSON document too large; convert it to JSONL, one page a line"
-            )
-            return
-        try:
-            document = json.loads(path.read_bytes())
-        except UnicodeDecodeError as exc:
-            yield Rejection(name, "$", f"invalid UTF-8 at byte {exc.start}")
-            return
-        except ValueError as exc:
-            if "Extra data" not in str(exc):
-                yield Rejection(name, "$", f"invalid JSON: {exc}")
-                return
-            for entry in iter_jsonl(path):
-                if isinstance(entry, Rejection):
-                    yield entry
-                else:
-                    yield from self._from_page(entry[1], name, f"line {entry[0]}")
-            return
-        pages = document if isinstance(document, list) else [document]
-        for index, page in enumerate(pages):
-            where = f"[{index}]" if isinstance(document, list) else "$"
-            yield from self._from_page(page, name, where)
+        for entry in iter_json_pages(path):
+            if isinstance(entry, Rejection):
+                yield entry
+                continue
+            where, document = entry
+            pages = document if isinstance(document, list) and where == "$" else [document]
+            for index, page in enumerate(pages):
+                at = f"[{index}]" if isinstance(document, list) and where == "$" else where
+                yield from self._from_page(page, name, at)
 
     def _from_page(self, page: Any, name: str, where: str) -> Iterator[Item]:
         if not isinstance(page, dict):
