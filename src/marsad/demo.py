@@ -53,6 +53,8 @@ def load_sample_posts(
     *, engine: Engine, sessions: sessionmaker[Session], settings: Settings
 ) -> list[str]:
     """Ingest the sample posts and flag them; safe to run twice (ingest is idempotent)."""
+    from marsad.coordination.runs import list_runs, start_run
+    from marsad.core.db import session_scope
     from marsad.demo_posts import write_sample_posts
     from marsad.detect.flagging import run_detection
     from marsad.posts.service import ingest_files
@@ -66,7 +68,12 @@ def load_sample_posts(
         mapping="id=id,author=author,author_name=author_name,text=text,created_at=created_at",
     )
     flags = run_detection(sessions=sessions)
-    return [
+    lines = [
         f"sample posts: {result.read} read, {result.inserted} new",
         f"posts flagged for review: {flags.flagged} of {flags.processed} looked at",
     ]
+    with session_scope(sessions) as session:
+        if not list_runs(session, limit=1):
+            run = start_run(session, actor="demo")
+            lines.append(f"coordinated groups found: {run.clusters}")
+    return lines

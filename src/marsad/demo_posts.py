@@ -58,12 +58,30 @@ CAMPAIGN = (
 CAMPAIGN_ACCOUNTS = ("u106", "u107", "u108")
 
 
+# Everyday chatter, so that the chance model has ordinary activity to measure
+# the campaign against: common hashtags used by many accounts at random times.
+CHATTER = (
+    ("الكهرباء مقطوعة من الصبح", "#الكهرباء"),
+    ("الجو حار جدا اليوم", "#بغداد"),
+    ("مباراة المنتخب الليلة", "#العراق"),
+    ("زحمة على الجسر", "#بغداد"),
+    ("الامتحانات الوزارية بعد أسبوع", "#العراق"),
+    ("الانترنت بطيء اليوم", "#قطع_الانترنت"),
+)
+ORGANIC_ACCOUNTS = ("u100", "u101", "u102", "u103", "u105", "u109")
+
+
 def write_sample_posts(path: Path, *, now: datetime | None = None) -> Path:
     """Write the sample posts as generic JSONL: id, author, author_name, text, created_at."""
     now = now or datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
     lines = []
     for i, (account, text) in enumerate(TEXTS):
         lines.append(_line(f"demo-{i}", account, text, now - timedelta(hours=3 * i)))
+    for i in range(240):
+        account = ORGANIC_ACCOUNTS[(i * 7) % len(ORGANIC_ACCOUNTS)]
+        phrase, tag = CHATTER[(i * 5 + i // 7) % len(CHATTER)]
+        at = now - timedelta(minutes=(i * 977) % (30 * 24 * 60))
+        lines.append(_line(f"demo-o{i}", account, f"{phrase} {i % 13} {tag}", at))
     for k, message in enumerate(CAMPAIGN):
         start = now - timedelta(days=k + 1)
         for j, account in enumerate(CAMPAIGN_ACCOUNTS):
