@@ -155,3 +155,13 @@ def test_cli_run_and_train_with_reviewed_decisions(
     assert (
         load_model(tmp_path / "m").metadata["training_data_sha256"] == body["training_data_sha256"]
     )
+
+
+def test_kurdish_is_labelled_only_on_glossary_evidence() -> None:
+    from marsad.detect.service import classify_texts
+
+    neutral, slur = classify_texts(["کارەبا نییە لە گەڕەکەکەمان", "ئەوانە هەموو داعشی و تیرۆریستن"])
+    assert neutral["language"] == "ckb" and neutral["labels"] == []
+    assert neutral["scores"]  # the scores are still there for the analyst
+    # A glossary term is still found and shown in a Kurdish post.
+    assert "ckb-daishi" in [span["term_id"] for span in slur["spans"]]

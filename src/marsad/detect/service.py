@@ -18,6 +18,9 @@ from marsad.detect.normalize import detect_language, normalize
 
 __all__ = ["MAX_TEXT_CHARS", "classify_texts"]
 
+# Languages without labelled training data (see docs/model-card.md): Kurdish
+# Sorani and Kurmanji are labelled only on glossary evidence.
+UNTRAINED_LANGUAGES = frozenset({"ckb", "kmr"})
 MAX_TEXT_CHARS = 20_000  # far above any platform's post; guards the service from abuse
 MAX_BATCH = 10_000
 
@@ -123,11 +126,17 @@ def classify_texts(
             labels.insert(len(labels) - ("extremism" in labels), "violence")
         if not normalized[i]:
             labels = []  # nothing but spaces or invisible characters
+        lang = detect_language(text) if language else None
+        if lang in UNTRAINED_LANGUAGES and not hits[i]:
+            # No labelled data in this language: the trained heads' scores say little
+            # (neutral Kurdish posts scored as offensive), so without a glossary term
+            # to show for it no label is given. The scores stay, for the analyst.
+            labels = []
         result: dict[str, Any] = {
             "labels": labels,
             "scores": scores,
             "spans": [m.to_dict() for m in hits[i]],
-            "language": detect_language(text) if language else None,
+            "language": lang,
             "model_version": model.version,
             "glossary_version": matcher.version,
         }
