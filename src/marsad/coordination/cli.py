@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import importlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,6 +15,7 @@ from marsad.cli.output import print_json, user_errors
 from marsad.coordination import graph as graph_io
 from marsad.coordination.io import read_table
 from marsad.coordination.recreated_accounts import AccountProfile, rank_successors
+from marsad.coordination.runs import store_table
 from marsad.coordination.service import METHODS, detect_coordination
 from marsad.coordination.signals import behaviour_profiles
 from marsad.coordination.table import PostTable, parse_timestamp
@@ -34,24 +34,13 @@ InputOpt = Annotated[
 
 
 def _store_table() -> PostTable:
-    """Posts from the store, when the posts capability offers share rows."""
-    try:
-        service = importlib.import_module("marsad.posts.service")
-    except ImportError:
-        service = None
-    iterator = getattr(service, "iter_share_rows", None) if service else None
-    if iterator is None:
-        raise InvalidInput(
-            "err_coordination_no_store",
-            "reading posts from the store is not wired yet; pass --input FILE.csv|.jsonl",
-            where="--input",
-        )
+    """The posts store as a coordination table (``--input`` absent)."""
     from marsad.core.db import make_engine, session_factory, session_scope
     from marsad.core.settings import load_settings
 
     settings = load_settings()  # afresh per command, not the cached one
     with session_scope(session_factory(make_engine(settings), settings)) as session:
-        return PostTable.from_rows(iterator(session=session), source="posts store")
+        return store_table(session)
 
 
 @contextlib.contextmanager

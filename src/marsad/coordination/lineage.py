@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from marsad.coordination.models import AccountLink
 from marsad.coordination.recreated_accounts import AccountProfile, rank_successors
+from marsad.coordination.runs import store_table
 from marsad.coordination.signals import behaviour_profiles
-from marsad.coordination.table import PostTable
 from marsad.core import audit
 from marsad.core.db import utcnow
 from marsad.core.errors import InvalidInput
@@ -28,7 +28,7 @@ DECISIONS = ("confirmed", "rejected")
 
 def store_profiles(session: Session) -> dict[str, AccountProfile]:
     """Profiles of every stored account: names from the accounts, behaviour from the posts."""
-    table = PostTable.from_rows(posts_service.iter_share_rows(session=session), source="posts")
+    table = store_table(session)
     profiles = behaviour_profiles(table)
     for row in posts_service.iter_account_profiles(session=session):
         known = profiles.get(row["account_id"])
@@ -139,8 +139,8 @@ def account_signals_for(session: Session, *, account: str) -> dict[str, float] |
     """How one stored account posts (see :mod:`marsad.coordination.signals`), or None."""
     from marsad.coordination.signals import account_signals
 
-    rows = list(posts_service.iter_share_rows(session=session, account=account))
-    if not rows:
+    table = store_table(session, account=account)
+    if len(table) == 0:
         return None
-    signals = account_signals(PostTable.from_rows(rows, source=account))
+    signals = account_signals(table)
     return {name: float(values[0]) for name, values in signals.items()}

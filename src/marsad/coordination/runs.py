@@ -25,6 +25,12 @@ from marsad.posts import service as posts_service
 EXPORTS = {"graphml": "application/graphml+xml", "csv": "text/csv", "json": "application/json"}
 
 
+def store_table(session: Session, *, account: str | None = None) -> PostTable:
+    """The stored posts (or one account's) as a coordination table."""
+    rows = posts_service.iter_share_rows(session=session, account=account)
+    return PostTable.from_rows(rows, source=account or "posts store")
+
+
 def start_run(
     session: Session,
     *,
@@ -35,7 +41,7 @@ def start_run(
 ) -> CoordinationRun:
     """Detect coordination over every stored post and save the result."""
     chosen = methods or list(METHODS)
-    table = PostTable.from_rows(posts_service.iter_share_rows(session=session), source="posts")
+    table = store_table(session)
     result = detect_coordination(table, methods=chosen, window=window, min_repeat=min_repeat)
     doc = result.to_json()
     run = CoordinationRun(

@@ -75,5 +75,4 @@ def review(
         labels=body.labels,
         note=body.note,
     )
-    texts = flagging.posts_service.post_texts(session=session, ids=[flag.post_pk])
-    return flagging.flag_view(flag, texts.get(flag.post_pk, ""))
+    return flagging.view_flag(session, flag=flag)

@@ -19,13 +19,13 @@ from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from marsad.core import audit
-from marsad.core.db import session_scope, utcnow
+from marsad.core.db import new_id, session_scope, utcnow
 from marsad.core.errors import InvalidInput, NotFound
 from marsad.detect.curation import current_glossary
 from marsad.detect.glossary import Glossary
 from marsad.detect.model import TASKS, DetectorModel, load_default_model
 from marsad.detect.models import REVIEW_STATES, Flag
-from marsad.detect.service import _matcher, classify_texts
+from marsad.detect.service import classify_texts
 from marsad.posts import service as posts_service
 
 DECISIONS = ("confirmed", "rejected")
@@ -59,7 +59,7 @@ def run_detection(
     if glossary is None:
         with session_scope(sessions) as session:
             glossary = current_glossary(session)
-    glossary_version = str(_matcher(glossary).version)
+    glossary_version = str(glossary.version)
     result = RunResult(0, 0, model.version, glossary_version)
     with session_scope(sessions) as session:
         last = session.execute(
@@ -106,8 +106,6 @@ def run_detection(
 
 
 def _with_defaults(row: dict[str, Any]) -> dict[str, Any]:
-    from marsad.core.db import new_id
-
     return {
         "id": new_id(),
         "created_at": utcnow(),
@@ -157,6 +155,12 @@ def flag_view(flag: Flag, text: str) -> dict[str, Any]:
         "reviewed_at": flag.reviewed_at.isoformat() if flag.reviewed_at else None,
         "review_note": flag.review_note,
     }
+
+
+def view_flag(session: Session, *, flag: Flag) -> dict[str, Any]:
+    """One flag as the API shows it, with its post's text."""
+    texts = posts_service.post_texts(session=session, ids=[flag.post_pk])
+    return flag_view(flag, texts.get(flag.post_pk, ""))
 
 
 def get_flag(session: Session, *, flag_id: str) -> Flag:

@@ -7,6 +7,7 @@ or JSON path for single-document files) and the reason, and reading goes on.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import re
@@ -63,6 +64,22 @@ class LineSource(Source):
 # Read whole: API responses are pages of about 100 items; a bigger document is
 # converted to JSONL (one page a line), which is streamed.
 MAX_JSON_DOCUMENT_BYTES = 64 * 1024 * 1024
+
+
+def iter_csv_rows(reader: Any, name: str) -> Iterator[tuple[Any, str] | Rejection]:
+    """Yield ``(row, "row N (line L)")`` from a csv reader, a Rejection for a malformed row."""
+    row_no = 0
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            row_no += 1
+            yield Rejection(name, f"line {reader.line_num}", f"malformed CSV: {exc}")
+            continue
+        row_no += 1
+        yield row, f"row {row_no} (line {reader.line_num})"
 
 
 def iter_json_pages(path: Path) -> Iterator[tuple[str, Any] | Rejection]:

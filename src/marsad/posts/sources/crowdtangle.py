@@ -23,6 +23,7 @@ from marsad.posts.sources.base import (
     find_hashtags,
     find_links,
     find_mentions,
+    iter_csv_rows,
     iter_json_pages,
     language_of,
     normalize_links,
@@ -211,18 +212,11 @@ class CrowdTangleSource(Source):
                 )
                 return
             instagram = "Account" in header and "Facebook Id" not in header
-            row_no = 0
-            while True:
-                try:
-                    row = next(reader)
-                except StopIteration:
-                    break
-                except csv.Error as exc:
-                    row_no += 1
-                    yield Rejection(name, f"line {reader.line_num}", f"malformed CSV: {exc}")
-                    continue
-                row_no += 1
-                yield self._csv_row(row, instagram, name, f"row {row_no} (line {reader.line_num})")
+            for entry in iter_csv_rows(reader, name):
+                if isinstance(entry, Rejection):
+                    yield entry
+                else:
+                    yield self._csv_row(entry[0], instagram, name, entry[1])
 
     def _csv_row(self, row: dict[str, Any], instagram: bool, name: str, where: str) -> Item:
         if any(isinstance(v, str) and _has_surrogates(v) for v in row.values()):

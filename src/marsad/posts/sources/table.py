@@ -23,6 +23,7 @@ from marsad.posts.sources.base import (
     find_hashtags,
     find_links,
     find_mentions,
+    iter_csv_rows,
     iter_jsonl,
     language_of,
     normalize_links,
@@ -159,18 +160,11 @@ class CsvSource(_TableSource):
                     f"({', '.join(h for h in header[:12] if h)})",
                 )
                 return
-            row_no = 0
-            while True:
-                try:
-                    row = next(reader)
-                except StopIteration:
-                    break
-                except csv.Error as exc:
-                    row_no += 1
-                    yield Rejection(name, f"line {reader.line_num}", f"malformed CSV: {exc}")
+            for entry in iter_csv_rows(reader, name):
+                if isinstance(entry, Rejection):
+                    yield entry
                     continue
-                row_no += 1
-                where = f"row {row_no} (line {reader.line_num})"
+                row, where = entry
                 if any(
                     isinstance(v, str) and any("\udc80" <= c <= "\udcff" for c in v)
                     for v in row.values()
