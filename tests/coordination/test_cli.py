@@ -218,3 +218,26 @@ def test_successors_ranks_the_recreated_account_first(tmp_path: Path) -> None:
         ["successors", "--suspended", "ghost", "--accounts", str(accounts), "--json"]
     )
     assert code == 2 and "ghost" in out
+
+
+def test_detect_shares_on_coortweets_sample_prints_coortweets_edges() -> None:
+    """The documented command gives the edge list CooRTweet itself wrote (data/README.md)."""
+    sample = (
+        Path(__file__).resolve().parents[2].parent
+        / "shared/formats/cib_coordination/cooRTweet_russian_coord_tweets.csv"
+    )
+    if not sample.exists():
+        pytest.skip("needs ../shared/formats/cib_coordination")
+    args = ["detect", "--input", str(sample), "--method", "shares", "--window", "10"]
+    result = runner.invoke(app, [*args, "--min-repeat", "5", "--json"])
+    assert result.exit_code == 0, result.output
+    ours = {
+        tuple(sorted((e["source"], e["target"]))): e["weight"]
+        for e in json.loads(result.stdout)["edges"]
+    }
+    golden = Path(__file__).resolve().parent / "data" / "coortweet_edges_loops_removed.csv"
+    with golden.open(newline="") as handle:
+        theirs = {
+            tuple(sorted((r["from"], r["to"]))): int(r["weight"]) for r in csv.DictReader(handle)
+        }
+    assert ours == theirs
