@@ -15,7 +15,7 @@ from marsad.cli.output import print_json, user_errors
 from marsad.coordination import graph as graph_io
 from marsad.coordination.io import read_table
 from marsad.coordination.recreated_accounts import AccountProfile, rank_successors
-from marsad.coordination.runs import store_table
+from marsad.coordination.runs import store_registered, store_table
 from marsad.coordination.service import METHODS, detect_coordination
 from marsad.coordination.signals import behaviour_profiles
 from marsad.coordination.table import PostTable, parse_timestamp
@@ -94,6 +94,17 @@ def detect(
     export: Annotated[
         Path | None, typer.Option(help="Write the network to .graphml, .csv or .json.")
     ] = None,
+    accounts: Annotated[
+        Path | None,
+        typer.Option(
+            help="Account creation times (.csv/.jsonl: account_id, created_at or registered_at): "
+            "adds creation bursts and each group's creation span."
+        ),
+    ] = None,
+    creation_days: Annotated[
+        int,
+        typer.Option(help="Days within which a group's members count as created together."),
+    ] = 30,
     json_out: JsonOpt = False,
 ) -> None:
     """Find groups of accounts that repeatedly post the same thing at the same moment."""
@@ -109,8 +120,11 @@ def detect(
     with _progress(json_out) as progress:
         if progress:
             progress("reading posts")
+        created = _created_from(accounts) if accounts is not None else None
         if input is None:
             table = _store_table()
+            if created is None:
+                created = _store_created()
         else:
             table = read_table(
                 input,
@@ -130,6 +144,8 @@ def detect(
             weighting=weighting,  # type: ignore[arg-type]
             min_surprise=min_surprise,
             min_cluster_size=min_cluster_size,
+            created=created,
+            creation_days=creation_days,
             progress=progress,
         )
     if export is not None:
@@ -156,6 +172,32 @@ def detect(
     console.print(view)
 
 
+def _store_created() -> dict[str, int] | None:
+    """Registration times of the stored accounts, or None when the store has none."""
+    from marsad.core.db import make_engine, session_factory, session_scope
+    from marsad.core.settings import load_settings
+
+    settings = load_settings()
+    with session_scope(session_factory(make_engine(settings), settings)) as session:
+        return store_registered(session)
+
+
+def _created_from(path: Path) -> dict[str, int]:
+    """Creation times from an accounts file; refuses a file where no account has one."""
+    created = {
+        account: prof.created_at
+        for account, prof in _read_accounts(path).items()
+        if prof.created_at is not None
+    }
+    if not created:
+        raise InvalidInput(
+            "err_coordination_input",
+            "no account has a created_at or registered_at time",
+            where=str(path),
+        )
+    return created
+
+
 def _export(result: Any, path: Path) -> None:
     suffix = path.suffix.lower()
     if suffix == ".graphml":
@@ -178,13 +220,15 @@ def _read_accounts(path: Path) -> dict[str, AccountProfile]:
             raise InvalidInput(
                 "err_coordination_input", "account_id is empty", where=f"{path}: row {n}"
             )
-        created = row.get("created_at")
+        # The platform's registration time; ``created_at`` is its usual name in exports.
+        column = "registered_at" if row.get("registered_at") not in (None, "") else "created_at"
+        created = row.get(column)
         try:
             created_at = parse_timestamp(created) if created not in (None, "") else None
         except ValueError as exc:
             raise InvalidInput(
                 "err_coordination_input",
-                f"created_at {created!r} is not a time ({exc})",
+                f"{column} {created!r} is not a time ({exc})",
                 where=f"{path}: row {n}",
             ) from None
         values = {f: (str(row[f]) if row.get(f) not in (None, "") else None) for f in fields[1:5]}

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -32,7 +33,8 @@ def store_profiles(session: Session) -> dict[str, AccountProfile]:
     profiles = behaviour_profiles(table)
     for row in posts_service.iter_account_profiles(session=session):
         known = profiles.get(row["account_id"])
-        created: datetime | None = row["created_at"]
+        # The platform's registration time once the store has it; else when Marsad first saw it.
+        created: datetime | None = row.get("registered_at") or row["created_at"]
         profile = AccountProfile(
             account_id=row["account_id"],
             # Without a handle, an export's author id is often the handle itself; a
@@ -137,10 +139,15 @@ def lineage(session: Session, *, account: str) -> list[str]:
 
 def account_signals_for(session: Session, *, account: str) -> dict[str, float] | None:
     """How one stored account posts (see :mod:`marsad.coordination.signals`), or None."""
-    from marsad.coordination.signals import account_signals
+    from marsad.coordination.signals import account_signals, copy_paste_share
 
     table = store_table(session, account=account)
     if len(table) == 0:
         return None
-    signals = account_signals(table)
-    return {name: float(values[0]) for name, values in signals.items()}
+    signals = {name: float(values[0]) for name, values in account_signals(table).items()}
+    # Copy-paste is relative to the other accounts' posts: it needs the whole store.
+    everything = store_table(session)
+    code = np.flatnonzero(everything.accounts == account)
+    share = copy_paste_share(everything)
+    signals["copy_paste"] = float(share[code[0]]) if code.size else float("nan")
+    return signals

@@ -7,6 +7,7 @@ is :func:`marsad.coordination.service.detect_coordination`, fed from
 
 from __future__ import annotations
 
+import logging
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -17,10 +18,12 @@ from sqlalchemy.orm import Session
 from marsad.coordination.graph import Edge, build_graph, write_csv, write_graphml, write_json
 from marsad.coordination.models import CoordinationRun
 from marsad.coordination.service import METHODS, detect_coordination
-from marsad.coordination.table import PostTable
+from marsad.coordination.table import PostTable, parse_timestamp
 from marsad.core import audit
 from marsad.core.errors import InvalidInput, NotFound
 from marsad.posts import service as posts_service
+
+log = logging.getLogger(__name__)
 
 EXPORTS = {"graphml": "application/graphml+xml", "csv": "text/csv", "json": "application/json"}
 
@@ -29,6 +32,25 @@ def store_table(session: Session, *, account: str | None = None) -> PostTable:
     """The stored posts (or one account's) as a coordination table."""
     rows = posts_service.iter_share_rows(session=session, account=account)
     return PostTable.from_rows(rows, source=account or "posts store")
+
+
+def store_registered(session: Session) -> dict[str, int] | None:
+    """Platform registration times of the stored accounts, or None when none is known.
+
+    Read from ``registered_at`` of ``iter_account_profiles`` (an account's
+    ``created_at`` there is when Marsad first saw it, not when it was made); an
+    older store without that key simply has none.
+    """
+    created: dict[str, int] = {}
+    for row in posts_service.iter_account_profiles(session=session):
+        when = row.get("registered_at")
+        if when is None:
+            continue
+        try:
+            created[row["account_id"]] = parse_timestamp(when)
+        except ValueError:
+            log.warning("account %s: registered_at %r is not a time", row["account_id"], when)
+    return created or None
 
 
 def start_run(
@@ -42,7 +64,13 @@ def start_run(
     """Detect coordination over every stored post and save the result."""
     chosen = methods or list(METHODS)
     table = store_table(session)
-    result = detect_coordination(table, methods=chosen, window=window, min_repeat=min_repeat)
+    result = detect_coordination(
+        table,
+        methods=chosen,
+        window=window,
+        min_repeat=min_repeat,
+        created=store_registered(session),
+    )
     doc = result.to_json()
     run = CoordinationRun(
         created_by=actor,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -17,6 +17,7 @@ from typing import Any, Literal
 import numpy as np
 
 from marsad.coordination.coaction import co_action_edges
+from marsad.coordination.creation import creation_bursts, group_creation
 from marsad.coordination.graph import Edge, build_graph, find_groups
 from marsad.coordination.hashtags import hashtag_actions
 from marsad.coordination.link_sharing import link_actions
@@ -61,10 +62,11 @@ class Cluster:
     objects: list[str]
     method: str = ""
     evidence: list[dict[str, Any]] = field(default_factory=list)
+    creation: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """A plain JSON object."""
-        return {
+        doc = {
             "id": self.id,
             "method": self.method,
             "size": len(self.accounts),
@@ -76,6 +78,9 @@ class Cluster:
             "score": round(self.score, 3),
             "objects": self.objects,
         }
+        if self.creation is not None:
+            doc["creation"] = self.creation
+        return doc
 
 
 @dataclass(slots=True)
@@ -90,10 +95,12 @@ class CoordinationResult:
     clusters: list[Cluster]
     seconds: float = 0.0
     cluster_of: dict[str, int] = field(default_factory=dict)
+    creation_bursts: list[dict[str, Any]] | None = None
+    dated_accounts: int = 0
 
     def to_json(self) -> dict[str, Any]:
         """The document ``marsad coordination detect --json`` prints."""
-        return {
+        doc: dict[str, Any] = {
             "parameters": self.parameters,
             "input": {"posts": self.posts, "accounts": self.accounts},
             "methods": self.methods,
@@ -101,6 +108,11 @@ class CoordinationResult:
             "edges": [e.to_json() for e in self.edges],
             "seconds": round(self.seconds, 3),
         }
+        if self.creation_bursts is not None:
+            # Only when account creation times were given; keys are added, never renamed.
+            doc["input"]["dated_accounts"] = self.dated_accounts
+            doc["creation_bursts"] = self.creation_bursts
+        return doc
 
 
 def _count_edges(
@@ -150,6 +162,8 @@ def detect_coordination(
     min_surprise: float | None = None,
     min_cluster_size: int = 2,
     max_objects: int = 10,
+    created: Mapping[str, int] | None = None,
+    creation_days: int = 30,
     progress: Callable[[str], None] | None = None,
 ) -> CoordinationResult:
     """Find groups of accounts that repeatedly act together within ``window`` seconds.
@@ -177,6 +191,11 @@ def detect_coordination(
         Smallest group reported.
     max_objects:
         How many tying objects to keep as evidence per edge and per group.
+    created:
+        Account creation (registration) times, epoch seconds, by account id;
+        when given (even empty), the result lists creation bursts among them
+        and each cluster says whether its members were created within
+        ``creation_days`` of one another (:mod:`marsad.coordination.creation`).
     progress:
         Called with a short message before each step.
 
@@ -305,6 +324,21 @@ def detect_coordination(
     cluster_of = {acc: i for i, members in enumerate(groups, start=1) for acc in members}
     clusters = _describe(groups, edges, cluster_of, max_objects)
     _add_evidence(clusters, edges, cluster_of, table, actions)
+    bursts = None
+    if created is not None:
+        if progress:
+            progress("account creation dates")
+        population = np.sort(np.fromiter(created.values(), dtype=np.int64, count=len(created)))
+        found = creation_bursts(population)
+        bursts = [b.to_json() for b in found]
+        for c in clusters:
+            c.creation = group_creation(
+                c.accounts,
+                created,
+                population=population,
+                within_days=creation_days,
+                bursts=found,
+            ).to_json()
     parameters = {
         "methods": list(methods),
         "window": window,
@@ -322,6 +356,8 @@ def detect_coordination(
         clusters=clusters,
         seconds=time.perf_counter() - started,
         cluster_of=cluster_of,
+        creation_bursts=bursts,
+        dated_accounts=len(created) if created is not None else 0,
     )
 
 

@@ -10,6 +10,10 @@ for :mod:`marsad.coordination.recreated_accounts`:
                     schedule-driven account posts at few hours (low entropy).
 ``median_gap``      median seconds between consecutive posts.
 ``share_ratio``     fraction of posts that re-share another post.
+``copy_paste``      fraction of posts whose text is a near-duplicate of a post by
+                    *another* account (same near-duplicate cluster as in the
+                    ``text`` method: MinHash on word bigrams, texts of 4 words or
+                    more); NaN when the table has no text.
 """
 
 from __future__ import annotations
@@ -19,10 +23,11 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
+from marsad.coordination.near_duplicates import text_actions
 from marsad.coordination.recreated_accounts import AccountProfile
 from marsad.coordination.table import PostTable
 
-__all__ = ["account_signals", "behaviour_profiles"]
+__all__ = ["account_signals", "behaviour_profiles", "copy_paste_share"]
 
 
 def account_signals(table: PostTable) -> dict[str, np.ndarray]:
@@ -68,7 +73,24 @@ def account_signals(table: PostTable) -> dict[str, np.ndarray]:
         "hour_entropy": entropy,
         "median_gap": median_gap,
         "share_ratio": shared / np.maximum(posts, 1),
+        "copy_paste": copy_paste_share(table),
     }
+
+
+def copy_paste_share(table: PostTable) -> np.ndarray:
+    """Per account code, the fraction of its posts that near-duplicate another account's post."""
+    n = table.n_accounts
+    if table.text is None:
+        return np.full(n, np.nan)
+    rows, codes, _ = text_actions(table)
+    posts = np.bincount(table.account.astype(np.int64), minlength=n)
+    if rows.size == 0:
+        return np.zeros(n)
+    acc = table.account[rows].astype(np.int64)
+    cluster_account = np.unique(np.stack([codes, acc]), axis=1)
+    accounts_in = np.bincount(cluster_account[0], minlength=int(codes.max()) + 1)
+    copied = np.bincount(acc[accounts_in[codes] >= 2], minlength=n)
+    return copied / np.maximum(posts, 1)
 
 
 def behaviour_profiles(table: PostTable) -> dict[str, AccountProfile]:
