@@ -25,7 +25,12 @@ accounts acted independently is estimated from how crowded each action was:
 * if the ``c_s`` neighbours of each action of ``a`` were drawn from all actions at
   random, ``b`` would own ``c_s · n_b / S`` of them, so
   ``E_ab = max(C_a · n_b, C_b · n_a) / S`` (the larger of the two symmetric
-  estimates, which errs towards calling a pair organic).
+  estimates, which errs towards calling a pair organic);
+* ``S`` and ``n`` count every action, including those on objects nobody else
+  touched: leaving them out makes accounts whose actions all meet others (a
+  campaign) look like most of the activity, which inflates their own ``E``;
+* with ``stratum`` (one per method), ``E_ab`` is the sum of one such term per
+  stratum, each from that stratum's own counts.
 
 The *surprise* of a pair is ``-log10 P(X >= k_ab)`` for ``X ~ Poisson(E_ab)``.
 Repeated co-action on rare objects (small crowds, small ``E``) is very surprising;
@@ -167,6 +172,7 @@ def co_action_edges(
     min_repeat: int = 2,
     max_crowd: int | None = 1000,
     min_surprise: float | None = None,
+    stratum: np.ndarray | None = None,
 ) -> CoEdges:
     """Score every account pair that acted on the same object within ``window`` seconds.
 
@@ -184,16 +190,26 @@ def co_action_edges(
         viral and ignored (``None`` keeps all).
     min_surprise:
         Fixed surprise threshold; ``None`` uses ``log10(M)`` (see the module docstring).
+    stratum:
+        Optional small non-negative int per action (the method it comes from): the
+        expectation is then the sum of one expectation per stratum, each from that
+        stratum's own counts, so one method's volume does not dilute another's.
     """
     account = np.asarray(account, dtype=np.int64)
     obj = np.asarray(obj, dtype=np.int64)
     t = np.asarray(t, dtype=np.int64)
     # One action per (account, object, time): a repeated identical action adds nothing.
     valid = obj >= 0
-    account, obj, t = account[valid], obj[valid], t[valid]
+    strat = (
+        np.zeros(obj.size, dtype=np.int64)
+        if stratum is None
+        else np.asarray(stratum, dtype=np.int64)
+    )
+    account, obj, t, strat = account[valid], obj[valid], t[valid], strat[valid]
     if account.size:
-        stacked = np.unique(np.stack([account, obj, t]), axis=1)
-        account, obj, t = stacked[0], stacked[1], stacked[2]
+        # Object codes are disjoint across strata, so the stratum follows the object.
+        stacked = np.unique(np.stack([account, obj, t, strat]), axis=1)
+        account, obj, t, strat = stacked[0], stacked[1], stacked[2], stacked[3]
     crowd = crowd_sizes(obj, t, window=window)
     if max_crowd is not None:
         calm = crowd <= max_crowd
@@ -201,6 +217,7 @@ def co_action_edges(
         if dropped:
             log.info("ignoring %d viral actions (crowd > %d)", dropped, max_crowd)
         account, obj, t, crowd = account[calm], obj[calm], t[calm], crowd[calm]
+        strat = strat[calm]
     i, j = window_pairs(obj, t, window=window)
     ai, aj = account[i], account[j]
     distinct = ai != aj
@@ -219,10 +236,14 @@ def co_action_edges(
     pair_obj_key, pair_obj = key[new_obj], po[new_obj]
     a, b = uniq_key // width, uniq_key % width
 
-    n_actions = np.bincount(account, minlength=int(width)).astype(np.float64)
-    exposure = np.bincount(account, weights=crowd, minlength=int(width))
-    total = max(float(account.size), 1.0)
-    expected = np.maximum(exposure[a] * n_actions[b], exposure[b] * n_actions[a]) / total
+    expected = np.zeros(a.size, dtype=np.float64)
+    for g in np.unique(strat).tolist():
+        mine = strat == g
+        acc_g = account[mine]
+        n_actions = np.bincount(acc_g, minlength=int(width)).astype(np.float64)
+        exposure = np.bincount(acc_g, weights=crowd[mine], minlength=int(width))
+        total = max(float(acc_g.size), 1.0)
+        expected += np.maximum(exposure[a] * n_actions[b], exposure[b] * n_actions[a]) / total
     score = surprise(obj_counts, expected)
     threshold = (
         float(min_surprise)

@@ -91,8 +91,13 @@ def near_duplicate_clusters(
     rows: int = 4,
     min_tokens: int = 4,
     seed: int = 0,
+    min_size: int = 2,
 ) -> np.ndarray:
-    """Cluster id per text (-1: too short or no near-duplicate), see the module docstring."""
+    """Cluster id per text (-1: too short, or in a cluster of fewer than ``min_size`` posts).
+
+    See the module docstring. ``min_size=1`` keeps every text long enough to compare,
+    each unmatched one in a cluster of its own.
+    """
     n = len(texts)
     labels = np.full(n, -1, dtype=np.int64)
     raw_index: dict[str, int] = {}
@@ -151,18 +156,26 @@ def near_duplicate_clusters(
 
     mapped = np.where(raw_code >= 0, norm_code[np.maximum(raw_code, 0)], -1)
     labels = np.where(mapped >= 0, doc_cluster[np.maximum(mapped, 0)], -1)
-    # A cluster of a single post can never be co-posted: drop it to save work downstream.
-    valid = labels >= 0
-    counts = np.bincount(labels[valid], minlength=int(labels.max()) + 1 if valid.any() else 0)
-    labels[valid & (counts[np.maximum(labels, 0)] < 2)] = -1
+    if min_size > 1:
+        valid = labels >= 0
+        counts = np.bincount(labels[valid], minlength=int(labels.max()) + 1 if valid.any() else 0)
+        labels[valid & (counts[np.maximum(labels, 0)] < min_size)] = -1
     return labels
 
 
 def text_actions(table: PostTable, **options: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(rows, object_codes, examples)``: one action per post in a near-duplicate cluster.
+    """``(rows, object_codes, examples)``: one action per post with a text long enough to compare.
 
-    ``examples`` maps each object code to one text of its cluster (for evidence).
+    A text that matches no other is an action too, on an object of its own: it
+    can never be co-posted, but it is an action its account took, and the
+    chance model (:mod:`marsad.coordination.coaction`) needs every action in its
+    denominator, as the ``links`` and ``hashtags`` methods give it. Leaving such
+    posts out made accounts that only paste look as if they were most of the
+    activity, so their expected co-posting rose to match what they did, and small
+    campaigns in small data were missed. ``examples`` maps each object code to one
+    text of its cluster (for evidence).
     """
+    options.setdefault("min_size", 1)
     if table.text is None:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, np.empty(0, dtype=object)

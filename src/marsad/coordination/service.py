@@ -274,6 +274,9 @@ def detect_coordination(
         obj = np.concatenate([actions[m][1] + off for m, off in zip(names, offsets, strict=False)])
         if progress:
             progress(f"pairing {rows.size:,} actions")
+        stratum = np.concatenate(
+            [np.full(actions[m][0].size, i, dtype=np.int64) for i, m in enumerate(names)]
+        )
         co = co_action_edges(
             table.account[rows],
             obj,
@@ -282,6 +285,7 @@ def detect_coordination(
             min_repeat=min_repeat,
             max_crowd=max_crowd,
             min_surprise=min_surprise,
+            stratum=stratum,
         )
         keep = np.flatnonzero(co.significant)
         all_objs = co.objects_of(keep, limit=10**9)
