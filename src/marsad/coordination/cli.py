@@ -170,6 +170,23 @@ def detect(
             "; ".join(c.objects[:3]),
         )
     console.print(view)
+    if result.creation_bursts is not None:
+        console.print(
+            f"{result.dated_accounts:,} accounts with a creation time; "
+            f"{len(result.creation_bursts)} creation bursts"
+            + "".join(
+                f"\n  {b['start']}..{b['end']}: {b['accounts']} accounts "
+                f"(expected {b['expected']:.1f})"
+                for b in result.creation_bursts
+            )
+        )
+        for c in result.clusters[:30]:
+            made = c.creation or {}
+            if made.get("concentrated"):
+                console.print(
+                    f"group {c.id}: {made['together']} of {made['dated']} dated members created "
+                    f"{made['start']}..{made['end']}"
+                )
 
 
 def _store_created() -> dict[str, int] | None:
