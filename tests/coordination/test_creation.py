@@ -202,8 +202,16 @@ def test_copy_paste_share_counts_only_other_accounts_texts() -> None:
     share = dict(zip(table.accounts.tolist(), copy_paste_share(table).tolist(), strict=True))
     assert share == {"p1": 0.5, "p2": 1.0, "solo": 0.0}
     assert "copy_paste" in account_signals(table)
+    assert "copy_paste" not in account_signals(table, copy_paste=False)
     no_text = PostTable.from_rows([{"account_id": "a", "timestamp": 1, "url": "x.com/1"}])
     assert np.isnan(copy_paste_share(no_text)).all()
+    # Detection with the text method lists the same shares, non-zero ones only.
+    doc = detect_coordination(table, methods=["text"]).to_json()
+    assert doc["copy_paste"] == {"p1": 0.5, "p2": 1.0}
+    with_links = PostTable.from_rows(
+        [*rows, {"account_id": "p3", "timestamp": 6, "url": "x.com/1"}]
+    )
+    assert "copy_paste" not in detect_coordination(with_links, methods=["links"]).to_json()
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)

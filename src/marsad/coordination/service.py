@@ -23,6 +23,7 @@ from marsad.coordination.hashtags import hashtag_actions
 from marsad.coordination.link_sharing import link_actions
 from marsad.coordination.near_duplicates import text_actions
 from marsad.coordination.shares import coortweet_pairs_arrays, share_objects
+from marsad.coordination.signals import copy_paste_share
 from marsad.coordination.table import PostTable
 from marsad.core.errors import InvalidInput
 
@@ -97,6 +98,7 @@ class CoordinationResult:
     cluster_of: dict[str, int] = field(default_factory=dict)
     creation_bursts: list[dict[str, Any]] | None = None
     dated_accounts: int = 0
+    copy_paste: dict[str, float] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The document ``marsad coordination detect --json`` prints."""
@@ -112,6 +114,9 @@ class CoordinationResult:
             # Only when account creation times were given; keys are added, never renamed.
             doc["input"]["dated_accounts"] = self.dated_accounts
             doc["creation_bursts"] = self.creation_bursts
+        if self.copy_paste is not None:
+            # Only when the text method ran; accounts of the input that are absent have 0.
+            doc["copy_paste"] = self.copy_paste
         return doc
 
 
@@ -243,6 +248,16 @@ def detect_coordination(
             progress(f"{method}: extracting actions")
         actions[method] = method_actions(table, method)
         report[method] = {"actions": int(actions[method][0].size)}
+    copy_paste = None
+    if "text" in actions:
+        # The texts are clustered already: each account's copy-paste share costs
+        # almost nothing here, and saved with a run it spares the account pages
+        # from clustering the whole store again on every view.
+        share = copy_paste_share(table, actions["text"])
+        copy_paste = {
+            str(table.accounts[c]): round(float(share[c]), 4)
+            for c in np.flatnonzero(share > 0).tolist()
+        }
 
     if weighting == "count":
         # CooRTweet's model, run on each method's objects separately.
@@ -362,6 +377,7 @@ def detect_coordination(
         cluster_of=cluster_of,
         creation_bursts=bursts,
         dated_accounts=len(created) if created is not None else 0,
+        copy_paste=copy_paste,
     )
 
 

@@ -30,8 +30,12 @@ from marsad.coordination.table import PostTable
 __all__ = ["account_signals", "behaviour_profiles", "copy_paste_share"]
 
 
-def account_signals(table: PostTable) -> dict[str, np.ndarray]:
-    """Signals per account code (arrays of length ``table.n_accounts``)."""
+def account_signals(table: PostTable, *, copy_paste: bool = True) -> dict[str, np.ndarray]:
+    """Signals per account code (arrays of length ``table.n_accounts``).
+
+    ``copy_paste=False`` leaves that signal out: it compares each account with
+    the others, so on one account's posts alone it means nothing.
+    """
     n = table.n_accounts
     acc = table.account.astype(np.int64)
     t = table.time
@@ -66,23 +70,31 @@ def account_signals(table: PostTable) -> dict[str, np.ndarray]:
         if table.object_id is not None
         else np.zeros(n)
     )
-    return {
+    out = {
         "posts": posts,
         "active_days": days,
         "posts_per_day": posts / days,
         "hour_entropy": entropy,
         "median_gap": median_gap,
         "share_ratio": shared / np.maximum(posts, 1),
-        "copy_paste": copy_paste_share(table),
     }
+    if copy_paste:
+        out["copy_paste"] = copy_paste_share(table)
+    return out
 
 
-def copy_paste_share(table: PostTable) -> np.ndarray:
-    """Per account code, the fraction of its posts that near-duplicate another account's post."""
+def copy_paste_share(
+    table: PostTable, actions: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+) -> np.ndarray:
+    """Per account code, the fraction of its posts that near-duplicate another account's post.
+
+    ``actions`` are the table's ``text_actions`` when the caller has them already
+    (a coordination run does), so the texts are not clustered twice.
+    """
     n = table.n_accounts
     if table.text is None:
         return np.full(n, np.nan)
-    rows, codes, _ = text_actions(table)
+    rows, codes, _ = actions if actions is not None else text_actions(table)
     posts = np.bincount(table.account.astype(np.int64), minlength=n)
     if rows.size == 0:
         return np.zeros(n)
