@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -138,16 +137,17 @@ def lineage(session: Session, *, account: str) -> list[str]:
 
 
 def account_signals_for(session: Session, *, account: str) -> dict[str, float] | None:
-    """How one stored account posts (see :mod:`marsad.coordination.signals`), or None."""
-    from marsad.coordination.signals import account_signals, copy_paste_share
+    """How one stored account posts (see :mod:`marsad.coordination.signals`), or None.
+
+    Read from the account's own posts only. Its copy-paste share compares it with
+    every other account, so it is not computed here but read from the latest run
+    over texts (:func:`marsad.coordination.runs.copy_paste_of`).
+    """
+    from marsad.coordination.signals import account_signals
 
     table = store_table(session, account=account)
     if len(table) == 0:
         return None
-    signals = {name: float(values[0]) for name, values in account_signals(table).items()}
-    # Copy-paste is relative to the other accounts' posts: it needs the whole store.
-    everything = store_table(session)
-    code = np.flatnonzero(everything.accounts == account)
-    share = copy_paste_share(everything)
-    signals["copy_paste"] = float(share[code[0]]) if code.size else float("nan")
-    return signals
+    return {
+        name: float(values[0]) for name, values in account_signals(table, copy_paste=False).items()
+    }

@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import logging
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from marsad.coordination.graph import Edge, build_graph, write_csv, write_graphml, write_json
 from marsad.coordination.models import CoordinationRun
 from marsad.coordination.service import METHODS, detect_coordination
 from marsad.coordination.table import PostTable, parse_timestamp
 from marsad.core import audit
+from marsad.core.db import utcnow
 from marsad.core.errors import InvalidInput, NotFound
 from marsad.posts import service as posts_service
 
@@ -63,6 +65,8 @@ def start_run(
 ) -> CoordinationRun:
     """Detect coordination over every stored post and save the result."""
     chosen = methods or list(METHODS)
+    # The run is dated when it reads the store: an account first seen later was not in it.
+    started = utcnow()
     table = store_table(session)
     result = detect_coordination(
         table,
@@ -73,6 +77,7 @@ def start_run(
     )
     doc = result.to_json()
     run = CoordinationRun(
+        created_at=started,
         created_by=actor,
         parameters=doc["parameters"],
         posts=doc["input"]["posts"],
@@ -95,6 +100,61 @@ def start_run(
 def list_runs(session: Session, *, limit: int = 50) -> list[CoordinationRun]:
     query = select(CoordinationRun).order_by(CoordinationRun.created_at.desc()).limit(limit)
     return list(session.execute(query).scalars())
+
+
+def latest_text_run(session: Session) -> CoordinationRun | None:
+    """The newest run whose ``text`` method clustered the stored texts, or None.
+
+    Runs are listed without their documents; only a run that asked for ``text``
+    has its document read (a run already loaded in the session is not read again).
+    """
+    query = (
+        select(CoordinationRun)
+        .options(defer(CoordinationRun.result))
+        .order_by(CoordinationRun.created_at.desc())
+    )
+    for run in session.execute(query).scalars():
+        if "text" not in (run.parameters or {}).get("methods", []):
+            continue
+        # "skipped" instead of "actions" when the store had no text at all.
+        if "actions" in run.result.get("methods", {}).get("text", {}):
+            return run
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class CopyPaste:
+    """An account's copy-paste share as a saved run measured it."""
+
+    share: float
+    run: CoordinationRun
+
+
+def copy_paste_of(session: Session, *, account: str) -> CopyPaste | None:
+    """The account's copy-paste share from the latest run over texts, or None if unmeasured.
+
+    The run lists accounts with a non-zero share (``copy_paste`` in its document);
+    an account absent from that list has 0 if it was in the run's input, that is,
+    if the store knew it when the run read the posts. A run made before runs
+    recorded the share, or one that came before the account's first posts, has
+    not measured it (older runs have not either).
+    """
+    run = latest_text_run(session)
+    if run is None or "copy_paste" not in run.result:
+        return None
+    share = run.result["copy_paste"].get(account)
+    if share is not None:
+        return CopyPaste(share=float(share), run=run)
+    platform, _sep, account_id = account.partition(":")
+    try:
+        known = posts_service.account_activity(
+            session=session, platform=platform, account_id=account_id
+        )
+    except NotFound:
+        return None
+    if known["first_seen"] is None or known["first_seen"] > run.created_at:
+        return None
+    return CopyPaste(share=0.0, run=run)
 
 
 def get_run(session: Session, *, run_id: str) -> CoordinationRun:

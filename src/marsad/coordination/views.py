@@ -123,5 +123,6 @@ def account_page(account: str, request: Request, user: StaffUser, session: DbSes
             "groups": groups,
             "chain": lineage.lineage(session, account=account),
             "signals": lineage.account_signals_for(session, account=account),
+            "copy_paste": runs.copy_paste_of(session, account=account),
         },
     )
