@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import string
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -108,6 +109,8 @@ def test_share_from_the_latest_text_run(admin_client, stored, sessions) -> None:
         admin_client.get(f"/staff/coordination/accounts/{RING[0]}?lang=en").text
     )
     assert "75%" in cell and f"/staff/coordination/runs/{run_id}" in cell
+    page = admin_client.get(f"/staff/coordination/accounts/{RING[0]}?lang=en").text
+    assert f"/staff/coordination/runs/{run_id}/clusters/1" in page  # the group it is in
     # On screen in Baghdad's time (UTC+3), stored in UTC.
     assert (when + timedelta(hours=3)).strftime("%Y-%m-%d %H:%M") in cell
     organic = _copy_paste_cell(
@@ -170,3 +173,11 @@ def test_account_page_reads_only_the_account(admin_client, stored, engine, monke
     assert len(read) == 8  # the account's own posts, of 240 stored
     on_posts = [s for s in statements if "FROM posts" in s]
     assert on_posts and all("posts.account_id =" in s for s in on_posts), on_posts
+    # Run documents are read in parts (clusters, copy-paste shares), never whole:
+    # at 1M posts one is about 10 MB, mostly edges.
+    uses = [
+        m.groups()
+        for s in statements
+        for m in re.finditer(r"(JSON_EXTRACT\()?coordination_runs\.result\b(\s*(?:->|#>))?", s)
+    ]
+    assert uses and all(inside or arrow for inside, arrow in uses), statements

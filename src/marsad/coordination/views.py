@@ -109,12 +109,7 @@ def decide_successor(
 
 @router.get("/staff/coordination/accounts/{account:path}")
 def account_page(account: str, request: Request, user: StaffUser, session: DbSession) -> Response:
-    groups = [
-        (run, cluster)
-        for run in runs.list_runs(session, limit=20)
-        for cluster in run.result.get("clusters", [])
-        if account in cluster["accounts"]
-    ]
+    groups = runs.account_groups(session, account=account, limit=20)
     return render(
         request,
         "coordination/account.html",
