@@ -93,11 +93,14 @@ def cross_dataset_report(
     never saw it, thresholds included (each model picks its own on its
     training data). ``cross_dataset[name]``: trained on all the *other* sets,
     tested on all of ``name`` (when ``cross`` and there is more than one set).
+    ``folds=0`` skips the in-domain part.
     """
     say = progress or (lambda _m: None)
     datasets = dedupe(datasets)
     splits = {
-        ds.name: list(
+        ds.name: []
+        if folds < 2
+        else list(
             StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed).split(
                 np.zeros(len(ds.labels)), ds.labels
             )
@@ -105,7 +108,7 @@ def cross_dataset_report(
         for ds in datasets
     }
     predicted = {ds.name: np.zeros(len(ds.labels), dtype=int) for ds in datasets}
-    for fold in range(folds):
+    for fold in range(folds if folds >= 2 else 0):
         say(f"{task}: in-domain fold {fold + 1}/{folds}")
         parts = []
         for ds in datasets:
@@ -118,7 +121,7 @@ def cross_dataset_report(
             test = splits[ds.name][fold][1]
             predicted[ds.name][test] = _predict(model, [ds.texts[i] for i in test], task)
     report: dict[str, dict[str, dict[str, float | int]]] = {"in_domain": {}, "cross_dataset": {}}
-    for ds in datasets:
+    for ds in datasets if folds >= 2 else []:
         y = [int(v) for v in ds.labels]
         report["in_domain"][ds.name] = {**scores(y, predicted[ds.name]), "n": len(y)}
     if cross and len(datasets) > 1:

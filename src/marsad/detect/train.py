@@ -26,13 +26,13 @@ from marsad.detect.classifiers import (
     HashedNgramFeatures,
 )
 from marsad.detect.glossary import Glossary, load_default_glossary
-from marsad.detect.normalize import normalize
 from marsad.detect.model import (
     EXTREMISM_WEIGHTS,
     INCITEMENT_WEIGHTS,
     DetectorModel,
     lexicon_scorer,
 )
+from marsad.detect.normalize import normalize
 
 __all__ = ["Dataset", "MODEL_VERSION", "dedupe", "dedupe_key", "read_dataset", "train_model"]
 
