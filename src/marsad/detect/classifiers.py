@@ -291,7 +291,7 @@ def _best_threshold(y: np.ndarray, p: np.ndarray) -> float:
             f1s.append(2 * tp / max(2 * tp + fp + fn, 1))
         f1 = float(np.mean(f1s))
         if f1 > best_f1 + 1e-9:
-            best_t, best_f1 = float(t), f1
+            best_t, best_f1 = round(float(t), 2), f1
     return best_t
 
 

@@ -80,8 +80,7 @@ def train(
     ] = None,
     json_: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
-    """Train a model for one task from labelled files (or every head from --shared-data)
-    and save it to OUT."""
+    """Train one task's model from labelled files, or the shipped model (--shared-data)."""
     if shared_data is not None:
         _train_default(shared_data, out, data, task, include_reviewed, json_)
         return

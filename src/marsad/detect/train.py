@@ -38,7 +38,7 @@ __all__ = ["Dataset", "MODEL_VERSION", "dedupe", "dedupe_key", "read_dataset", "
 
 log = logging.getLogger(__name__)
 
-MODEL_VERSION = "1.0.0"
+MODEL_VERSION = "1.1.0"
 MAX_FIELD = 1_000_000
 TRUE_VALUES = {"1", "true", "yes"}
 FALSE_VALUES = {"0", "false", "no"}
