@@ -2,7 +2,10 @@
 
 Build the shipped model (about 2 minutes on one core; run it with ``nice``)::
 
-    python -m marsad.detect.train ../shared/datasets src/marsad/detect/data
+    marsad detect train --shared-data ../shared/datasets --out src/marsad/detect/data
+
+or, the same recipe, ``python -m marsad.detect.train ../shared/datasets src/marsad/detect/data``.
+Every task's data sets are deduplicated (:func:`dedupe`) before anything is fitted.
 """
 
 from __future__ import annotations
