@@ -18,6 +18,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from marsad.core.errors import InvalidInput
 from marsad.detect.model import BINARY_TASKS, DetectorModel
+from marsad.detect.normalize import normalize
 from marsad.detect.train import Dataset, dedupe, train_model
 
 __all__ = ["cross_dataset_report", "evaluate_model", "scores"]
@@ -53,7 +54,7 @@ def evaluate_model(
         raise InvalidInput("err_dataset_empty", "no rows to evaluate", "data")
     y = np.array([int(v) for v in labels])
     start = time.perf_counter()
-    scored = model.score(list(texts))
+    scored = _score(model, list(texts))
     elapsed = max(time.perf_counter() - start, 1e-9)
     cut = model.thresholds[task] if threshold is None else threshold
     predicted = scored[task] >= cut
@@ -65,8 +66,16 @@ def evaluate_model(
     return out
 
 
+def _score(model: DetectorModel, texts: list[str]) -> dict[str, np.ndarray]:
+    """``model.score`` the way the service calls it: normalise once, glossary once."""
+    normalized = [normalize(t) for t in texts]
+    matcher = model.lexicon.matcher_
+    hits = [matcher.find(t, normalized=n) for t, n in zip(texts, normalized, strict=True)]
+    return model.score(texts, lexicon_features=model.lexicon.from_hits(hits), normalized=normalized)
+
+
 def _predict(model: DetectorModel, texts: Sequence[str], task: str) -> np.ndarray:
-    scored = model.score(list(texts))
+    scored = _score(model, list(texts))
     predicted = scored[task] >= model.thresholds[task]
     if task == "violence":
         predicted |= scored["violence_lexicon"] >= model.incitement.threshold
