@@ -64,5 +64,6 @@ def test_the_vocative_ya_is_not_learned_as_offensive() -> None:
             head=CalibratedLinearClassifier(cv=2, threshold="auto"),
         )
         f1[ignore] = evaluate_model(model, test.texts, test.labels, "offensive")["macro_f1"]
-    assert f1[("يا", "ي")] > 0.6  # chance is about 0.45
-    assert f1[("يا", "ي")] > f1[()] + 0.05, f1
+    # measured 0.63 without يا and 0.49 with it (it flags most posts); chance is about 0.45
+    assert f1[("يا", "ي")] > 0.6
+    assert f1[("يا", "ي")] > f1[()] + 0.08, f1
