@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
+from sklearn.base import clone
 
 from marsad.core.errors import InvalidInput
 from marsad.detect.classifiers import (
@@ -251,7 +252,8 @@ def train_model(
             all_texts.update(dict.fromkeys(ds.texts))
             digest.update(f"{task}:{ds.name}:{ds.sha256}\n".encode())
     say(f"features on {len(all_texts)} texts")
-    features = features if features is not None else HashedNgramFeatures()
+    # A copy: the prototype may be reused for another model (folds of a report).
+    features = clone(features) if features is not None else HashedNgramFeatures()
     features.fit(list(all_texts))
 
     heads: dict[str, CalibratedLinearClassifier] = {}
