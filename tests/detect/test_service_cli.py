@@ -88,6 +88,8 @@ def test_text_json_with_a_model(tiny_model: Path) -> None:
         (["--data", str(DATA / "one_class.tsv"), "--task", "offensive"], "only one class"),
         (["--data", str(DATA / "nope.tsv"), "--task", "offensive"], "no such file"),
         (["--data", str(DATA / "tiny.tsv"), "--task", "extremism"], "needs no training"),
+        (["--shared-data", str(DATA), "--task", "offensive"], "leave out --data, --task"),
+        (["--shared-data", str(DATA)], "osact2020_train.tsv: no such file"),
     ],
 )
 def test_train_rejects_bad_data_in_one_line(args: list[str], needle: str, tmp_path: Path) -> None:

@@ -27,6 +27,7 @@ and returns ``predict_proba`` columns aligned with ``classes_``.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -90,6 +91,18 @@ def _hash_windows(cp: np.ndarray, n: int, seed: int) -> np.ndarray:
         return h * _MIX
 
 
+_SPACES = re.compile(r" {2,}")
+
+
+@functools.cache
+def _ignore_pattern(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    """Whole-word matcher of ``words`` in normalised text (longest first)."""
+    forms = sorted({normalize(w) for w in words if normalize(w)}, key=len, reverse=True)
+    if not forms:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, forms)) + r")(?!\w)")
+
+
 _POWERS: list[np.ndarray] = []
 
 
@@ -122,6 +135,14 @@ class HashedNgramFeatures(TransformerMixin, BaseEstimator):
         Columns seen in fewer training documents get zero weight.
     sublinear_tf : bool
         Use ``1 + log(tf)`` in place of raw counts.
+    ignore_words : tuple of str
+        Whole words deleted before any n-gram is taken. The default is the
+        Arabic vocative particle يا (and its short spelling ي): OSACT 2020
+        collected only tweets containing it (99.8 % do), and other sets have it
+        mostly in insults, so a model that learns "يا" learns how a data set
+        was collected, not what is offensive — with it, a model trained on the
+        other Arabic sets flags two thirds of OSACT 2020 (macro-F1 0.49; 0.72
+        without it), while in-domain scores do not change.
     """
 
     def __init__(
@@ -131,12 +152,21 @@ class HashedNgramFeatures(TransformerMixin, BaseEstimator):
         n_features: int = 2**19,
         min_df: int = 2,
         sublinear_tf: bool = True,
+        ignore_words: tuple[str, ...] = ("يا", "ي"),
     ) -> None:
         self.char_ngram_range = char_ngram_range
         self.word_ngram_range = word_ngram_range
         self.n_features = n_features
         self.min_df = min_df
         self.sublinear_tf = sublinear_tf
+        self.ignore_words = ignore_words
+
+    def _drop_ignored(self, norm: list[str]) -> list[str]:
+        words = tuple(getattr(self, "ignore_words", ()))  # models saved before 1.1 lack it
+        pattern = _ignore_pattern(words)
+        if pattern is None:
+            return norm
+        return [_SPACES.sub(" ", pattern.sub(" ", t)).strip(" ") for t in norm]
 
     def _counts(self, texts: list[str], normalized: bool = False) -> sp.csr_matrix:
         n_docs = len(texts)
@@ -144,7 +174,7 @@ class HashedNgramFeatures(TransformerMixin, BaseEstimator):
         shift = np.uint64(64 - bits)
         rows: list[np.ndarray] = []
         cols: list[np.ndarray] = []
-        norm = texts if normalized else [normalize(t) for t in texts]
+        norm = self._drop_ignored(texts if normalized else [normalize(t) for t in texts])
 
         # Character n-grams: one string " doc " + SEP per document.
         batch = "".join(f" {t} {_SEP}" for t in norm)
@@ -261,7 +291,7 @@ def _best_threshold(y: np.ndarray, p: np.ndarray) -> float:
             f1s.append(2 * tp / max(2 * tp + fp + fn, 1))
         f1 = float(np.mean(f1s))
         if f1 > best_f1 + 1e-9:
-            best_t, best_f1 = float(t), f1
+            best_t, best_f1 = round(float(t), 2), f1
     return best_t
 
 

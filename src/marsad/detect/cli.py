@@ -14,7 +14,7 @@ from marsad.core.errors import InvalidInput
 from marsad.detect.glossary import Glossary, load_default_glossary
 from marsad.detect.model import DetectorModel, load_default_model, load_model
 from marsad.detect.service import MAX_TEXT_CHARS, classify_texts
-from marsad.detect.train import Dataset, read_dataset, train_model
+from marsad.detect.train import Dataset, load_default_data, read_dataset, train_model
 
 app = typer.Typer(
     help="Detect hate speech, incitement and extremist propaganda.", no_args_is_help=True
@@ -69,9 +69,21 @@ def train(
             help="Also learn from the flags analysts confirmed or rejected in the database.",
         ),
     ] = False,
+    shared_data: Annotated[
+        Path | None,
+        typer.Option(
+            "--shared-data",
+            help="Build the shipped model: every head from the project's data sets in this "
+            "folder (osact2020_train.tsv, osact2022_train.tsv, t_hsab.tsv, mlma_ar.tsv, "
+            "mlma_en.tsv); no --data or --task.",
+        ),
+    ] = None,
     json_: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
-    """Train a model for one task from labelled files and save it to OUT."""
+    """Train one task's model from labelled files, or the shipped model (--shared-data)."""
+    if shared_data is not None:
+        _train_default(shared_data, out, data, task, include_reviewed, json_)
+        return
     if task is None:
         raise InvalidInput("err_task", "say which task to train", "--task")
     if out is None:
@@ -116,6 +128,43 @@ def train(
         print_json(result)
     else:
         typer.echo(f"wrote {path} ({model.version}, {result['rows']} rows)")
+
+
+def _train_default(
+    shared_data: Path,
+    out: Path | None,
+    data: list[Path] | None,
+    task: TrainTask | None,
+    include_reviewed: bool,
+    json_: bool,
+) -> None:
+    """``train --shared-data DIR``: the shipped model's recipe (``train.DEFAULT_DATA``)."""
+    if out is None:
+        raise InvalidInput("err_out", "say which folder to write the model to", "--out")
+    if data or task is not None or include_reviewed:
+        raise InvalidInput(
+            "err_train_options",
+            "--shared-data trains every head from the project's data sets; "
+            "leave out --data, --task and --include-reviewed",
+            "--shared-data",
+        )
+    with _err.status("reading data") as status:
+        datasets = load_default_data(shared_data)
+        model = train_model(datasets, progress=lambda msg: status.update(f"training: {msg}"))
+        status.update("saving")
+        path = model.save(out)
+    result = {
+        "model": str(path),
+        "model_version": model.version,
+        "tasks": sorted(datasets),
+        "rows": {t: sum(len(d.texts) for d in sets) for t, sets in datasets.items()},
+        "thresholds": model.thresholds,
+        "training_data_sha256": model.metadata["training_data_sha256"],
+    }
+    if json_:
+        print_json(result)
+    else:
+        typer.echo(f"wrote {path} ({model.version})")
 
 
 def _reviewed_dataset(task: str) -> Dataset:

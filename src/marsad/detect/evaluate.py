@@ -1,8 +1,9 @@
 """Measure a detector on labelled data: macro-F1, precision, recall, speed.
 
-Also the cross-dataset protocol the model card reports: train on every set but
-one, test on the one left out (leave-one-dataset-out), next to an in-domain
-held-out split of each set.
+Also the protocol the model card reports: in-domain k-fold cross-validation
+(out-of-fold predictions) of each set, and cross-dataset transfer: train on
+every set but one, test on the one left out (leave-one-dataset-out). Both
+deduplicate the sets first, so that no copy of a test post is in training.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ from typing import Any
 
 import numpy as np
 from sklearn.metrics import f1_score, precision_score, recall_score
-from sklearn.model_selection import train_test_split
+from sklearn.model_selection import StratifiedKFold
 
 from marsad.core.errors import InvalidInput
 from marsad.detect.model import BINARY_TASKS, DetectorModel
-from marsad.detect.train import Dataset, train_model
+from marsad.detect.normalize import normalize
+from marsad.detect.train import Dataset, dedupe, train_model
 
 __all__ = ["cross_dataset_report", "evaluate_model", "scores"]
 
@@ -52,7 +54,7 @@ def evaluate_model(
         raise InvalidInput("err_dataset_empty", "no rows to evaluate", "data")
     y = np.array([int(v) for v in labels])
     start = time.perf_counter()
-    scored = model.score(list(texts))
+    scored = _score(model, list(texts))
     elapsed = max(time.perf_counter() - start, 1e-9)
     cut = model.thresholds[task] if threshold is None else threshold
     predicted = scored[task] >= cut
@@ -64,41 +66,81 @@ def evaluate_model(
     return out
 
 
+def _score(model: DetectorModel, texts: list[str]) -> dict[str, np.ndarray]:
+    """``model.score`` the way the service calls it: normalise once, glossary once."""
+    normalized = [normalize(t) for t in texts]
+    matcher = model.lexicon.matcher_
+    hits = [matcher.find(t, normalized=n) for t, n in zip(texts, normalized, strict=True)]
+    return model.score(texts, lexicon_features=model.lexicon.from_hits(hits), normalized=normalized)
+
+
+def _predict(model: DetectorModel, texts: Sequence[str], task: str) -> np.ndarray:
+    scored = _score(model, list(texts))
+    predicted = scored[task] >= model.thresholds[task]
+    if task == "violence":
+        predicted |= scored["violence_lexicon"] >= model.incitement.threshold
+    return predicted.astype(int)
+
+
 def cross_dataset_report(
     datasets: Sequence[Dataset],
     task: str,
     *,
-    test_size: float = 0.2,
+    folds: int = 5,
     seed: int = 0,
+    cross: bool = True,
     progress: Callable[[str], None] | None = None,
     **train_kwargs: Any,
 ) -> dict[str, dict[str, dict[str, float | int]]]:
-    """In-domain and leave-one-dataset-out scores for ``task``.
+    """In-domain (k-fold, out of fold) and leave-one-dataset-out scores for ``task``.
 
-    ``in_domain[name]``: trained on every set's training split (80 %),
-    tested on ``name``'s held-out 20 %. ``cross_dataset[name]``: trained on all
-    the *other* sets in full, tested on all of ``name``.
+    The sets are first deduplicated together (:func:`~marsad.detect.train.dedupe`),
+    so no copy of a test post is ever in training. ``in_domain[name]``: each of
+    ``folds`` models is trained on the other folds of *every* set (stratified
+    per set) and predicts its own fold; the scores are over ``name``'s
+    out-of-fold predictions, so every post is predicted once by a model that
+    never saw it, thresholds included (each model picks its own on its
+    training data). ``cross_dataset[name]``: trained on all the *other* sets,
+    tested on all of ``name`` (when ``cross`` and there is more than one set).
+    ``folds=0`` skips the in-domain part.
     """
     say = progress or (lambda _m: None)
-    train_parts: list[Dataset] = []
-    test_parts: dict[str, Dataset] = {}
-    for ds in datasets:
-        tr_x, te_x, tr_y, te_y = train_test_split(
-            ds.texts, ds.labels, test_size=test_size, random_state=seed, stratify=ds.labels
+    datasets = dedupe(datasets)
+    splits = {
+        ds.name: []
+        if folds < 2
+        else list(
+            StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed).split(
+                np.zeros(len(ds.labels)), ds.labels
+            )
         )
-        train_parts.append(Dataset(ds.name, tr_x, tr_y, ds.sha256))
-        test_parts[ds.name] = Dataset(ds.name, te_x, te_y, ds.sha256)
-    say(f"{task}: in-domain model on {len(train_parts)} sets")
-    model = train_model({task: train_parts}, **train_kwargs)
+        for ds in datasets
+    }
+    predicted = {ds.name: np.zeros(len(ds.labels), dtype=int) for ds in datasets}
+    for fold in range(folds if folds >= 2 else 0):
+        say(f"{task}: in-domain fold {fold + 1}/{folds}")
+        parts = []
+        for ds in datasets:
+            train = splits[ds.name][fold][0]
+            parts.append(
+                Dataset(ds.name, [ds.texts[i] for i in train], [ds.labels[i] for i in train], "")
+            )
+        model = train_model({task: parts}, **train_kwargs)
+        for ds in datasets:
+            test = splits[ds.name][fold][1]
+            predicted[ds.name][test] = _predict(model, [ds.texts[i] for i in test], task)
     report: dict[str, dict[str, dict[str, float | int]]] = {"in_domain": {}, "cross_dataset": {}}
-    for name, part in test_parts.items():
-        report["in_domain"][name] = evaluate_model(model, part.texts, part.labels, task)
-    if len(datasets) > 1:
+    for ds in datasets if folds >= 2 else []:
+        y = [int(v) for v in ds.labels]
+        report["in_domain"][ds.name] = {**scores(y, predicted[ds.name]), "n": len(y)}
+    if cross and len(datasets) > 1:
         for held in datasets:
             others = [ds for ds in datasets if ds.name != held.name]
             say(f"{task}: leave out {held.name}")
             model = train_model({task: others}, **train_kwargs)
-            report["cross_dataset"][held.name] = evaluate_model(
-                model, held.texts, held.labels, task
-            )
+            y = [int(v) for v in held.labels]
+            report["cross_dataset"][held.name] = {
+                **scores(y, _predict(model, held.texts, task)),
+                "n": len(y),
+            }
     return report

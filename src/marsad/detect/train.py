@@ -2,7 +2,10 @@
 
 Build the shipped model (about 2 minutes on one core; run it with ``nice``)::
 
-    python -m marsad.detect.train ../shared/datasets src/marsad/detect/data
+    marsad detect train --shared-data ../shared/datasets --out src/marsad/detect/data
+
+or, the same recipe, ``python -m marsad.detect.train ../shared/datasets src/marsad/detect/data``.
+Every task's data sets are deduplicated (:func:`dedupe`) before anything is fitted.
 """
 
 from __future__ import annotations
@@ -11,12 +14,14 @@ import csv
 import dataclasses
 import hashlib
 import logging
+import re
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
+from sklearn.base import clone
 
 from marsad.core.errors import InvalidInput
 from marsad.detect.classifiers import (
@@ -31,12 +36,13 @@ from marsad.detect.model import (
     DetectorModel,
     lexicon_scorer,
 )
+from marsad.detect.normalize import normalize
 
-__all__ = ["Dataset", "read_dataset", "train_model", "MODEL_VERSION"]
+__all__ = ["Dataset", "MODEL_VERSION", "dedupe", "dedupe_key", "read_dataset", "train_model"]
 
 log = logging.getLogger(__name__)
 
-MODEL_VERSION = "1.0.0"
+MODEL_VERSION = "1.1.0"
 MAX_FIELD = 1_000_000
 TRUE_VALUES = {"1", "true", "yes"}
 FALSE_VALUES = {"0", "false", "no"}
@@ -137,6 +143,43 @@ def read_dataset(
     return Dataset(name=p.stem, texts=texts, labels=labels, sha256=digest.hexdigest())
 
 
+_PLACEHOLDER = re.compile(r"@\w+|https?://\S+|\b(?:url|user|lf)\b")
+_NOT_LETTER = re.compile(r"[\W_]+")
+
+
+def dedupe_key(text: str) -> str:
+    """The key two posts share when they are the same post for training purposes.
+
+    The letters and digits of the normalised text, without user handles, links
+    and the ``@USER``/``URL``/``<LF>`` placeholders of the OSACT sets: retweets,
+    copies with another mention, or another spacing or emoji, get one key.
+    """
+    return _NOT_LETTER.sub("", _PLACEHOLDER.sub(" ", normalize(text)))
+
+
+def dedupe(datasets: Sequence[Dataset]) -> list[Dataset]:
+    """Drop every post whose :func:`dedupe_key` was already seen, in this set or an earlier one.
+
+    Run before any train/test split, so that no copy of a test post is in
+    training; the first copy (and its label) is kept. Posts with no letters or
+    digits at all (emoji only) are all kept: they are not copies of one another.
+    """
+    seen: set[str] = set()
+    out: list[Dataset] = []
+    for ds in datasets:
+        texts: list[str] = []
+        labels: list[str] = []
+        for text, label in zip(ds.texts, ds.labels, strict=True):
+            key = dedupe_key(text)
+            if key and key in seen:
+                continue
+            seen.add(key)
+            texts.append(text)
+            labels.append(label)
+        out.append(Dataset(ds.name, texts, labels, ds.sha256))
+    return out
+
+
 def balanced_weights(datasets: Sequence[Dataset]) -> np.ndarray:
     """Weights giving each (dataset, class) cell the same total weight.
 
@@ -195,6 +238,9 @@ def train_model(
         if not datasets:
             raise InvalidInput("err_dataset_empty", f"no data for task {task}", "task")
         _check_two_classes(task, datasets)
+    # One copy of each post per task: duplicates would count twice in the weights
+    # and in the out-of-fold calibration (a copy in the other fold is a leak).
+    data = {task: dedupe(datasets) for task, datasets in data.items()}
 
     # Fit the shared features on every distinct text once.
     all_texts: dict[str, None] = {}
@@ -206,7 +252,8 @@ def train_model(
             all_texts.update(dict.fromkeys(ds.texts))
             digest.update(f"{task}:{ds.name}:{ds.sha256}\n".encode())
     say(f"features on {len(all_texts)} texts")
-    features = features if features is not None else HashedNgramFeatures()
+    # A copy: the prototype may be reused for another model (folds of a report).
+    features = clone(features) if features is not None else HashedNgramFeatures()
     features.fit(list(all_texts))
 
     heads: dict[str, CalibratedLinearClassifier] = {}
