@@ -48,6 +48,7 @@ __all__ = [
     "Candidate",
     "rank_successors",
     "rank_successors_pruned",
+    "score_bound",
 ]
 
 DEFAULT_WEIGHTS: dict[str, float] = {
@@ -286,14 +287,11 @@ def rank_successors_pruned(
     if any(v < 0 for v in w.values()):
         raise ValueError("pruning needs non-negative weights")
     pool = [c for c in candidates if c.account_id != suspended.account_id]
-    unknown = [
-        k
-        for k, has in (
-            ("vocabulary", _cosine(suspended.vocabulary, suspended.vocabulary) is not None),
-            ("rhythm", _cosine(suspended.hours, suspended.hours) is not None),
-        )
-        if has and w.get(k)
-    ]
+    has = {
+        "vocabulary": _cosine(suspended.vocabulary, suspended.vocabulary) is not None,
+        "rhythm": _cosine(suspended.hours, suspended.hours) is not None,
+    }
+    unknown = [k for k in BEHAVIOUR if has[k] and w.get(k)]
     if not unknown:  # the candidates' posts cannot change any score
         return rank_successors(
             suspended, pool, weights=w, limit=limit, min_score=min_score, grace_days=grace_days
