@@ -15,9 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from marsad.coordination.models import AccountLink
-from marsad.coordination.recreated_accounts import AccountProfile, rank_successors
+from marsad.coordination.recreated_accounts import AccountProfile, rank_successors_pruned
 from marsad.coordination.runs import store_table
 from marsad.coordination.signals import behaviour_profiles
+from marsad.coordination.table import PostTable
 from marsad.core import audit
 from marsad.core.db import utcnow
 from marsad.core.errors import InvalidInput
@@ -26,49 +27,84 @@ from marsad.posts import service as posts_service
 DECISIONS = ("confirmed", "rejected")
 
 
+def _profile(row: dict[str, Any]) -> AccountProfile:
+    """An account's profile from its ``iter_account_profiles`` row (no behaviour yet)."""
+    # The platform's registration time once the store has it; else when Marsad first saw it.
+    created: datetime | None = row.get("registered_at") or row["created_at"]
+    return AccountProfile(
+        account_id=row["account_id"],
+        # Without a handle, an export's author id is often the handle itself; a
+        # numeric platform id reduces to nothing and is simply not compared.
+        handle=row["handle"] or row["account_id"].split(":", 1)[1],
+        display_name=row["display_name"],
+        created_at=int(created.timestamp()) if created else None,
+    )
+
+
+def _with_behaviour(profile: AccountProfile, known: AccountProfile | None) -> AccountProfile:
+    if known is not None:
+        profile.vocabulary, profile.hours = known.vocabulary, known.hours
+        profile.last_post_at = known.last_post_at
+    return profile
+
+
 def store_profiles(session: Session) -> dict[str, AccountProfile]:
-    """Profiles of every stored account: names from the accounts, behaviour from the posts."""
-    table = store_table(session)
-    profiles = behaviour_profiles(table)
+    """Profiles of every stored account: names from the accounts, behaviour from the posts.
+
+    Reads the whole posts store: the reference :func:`propose_successors` equals,
+    not what it runs.
+    """
+    profiles = behaviour_profiles(store_table(session))
     for row in posts_service.iter_account_profiles(session=session):
-        known = profiles.get(row["account_id"])
-        # The platform's registration time once the store has it; else when Marsad first saw it.
-        created: datetime | None = row.get("registered_at") or row["created_at"]
-        profile = AccountProfile(
-            account_id=row["account_id"],
-            # Without a handle, an export's author id is often the handle itself; a
-            # numeric platform id reduces to nothing and is simply not compared.
-            handle=row["handle"] or row["account_id"].split(":", 1)[1],
-            display_name=row["display_name"],
-            created_at=int(created.timestamp()) if created else None,
+        profiles[row["account_id"]] = _with_behaviour(
+            _profile(row), profiles.get(row["account_id"])
         )
-        if known is not None:
-            profile.vocabulary, profile.hours = known.vocabulary, known.hours
-            profile.last_post_at = known.last_post_at
-        profiles[row["account_id"]] = profile
     return profiles
+
+
+def behaviour_of(session: Session, accounts: list[str]) -> dict[str, AccountProfile]:
+    """Vocabulary, hours and last post of those ``accounts`` that posted (their posts only)."""
+    rows = posts_service.iter_share_rows_of(session=session, accounts=accounts)
+    return behaviour_profiles(PostTable.from_rows(rows, source="posts store"))
 
 
 def propose_successors(
     session: Session, *, suspended: str, limit: int = 10
 ) -> list[dict[str, Any]]:
-    """Ranked candidates for one suspended account, each with its decision if any."""
-    profiles = store_profiles(session)
-    if suspended not in profiles:
+    """Ranked candidates for one suspended account, each with its decision if any.
+
+    The ranking of :func:`rank_successors` over :func:`store_profiles`, without
+    reading the store: the accounts' profiles, the suspended account's posts and
+    the posts of the candidates that can still reach the top ``limit`` (see
+    :func:`rank_successors_pruned`).
+    """
+    own: AccountProfile | None = None
+    pool: dict[str, AccountProfile] = {}
+    for row in posts_service.iter_account_profiles(session=session):
+        profile = _profile(row)
+        if profile.account_id == suspended:
+            own = profile
+        else:
+            pool[profile.account_id] = profile
+    posted = behaviour_profiles(store_table(session, account=suspended)).get(suspended)
+    if own is None and posted is None:
         raise InvalidInput(
             "err_coordination_input", f"unknown account {suspended!r}", where="suspended"
         )
-    pool = [p for a, p in profiles.items() if a != suspended]
+    own = _with_behaviour(own or AccountProfile(account_id=suspended), posted)
     decided = {
         link.successor: link.status
         for link in session.execute(
             select(AccountLink).where(AccountLink.predecessor == suspended)
         ).scalars()
     }
+    ranked = rank_successors_pruned(
+        own, list(pool.values()), lambda ids: behaviour_of(session, ids), limit=limit
+    )
     out = []
-    for candidate in rank_successors(profiles[suspended], pool, limit=limit):
+    for candidate in ranked:
         item = candidate.to_json()
-        prof = profiles[candidate.account_id]
+        prof = pool[candidate.account_id]
         item.update(
             handle=prof.handle,
             display_name=prof.display_name,

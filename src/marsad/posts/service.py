@@ -1221,3 +1221,54 @@ def iter_account_profiles(*, session: Session) -> Iterable[dict[str, Any]]:
             "display_name": row.display_name,
             "created_at": row.first_seen,
         }
+
+
+def iter_share_rows_of(*, session: Session, accounts: Sequence[str]) -> Iterable[dict[str, Any]]:
+    """The rows of :func:`iter_share_rows` by these ``platform:account_id`` accounts only.
+
+    One query (by the ``platform, account_id`` index), in the same order as
+    :func:`iter_share_rows`; keep ``accounts`` to a few hundred per call.
+    """
+    from sqlalchemy import and_, or_  # imported here to keep this addition self-contained
+
+    by_platform: dict[str, list[str]] = {}
+    for account in dict.fromkeys(accounts):
+        platform, _sep, account_id = account.partition(":")
+        by_platform.setdefault(platform, []).append(account_id)
+    if not by_platform:
+        return
+    query = (
+        select(
+            Post.platform,
+            Post.post_id,
+            Post.account_id,
+            Post.created_at,
+            Post.text,
+            Post.links,
+            Post.hashtags,
+            Post.retweet_of,
+            Post.forward_from,
+            Post.quote_of,
+        )
+        .where(
+            Post.created_at.is_not(None),
+            or_(
+                *(
+                    and_(Post.platform == platform, Post.account_id.in_(ids))
+                    for platform, ids in by_platform.items()
+                )
+            ),
+        )
+        .order_by(Post.id)
+    )
+    for row in session.execute(query):
+        shared = row.retweet_of or row.forward_from or row.quote_of
+        yield {
+            "account_id": f"{row.platform}:{row.account_id}",
+            "post_id": f"{row.platform}:{row.post_id}",
+            "timestamp": row.created_at,
+            "object_id": f"{row.platform}:{shared}" if shared else None,
+            "url": " ".join(row.links or []) or None,
+            "text": row.text or None,
+            "hashtags": list(row.hashtags or []),
+        }
