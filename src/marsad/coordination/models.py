@@ -45,3 +45,25 @@ class AccountLink(Base):
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
     decided_by: Mapped[str] = mapped_column(String(64))
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AccountStatus(Base):
+    """One observation of an account's status on its platform; never updated, only appended.
+
+    The account's current status is its latest record by ``observed_at`` (when the
+    platform or the data says it happened), not by when Marsad recorded it.
+    """
+
+    __tablename__ = "account_statuses"
+    # The same observation imported twice is one record (imports are idempotent).
+    __table_args__ = (UniqueConstraint("account", "status", "source", "observed_at"),)
+
+    id: Mapped[str] = IdColumn()
+    account: Mapped[str] = mapped_column(String(200), index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    source: Mapped[str] = mapped_column(String(8))
+    reason: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    observed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
