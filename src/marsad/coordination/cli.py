@@ -282,7 +282,7 @@ def _account_rows(path: Path) -> Iterator[dict[str, Any]]:
 @app.command()
 @user_errors
 def successors(
-    suspended: Annotated[str, typer.Option(help="Suspended account id(s), comma-separated.")],
+    suspended: Annotated[str, typer.Option(help="Suspended account id(s), comma-separated.")] = "",
     input: InputOpt = None,  # noqa: A002 - the option is --input
     accounts: Annotated[
         Path | None,
@@ -293,9 +293,17 @@ def successors(
     ] = None,
     limit: Annotated[int, typer.Option(help="Candidates listed per suspended account.")] = 10,
     json_out: JsonOpt = False,
+    all_suspended: Annotated[
+        bool,
+        typer.Option(
+            "--all-suspended",
+            help="Also every stored account whose current status is suspended, deactivated "
+            "or deleted (see `statuses`).",
+        ),
+    ] = False,
 ) -> None:
     """Rank accounts that may be suspended accounts re-created under new names."""
-    ids = [s.strip() for s in suspended.split(",") if s.strip()]
+    ids = _suspended_ids(suspended, all_suspended)
     if not ids:
         raise InvalidInput(
             "err_coordination_input", "name at least one account", where="--suspended"
@@ -352,3 +360,169 @@ def successors(
             )
             view.add_row(c["account_id"], f"{c['score']:.3f}", why)
         console.print(view)
+
+
+# --- account statuses ---------------------------------------------------------------
+
+statuses_app = typer.Typer(
+    help="Account statuses (suspended, deactivated…): from compliance files or set by staff.",
+    no_args_is_help=True,
+)
+app.add_typer(statuses_app, name="statuses")
+CLI_ACTOR = "cli"
+
+
+@contextlib.contextmanager
+def _store_session() -> Iterator[Any]:
+    from marsad.core.db import make_engine, session_factory, session_scope
+    from marsad.core.settings import load_settings
+
+    settings = load_settings()
+    with session_scope(session_factory(make_engine(settings), settings)) as session:
+        yield session
+
+
+def _print_statuses(rows: list[dict[str, Any]]) -> None:
+    view = Table("account", "status", "source", "observed (UTC)", "by", "note")
+    for r in rows:
+        view.add_row(
+            r["account"],
+            r["status"],
+            r["source"],
+            r["observed_at"][:19],
+            r["recorded_by"],
+            r["note"] or r["reason"] or "",
+        )
+    Console().print(view)
+
+
+@statuses_app.command("import")
+@user_errors
+def statuses_import(
+    files: Annotated[list[Path], typer.Argument(help="Users compliance files (.jsonl).")],
+    platform: Annotated[str, typer.Option(help="Platform of the ids in the files.")] = "x",
+    kind: Annotated[
+        str,
+        typer.Option(
+            help="users, tweets, or auto: a file named *tweet* or with redacted_at lines is "
+            "a tweet compliance file, refused (its lines concern tweets, not accounts)."
+        ),
+    ] = "auto",
+    json_out: JsonOpt = False,
+) -> None:
+    """Record account statuses from X/twarc2 users compliance files (idempotent).
+
+    Exit 0 when every line was used, 3 when some were rejected, 2 when none was usable.
+    """
+    from marsad.coordination import statuses
+
+    with _store_session() as session:
+        result = statuses.import_compliance(
+            session, paths=files, actor=CLI_ACTOR, platform=platform, kind=kind
+        )
+    if json_out:
+        print_json(result.to_json())
+    else:
+        typer.echo(
+            f"{result.read} lines read: {result.recorded} statuses recorded, "
+            f"{result.duplicates} already recorded, {result.rejected} rejected"
+        )
+        for err in result.errors:
+            where = err["file"] + (f": line {err['position']}" if err["position"] else "")
+            typer.echo(f"error: {where}: {err['reason']}", err=True)
+    raise typer.Exit(result.exit_code)
+
+
+@statuses_app.command("set")
+@user_errors
+def statuses_set(
+    account: Annotated[str, typer.Argument(help="The account, platform-prefixed: x:12345.")],
+    status: Annotated[
+        str, typer.Option(help="active, suspended, deactivated, deleted or protected.")
+    ],
+    note: Annotated[str | None, typer.Option(help="Why, or where it was seen.")] = None,
+    observed_at: Annotated[
+        str | None,
+        typer.Option(help="When it happened, ISO 8601 (naive = UTC; default: now)."),
+    ] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Record an account's status as staff (audited; the history keeps every record)."""
+    from marsad.coordination import statuses
+
+    with _store_session() as session:
+        row = statuses.to_json(
+            statuses.record_status(
+                session,
+                account=account,
+                status=status,
+                actor=CLI_ACTOR,
+                source="staff",
+                observed_at=observed_at,
+                note=note,
+            )
+        )
+    if json_out:
+        print_json(row)
+    else:
+        typer.echo(f"{row['account']}: {row['status']} (observed {row['observed_at']})")
+
+
+@statuses_app.command("list")
+@user_errors
+def statuses_list(
+    status: Annotated[
+        str | None, typer.Option(help="Only accounts whose current status is this.")
+    ] = None,
+    account: Annotated[
+        str | None, typer.Option(help="One account's whole history instead.")
+    ] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Accounts with their current status, latest first (or one account's history)."""
+    from marsad.coordination import statuses
+
+    with _store_session() as session:
+        if account is not None:
+            found = statuses.status_history(session, account=account)
+        else:
+            found = statuses.list_accounts_with_status(session, status=status)
+        rows = [statuses.to_json(r) for r in found]
+    if json_out:
+        print_json({"items": rows})
+    else:
+        _print_statuses(rows)
+
+
+def _suspended_ids(suspended: str, all_suspended: bool) -> list[str]:
+    """The accounts `successors` ranks for: those named, and with ``--all-suspended`` every
+    stored account whose current status is suspended, deactivated or deleted."""
+    ids = [s.strip() for s in suspended.split(",") if s.strip()]
+    if not all_suspended:
+        return ids
+    from marsad.coordination import statuses
+    from marsad.posts import service as posts_service
+
+    with _store_session() as session:
+        gone = [
+            r.account
+            for r in statuses.list_accounts_with_status(session, status=list(statuses.GONE))
+        ]
+        known = {row["account_id"] for row in posts_service.iter_account_profiles(session=session)}
+    skipped = [a for a in gone if a not in known]
+    if skipped:
+        typer.echo(
+            f"note: {len(skipped)} suspended accounts have no stored posts and are not ranked: "
+            + ", ".join(skipped[:10])
+            + (" …" if len(skipped) > 10 else ""),
+            err=True,
+        )
+    ids += [a for a in gone if a in known and a not in ids]
+    if not ids:
+        raise InvalidInput(
+            "err_coordination_input",
+            "no stored account is currently suspended, deactivated or deleted "
+            "(see `marsad coordination statuses`)",
+            where="--all-suspended",
+        )
+    return ids
