@@ -118,3 +118,74 @@ def decide(body: LinkRequest, user: StaffUser, session: DbSession) -> dict[str, 
 def account_lineage(account: str, user: StaffUser, session: DbSession) -> dict[str, Any]:
     """The account's confirmed chain across bans, oldest first."""
     return {"account": account, "lineage": lineage.lineage(session, account=account)}
+
+
+# --- account statuses ---------------------------------------------------------------
+
+
+class StatusOut(BaseModel):
+    id: str
+    account: str = Field(..., description="Platform-prefixed, e.g. x:12345")
+    status: str = Field(..., description="active, suspended, deactivated, deleted, protected")
+    source: str = Field(..., description="data (a compliance file) or staff")
+    reason: str | None = None
+    note: str | None = None
+    observed_at: str = Field(..., description="When it happened (UTC, ISO 8601)")
+    recorded_by: str
+    recorded_at: str
+
+
+class StatusList(BaseModel):
+    items: list[StatusOut]
+
+
+class StatusHistory(BaseModel):
+    account: str
+    current: StatusOut | None
+    history: list[StatusOut] = Field(..., description="Latest observation first")
+
+
+class StatusRequest(BaseModel):
+    account: str = Field(..., description="Platform-prefixed, e.g. x:12345")
+    status: str = Field(..., description="active, suspended, deactivated, deleted, protected")
+    note: str | None = Field(None, max_length=2000)
+    observed_at: str | None = Field(None, description="ISO 8601, naive = UTC; default now")
+
+
+@router.get("/statuses", response_model=StatusList)
+def list_statuses(
+    user: StaffUser, session: DbSession, status: str | None = None, limit: int = 500
+) -> dict[str, Any]:
+    """Accounts with their current status (optionally only those currently ``status``)."""
+    from marsad.coordination import statuses
+
+    rows = statuses.list_accounts_with_status(
+        session, status=status or None, limit=max(1, min(limit, 5000))
+    )
+    return {"items": [statuses.to_json(r) for r in rows]}
+
+
+@router.post("/statuses", status_code=201, response_model=StatusOut)
+def record_status(body: StatusRequest, user: StaffUser, session: DbSession) -> dict[str, Any]:
+    """Record an account's status as staff (audited; appended to its history)."""
+    from marsad.coordination import statuses
+
+    row = statuses.record_status(
+        session,
+        account=body.account,
+        status=body.status,
+        actor=user.username,
+        source="staff",
+        observed_at=body.observed_at,
+        note=body.note,
+    )
+    return statuses.to_json(row)
+
+
+@router.get("/accounts/{account:path}/statuses", response_model=StatusHistory)
+def account_statuses(account: str, user: StaffUser, session: DbSession) -> dict[str, Any]:
+    """The account's current status and its whole status history."""
+    from marsad.coordination import statuses
+
+    history = [statuses.to_json(r) for r in statuses.status_history(session, account=account)]
+    return {"account": account, "current": history[0] if history else None, "history": history}

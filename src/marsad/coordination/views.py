@@ -1,14 +1,16 @@
-"""Coordination's staff pages: runs, a run's clusters and network, a cluster's evidence."""
+"""Coordination's staff pages: runs, a run's clusters and network, a cluster's evidence,
+re-created accounts and account statuses."""
 
 from __future__ import annotations
 
 from typing import Annotated
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from marsad.coordination import lineage, runs
+from marsad.coordination import lineage, runs, statuses
 from marsad.coordination.service import METHODS
 from marsad.web.deps import CsrfChecked, DbSession, StaffUser
 from marsad.web.templating import render
@@ -81,6 +83,7 @@ def successors_page(
             "suspended": suspended.strip(),
             "candidates": candidates,
             "chain": lineage.lineage(session, account=suspended.strip()) if suspended else [],
+            "gone": statuses.list_accounts_with_status(session, status=statuses.GONE, limit=200),
         },
     )
 
@@ -119,5 +122,34 @@ def account_page(account: str, request: Request, user: StaffUser, session: DbSes
             "chain": lineage.lineage(session, account=account),
             "signals": lineage.account_signals_for(session, account=account),
             "copy_paste": runs.copy_paste_of(session, account=account),
+            "statuses": statuses.status_history(session, account=account),
+            "status_choices": statuses.STATUSES,
         },
+    )
+
+
+@router.post("/staff/coordination/statuses", dependencies=[CsrfChecked])
+def record_status(
+    request: Request,
+    user: StaffUser,
+    session: DbSession,
+    account: Annotated[str, Form()],
+    status: Annotated[str, Form()],
+    note: Annotated[str, Form()] = "",
+    observed_at: Annotated[str, Form()] = "",
+) -> Response:
+    """Record an account's status from its page; the time typed is local time."""
+    zone = ZoneInfo(request.app.state.settings.timezone)
+    when = statuses.parse_time(observed_at, zone=zone) if observed_at.strip() else None
+    statuses.record_status(
+        session,
+        account=account,
+        status=status,
+        actor=user.username,
+        source="staff",
+        observed_at=when,
+        note=note,
+    )
+    return RedirectResponse(
+        f"/staff/coordination/accounts/{quote(account.strip())}", status_code=303
     )
