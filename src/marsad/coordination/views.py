@@ -1,5 +1,4 @@
-"""Coordination's staff pages: runs, a run's clusters and network, a cluster's evidence,
-re-created accounts and account statuses."""
+"""Coordination's staff pages: runs, a run's clusters and network, a cluster's evidence."""
 
 from __future__ import annotations
 
