@@ -115,6 +115,64 @@ def test_accounts_are_upserted_and_handles_updated(engine, session, tmp_path: Pa
     assert [(a.account_id, a.handle) for a in accounts] == [("7", "new_name")]
 
 
+def test_account_creation_time_is_stored_kept_and_listed(engine, session, tmp_path: Path):
+    # The real flattened sample: every author and referenced author carries created_at.
+    service.ingest_files(engine=engine, fmt="x", paths=[sample("twitter/twarc2_v2/flat.jsonl")])
+    profiles = {p["account_id"]: p for p in service.iter_account_profiles(session=session)}
+    session.rollback()
+    assert profiles["x:2718660392"]["registered_at"] == datetime(2014, 8, 9, 5, 17, 14, tzinfo=UTC)
+    assert all(p["registered_at"] is not None for p in profiles.values())
+    assert set(profiles["x:2718660392"]) == {
+        "account_id",
+        "handle",
+        "display_name",
+        "created_at",
+        "registered_at",
+    }
+    # A later page without created_at (or with another one) keeps the stored value.
+    lines = [
+        {
+            "data": [{"id": "9001", "text": "a", "author_id": "2718660392"}],
+            "includes": {"users": [{"id": "2718660392", "username": "renamed"}]},
+        },
+        {
+            "data": [{"id": "9002", "text": "b", "author_id": "2718660392"}],
+            "includes": {
+                "users": [
+                    {
+                        "id": "2718660392",
+                        "username": "renamed",
+                        "created_at": "2020-01-01T00:00:00.000Z",
+                    }
+                ]
+            },
+        },
+        {
+            "data": [{"id": "9003", "text": "c", "author_id": "555"}],
+            "includes": {"users": [{"id": "555", "username": "nodate"}]},
+        },
+        {
+            "data": [{"id": "9004", "text": "d", "author_id": "555"}],
+            "includes": {
+                "users": [
+                    {"id": "555", "username": "nodate", "created_at": "2019-05-05T05:05:05.000Z"}
+                ]
+            },
+        },
+    ]
+    path = tmp_path / "later.jsonl"
+    path.write_text("\n".join(json.dumps(x) for x in lines) + "\n")
+    service.ingest_files(engine=engine, fmt="x", paths=[path], batch_size=1)
+    profiles = {p["account_id"]: p for p in service.iter_account_profiles(session=session)}
+    session.rollback()
+    assert profiles["x:2718660392"]["handle"] == "renamed"
+    assert profiles["x:2718660392"]["registered_at"] == datetime(2014, 8, 9, 5, 17, 14, tzinfo=UTC)
+    # an account first seen without a date gets one from the first source that has it
+    assert profiles["x:555"]["registered_at"] == datetime(2019, 5, 5, 5, 5, 5, tzinfo=UTC)
+    activity = service.account_activity(session=session, platform="x", account_id="2718660392")
+    assert activity["registered_at"] == datetime(2014, 8, 9, 5, 17, 14, tzinfo=UTC)
+
+
 def test_telegram_folder_and_raw_record_round_trip(engine, session):
     result = service.ingest_files(engine=engine, fmt="telegram", paths=[DATA / "tg_channel"])
     assert result.inserted == 4 and result.exit_code == 0

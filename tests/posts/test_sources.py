@@ -58,6 +58,11 @@ def test_telegram_prefers_text_entities_when_text_disagrees():
     assert posts[0].account.account_id == "channel1234567890"
 
 
+def test_telegram_accounts_have_no_creation_time():
+    posts, _ = split(make_source("telegram").iter_posts(DATA / "tg_channel" / "result.json"))
+    assert posts and all(p.account is None or p.account.registered_at is None for p in posts)
+
+
 def test_telegram_reactions_are_summed():
     posts, _ = split(
         make_source("telegram").iter_posts(
@@ -224,6 +229,31 @@ def test_twarc2_flattened_lines_and_compliance_lines():
     assert compliance == [] and rejected == []
 
 
+def test_x_accounts_carry_their_creation_time_from_every_shape():
+    # API v2 page: includes.users[].created_at
+    posts, _ = split(make_source("x").iter_posts(sample("twitter/twarc2_v2/two_tweets.jsonl")))
+    by_id = {p.post_id: p for p in posts}
+    assert by_id["1394735776701816833"].account.account_id == "1379899464345923590"
+    assert by_id["1394735776701816833"].account.registered_at == datetime(
+        2021, 4, 7, 20, 50, 54, tzinfo=UTC
+    )
+    # twarc2 flattened: author.created_at, and each referenced tweet's author
+    posts, _ = split(make_source("x").iter_posts(sample("twitter/twarc2_v2/flat.jsonl")))
+    by_account = {p.account.account_id: p.account for p in posts}
+    assert by_account["1352661060663336960"].registered_at == datetime(
+        2021, 1, 22, 16, 55, 15, tzinfo=UTC
+    )
+    assert by_account["2718660392"].registered_at == datetime(2014, 8, 9, 5, 17, 14, tzinfo=UTC)
+    assert all(p.account.registered_at is not None for p in posts)
+    # v1.1: user.created_at, "Wed Aug 09 11:59:46 +0000 2017"
+    posts, _ = split(make_source("x").iter_posts(sample("twitter/v1_1/spark-test-tweets.jsonl")))
+    by_account = {p.account.account_id: p.account for p in posts}
+    assert by_account["111111111111111112"].registered_at == datetime(
+        2017, 8, 9, 11, 59, 46, tzinfo=UTC
+    )
+    assert by_account["77777777"].registered_at == datetime(2009, 5, 3, 18, 9, 12, tzinfo=UTC)
+
+
 def test_x_media_and_links_are_normalised():
     posts, _ = split(make_source("x").iter_posts(sample("twitter/twarc2_v2/media_tweet.jsonl")))
     with_media = [p for p in posts if p.media]
@@ -302,6 +332,9 @@ def test_crowdtangle_csv_new_and_old_layouts_give_the_same_post():
     assert new[0].engagement.likes == 1000  # thousands separators elsewhere do not break counts
     assert new[0].links == ["https://example.org/a"]  # fbclid dropped, duplicates merged
     assert new[0].account.display_name == "شبكة الأخبار"
+    # the new layout's "Page Created" is when the page was made; the old layout lacks it
+    assert new[0].account.registered_at == datetime(2015, 1, 1, tzinfo=UTC)
+    assert old[0].account.registered_at is None
     assert new[0].hashtags == ["العراق"]
 
 

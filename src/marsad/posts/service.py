@@ -520,6 +520,7 @@ _ACCOUNT_COLUMNS = (
     "account_id",
     "handle",
     "display_name",
+    "registered_at",
     "actor_id",
     "first_seen",
     "last_seen",
@@ -530,6 +531,7 @@ _SQLITE_UPSERT_ACCOUNTS = (
     "ON CONFLICT (platform, account_id) DO UPDATE SET "
     "handle = coalesce(excluded.handle, accounts.handle), "
     "display_name = coalesce(excluded.display_name, accounts.display_name), "
+    "registered_at = coalesce(accounts.registered_at, excluded.registered_at), "
     "last_seen = excluded.last_seen"
 )
 
@@ -571,6 +573,8 @@ class _Writer:
                 # Handles and names change; keep the latest one seen, never blank it out.
                 "handle": func.coalesce(excluded.handle, _accounts.c.handle),
                 "display_name": func.coalesce(excluded.display_name, _accounts.c.display_name),
+                # A creation date does not change: the first one stored is kept.
+                "registered_at": func.coalesce(_accounts.c.registered_at, excluded.registered_at),
                 "last_seen": excluded.last_seen,
             },
         )
@@ -599,6 +603,7 @@ class _Writer:
                         "account_id": rec.account.account_id,
                         "handle": rec.account.handle,
                         "display_name": rec.account.display_name,
+                        "registered_at": rec.account.registered_at,
                         "first_seen": now,
                         "last_seen": now,
                         "actor_id": None,
@@ -606,6 +611,7 @@ class _Writer:
                 else:
                     acc["handle"] = rec.account.handle or acc["handle"]
                     acc["display_name"] = rec.account.display_name or acc["display_name"]
+                    acc["registered_at"] = acc["registered_at"] or rec.account.registered_at
         return _Prepared(rows, accounts, now)
 
     def write(self, prepared: _Prepared, result: IngestResult) -> None:
@@ -838,6 +844,7 @@ def account_activity(*, session: Session, platform: str, account_id: str) -> dic
             display_name=account.display_name,
         ).model_dump(),
         "actor_id": account.actor_id,
+        "registered_at": account.registered_at,
         "first_seen": account.first_seen,
         "last_seen": account.last_seen,
         "per_day": [{"day": r.day, "posts": r.posts} for r in rows if r.day],
@@ -1205,7 +1212,11 @@ def rebuild_search_index(*, engine: Engine, batch_size: int = 20_000) -> int:
 
 def iter_account_profiles(*, session: Session) -> Iterable[dict[str, Any]]:
     """Every stored account as ``{account_id (platform-prefixed), handle, display_name,
-    created_at}``; ``created_at`` is when Marsad first saw it (platforms rarely export it).
+    created_at, registered_at}``.
+
+    ``created_at`` is when Marsad first saw the account; ``registered_at`` is when it
+    was created on its platform, None where no ingested export said (X exports do;
+    Telegram and YouTube exports never do).
     """
     query = select(
         Account.platform,
@@ -1213,6 +1224,7 @@ def iter_account_profiles(*, session: Session) -> Iterable[dict[str, Any]]:
         Account.handle,
         Account.display_name,
         Account.first_seen,
+        Account.registered_at,
     ).execution_options(yield_per=10_000)
     for row in session.execute(query):
         yield {
@@ -1220,4 +1232,5 @@ def iter_account_profiles(*, session: Session) -> Iterable[dict[str, Any]]:
             "handle": row.handle,
             "display_name": row.display_name,
             "created_at": row.first_seen,
+            "registered_at": row.registered_at,
         }

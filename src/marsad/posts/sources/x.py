@@ -195,7 +195,12 @@ class XSource(LineSource):
         user = users.get(author_id) or {}
         account = None
         if author_id:
-            account = AccountRef(author_id, user.get("username"), user.get("name"))
+            account = AccountRef(
+                author_id,
+                user.get("username"),
+                user.get("name"),
+                parse_time(user.get("created_at")),
+            )
 
         relations = Relations()
         for ref in tweet.get("referenced_tweets") or []:
@@ -285,7 +290,12 @@ class XSource(LineSource):
         user = tweet.get("user") or {}
         account = None
         if (user_id := to_id(user.get("id_str")) or to_id(user.get("id"))) is not None:
-            account = AccountRef(user_id, user.get("screen_name"), user.get("name"))
+            account = AccountRef(
+                user_id,
+                user.get("screen_name"),
+                user.get("name"),
+                parse_time(user.get("created_at")),  # "Wed Oct 10 20:19:24 +0000 2018"
+            )
         ext = tweet.get("extended_tweet") if isinstance(tweet.get("extended_tweet"), dict) else {}
         entities = ext.get("entities") or tweet.get("entities") or {}
         ext_entities = ext.get("extended_entities") or tweet.get("extended_entities") or {}
