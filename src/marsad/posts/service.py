@@ -12,21 +12,27 @@ completed with whatever the new copy adds (see :func:`merge_post`).
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import logging
 import multiprocessing
+import operator
 import os
 import queue
 import threading
+import time
 import zlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, String, bindparam, func, select, text
+import orjson
+import zstandard
+from sqlalchemy import JSON, Engine, String, bindparam, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
@@ -150,7 +156,8 @@ def ingest_files(
     # so the two overlap. The queue holds two batches at most, which bounds memory.
     try:
         parallel = _Parallel(engine, source, watchlist_id, batch_size, workers, parallel_min_bytes)
-        _read_all(source, paths, result, writer, batch_size, progress, parallel)
+        with _no_cycle_collection():
+            _read_all(source, paths, result, writer, batch_size, progress, parallel)
     except DBAPIError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
         raise MarsadError(
@@ -164,6 +171,24 @@ def ingest_files(
     result.duplicates = result.read - result.inserted
     log.info("ingest %s: %s", fmt, {k: v for k, v in result.to_json().items() if k != "errors"})
     return result
+
+
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while ingesting.
+
+    Ingest allocates millions of short-lived dicts and lists (parsed records, rows);
+    the collector's passes over them cost a quarter of ingest's time and grow with the
+    number of live objects. Parsed JSON holds no reference cycles, so reference
+    counting frees it all the same.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _read_all(
@@ -296,7 +321,7 @@ def _ingest_slice(job: dict[str, Any]) -> IngestResult:
     result = IngestResult()
     writer = _Writer(engine, fmt=source.name, watchlist_id=job["watchlist_id"])
     try:
-        with _BackgroundWriter(writer, result) as background:
+        with _no_cycle_collection(), _BackgroundWriter(writer, result) as background:
             batch: list[PostRecord] = []
             items = source.iter_slice(
                 Path(job["path"]), job["start"], job["end"], job["first_line"]
@@ -392,34 +417,64 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-# Records come from json parsers, so they hold no cycles; skipping the check is a third
-# faster. default=str keeps the odd non-JSON value (a Decimal) instead of failing.
+# The stdlib encoder, for what orjson refuses (integers beyond 64 bits, non-string
+# keys). Records come from json parsers, so they hold no cycles. default=str keeps the
+# odd non-JSON value (a Decimal) instead of failing.
 _RAW_ENCODER = json.JSONEncoder(
     ensure_ascii=False, separators=(",", ":"), check_circular=False, default=str
 )
 
 
+def _json_bytes(value: Any) -> bytes:
+    """Compact UTF-8 JSON, as json.dumps(ensure_ascii=False) writes it, five times faster."""
+    try:
+        return orjson.dumps(value, default=str)
+    except TypeError:
+        return _RAW_ENCODER.encode(value).encode()
+
+
+def _json_text(value: Any) -> str:
+    return _json_bytes(value).decode()
+
+
+# Raw records are zstd frames (level 3: a third of zlib's time for a 500-byte record,
+# at 4% less compression); rows written before are zlib streams. A zstd frame starts
+# with its magic number, which is never a valid zlib header, so both read back.
+_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+_ZSTD_LEVEL = 3
+
+
+class _Packer:
+    """Compresses raw records; one per thread (zstd compressors are not thread-safe)."""
+
+    def __init__(self) -> None:
+        self.zstd = zstandard.ZstdCompressor(level=_ZSTD_LEVEL)
+
+    def pack(self, raw: Any) -> bytes | None:
+        if raw is None:
+            return None
+        if isinstance(raw, bytes):
+            data = raw
+        elif isinstance(raw, str):
+            data = raw.encode("utf-8")
+        else:
+            data = _json_bytes(raw)
+        return self.zstd.compress(data)
+
+
 def _compress(raw: Any) -> bytes | None:
-    if raw is None:
-        return None
-    if isinstance(raw, bytes):
-        data = raw
-    elif isinstance(raw, str):
-        data = raw.encode("utf-8")
-    else:
-        data = _RAW_ENCODER.encode(raw).encode()
-    # zlib.compress() allocates a 256 KB deflate state per call, which costs more than
-    # compressing a 1 KB record; an 8 KB window at level 1 is five times faster and
-    # loses under 2% of the ratio. zlib.decompress() reads it back unchanged.
-    packer = zlib.compressobj(1, zlib.DEFLATED, 13, 4)
-    return packer.compress(data) + packer.flush()
+    """One raw record compressed as ingest stores it (zstd)."""
+    return _Packer().pack(raw)
 
 
 def decompress_raw(blob: bytes | None) -> Any:
     """The original record stored with a post (parsed JSON), None when absent."""
     if not blob:
         return None
-    data = zlib.decompress(blob)
+    if blob[:4] == _ZSTD_MAGIC:
+        data = zstandard.ZstdDecompressor().decompress(blob)
+    else:
+        data = zlib.decompress(blob)  # rows written before zstd
     try:
         return json.loads(data)
     except ValueError:
@@ -452,7 +507,9 @@ def _row(rec: PostRecord, fmt: str, now: datetime) -> dict[str, Any]:
         "reactions": eng.reactions,
         "media": [m.to_json() for m in rec.media] or None,
         "extra": rec.extra or None,
-        "raw": _compress(rec.raw),
+        # Compressed only when the row is written (see _Writer.write): a copy of a post
+        # already stored, a third of the records in a typical X collection, never is.
+        "raw": rec.raw,
         "source": fmt,
         "ingested_at": now,
     }
@@ -539,10 +596,60 @@ _SQLITE_UPSERT_ACCOUNTS = (
 def _sqlite_value(value: Any) -> Any:
     """A Python value as SQLAlchemy stores it on SQLite (JSON text, naive UTC datetime)."""
     if isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        return _json_text(value)
     if isinstance(value, datetime):
-        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+        return _sqlite_time(value)
     return value
+
+
+def _sqlite_time(value: datetime | None) -> str | None:
+    """A datetime in SQLAlchemy's SQLite storage form (naive UTC, microseconds)."""
+    if value is None:
+        return None
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+_JSON_COLUMNS = frozenset(c.name for c in _posts.c if isinstance(c.type, JSON))
+_post_values = operator.itemgetter(*_POST_COLUMNS)
+_JSON_AT = tuple(i for i, c in enumerate(_POST_COLUMNS) if c in _JSON_COLUMNS)
+_CREATED_AT = _POST_COLUMNS.index("created_at")
+_INGESTED_AT = _POST_COLUMNS.index("ingested_at")
+
+
+def _sqlite_post_values(row: dict[str, Any], ingested_at: str) -> tuple[Any, ...]:
+    """A posts row as SQLite parameters (what _sqlite_value does, column by column)."""
+    values = list(_post_values(row))
+    for i in _JSON_AT:
+        value = values[i]
+        values[i] = _json_text(value) if value is not None else None
+    values[_CREATED_AT] = _sqlite_time(values[_CREATED_AT])
+    values[_INGESTED_AT] = ingested_at
+    return tuple(values)
+
+
+# What merge_post reads of a stored post, fetched in one statement per 900 keys.
+_MERGE_NAMES = (
+    "id",
+    "post_id",
+    "text",
+    "raw_missing",
+    *_FILL,
+    *_COUNTS,
+    *_LISTS,
+    "media",
+    "extra",
+)
+_MERGE_JSON = (*_LISTS, "media", "extra")
+_SQLITE_EXISTING = (
+    "SELECT id, post_id, text, raw IS NULL, "  # noqa: S608 - fixed column names
+    + ", ".join(_MERGE_NAMES[4:])
+    + " FROM posts WHERE platform = ? AND post_id IN ({marks})"
+)
+# An account seen again unchanged within this many seconds is not rewritten.
+_ACCOUNT_REFRESH_S = 60.0
+_ACCOUNTS_REMEMBERED = 200_000
 
 
 @dataclass
@@ -580,43 +687,49 @@ class _Writer:
         )
         merge_columns = [c for c in _posts.c if c.name not in ("raw",)]
         self.merge_columns = merge_columns
+        self.packer = _Packer()
+        # (platform, account_id) -> (when, handle, display_name, registered_at) stored
+        self.accounts_written: dict[tuple[str, str], tuple[Any, ...]] = {}
 
     def prepare(self, records: list[PostRecord]) -> _Prepared:
         """Turn records into rows (merging repeats of one post) and their accounts."""
         now = _now()
         rows: dict[tuple[str, str], dict[str, Any]] = {}
         accounts: dict[tuple[str, str], dict[str, Any]] = {}
+        fmt = self.fmt
         for rec in records:
-            row = _row(rec, self.fmt, now)
+            row = _row(rec, fmt, now)
             key = (rec.platform, rec.post_id)
             if key in rows:  # the same post twice in one batch (e.g. a much-retweeted one)
                 rows[key].update(merge_post(rows[key], row))
             else:
                 rows[key] = row
-            if rec.account is not None:
-                acc_key = (rec.platform, rec.account.account_id)
+            ref = rec.account
+            if ref is not None:
+                acc_key = (rec.platform, ref.account_id)
                 acc = accounts.get(acc_key)
                 if acc is None:
                     accounts[acc_key] = {
-                        "id": new_id(),
                         "platform": rec.platform,
-                        "account_id": rec.account.account_id,
-                        "handle": rec.account.handle,
-                        "display_name": rec.account.display_name,
-                        "registered_at": rec.account.registered_at,
+                        "account_id": ref.account_id,
+                        "handle": ref.handle,
+                        "display_name": ref.display_name,
+                        "registered_at": ref.registered_at,
                         "first_seen": now,
                         "last_seen": now,
                         "actor_id": None,
                     }
                 else:
-                    acc["handle"] = rec.account.handle or acc["handle"]
-                    acc["display_name"] = rec.account.display_name or acc["display_name"]
-                    acc["registered_at"] = acc["registered_at"] or rec.account.registered_at
+                    acc["handle"] = ref.handle or acc["handle"]
+                    acc["display_name"] = ref.display_name or acc["display_name"]
+                    acc["registered_at"] = acc["registered_at"] or ref.registered_at
         return _Prepared(rows, accounts, now)
 
     def write(self, prepared: _Prepared, result: IngestResult) -> None:
         """Write one prepared batch in one transaction."""
-        rows, accounts, now = prepared.rows, prepared.accounts, prepared.now
+        rows, now = prepared.rows, prepared.now
+        accounts = self._changed_accounts(prepared.accounts)
+        pack = self.packer.pack
         with self.engine.begin() as conn:
             if self.dialect == "sqlite":
                 # A million-row table's indexes outgrow SQLite's default 2 MB page cache;
@@ -634,42 +747,81 @@ class _Writer:
                 conn.execute(self.upsert_accounts, list(accounts.values()))
             existing = self._existing(conn, list(rows))
             fresh = [row for key, row in rows.items() if key not in existing]
+            for row in fresh:
+                row["raw"] = pack(row["raw"])
             if fresh and self.dialect == "sqlite":
-                self._insert_sqlite(conn, fresh)
-                result.inserted += len(fresh)
+                self._insert_sqlite(conn, fresh, now)
             elif fresh:
                 conn.execute(self.insert_posts, fresh)
-                result.inserted += len(fresh)
             for key, old in existing.items():
                 changes = merge_post(old, rows[key])
+                if "raw" in changes:
+                    changes["raw"] = pack(changes["raw"])
                 if changes:
                     conn.execute(_posts.update().where(_posts.c.id == old["id"]).values(**changes))
             if self.watchlist_id and accounts:
                 self._watch(conn, list(accounts), now)
+        result.inserted += len(fresh)
+        self._remember(accounts)
 
-    def _insert_sqlite(self, conn: Any, fresh: list[dict[str, Any]]) -> None:
+    def _changed_accounts(
+        self, accounts: dict[tuple[str, str], dict[str, Any]]
+    ) -> dict[tuple[str, str], dict[str, Any]]:
+        """The accounts of a batch that this writer has not just stored as they are.
+
+        An account is in most batches of a big collection; rewriting it unchanged costs
+        as much as inserting a post. Skipping it for _ACCOUNT_REFRESH_S leaves its
+        last_seen at most that much behind.
+        """
+        fresh_after = time.monotonic() - _ACCOUNT_REFRESH_S
+        changed = {}
+        for key, acc in accounts.items():
+            seen = self.accounts_written.get(key)
+            if (
+                seen is None
+                or seen[0] < fresh_after
+                or seen[1:] != (acc["handle"], acc["display_name"], acc["registered_at"])
+            ):
+                acc["id"] = new_id()
+                changed[key] = acc
+        return changed
+
+    def _remember(self, accounts: dict[tuple[str, str], dict[str, Any]]) -> None:
+        """Note accounts just committed (called after the commit)."""
+        if len(self.accounts_written) + len(accounts) > _ACCOUNTS_REMEMBERED:
+            self.accounts_written.clear()
+        when = time.monotonic()
+        for key, acc in accounts.items():
+            self.accounts_written[key] = (
+                when,
+                acc["handle"],
+                acc["display_name"],
+                acc["registered_at"],
+            )
+
+    def _insert_sqlite(self, conn: Any, fresh: list[dict[str, Any]], now: datetime) -> None:
         """Insert new posts with ids chosen here, and index them in the same transaction.
 
         The transaction began with BEGIN IMMEDIATE, so no other writer can take an id
         between max(id) and the insert. Indexing from here rather than from a trigger
         costs a fifth as much per row.
         """
-        start = conn.execute(text("SELECT coalesce(max(id), 0) FROM posts")).scalar_one()
+        start = conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM posts").scalar_one()
+        ingested_at = _sqlite_time(now)
+        values = []
+        index = []
         for number, row in enumerate(fresh, start + 1):
             row["id"] = number
-        # Values are converted here as SQLAlchemy's types would (JSON text, naive-UTC
-        # datetimes in its storage format): its per-value processing held the GIL for
-        # longer than SQLite took to store the row.
-        conn.exec_driver_sql(
-            _SQLITE_INSERT_POSTS,
-            [tuple(_sqlite_value(row[c]) for c in _POST_COLUMNS) for row in fresh],
-        )
-        conn.exec_driver_sql(
-            "INSERT INTO posts_fts(rowid, search_text) VALUES (?, ?)",
-            [(search_key(row["created_at"], row["id"]), row["search_text"]) for row in fresh],
-        )
+            # Values are converted here as SQLAlchemy's types would (JSON text, naive-UTC
+            # datetimes in its storage format): its per-value processing held the GIL
+            # for longer than SQLite took to store the row.
+            values.append(_sqlite_post_values(row, ingested_at))
+            index.append((search_key(row["created_at"], number), row["search_text"]))
+        conn.exec_driver_sql(_SQLITE_INSERT_POSTS, values)
+        conn.exec_driver_sql("INSERT INTO posts_fts(rowid, search_text) VALUES (?, ?)", index)
 
     def _existing(self, conn: Any, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Any]:
+        """The stored rows among ``keys``, with what merge_post reads (raw: b"" or None)."""
         by_platform: dict[str, list[str]] = {}
         for platform, post_id in keys:
             by_platform.setdefault(platform, []).append(post_id)
@@ -677,6 +829,9 @@ class _Writer:
         for platform, ids in by_platform.items():
             for start in range(0, len(ids), _LOOKUP_CHUNK):
                 chunk = ids[start : start + _LOOKUP_CHUNK]
+                if self.dialect == "sqlite":
+                    self._existing_sqlite(conn, platform, chunk, found)
+                    continue
                 stmt = select(*self.merge_columns, _posts.c.raw.is_(None).label("raw_missing"))
                 stmt = stmt.where(_posts.c.platform == platform, _posts.c.post_id.in_(chunk))
                 for row in conn.execute(stmt):
@@ -684,6 +839,21 @@ class _Writer:
                     data["raw"] = None if data.pop("raw_missing") else b""
                     found[(platform, data["post_id"])] = data
         return found
+
+    def _existing_sqlite(
+        self, conn: Any, platform: str, chunk: list[str], found: dict[tuple[str, str], Any]
+    ) -> None:
+        # Straight to sqlite3, skipping SQLAlchemy's result processing: only the columns
+        # merge_post compares, JSON decoded here. Dates stay text: merge_post only asks
+        # whether they are empty.
+        sql = _SQLITE_EXISTING.format(marks=",".join("?" * len(chunk)))
+        for values in conn.exec_driver_sql(sql, (platform, *chunk)):
+            data = dict(zip(_MERGE_NAMES, values, strict=True))
+            data["raw"] = None if data.pop("raw_missing") else b""
+            for name in _MERGE_JSON:
+                if data[name] is not None:
+                    data[name] = orjson.loads(data[name])
+            found[(platform, data["post_id"])] = data
 
     def _watch(self, conn: Any, account_keys: list[tuple[str, str]], now: datetime) -> None:
         by_platform: dict[str, list[str]] = {}

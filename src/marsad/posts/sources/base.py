@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import orjson
+
 from marsad.detect.normalize import detect_language
 from marsad.posts.schema import PostRecord, Rejection
 
@@ -61,6 +63,19 @@ class LineSource(Source):
 # ---------------------------------------------------------------------------------- reading
 
 
+def loads(data: bytes) -> Any:
+    """Parse JSON with orjson (several times faster), or as :func:`json.loads` does.
+
+    Whatever orjson refuses and the standard library reads (integers beyond 64 bits,
+    NaN, lone surrogate escapes) is read by the standard library, and a document
+    neither reads raises the standard library's error, so rejections read the same.
+    """
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return json.loads(data)
+
+
 # Read whole: API responses are pages of about 100 items; a bigger document is
 # converted to JSONL (one page a line), which is streamed.
 MAX_JSON_DOCUMENT_BYTES = 64 * 1024 * 1024
@@ -91,7 +106,7 @@ def iter_json_pages(path: Path) -> Iterator[tuple[str, Any] | Rejection]:
         yield Rejection(name, "$", "JSON document too large; convert it to JSONL, one page a line")
         return
     try:
-        document = json.loads(path.read_bytes())
+        document = loads(path.read_bytes())
     except UnicodeDecodeError as exc:
         yield Rejection(name, "$", f"invalid UTF-8 at byte {exc.start}")
         return
@@ -135,7 +150,7 @@ def iter_jsonl(
                 continue
             seen_any = True
             try:
-                value = json.loads(line)
+                value = loads(line)
             except UnicodeDecodeError as exc:
                 yield Rejection(name, f"line {lineno}", f"invalid UTF-8 at byte {exc.start}")
                 continue
