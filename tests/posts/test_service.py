@@ -370,3 +370,93 @@ def test_a_big_jsonl_file_split_across_processes_gives_the_same_store(engine, se
     assert set(session.execute(select(Post.platform, Post.post_id, Post.text)).all()) == expected
     assert count(session) == parallel.inserted
     other.dispose()
+
+
+def _telegram_export(messages: list, layout: str = "single") -> bytes:
+    if layout == "single":
+        doc = {"name": "قناة", "type": "public_channel", "id": 42, "messages": messages}
+    else:
+        half = len(messages) // 2
+        doc = {
+            "about": "account export",
+            "chats": {
+                "about": "",
+                "list": [
+                    {"name": "a", "type": "public_channel", "id": 1, "messages": messages[:half]},
+                    {"name": "b", "type": "private_group", "id": 2, "messages": messages[half:]},
+                ],
+            },
+        }
+    return json.dumps(doc, ensure_ascii=False, indent=1).encode()
+
+
+@pytest.mark.parametrize("layout", ["single", "account"])
+def test_a_big_telegram_export_split_across_processes_gives_the_same_store(
+    engine, session, tmp_path, layout
+):
+    if engine.dialect.name != "sqlite":
+        pytest.skip("parallel ingest is for SQLite")
+    from marsad.core import migrate
+    from marsad.core.db import make_engine
+    from marsad.core.settings import Settings
+
+    messages: list = []
+    for i in range(1, 301):
+        messages.append(
+            {
+                "id": i,
+                "type": "message",
+                "date_unixtime": str(1_704_067_200 + 60 * i),
+                "from": "قناة",
+                "from_id": "channel42",
+                "text": f"رسالة رقم {i} عن #بغداد" if i % 3 else f"message {i} about Basra",
+            }
+        )
+        if i % 50 == 0:
+            messages.append({"type": "message", "text": "no id"})  # rejected
+        if i % 70 == 0:
+            messages.append({"id": -i, "type": "service", "action": "pin_message"})
+    # the export ends in the middle of a message: the parser stops there
+    body = _telegram_export(messages, layout)
+    cut = body.index(b'"message 270 about Basra"')
+    path = tmp_path / "result.json"
+    path.write_bytes(body[:cut])
+    parallel = service.ingest_files(
+        engine=engine,
+        fmt="telegram",
+        paths=[path],
+        workers=3,
+        parallel_min_bytes=0,
+        batch_size=7,
+    )
+    other = make_engine(
+        Settings(
+            env="test",
+            data_dir=tmp_path,
+            secret_key="x" * 40,
+            database_url=f"sqlite:///{tmp_path / 'one.db'}",
+        )
+    )
+    migrate.upgrade(other)
+    single = service.ingest_files(engine=other, fmt="telegram", paths=[path], workers=1)
+    assert single.rejected == 6 and single.read == 269  # five without an id, then the cut
+    assert parallel.to_json() == single.to_json()
+    assert "truncated" in parallel.errors[-1]["reason"]
+    with other.connect() as conn:
+        expected = set(conn.execute(select(Post.platform, Post.post_id, Post.text)).all())
+    assert set(session.execute(select(Post.platform, Post.post_id, Post.text)).all()) == expected
+    assert count(session) == parallel.inserted == 269
+    other.dispose()
+
+
+def test_raw_records_are_zstd_and_old_zlib_rows_still_read():
+    import zlib
+
+    record = {"id": "1", "text": "نص عربي", "n": 2**70}  # beyond 64 bits: stdlib encodes
+    blob = service._compress(record)
+    assert blob[:4] == b"\x28\xb5\x2f\xfd" and service.decompress_raw(blob) == record
+    packer = zlib.compressobj(1, zlib.DEFLATED, 13, 4)  # how rows were written before
+    old = packer.compress(json.dumps(record, ensure_ascii=False).encode()) + packer.flush()
+    assert service.decompress_raw(old) == record
+    assert service.decompress_raw(zlib.compress(b"not json")) == "not json"
+    assert service.decompress_raw(None) is None

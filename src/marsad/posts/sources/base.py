@@ -60,6 +60,24 @@ class LineSource(Source):
         """Yield the posts of the lines between byte offsets ``start`` and ``end``."""
 
 
+class PartSource(Source):
+    """A source whose single-document files several processes can read at once.
+
+    Each process parses the whole file (the parser is C and the cheap part) and builds
+    posts only from its share of the records: blocks of ``block`` records, dealt out in
+    turn. Positions stay exact; a rejection of the file itself (broken JSON) comes from
+    part 0 only, so it is counted once.
+    """
+
+    def can_split(self, path: Path) -> bool:  # noqa: ARG002 - subclasses look at the file
+        """True when :meth:`iter_part` can read ``path``."""
+        return True
+
+    @abstractmethod
+    def iter_part(self, path: Path, part: int, parts: int, block: int) -> Iterator[Item]:
+        """Yield the posts of records ``i`` with ``(i // block) % parts == part``."""
+
+
 # ---------------------------------------------------------------------------------- reading
 
 
@@ -212,6 +230,8 @@ def parse_time(value: Any) -> datetime | None:
 
 def to_int(value: Any) -> int | None:
     """Read a count that may be an int, a float, or text with thousands separators ("1,234")."""
+    if type(value) is int:  # the usual case, first
+        return value
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -268,6 +288,7 @@ _TRACKING_PARAMS = frozenset(
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
 
 
+@lru_cache(maxsize=65_536)
 def normalize_url(url: str) -> str | None:
     """Normalise a link so the same target compares equal across posts.
 

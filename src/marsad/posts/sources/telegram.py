@@ -7,7 +7,7 @@ A message's id is unique only inside its chat, so a post id is ``<chat id>/<mess
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any, ClassVar
@@ -17,7 +17,7 @@ import ijson
 from marsad.posts.schema import AccountRef, Engagement, Media, PostRecord, Rejection, Relations
 from marsad.posts.sources.base import (
     Item,
-    Source,
+    PartSource,
     check_text,
     find_hashtags,
     find_links,
@@ -40,7 +40,11 @@ _PEER_PREFIX = re.compile(r"^(?:user|channel|chat)")
 _CHANNEL_TYPES = {"public_channel", "private_channel", "public_supergroup", "private_supergroup"}
 
 
-class TelegramSource(Source):
+def _every(_index: int) -> bool:
+    return True
+
+
+class TelegramSource(PartSource):
     """Read a Telegram Desktop ``result.json`` (one chat, or a full account export).
 
     ``local_tz`` is the exporter's time zone, used only for old exports whose messages
@@ -58,28 +62,56 @@ class TelegramSource(Source):
 
     def iter_posts(self, path: Path) -> Iterator[Item]:
         """Stream messages (service messages are not posts and are skipped)."""
+        yield from self._iter(path, _every, report_file=True)
+
+    def can_split(self, path: Path) -> bool:
+        """True for a readable export (other files are rejected by :meth:`iter_posts`)."""
+        try:
+            header = _read_header(path)
+        except (ijson.JSONError, UnicodeDecodeError, ValueError):
+            return False
+        return header is not None and header.get("layout") is not None
+
+    def iter_part(self, path: Path, part: int, parts: int, block: int) -> Iterator[Item]:
+        """Yield the posts of this part's blocks of messages (see PartSource)."""
+
+        def mine(index: int) -> bool:
+            return (index // block) % parts == part
+
+        yield from self._iter(path, mine, report_file=part == 0)
+
+    def _iter(self, path: Path, mine: Callable[[int], bool], report_file: bool) -> Iterator[Item]:
+        # ``mine(i)``: build the i-th message of the file (0-based, every chat together).
+        # ``report_file``: give the rejections of the file itself (not of one message).
         name = str(path)
         try:
             header = _read_header(path)
         except (ijson.JSONError, UnicodeDecodeError, ValueError) as exc:
-            yield Rejection(name, "$", _json_reason(exc, path))
+            if report_file:
+                yield Rejection(name, "$", _json_reason(exc, path))
             return
         if header is None:
-            yield Rejection(name, "$", "empty file")
+            if report_file:
+                yield Rejection(name, "$", "empty file")
             return
         if header.get("layout") is None:
-            yield Rejection(
-                name, "$", "not a Telegram export: no 'messages' or 'chats.list' at the top level"
-            )
+            if report_file:
+                yield Rejection(
+                    name,
+                    "$",
+                    "not a Telegram export: no 'messages' or 'chats.list' at the top level",
+                )
             return
         if header["layout"] == "single" and header.get("id") is not None:
-            yield from self._iter_single(path, header)
+            yield from self._iter_single(path, header, mine, report_file)
         else:
-            yield from self._iter_events(path)
+            yield from self._iter_events(path, mine, report_file)
 
     # -- single-chat export: the C parser builds each message (fast path)
 
-    def _iter_single(self, path: Path, chat: dict[str, Any]) -> Iterator[Item]:
+    def _iter_single(
+        self, path: Path, chat: dict[str, Any], mine: Callable[[int], bool], report_file: bool
+    ) -> Iterator[Item]:
         name = str(path)
         index = -1
         try:
@@ -87,19 +119,25 @@ class TelegramSource(Source):
                 for index, message in enumerate(
                     ijson.items(fh, "messages.item", use_float=True, buf_size=_BUF)
                 ):
+                    if not mine(index):
+                        continue
                     item = self._to_post(message, chat, path, f"messages[{index}]")
                     if item is not None:
                         yield item
         except (ijson.JSONError, UnicodeDecodeError, ValueError) as exc:
-            yield Rejection(name, f"messages[{index + 1}]", _json_reason(exc, path))
+            if report_file:
+                yield Rejection(name, f"messages[{index + 1}]", _json_reason(exc, path))
 
     # -- any layout: walk parser events, tracking which chat each message belongs to
 
-    def _iter_events(self, path: Path) -> Iterator[Item]:
+    def _iter_events(
+        self, path: Path, mine: Callable[[int], bool], report_file: bool
+    ) -> Iterator[Item]:
         name = str(path)
         chat: dict[str, Any] = {}
         chat_index = -1
         msg_index = -1
+        seen = -1  # messages of every chat so far
         builder: ijson.ObjectBuilder | None = None
         msg_prefix = ""
         position = "$"
@@ -109,13 +147,16 @@ class TelegramSource(Source):
                     if builder is not None:
                         builder.event(event, value)
                         if event == "end_map" and prefix == msg_prefix:
-                            item = self._to_post(builder.value, chat, path, position)
+                            item = None
+                            if mine(seen):
+                                item = self._to_post(builder.value, chat, path, position)
                             builder = None
                             if item is not None:
                                 yield item
                         continue
                     if event == "start_map" and prefix.endswith("messages.item"):
                         msg_index += 1
+                        seen += 1
                         msg_prefix = prefix
                         section = prefix[: -len(".messages.item")]
                         position = (
@@ -136,7 +177,8 @@ class TelegramSource(Source):
                     ):
                         chat[prefix.rpartition(".")[2]] = value
         except (ijson.JSONError, UnicodeDecodeError, ValueError) as exc:
-            yield Rejection(name, f"after {position}", _json_reason(exc, path))
+            if report_file:
+                yield Rejection(name, f"after {position}", _json_reason(exc, path))
 
     # -- one message
 
