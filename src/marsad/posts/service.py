@@ -675,6 +675,8 @@ _SQLITE_EXISTING = (
     + ", ".join(_MERGE_NAMES[4:])
     + " FROM posts WHERE platform = ? AND post_id IN ({marks})"
 )
+# Batches between two checkpoints that empty SQLite's write-ahead log (see _checkpoint).
+_CHECKPOINT_EVERY = 10
 # An account seen again unchanged within this many seconds is not rewritten.
 _ACCOUNT_REFRESH_S = 60.0
 _ACCOUNTS_REMEMBERED = 200_000
@@ -716,6 +718,7 @@ class _Writer:
         merge_columns = [c for c in _posts.c if c.name not in ("raw",)]
         self.merge_columns = merge_columns
         self.packer = _Packer()
+        self.batches = 0
         # (platform, account_id) -> (when, handle, display_name, registered_at) stored
         self.accounts_written: dict[tuple[str, str], tuple[Any, ...]] = {}
 
@@ -791,6 +794,26 @@ class _Writer:
                 self._watch(conn, list(accounts), now)
         result.inserted += len(fresh)
         self._remember(accounts)
+        self.batches += 1
+        if self.dialect == "sqlite" and self.batches % _CHECKPOINT_EVERY == 0:
+            self._checkpoint()
+
+    def _checkpoint(self) -> None:
+        """Copy the write-ahead log into the database and empty it.
+
+        SQLite's automatic checkpoints never get to restart the log while another
+        writer (a parallel worker) always holds a transaction: the log then grows by
+        every batch (2 GB for a million tweets), and every read of the next batch's
+        lookups searches it. TRUNCATE waits (busy timeout) for the other writer's
+        transaction to end; if it cannot, it gives up and the next one tries again.
+        """
+        # Outside any transaction (the engine's connections begin one, IMMEDIATE, on
+        # first use): the driver's own connection issues no BEGIN before a PRAGMA.
+        raw = self.engine.raw_connection()
+        try:
+            raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        finally:
+            raw.close()
 
     def _changed_accounts(
         self, accounts: dict[tuple[str, str], dict[str, Any]]
