@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from marsad.core.errors import InvalidInput
+from marsad.posts.schema import PostRecord, Rejection
 from marsad.posts.sources import make_source
 from marsad.posts.sources.base import normalize_url, parse_time
 
@@ -529,3 +530,32 @@ def test_a_plugin_adds_a_format_and_cannot_replace_a_builtin(monkeypatch, tmp_pa
     posts, _ = split(make_source("mastodon").iter_posts(tmp_path / "x.json"))
     assert [p.post_id for p in posts] == ["x.json"]
     assert type(make_source("telegram")).__name__ == "TelegramSource"
+
+
+@pytest.mark.parametrize("account_layout", [False, True])
+def test_telegram_parts_share_the_messages_out_exactly_once(tmp_path: Path, account_layout):
+    messages = [
+        {"id": i, "type": "message", "date_unixtime": str(1_704_067_200 + i), "text": f"م {i}"}
+        for i in range(1, 2001)
+    ]
+    messages[500] = {"type": "message", "text": "no id"}
+    doc = {"name": "c", "type": "public_channel", "id": 5, "messages": messages}
+    if account_layout:
+        doc = {
+            "chats": {
+                "list": [
+                    dict(doc, messages=messages[:900]),
+                    dict(doc, id=6, messages=messages[900:]),
+                ]
+            }
+        }
+    body = json.dumps(doc, indent=1).encode()
+    path = tmp_path / "result.json"
+    path.write_bytes(body[: body.rindex(b'"id": 1990')])  # truncated near the end
+    source = make_source("telegram")
+    whole = list(source.iter_posts(path))
+    parts = [list(source.iter_part(path, part, 3)) for part in range(3)]
+    assert all(any(isinstance(i, PostRecord) for i in p) for p in parts)  # each builds some
+    assert sorted(map(repr, whole)) == sorted(repr(i) for p in parts for i in p)
+    # the file's own rejection (the truncation) once, from the last part
+    assert [r.reason for r in parts[2] if isinstance(r, Rejection)][-1].startswith("file ends")

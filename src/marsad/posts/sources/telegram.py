@@ -25,6 +25,7 @@ from marsad.posts.sources.base import (
     language_of,
     normalize_links,
     parse_time,
+    part_bounds,
     sha256_file,
     to_id,
     unique,
@@ -40,8 +41,8 @@ _PEER_PREFIX = re.compile(r"^(?:user|channel|chat)")
 _CHANNEL_TYPES = {"public_channel", "private_channel", "public_supergroup", "private_supergroup"}
 
 
-def _every(_index: int) -> bool:
-    return True
+def _every(_position: int) -> int:
+    return 0
 
 
 class TelegramSource(PartSource):
@@ -62,7 +63,7 @@ class TelegramSource(PartSource):
 
     def iter_posts(self, path: Path) -> Iterator[Item]:
         """Stream messages (service messages are not posts and are skipped)."""
-        yield from self._iter(path, _every, report_file=True)
+        yield from self._iter(path, _every, report_file=True, buf=_BUF)
 
     def can_split(self, path: Path) -> bool:
         """True for a readable export (other files are rejected by :meth:`iter_posts`)."""
@@ -72,17 +73,29 @@ class TelegramSource(PartSource):
             return False
         return header is not None and header.get("layout") is not None
 
-    def iter_part(self, path: Path, part: int, parts: int, block: int) -> Iterator[Item]:
-        """Yield the posts of this part's blocks of messages (see PartSource)."""
+    def iter_part(self, path: Path, part: int, parts: int) -> Iterator[Item]:
+        """Yield the posts of the messages that end in this part's bytes (see PartSource)."""
+        size = path.stat().st_size
+        bounds = part_bounds(size, parts)
+        start, end = bounds[part], bounds[part + 1] if part < parts - 1 else None
+        # Positions advance a buffer at a time: buffers of a sixteenth of a part at
+        # most, so that each part has records to build.
+        buf = min(_BUF, max(4096, size // (parts * 16)))
 
-        def mine(index: int) -> bool:
-            return (index // block) % parts == part
+        def mine(position: int) -> int:
+            if position < start:
+                return -1
+            return 0 if end is None or position < end else 1
 
-        yield from self._iter(path, mine, report_file=part == 0)
+        yield from self._iter(path, mine, report_file=part == parts - 1, buf=buf)
 
-    def _iter(self, path: Path, mine: Callable[[int], bool], report_file: bool) -> Iterator[Item]:
-        # ``mine(i)``: build the i-th message of the file (0-based, every chat together).
-        # ``report_file``: give the rejections of the file itself (not of one message).
+    def _iter(
+        self, path: Path, mine: Callable[[int], int], *, report_file: bool, buf: int
+    ) -> Iterator[Item]:
+        # ``mine(p)`` for a message parsed when the parser has read ``p`` bytes: -1 skip
+        # it, 0 build it, 1 stop (every process reads the file in the same steps, so
+        # each message has one owner). ``report_file``: give the rejections of the file
+        # itself (not of one message).
         name = str(path)
         try:
             header = _read_header(path)
@@ -103,23 +116,31 @@ class TelegramSource(PartSource):
                 )
             return
         if header["layout"] == "single" and header.get("id") is not None:
-            yield from self._iter_single(path, header, mine, report_file)
+            yield from self._iter_single(path, header, mine, report_file, buf)
         else:
-            yield from self._iter_events(path, mine, report_file)
+            yield from self._iter_events(path, mine, report_file, buf)
 
     # -- single-chat export: the C parser builds each message (fast path)
 
     def _iter_single(
-        self, path: Path, chat: dict[str, Any], mine: Callable[[int], bool], report_file: bool
+        self,
+        path: Path,
+        chat: dict[str, Any],
+        mine: Callable[[int], int],
+        report_file: bool,
+        buf: int,
     ) -> Iterator[Item]:
         name = str(path)
         index = -1
         try:
             with path.open("rb") as fh:
                 for index, message in enumerate(
-                    ijson.items(fh, "messages.item", use_float=True, buf_size=_BUF)
+                    ijson.items(fh, "messages.item", use_float=True, buf_size=buf)
                 ):
-                    if not mine(index):
+                    owner = mine(fh.tell())
+                    if owner:
+                        if owner > 0:
+                            return
                         continue
                     item = self._to_post(message, chat, path, f"messages[{index}]")
                     if item is not None:
@@ -131,24 +152,26 @@ class TelegramSource(PartSource):
     # -- any layout: walk parser events, tracking which chat each message belongs to
 
     def _iter_events(
-        self, path: Path, mine: Callable[[int], bool], report_file: bool
+        self, path: Path, mine: Callable[[int], int], report_file: bool, buf: int
     ) -> Iterator[Item]:
         name = str(path)
         chat: dict[str, Any] = {}
         chat_index = -1
         msg_index = -1
-        seen = -1  # messages of every chat so far
         builder: ijson.ObjectBuilder | None = None
         msg_prefix = ""
         position = "$"
         try:
             with path.open("rb") as fh:
-                for prefix, event, value in ijson.parse(fh, use_float=True, buf_size=_BUF):
+                for prefix, event, value in ijson.parse(fh, use_float=True, buf_size=buf):
                     if builder is not None:
                         builder.event(event, value)
                         if event == "end_map" and prefix == msg_prefix:
                             item = None
-                            if mine(seen):
+                            owner = mine(fh.tell())
+                            if owner > 0:
+                                return
+                            if owner == 0:
                                 item = self._to_post(builder.value, chat, path, position)
                             builder = None
                             if item is not None:
@@ -156,7 +179,6 @@ class TelegramSource(PartSource):
                         continue
                     if event == "start_map" and prefix.endswith("messages.item"):
                         msg_index += 1
-                        seen += 1
                         msg_prefix = prefix
                         section = prefix[: -len(".messages.item")]
                         position = (
