@@ -636,8 +636,9 @@ def _sqlite_time(value: datetime | None) -> str | None:
         return None
     if value.tzinfo is not UTC:
         value = value.astimezone(UTC)
-    # isoformat is five times faster than strftime and writes the same text.
-    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+    # isoformat is five times faster than strftime and writes the same text (then
+    # "+00:00", cut off; years are always four digits).
+    return value.isoformat(" ", "microseconds")[:26]
 
 
 _JSON_COLUMNS = frozenset(c.name for c in _posts.c if isinstance(c.type, JSON))
@@ -720,8 +721,9 @@ class _Writer:
         self.merge_columns = merge_columns
         self.packer = _Packer()
         self.batches = 0
-        # (platform, account_id) -> (when, handle, display_name, registered_at) stored
+        # (platform, account_id) -> (handle, display_name, registered_at) stored since
         self.accounts_written: dict[tuple[str, str], tuple[Any, ...]] = {}
+        self.accounts_since = time.monotonic()
 
     def prepare(self, records: list[PostRecord]) -> _Prepared:
         """Turn records into rows (merging repeats of one post) and their accounts."""
@@ -822,34 +824,27 @@ class _Writer:
         """The accounts of a batch that this writer has not just stored as they are.
 
         An account is in most batches of a big collection; rewriting it unchanged costs
-        as much as inserting a post. Skipping it for _ACCOUNT_REFRESH_S leaves its
-        last_seen at most that much behind.
+        as much as inserting a post. What was stored is forgotten every
+        _ACCOUNT_REFRESH_S, so an account's last_seen is at most that much behind.
         """
-        fresh_after = time.monotonic() - _ACCOUNT_REFRESH_S
+        written = self.accounts_written
+        if time.monotonic() - self.accounts_since > _ACCOUNT_REFRESH_S:
+            written.clear()
+            self.accounts_since = time.monotonic()
         changed = {}
         for key, acc in accounts.items():
-            seen = self.accounts_written.get(key)
-            if (
-                seen is None
-                or seen[0] < fresh_after
-                or seen[1:] != (acc["handle"], acc["display_name"], acc["registered_at"])
-            ):
+            if written.get(key) != (acc["handle"], acc["display_name"], acc["registered_at"]):
                 acc["id"] = new_id()
                 changed[key] = acc
         return changed
 
     def _remember(self, accounts: dict[tuple[str, str], dict[str, Any]]) -> None:
         """Note accounts just committed (called after the commit)."""
-        if len(self.accounts_written) + len(accounts) > _ACCOUNTS_REMEMBERED:
-            self.accounts_written.clear()
-        when = time.monotonic()
+        written = self.accounts_written
+        if len(written) + len(accounts) > _ACCOUNTS_REMEMBERED:
+            written.clear()
         for key, acc in accounts.items():
-            self.accounts_written[key] = (
-                when,
-                acc["handle"],
-                acc["display_name"],
-                acc["registered_at"],
-            )
+            written[key] = (acc["handle"], acc["display_name"], acc["registered_at"])
 
     def _insert_sqlite(self, conn: Any, fresh: list[dict[str, Any]], now: datetime) -> None:
         """Insert new posts with ids chosen here, and index them in the same transaction.

@@ -37,6 +37,7 @@ from marsad.posts.sources.base import (
 _BUF = 4 * 1024 * 1024
 _CHAT_PREFIXES = ("chats.list.item", "left_chats.list.item")
 _MEDIA_FIELDS = (("photo", "photo"), ("file", None), ("thumbnail", None))
+_MEDIA_KEYS = frozenset(key for key, _ in _MEDIA_FIELDS)
 _PEER_PREFIX = re.compile(r"^(?:user|channel|chat)")
 _CHANNEL_TYPES = {"public_channel", "private_channel", "public_supergroup", "private_supergroup"}
 
@@ -293,12 +294,13 @@ class TelegramSource(PartSource):
             mentions=unique(mentions),
             relations=Relations(reply_to=reply_to),
             engagement=Engagement(reactions=total_reactions),
-            media=self._media(msg, path.parent),
+            media=self._media(msg, path) if _MEDIA_KEYS & msg.keys() else [],
             raw=msg,
             extra={k: v for k, v in extra.items() if v is not None},
         )
 
-    def _media(self, msg: dict[str, Any], base: Path) -> list[Media]:
+    def _media(self, msg: dict[str, Any], path: Path) -> list[Media]:
+        base = path.parent
         media: list[Media] = []
         for key, default_type in _MEDIA_FIELDS:
             value = msg.get(key)
@@ -339,7 +341,7 @@ def _account(msg: dict[str, Any], chat_id: str, chat_type: str) -> AccountRef | 
     display = msg.get("from")
     if raw_id is None:
         return None
-    if isinstance(raw_id, int | float):
+    if isinstance(raw_id, (int, float)):  # noqa: UP038 - a tuple is faster than int | float
         # Exports before about Dec 2020 wrote a bare number; a channel posting in its own
         # channel shares the chat's id, everyone else is a user.
         number = str(int(raw_id))
