@@ -364,6 +364,7 @@ def test_a_big_jsonl_file_split_across_processes_gives_the_same_store(engine, se
     migrate.upgrade(other)
     single = service.ingest_files(engine=other, fmt="x", paths=[path], workers=1)
     assert parallel.to_json() == single.to_json()
+    assert not list(tmp_path.glob("*.ingest-lock"))  # the workers' lock file is removed
     assert parallel.errors[0]["position"] == "line 61"
     with other.connect() as conn:
         expected = set(conn.execute(select(Post.platform, Post.post_id, Post.text)).all())

@@ -54,11 +54,16 @@ from marsad.posts.search import search_key, search_posts, search_text
 from marsad.posts.sources import make_source
 from marsad.posts.sources.base import LineSource, PartSource
 
+try:
+    import fcntl
+except ImportError:  # Windows: parallel workers then take turns by SQLite's lock alone
+    fcntl = None  # type: ignore[assignment]
+
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 5_000
 # Files from this size up are split across worker processes (SQLite only): JSON Lines
-# by byte ranges, single-document exports (Telegram) by blocks of records.
+# by line ranges, single-document exports (Telegram) by byte ranges.
 PARALLEL_MIN_BYTES = 256 * 1024 * 1024
 MAX_ERRORS = 1_000  # rejections listed in a result; the count is always exact
 _LOOKUP_CHUNK = 900
@@ -258,6 +263,10 @@ class _Parallel:
         self.workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
         self.min_bytes = min_bytes
 
+    def _turns_path(self) -> Path:
+        """The lock file the workers take turns by, beside the database."""
+        return Path(f"{self.engine.url.database}.ingest-lock")
+
     def applies(self, path: Path) -> bool:
         if not (
             self.workers > 1
@@ -278,6 +287,7 @@ class _Parallel:
             "watchlist_id": self.watchlist_id,
             "batch_size": self.batch_size,
             "path": str(path),
+            "turns": str(self._turns_path()) if fcntl is not None else None,
         }
         if isinstance(self.source, LineSource):
             jobs = [
@@ -288,8 +298,11 @@ class _Parallel:
             jobs = [{**common, "part": part, "parts": self.workers} for part in range(self.workers)]
         # spawn, not fork: the parent holds threads and open database connections.
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=len(jobs), mp_context=context) as pool:
-            parts = list(pool.map(_ingest_slice, jobs))
+        try:
+            with ProcessPoolExecutor(max_workers=len(jobs), mp_context=context) as pool:
+                parts = list(pool.map(_ingest_slice, jobs))
+        finally:
+            self._turns_path().unlink(missing_ok=True)
         total = IngestResult()
         if "part" in jobs[0]:
             # Each part lists its rejections in file order, and keeps its first
@@ -345,7 +358,8 @@ def _ingest_slice(job: dict[str, Any]) -> IngestResult:
     event.listen(engine, "begin", core_db._sqlite_begin)  # noqa: SLF001
     source = make_source(job["fmt"], mapping=job["mapping"], platform=job["platform"])
     result = IngestResult()
-    writer = _Writer(engine, fmt=source.name, watchlist_id=job["watchlist_id"])
+    turns = Path(job["turns"]) if job.get("turns") else None
+    writer = _Writer(engine, fmt=source.name, watchlist_id=job["watchlist_id"], turns=turns)
     try:
         with _no_cycle_collection(), _BackgroundWriter(writer, result) as background:
             batch: list[PostRecord] = []
@@ -366,6 +380,7 @@ def _ingest_slice(job: dict[str, Any]) -> IngestResult:
             if batch:
                 background.put(writer.prepare(batch))
     finally:
+        writer.close()
         engine.dispose()
     return result
 
@@ -694,8 +709,17 @@ class _Prepared:
 class _Writer:
     """Writes batches of records: accounts upserted, new posts inserted, known ones merged."""
 
-    def __init__(self, engine: Engine, *, fmt: str, watchlist_id: str | None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        fmt: str,
+        watchlist_id: str | None,
+        turns: Path | None = None,
+    ) -> None:
         self.engine = engine
+        # Parallel workers take turns through this lock file (see _turn).
+        self.turns = turns.open("ab") if turns is not None and fcntl is not None else None
         self.fmt = fmt
         self.watchlist_id = watchlist_id
         self.dialect = engine.dialect.name
@@ -761,6 +785,38 @@ class _Writer:
 
     def write(self, prepared: _Prepared, result: IngestResult) -> None:
         """Write one prepared batch in one transaction."""
+        with self._turn():
+            self._write(prepared, result)
+            self.batches += 1
+            if self.dialect == "sqlite" and self.batches % _CHECKPOINT_EVERY == 0:
+                self._checkpoint()
+
+    @contextlib.contextmanager
+    def _turn(self) -> Iterator[None]:
+        """Hold the parallel workers' lock file, when there is one, for one batch.
+
+        SQLite's own lock makes a waiting writer poll, sleeping up to 100 ms between
+        tries, so a worker often slept while the database was free. Waiting on a lock
+        file wakes it the moment the other worker is done (BEGIN IMMEDIATE still
+        guards the database itself). Holding it also lets the checkpoint empty the
+        log at once: no other worker is inside a transaction.
+        """
+        if self.turns is None or fcntl is None:
+            yield
+            return
+        fcntl.flock(self.turns.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(self.turns.fileno(), fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        """Release the lock file (if any)."""
+        if self.turns is not None:
+            self.turns.close()
+            self.turns = None
+
+    def _write(self, prepared: _Prepared, result: IngestResult) -> None:
         rows, now = prepared.rows, prepared.now
         accounts = self._changed_accounts(prepared.accounts)
         pack = self.packer.pack
@@ -797,9 +853,6 @@ class _Writer:
                 self._watch(conn, list(accounts), now)
         result.inserted += len(fresh)
         self._remember(accounts)
-        self.batches += 1
-        if self.dialect == "sqlite" and self.batches % _CHECKPOINT_EVERY == 0:
-            self._checkpoint()
 
     def _checkpoint(self) -> None:
         """Copy the write-ahead log into the database and empty it.
@@ -807,8 +860,8 @@ class _Writer:
         SQLite's automatic checkpoints never get to restart the log while another
         writer (a parallel worker) always holds a transaction: the log then grows by
         every batch (2 GB for a million tweets), and every read of the next batch's
-        lookups searches it. TRUNCATE waits (busy timeout) for the other writer's
-        transaction to end; if it cannot, it gives up and the next one tries again.
+        lookups searches it. TRUNCATE waits (busy timeout) for any other transaction
+        to end; if it cannot, it gives up and the next one tries again.
         """
         # Outside any transaction (the engine's connections begin one, IMMEDIATE, on
         # first use): the driver's own connection issues no BEGIN before a PRAGMA.
