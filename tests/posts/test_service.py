@@ -115,6 +115,64 @@ def test_accounts_are_upserted_and_handles_updated(engine, session, tmp_path: Pa
     assert [(a.account_id, a.handle) for a in accounts] == [("7", "new_name")]
 
 
+def test_account_creation_time_is_stored_kept_and_listed(engine, session, tmp_path: Path):
+    # The real flattened sample: every author and referenced author carries created_at.
+    service.ingest_files(engine=engine, fmt="x", paths=[sample("twitter/twarc2_v2/flat.jsonl")])
+    profiles = {p["account_id"]: p for p in service.iter_account_profiles(session=session)}
+    session.rollback()
+    assert profiles["x:2718660392"]["registered_at"] == datetime(2014, 8, 9, 5, 17, 14, tzinfo=UTC)
+    assert all(p["registered_at"] is not None for p in profiles.values())
+    assert set(profiles["x:2718660392"]) == {
+        "account_id",
+        "handle",
+        "display_name",
+        "created_at",
+        "registered_at",
+    }
+    # A later page without created_at (or with another one) keeps the stored value.
+    lines = [
+        {
+            "data": [{"id": "9001", "text": "a", "author_id": "2718660392"}],
+            "includes": {"users": [{"id": "2718660392", "username": "renamed"}]},
+        },
+        {
+            "data": [{"id": "9002", "text": "b", "author_id": "2718660392"}],
+            "includes": {
+                "users": [
+                    {
+                        "id": "2718660392",
+                        "username": "renamed",
+                        "created_at": "2020-01-01T00:00:00.000Z",
+                    }
+                ]
+            },
+        },
+        {
+            "data": [{"id": "9003", "text": "c", "author_id": "555"}],
+            "includes": {"users": [{"id": "555", "username": "nodate"}]},
+        },
+        {
+            "data": [{"id": "9004", "text": "d", "author_id": "555"}],
+            "includes": {
+                "users": [
+                    {"id": "555", "username": "nodate", "created_at": "2019-05-05T05:05:05.000Z"}
+                ]
+            },
+        },
+    ]
+    path = tmp_path / "later.jsonl"
+    path.write_text("\n".join(json.dumps(x) for x in lines) + "\n")
+    service.ingest_files(engine=engine, fmt="x", paths=[path], batch_size=1)
+    profiles = {p["account_id"]: p for p in service.iter_account_profiles(session=session)}
+    session.rollback()
+    assert profiles["x:2718660392"]["handle"] == "renamed"
+    assert profiles["x:2718660392"]["registered_at"] == datetime(2014, 8, 9, 5, 17, 14, tzinfo=UTC)
+    # an account first seen without a date gets one from the first source that has it
+    assert profiles["x:555"]["registered_at"] == datetime(2019, 5, 5, 5, 5, 5, tzinfo=UTC)
+    activity = service.account_activity(session=session, platform="x", account_id="2718660392")
+    assert activity["registered_at"] == datetime(2014, 8, 9, 5, 17, 14, tzinfo=UTC)
+
+
 def test_telegram_folder_and_raw_record_round_trip(engine, session):
     result = service.ingest_files(engine=engine, fmt="telegram", paths=[DATA / "tg_channel"])
     assert result.inserted == 4 and result.exit_code == 0
@@ -306,9 +364,100 @@ def test_a_big_jsonl_file_split_across_processes_gives_the_same_store(engine, se
     migrate.upgrade(other)
     single = service.ingest_files(engine=other, fmt="x", paths=[path], workers=1)
     assert parallel.to_json() == single.to_json()
+    assert not list(tmp_path.glob("*.ingest-lock"))  # the workers' lock file is removed
     assert parallel.errors[0]["position"] == "line 61"
     with other.connect() as conn:
         expected = set(conn.execute(select(Post.platform, Post.post_id, Post.text)).all())
     assert set(session.execute(select(Post.platform, Post.post_id, Post.text)).all()) == expected
     assert count(session) == parallel.inserted
     other.dispose()
+
+
+def _telegram_export(messages: list, layout: str = "single") -> bytes:
+    if layout == "single":
+        doc = {"name": "قناة", "type": "public_channel", "id": 42, "messages": messages}
+    else:
+        half = len(messages) // 2
+        doc = {
+            "about": "account export",
+            "chats": {
+                "about": "",
+                "list": [
+                    {"name": "a", "type": "public_channel", "id": 1, "messages": messages[:half]},
+                    {"name": "b", "type": "private_group", "id": 2, "messages": messages[half:]},
+                ],
+            },
+        }
+    return json.dumps(doc, ensure_ascii=False, indent=1).encode()
+
+
+@pytest.mark.parametrize("layout", ["single", "account"])
+def test_a_big_telegram_export_split_across_processes_gives_the_same_store(
+    engine, session, tmp_path, layout
+):
+    if engine.dialect.name != "sqlite":
+        pytest.skip("parallel ingest is for SQLite")
+    from marsad.core import migrate
+    from marsad.core.db import make_engine
+    from marsad.core.settings import Settings
+
+    messages: list = []
+    for i in range(1, 301):
+        messages.append(
+            {
+                "id": i,
+                "type": "message",
+                "date_unixtime": str(1_704_067_200 + 60 * i),
+                "from": "قناة",
+                "from_id": "channel42",
+                "text": f"رسالة رقم {i} عن #بغداد" if i % 3 else f"message {i} about Basra",
+            }
+        )
+        if i % 50 == 0:
+            messages.append({"type": "message", "text": "no id"})  # rejected
+        if i % 70 == 0:
+            messages.append({"id": -i, "type": "service", "action": "pin_message"})
+    # the export ends in the middle of a message: the parser stops there
+    body = _telegram_export(messages, layout)
+    cut = body.index(b'"message 270 about Basra"')
+    path = tmp_path / "result.json"
+    path.write_bytes(body[:cut])
+    parallel = service.ingest_files(
+        engine=engine,
+        fmt="telegram",
+        paths=[path],
+        workers=3,
+        parallel_min_bytes=0,
+        batch_size=7,
+    )
+    other = make_engine(
+        Settings(
+            env="test",
+            data_dir=tmp_path,
+            secret_key="x" * 40,
+            database_url=f"sqlite:///{tmp_path / 'one.db'}",
+        )
+    )
+    migrate.upgrade(other)
+    single = service.ingest_files(engine=other, fmt="telegram", paths=[path], workers=1)
+    assert single.rejected == 6 and single.read == 269  # five without an id, then the cut
+    assert parallel.to_json() == single.to_json()
+    assert "truncated" in parallel.errors[-1]["reason"]
+    with other.connect() as conn:
+        expected = set(conn.execute(select(Post.platform, Post.post_id, Post.text)).all())
+    assert set(session.execute(select(Post.platform, Post.post_id, Post.text)).all()) == expected
+    assert count(session) == parallel.inserted == 269
+    other.dispose()
+
+
+def test_raw_records_are_zstd_and_old_zlib_rows_still_read():
+    import zlib
+
+    record = {"id": "1", "text": "نص عربي", "n": 2**70}  # beyond 64 bits: stdlib encodes
+    blob = service._compress(record)
+    assert blob[:4] == b"\x28\xb5\x2f\xfd" and service.decompress_raw(blob) == record
+    packer = zlib.compressobj(1, zlib.DEFLATED, 13, 4)  # how rows were written before
+    old = packer.compress(json.dumps(record, ensure_ascii=False).encode()) + packer.flush()
+    assert service.decompress_raw(old) == record
+    assert service.decompress_raw(zlib.compress(b"not json")) == "not json"
+    assert service.decompress_raw(None) is None

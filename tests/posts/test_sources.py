@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from marsad.core.errors import InvalidInput
+from marsad.posts.schema import PostRecord, Rejection
 from marsad.posts.sources import make_source
 from marsad.posts.sources.base import normalize_url, parse_time
 
@@ -56,6 +57,11 @@ def test_telegram_prefers_text_entities_when_text_disagrees():
     )
     assert [p.text for p in posts] == ["✈Текст повідомленння"]
     assert posts[0].account.account_id == "channel1234567890"
+
+
+def test_telegram_accounts_have_no_creation_time():
+    posts, _ = split(make_source("telegram").iter_posts(DATA / "tg_channel" / "result.json"))
+    assert posts and all(p.account is None or p.account.registered_at is None for p in posts)
 
 
 def test_telegram_reactions_are_summed():
@@ -224,6 +230,31 @@ def test_twarc2_flattened_lines_and_compliance_lines():
     assert compliance == [] and rejected == []
 
 
+def test_x_accounts_carry_their_creation_time_from_every_shape():
+    # API v2 page: includes.users[].created_at
+    posts, _ = split(make_source("x").iter_posts(sample("twitter/twarc2_v2/two_tweets.jsonl")))
+    by_id = {p.post_id: p for p in posts}
+    assert by_id["1394735776701816833"].account.account_id == "1379899464345923590"
+    assert by_id["1394735776701816833"].account.registered_at == datetime(
+        2021, 4, 7, 20, 50, 54, tzinfo=UTC
+    )
+    # twarc2 flattened: author.created_at, and each referenced tweet's author
+    posts, _ = split(make_source("x").iter_posts(sample("twitter/twarc2_v2/flat.jsonl")))
+    by_account = {p.account.account_id: p.account for p in posts}
+    assert by_account["1352661060663336960"].registered_at == datetime(
+        2021, 1, 22, 16, 55, 15, tzinfo=UTC
+    )
+    assert by_account["2718660392"].registered_at == datetime(2014, 8, 9, 5, 17, 14, tzinfo=UTC)
+    assert all(p.account.registered_at is not None for p in posts)
+    # v1.1: user.created_at, "Wed Aug 09 11:59:46 +0000 2017"
+    posts, _ = split(make_source("x").iter_posts(sample("twitter/v1_1/spark-test-tweets.jsonl")))
+    by_account = {p.account.account_id: p.account for p in posts}
+    assert by_account["111111111111111112"].registered_at == datetime(
+        2017, 8, 9, 11, 59, 46, tzinfo=UTC
+    )
+    assert by_account["77777777"].registered_at == datetime(2009, 5, 3, 18, 9, 12, tzinfo=UTC)
+
+
 def test_x_media_and_links_are_normalised():
     posts, _ = split(make_source("x").iter_posts(sample("twitter/twarc2_v2/media_tweet.jsonl")))
     with_media = [p for p in posts if p.media]
@@ -302,6 +333,9 @@ def test_crowdtangle_csv_new_and_old_layouts_give_the_same_post():
     assert new[0].engagement.likes == 1000  # thousands separators elsewhere do not break counts
     assert new[0].links == ["https://example.org/a"]  # fbclid dropped, duplicates merged
     assert new[0].account.display_name == "شبكة الأخبار"
+    # the new layout's "Page Created" is when the page was made; the old layout lacks it
+    assert new[0].account.registered_at == datetime(2015, 1, 1, tzinfo=UTC)
+    assert old[0].account.registered_at is None
     assert new[0].hashtags == ["العراق"]
 
 
@@ -496,3 +530,32 @@ def test_a_plugin_adds_a_format_and_cannot_replace_a_builtin(monkeypatch, tmp_pa
     posts, _ = split(make_source("mastodon").iter_posts(tmp_path / "x.json"))
     assert [p.post_id for p in posts] == ["x.json"]
     assert type(make_source("telegram")).__name__ == "TelegramSource"
+
+
+@pytest.mark.parametrize("account_layout", [False, True])
+def test_telegram_parts_share_the_messages_out_exactly_once(tmp_path: Path, account_layout):
+    messages = [
+        {"id": i, "type": "message", "date_unixtime": str(1_704_067_200 + i), "text": f"م {i}"}
+        for i in range(1, 2001)
+    ]
+    messages[500] = {"type": "message", "text": "no id"}
+    doc = {"name": "c", "type": "public_channel", "id": 5, "messages": messages}
+    if account_layout:
+        doc = {
+            "chats": {
+                "list": [
+                    dict(doc, messages=messages[:900]),
+                    dict(doc, id=6, messages=messages[900:]),
+                ]
+            }
+        }
+    body = json.dumps(doc, indent=1).encode()
+    path = tmp_path / "result.json"
+    path.write_bytes(body[: body.rindex(b'"id": 1990')])  # truncated near the end
+    source = make_source("telegram")
+    whole = list(source.iter_posts(path))
+    parts = [list(source.iter_part(path, part, 3)) for part in range(3)]
+    assert all(any(isinstance(i, PostRecord) for i in p) for p in parts)  # each builds some
+    assert sorted(map(repr, whole)) == sorted(repr(i) for p in parts for i in p)
+    # the file's own rejection (the truncation) once, from the last part
+    assert [r.reason for r in parts[2] if isinstance(r, Rejection)][-1].startswith("file ends")

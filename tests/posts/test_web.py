@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marsad.posts import service
 
-from .helpers import DATA
+from .helpers import DATA, sample
 
 
 def _load(engine) -> None:
@@ -47,6 +47,15 @@ def test_pages_show_search_results_post_and_account(admin_client, engine):
     account = admin_client.get("/accounts/telegram/channel1500000001")
     assert account.status_code == 200 and "قناة الرصد التجريبية" in account.text
     assert "<meter" in account.text
+    assert "Account created on the platform" not in account.text  # Telegram never says
+
+
+def test_account_page_and_json_show_when_the_account_was_created(admin_client, engine):
+    service.ingest_files(engine=engine, fmt="x", paths=[sample("twitter/twarc2_v2/flat.jsonl")])
+    api = admin_client.get("/api/v1/accounts/x/2718660392").json()
+    assert api["registered_at"].startswith("2014-08-09T05:17:14")
+    page = admin_client.get("/accounts/x/2718660392", headers={"Accept-Language": "en"})
+    assert page.status_code == 200 and 'datetime="2014-08-09T05:17:14' in page.text
 
 
 def test_a_crafted_post_url_is_not_a_link(admin_client, engine, tmp_path):

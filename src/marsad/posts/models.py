@@ -100,6 +100,9 @@ class Account(Base):
     actor_id: Mapped[str | None] = mapped_column(
         ForeignKey("actors.id", ondelete="SET NULL"), nullable=True, index=True
     )
+    # When the account was created on its platform (X exports carry it; Telegram and
+    # YouTube do not): None when no source has said.
+    registered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     first_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

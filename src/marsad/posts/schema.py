@@ -17,11 +17,14 @@ PLATFORMS = ("telegram", "x", "facebook", "instagram", "youtube", "other")
 
 @dataclass(slots=True)
 class AccountRef:
-    """Who posted: the platform's stable id, and the handle and name seen at the time."""
+    """Who posted: the platform's stable id, the handle and name seen at the time, and
+    when the account was created on the platform (None where the export does not say).
+    """
 
     account_id: str
     handle: str | None = None
     display_name: str | None = None
+    registered_at: datetime | None = None
 
 
 @dataclass(slots=True)

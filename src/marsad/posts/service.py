@@ -12,21 +12,28 @@ completed with whatever the new copy adds (see :func:`merge_post`).
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import logging
 import multiprocessing
+import operator
 import os
 import queue
+import re
 import threading
+import time
 import zlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, String, bindparam, func, select, text
+import orjson
+import zstandard
+from sqlalchemy import JSON, Engine, String, bindparam, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
@@ -45,12 +52,18 @@ from marsad.posts.schema import (
 )
 from marsad.posts.search import search_key, search_posts, search_text
 from marsad.posts.sources import make_source
-from marsad.posts.sources.base import LineSource
+from marsad.posts.sources.base import LineSource, PartSource
+
+try:
+    import fcntl
+except ImportError:  # Windows: parallel workers then take turns by SQLite's lock alone
+    fcntl = None  # type: ignore[assignment]
 
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 5_000
-# JSON Lines files from this size up are split across worker processes (SQLite only).
+# Files from this size up are split across worker processes (SQLite only): JSON Lines
+# by line ranges, single-document exports (Telegram) by byte ranges.
 PARALLEL_MIN_BYTES = 256 * 1024 * 1024
 MAX_ERRORS = 1_000  # rejections listed in a result; the count is always exact
 _LOOKUP_CHUNK = 900
@@ -133,8 +146,9 @@ def ingest_files(
     platform : the platform csv and jsonl posts come from.
     watchlist : add every account seen to this watchlist (created when missing).
     progress : called as ``progress(file, posts_read_so_far)`` after each batch.
-    workers : processes for one big JSON Lines file on SQLite (default: the CPU count,
-        at most 4); files under ``parallel_min_bytes`` are read by this process.
+    workers : processes for one big file (JSON Lines, or a Telegram export) on SQLite
+        (default: the CPU count, at most 4); files under ``parallel_min_bytes`` are read
+        by this process.
 
     Returns
     -------
@@ -150,7 +164,8 @@ def ingest_files(
     # so the two overlap. The queue holds two batches at most, which bounds memory.
     try:
         parallel = _Parallel(engine, source, watchlist_id, batch_size, workers, parallel_min_bytes)
-        _read_all(source, paths, result, writer, batch_size, progress, parallel)
+        with _no_cycle_collection():
+            _read_all(source, paths, result, writer, batch_size, progress, parallel)
     except DBAPIError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
         raise MarsadError(
@@ -164,6 +179,24 @@ def ingest_files(
     result.duplicates = result.read - result.inserted
     log.info("ingest %s: %s", fmt, {k: v for k, v in result.to_json().items() if k != "errors"})
     return result
+
+
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while ingesting.
+
+    Ingest allocates millions of short-lived dicts and lists (parsed records, rows);
+    the collector's passes over them cost a quarter of ingest's time and grow with the
+    number of live objects. Parsed JSON holds no reference cycles, so reference
+    counting frees it all the same.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _read_all(
@@ -202,11 +235,16 @@ def _read_all(
 
 
 class _Parallel:
-    """Ingest one big JSON Lines file with several processes, each reading a slice.
+    """Ingest one big file with several processes, each building its share of the posts.
 
-    Each process writes its own batches; SQLite's BEGIN IMMEDIATE makes them take
-    turns, so deduplication, merging and id assignment stay exactly as in one
-    process. Rejections keep their true line numbers.
+    A JSON Lines file is cut into byte ranges at line starts, one per process. A
+    single-document export (Telegram) is cut into byte ranges too, but each process
+    parses the file from its start up to the end of its own range, and builds the
+    posts of that range (:class:`PartSource`): the parser is C, a tenth of the cost of
+    a post, and earlier ranges are longer to even out the work. Each process writes its own
+    batches; SQLite's BEGIN IMMEDIATE makes them take turns, so deduplication, merging
+    and id assignment stay exactly as in one process. Rejections keep their true
+    positions, and are listed in file order.
     """
 
     def __init__(
@@ -225,36 +263,59 @@ class _Parallel:
         self.workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
         self.min_bytes = min_bytes
 
+    def _turns_path(self) -> Path:
+        """The lock file the workers take turns by, beside the database."""
+        return Path(f"{self.engine.url.database}.ingest-lock")
+
     def applies(self, path: Path) -> bool:
-        return (
+        if not (
             self.workers > 1
             and self.engine.dialect.name == "sqlite"
-            and isinstance(self.source, LineSource)
             and path.stat().st_size >= self.min_bytes
-            and self.source.is_line_file(path)
-        )
+        ):
+            return False
+        if isinstance(self.source, LineSource):
+            return self.source.is_line_file(path)
+        return isinstance(self.source, PartSource) and self.source.can_split(path)
 
     def run(self, path: Path) -> IngestResult:
-        jobs = [
-            {
-                "url": self.engine.url.render_as_string(hide_password=False),
-                "fmt": self.source.name,
-                "mapping": getattr(self.source, "mapping", None),
-                "platform": getattr(self.source, "platform", "other"),
-                "watchlist_id": self.watchlist_id,
-                "batch_size": self.batch_size,
-                "path": str(path),
-                "start": start,
-                "end": end,
-                "first_line": first_line,
-            }
-            for start, end, first_line in _slices(path, self.workers)
-        ]
+        common = {
+            "url": self.engine.url.render_as_string(hide_password=False),
+            "fmt": self.source.name,
+            "mapping": getattr(self.source, "mapping", None),
+            "platform": getattr(self.source, "platform", "other"),
+            "watchlist_id": self.watchlist_id,
+            "batch_size": self.batch_size,
+            "path": str(path),
+            "turns": str(self._turns_path()) if fcntl is not None else None,
+        }
+        if isinstance(self.source, LineSource):
+            jobs = [
+                {**common, "start": start, "end": end, "first_line": first_line}
+                for start, end, first_line in _slices(path, self.workers)
+            ]
+        else:
+            jobs = [{**common, "part": part, "parts": self.workers} for part in range(self.workers)]
         # spawn, not fork: the parent holds threads and open database connections.
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=len(jobs), mp_context=context) as pool:
-            parts = list(pool.map(_ingest_slice, jobs))
+        try:
+            with ProcessPoolExecutor(max_workers=len(jobs), mp_context=context) as pool:
+                parts = list(pool.map(_ingest_slice, jobs))
+        finally:
+            self._turns_path().unlink(missing_ok=True)
         total = IngestResult()
+        if "part" in jobs[0]:
+            # Each part lists its rejections in file order, and keeps its first
+            # MAX_ERRORS, so the first MAX_ERRORS of the file are among them.
+            errors = sorted(
+                (e for part in parts for e in part.errors),
+                key=lambda e: [int(n) for n in _NUMBERS.findall(e["position"])],
+            )
+            for part in parts:
+                part.errors = []
+                total.absorb(part)
+            total.errors = errors[:MAX_ERRORS]
+            return total
         for part in parts:
             total.absorb(part)
         return total
@@ -281,8 +342,11 @@ def _slices(path: Path, n: int) -> list[tuple[int, int | None, int]]:
     return list(zip(cuts, [*cuts[1:], None], lines, strict=True))
 
 
+_NUMBERS = re.compile(r"\d+")
+
+
 def _ingest_slice(job: dict[str, Any]) -> IngestResult:
-    """One worker process: ingest the lines of one slice of a file."""
+    """One worker process: ingest one slice of a file (its lines, or its part)."""
     from sqlalchemy import create_engine, event
 
     from marsad.core import db as core_db
@@ -294,13 +358,16 @@ def _ingest_slice(job: dict[str, Any]) -> IngestResult:
     event.listen(engine, "begin", core_db._sqlite_begin)  # noqa: SLF001
     source = make_source(job["fmt"], mapping=job["mapping"], platform=job["platform"])
     result = IngestResult()
-    writer = _Writer(engine, fmt=source.name, watchlist_id=job["watchlist_id"])
+    turns = Path(job["turns"]) if job.get("turns") else None
+    writer = _Writer(engine, fmt=source.name, watchlist_id=job["watchlist_id"], turns=turns)
     try:
-        with _BackgroundWriter(writer, result) as background:
+        with _no_cycle_collection(), _BackgroundWriter(writer, result) as background:
             batch: list[PostRecord] = []
-            items = source.iter_slice(
-                Path(job["path"]), job["start"], job["end"], job["first_line"]
-            )
+            path = Path(job["path"])
+            if "part" in job:
+                items = source.iter_part(path, job["part"], job["parts"])
+            else:
+                items = source.iter_slice(path, job["start"], job["end"], job["first_line"])
             for item in items:
                 if isinstance(item, Rejection):
                     result.reject(item)
@@ -313,6 +380,7 @@ def _ingest_slice(job: dict[str, Any]) -> IngestResult:
             if batch:
                 background.put(writer.prepare(batch))
     finally:
+        writer.close()
         engine.dispose()
     return result
 
@@ -392,34 +460,64 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-# Records come from json parsers, so they hold no cycles; skipping the check is a third
-# faster. default=str keeps the odd non-JSON value (a Decimal) instead of failing.
+# The stdlib encoder, for what orjson refuses (integers beyond 64 bits, non-string
+# keys). Records come from json parsers, so they hold no cycles. default=str keeps the
+# odd non-JSON value (a Decimal) instead of failing.
 _RAW_ENCODER = json.JSONEncoder(
     ensure_ascii=False, separators=(",", ":"), check_circular=False, default=str
 )
 
 
+def _json_bytes(value: Any) -> bytes:
+    """Compact UTF-8 JSON, as json.dumps(ensure_ascii=False) writes it, five times faster."""
+    try:
+        return orjson.dumps(value, default=str)
+    except TypeError:
+        return _RAW_ENCODER.encode(value).encode()
+
+
+def _json_text(value: Any) -> str:
+    return _json_bytes(value).decode()
+
+
+# Raw records are zstd frames (level 3: a third of zlib's time for a 500-byte record,
+# at 4% less compression); rows written before are zlib streams. A zstd frame starts
+# with its magic number, which is never a valid zlib header, so both read back.
+_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+_ZSTD_LEVEL = 3
+
+
+class _Packer:
+    """Compresses raw records; one per thread (zstd compressors are not thread-safe)."""
+
+    def __init__(self) -> None:
+        self.zstd = zstandard.ZstdCompressor(level=_ZSTD_LEVEL)
+
+    def pack(self, raw: Any) -> bytes | None:
+        if raw is None:
+            return None
+        if isinstance(raw, bytes):
+            data = raw
+        elif isinstance(raw, str):
+            data = raw.encode("utf-8")
+        else:
+            data = _json_bytes(raw)
+        return self.zstd.compress(data)
+
+
 def _compress(raw: Any) -> bytes | None:
-    if raw is None:
-        return None
-    if isinstance(raw, bytes):
-        data = raw
-    elif isinstance(raw, str):
-        data = raw.encode("utf-8")
-    else:
-        data = _RAW_ENCODER.encode(raw).encode()
-    # zlib.compress() allocates a 256 KB deflate state per call, which costs more than
-    # compressing a 1 KB record; an 8 KB window at level 1 is five times faster and
-    # loses under 2% of the ratio. zlib.decompress() reads it back unchanged.
-    packer = zlib.compressobj(1, zlib.DEFLATED, 13, 4)
-    return packer.compress(data) + packer.flush()
+    """One raw record compressed as ingest stores it (zstd)."""
+    return _Packer().pack(raw)
 
 
 def decompress_raw(blob: bytes | None) -> Any:
     """The original record stored with a post (parsed JSON), None when absent."""
     if not blob:
         return None
-    data = zlib.decompress(blob)
+    if blob[:4] == _ZSTD_MAGIC:
+        data = zstandard.ZstdDecompressor().decompress(blob)
+    else:
+        data = zlib.decompress(blob)  # rows written before zstd
     try:
         return json.loads(data)
     except ValueError:
@@ -452,7 +550,9 @@ def _row(rec: PostRecord, fmt: str, now: datetime) -> dict[str, Any]:
         "reactions": eng.reactions,
         "media": [m.to_json() for m in rec.media] or None,
         "extra": rec.extra or None,
-        "raw": _compress(rec.raw),
+        # Compressed only when the row is written (see _Writer.write): a copy of a post
+        # already stored, a third of the records in a typical X collection, never is.
+        "raw": rec.raw,
         "source": fmt,
         "ingested_at": now,
     }
@@ -520,6 +620,7 @@ _ACCOUNT_COLUMNS = (
     "account_id",
     "handle",
     "display_name",
+    "registered_at",
     "actor_id",
     "first_seen",
     "last_seen",
@@ -530,6 +631,7 @@ _SQLITE_UPSERT_ACCOUNTS = (
     "ON CONFLICT (platform, account_id) DO UPDATE SET "
     "handle = coalesce(excluded.handle, accounts.handle), "
     "display_name = coalesce(excluded.display_name, accounts.display_name), "
+    "registered_at = coalesce(accounts.registered_at, excluded.registered_at), "
     "last_seen = excluded.last_seen"
 )
 
@@ -537,10 +639,64 @@ _SQLITE_UPSERT_ACCOUNTS = (
 def _sqlite_value(value: Any) -> Any:
     """A Python value as SQLAlchemy stores it on SQLite (JSON text, naive UTC datetime)."""
     if isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        return _json_text(value)
     if isinstance(value, datetime):
-        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+        return _sqlite_time(value)
     return value
+
+
+def _sqlite_time(value: datetime | None) -> str | None:
+    """A datetime in SQLAlchemy's SQLite storage form (naive UTC, microseconds)."""
+    if value is None:
+        return None
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    # isoformat is five times faster than strftime and writes the same text (then
+    # "+00:00", cut off; years are always four digits).
+    return value.isoformat(" ", "microseconds")[:26]
+
+
+_JSON_COLUMNS = frozenset(c.name for c in _posts.c if isinstance(c.type, JSON))
+_post_values = operator.itemgetter(*_POST_COLUMNS)
+_JSON_AT = tuple(i for i, c in enumerate(_POST_COLUMNS) if c in _JSON_COLUMNS)
+_CREATED_AT = _POST_COLUMNS.index("created_at")
+_INGESTED_AT = _POST_COLUMNS.index("ingested_at")
+
+
+def _sqlite_post_values(row: dict[str, Any], ingested_at: str) -> tuple[Any, ...]:
+    """A posts row as SQLite parameters (what _sqlite_value does, column by column)."""
+    values = list(_post_values(row))
+    for i in _JSON_AT:
+        value = values[i]
+        values[i] = _json_text(value) if value is not None else None
+    values[_CREATED_AT] = _sqlite_time(values[_CREATED_AT])
+    values[_INGESTED_AT] = ingested_at
+    return tuple(values)
+
+
+# What merge_post reads of a stored post, fetched in one statement per 900 keys.
+_MERGE_NAMES = (
+    "id",
+    "post_id",
+    "text",
+    "raw_missing",
+    *_FILL,
+    *_COUNTS,
+    *_LISTS,
+    "media",
+    "extra",
+)
+_MERGE_JSON = (*_LISTS, "media", "extra")
+_SQLITE_EXISTING = (
+    "SELECT id, post_id, text, raw IS NULL, "  # noqa: S608 - fixed column names
+    + ", ".join(_MERGE_NAMES[4:])
+    + " FROM posts WHERE platform = ? AND post_id IN ({marks})"
+)
+# Batches between two checkpoints that empty SQLite's write-ahead log (see _checkpoint).
+_CHECKPOINT_EVERY = 10
+# An account seen again unchanged within this many seconds is not rewritten.
+_ACCOUNT_REFRESH_S = 60.0
+_ACCOUNTS_REMEMBERED = 200_000
 
 
 @dataclass
@@ -553,8 +709,17 @@ class _Prepared:
 class _Writer:
     """Writes batches of records: accounts upserted, new posts inserted, known ones merged."""
 
-    def __init__(self, engine: Engine, *, fmt: str, watchlist_id: str | None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        fmt: str,
+        watchlist_id: str | None,
+        turns: Path | None = None,
+    ) -> None:
         self.engine = engine
+        # Parallel workers take turns through this lock file (see _turn).
+        self.turns = turns.open("ab") if turns is not None and fcntl is not None else None
         self.fmt = fmt
         self.watchlist_id = watchlist_id
         self.dialect = engine.dialect.name
@@ -571,46 +736,90 @@ class _Writer:
                 # Handles and names change; keep the latest one seen, never blank it out.
                 "handle": func.coalesce(excluded.handle, _accounts.c.handle),
                 "display_name": func.coalesce(excluded.display_name, _accounts.c.display_name),
+                # A creation date does not change: the first one stored is kept.
+                "registered_at": func.coalesce(_accounts.c.registered_at, excluded.registered_at),
                 "last_seen": excluded.last_seen,
             },
         )
         merge_columns = [c for c in _posts.c if c.name not in ("raw",)]
         self.merge_columns = merge_columns
+        self.packer = _Packer()
+        self.batches = 0
+        # (platform, account_id) -> (handle, display_name, registered_at) stored since
+        self.accounts_written: dict[tuple[str, str], tuple[Any, ...]] = {}
+        self.accounts_since = time.monotonic()
 
     def prepare(self, records: list[PostRecord]) -> _Prepared:
         """Turn records into rows (merging repeats of one post) and their accounts."""
         now = _now()
         rows: dict[tuple[str, str], dict[str, Any]] = {}
         accounts: dict[tuple[str, str], dict[str, Any]] = {}
+        fmt = self.fmt
         for rec in records:
-            row = _row(rec, self.fmt, now)
+            row = _row(rec, fmt, now)
             key = (rec.platform, rec.post_id)
             if key in rows:  # the same post twice in one batch (e.g. a much-retweeted one)
                 rows[key].update(merge_post(rows[key], row))
             else:
                 rows[key] = row
-            if rec.account is not None:
-                acc_key = (rec.platform, rec.account.account_id)
+            ref = rec.account
+            if ref is not None:
+                acc_key = (rec.platform, ref.account_id)
                 acc = accounts.get(acc_key)
                 if acc is None:
                     accounts[acc_key] = {
-                        "id": new_id(),
                         "platform": rec.platform,
-                        "account_id": rec.account.account_id,
-                        "handle": rec.account.handle,
-                        "display_name": rec.account.display_name,
+                        "account_id": ref.account_id,
+                        "handle": ref.handle,
+                        "display_name": ref.display_name,
+                        "registered_at": ref.registered_at,
                         "first_seen": now,
                         "last_seen": now,
                         "actor_id": None,
                     }
                 else:
-                    acc["handle"] = rec.account.handle or acc["handle"]
-                    acc["display_name"] = rec.account.display_name or acc["display_name"]
+                    acc["handle"] = ref.handle or acc["handle"]
+                    acc["display_name"] = ref.display_name or acc["display_name"]
+                    acc["registered_at"] = acc["registered_at"] or ref.registered_at
         return _Prepared(rows, accounts, now)
 
     def write(self, prepared: _Prepared, result: IngestResult) -> None:
         """Write one prepared batch in one transaction."""
-        rows, accounts, now = prepared.rows, prepared.accounts, prepared.now
+        with self._turn():
+            self._write(prepared, result)
+            self.batches += 1
+            if self.dialect == "sqlite" and self.batches % _CHECKPOINT_EVERY == 0:
+                self._checkpoint()
+
+    @contextlib.contextmanager
+    def _turn(self) -> Iterator[None]:
+        """Hold the parallel workers' lock file, when there is one, for one batch.
+
+        SQLite's own lock makes a waiting writer poll, sleeping up to 100 ms between
+        tries, so a worker often slept while the database was free. Waiting on a lock
+        file wakes it the moment the other worker is done (BEGIN IMMEDIATE still
+        guards the database itself). Holding it also lets the checkpoint empty the
+        log at once: no other worker is inside a transaction.
+        """
+        if self.turns is None or fcntl is None:
+            yield
+            return
+        fcntl.flock(self.turns.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(self.turns.fileno(), fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        """Release the lock file (if any)."""
+        if self.turns is not None:
+            self.turns.close()
+            self.turns = None
+
+    def _write(self, prepared: _Prepared, result: IngestResult) -> None:
+        rows, now = prepared.rows, prepared.now
+        accounts = self._changed_accounts(prepared.accounts)
+        pack = self.packer.pack
         with self.engine.begin() as conn:
             if self.dialect == "sqlite":
                 # A million-row table's indexes outgrow SQLite's default 2 MB page cache;
@@ -628,42 +837,91 @@ class _Writer:
                 conn.execute(self.upsert_accounts, list(accounts.values()))
             existing = self._existing(conn, list(rows))
             fresh = [row for key, row in rows.items() if key not in existing]
+            for row in fresh:
+                row["raw"] = pack(row["raw"])
             if fresh and self.dialect == "sqlite":
-                self._insert_sqlite(conn, fresh)
-                result.inserted += len(fresh)
+                self._insert_sqlite(conn, fresh, now)
             elif fresh:
                 conn.execute(self.insert_posts, fresh)
-                result.inserted += len(fresh)
             for key, old in existing.items():
                 changes = merge_post(old, rows[key])
+                if "raw" in changes:
+                    changes["raw"] = pack(changes["raw"])
                 if changes:
                     conn.execute(_posts.update().where(_posts.c.id == old["id"]).values(**changes))
             if self.watchlist_id and accounts:
                 self._watch(conn, list(accounts), now)
+        result.inserted += len(fresh)
+        self._remember(accounts)
 
-    def _insert_sqlite(self, conn: Any, fresh: list[dict[str, Any]]) -> None:
+    def _checkpoint(self) -> None:
+        """Copy the write-ahead log into the database and empty it.
+
+        SQLite's automatic checkpoints never get to restart the log while another
+        writer (a parallel worker) always holds a transaction: the log then grows by
+        every batch (2 GB for a million tweets), and every read of the next batch's
+        lookups searches it. TRUNCATE waits (busy timeout) for any other transaction
+        to end; if it cannot, it gives up and the next one tries again.
+        """
+        # Outside any transaction (the engine's connections begin one, IMMEDIATE, on
+        # first use): the driver's own connection issues no BEGIN before a PRAGMA.
+        raw = self.engine.raw_connection()
+        try:
+            raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        finally:
+            raw.close()
+
+    def _changed_accounts(
+        self, accounts: dict[tuple[str, str], dict[str, Any]]
+    ) -> dict[tuple[str, str], dict[str, Any]]:
+        """The accounts of a batch that this writer has not just stored as they are.
+
+        An account is in most batches of a big collection; rewriting it unchanged costs
+        as much as inserting a post. What was stored is forgotten every
+        _ACCOUNT_REFRESH_S, so an account's last_seen is at most that much behind.
+        """
+        written = self.accounts_written
+        if time.monotonic() - self.accounts_since > _ACCOUNT_REFRESH_S:
+            written.clear()
+            self.accounts_since = time.monotonic()
+        changed = {}
+        for key, acc in accounts.items():
+            if written.get(key) != (acc["handle"], acc["display_name"], acc["registered_at"]):
+                acc["id"] = new_id()
+                changed[key] = acc
+        return changed
+
+    def _remember(self, accounts: dict[tuple[str, str], dict[str, Any]]) -> None:
+        """Note accounts just committed (called after the commit)."""
+        written = self.accounts_written
+        if len(written) + len(accounts) > _ACCOUNTS_REMEMBERED:
+            written.clear()
+        for key, acc in accounts.items():
+            written[key] = (acc["handle"], acc["display_name"], acc["registered_at"])
+
+    def _insert_sqlite(self, conn: Any, fresh: list[dict[str, Any]], now: datetime) -> None:
         """Insert new posts with ids chosen here, and index them in the same transaction.
 
         The transaction began with BEGIN IMMEDIATE, so no other writer can take an id
         between max(id) and the insert. Indexing from here rather than from a trigger
         costs a fifth as much per row.
         """
-        start = conn.execute(text("SELECT coalesce(max(id), 0) FROM posts")).scalar_one()
+        start = conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM posts").scalar_one()
+        ingested_at = _sqlite_time(now)
+        values = []
+        index = []
         for number, row in enumerate(fresh, start + 1):
             row["id"] = number
-        # Values are converted here as SQLAlchemy's types would (JSON text, naive-UTC
-        # datetimes in its storage format): its per-value processing held the GIL for
-        # longer than SQLite took to store the row.
-        conn.exec_driver_sql(
-            _SQLITE_INSERT_POSTS,
-            [tuple(_sqlite_value(row[c]) for c in _POST_COLUMNS) for row in fresh],
-        )
-        conn.exec_driver_sql(
-            "INSERT INTO posts_fts(rowid, search_text) VALUES (?, ?)",
-            [(search_key(row["created_at"], row["id"]), row["search_text"]) for row in fresh],
-        )
+            # Values are converted here as SQLAlchemy's types would (JSON text, naive-UTC
+            # datetimes in its storage format): its per-value processing held the GIL
+            # for longer than SQLite took to store the row.
+            values.append(_sqlite_post_values(row, ingested_at))
+            index.append((search_key(row["created_at"], number), row["search_text"]))
+        conn.exec_driver_sql(_SQLITE_INSERT_POSTS, values)
+        conn.exec_driver_sql("INSERT INTO posts_fts(rowid, search_text) VALUES (?, ?)", index)
 
     def _existing(self, conn: Any, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Any]:
+        """The stored rows among ``keys``, with what merge_post reads (raw: b"" or None)."""
         by_platform: dict[str, list[str]] = {}
         for platform, post_id in keys:
             by_platform.setdefault(platform, []).append(post_id)
@@ -671,6 +929,9 @@ class _Writer:
         for platform, ids in by_platform.items():
             for start in range(0, len(ids), _LOOKUP_CHUNK):
                 chunk = ids[start : start + _LOOKUP_CHUNK]
+                if self.dialect == "sqlite":
+                    self._existing_sqlite(conn, platform, chunk, found)
+                    continue
                 stmt = select(*self.merge_columns, _posts.c.raw.is_(None).label("raw_missing"))
                 stmt = stmt.where(_posts.c.platform == platform, _posts.c.post_id.in_(chunk))
                 for row in conn.execute(stmt):
@@ -678,6 +939,21 @@ class _Writer:
                     data["raw"] = None if data.pop("raw_missing") else b""
                     found[(platform, data["post_id"])] = data
         return found
+
+    def _existing_sqlite(
+        self, conn: Any, platform: str, chunk: list[str], found: dict[tuple[str, str], Any]
+    ) -> None:
+        # Straight to sqlite3, skipping SQLAlchemy's result processing: only the columns
+        # merge_post compares, JSON decoded here. Dates stay text: merge_post only asks
+        # whether they are empty.
+        sql = _SQLITE_EXISTING.format(marks=",".join("?" * len(chunk)))
+        for values in conn.exec_driver_sql(sql, (platform, *chunk)):
+            data = dict(zip(_MERGE_NAMES, values, strict=True))
+            data["raw"] = None if data.pop("raw_missing") else b""
+            for name in _MERGE_JSON:
+                if data[name] is not None:
+                    data[name] = orjson.loads(data[name])
+            found[(platform, data["post_id"])] = data
 
     def _watch(self, conn: Any, account_keys: list[tuple[str, str]], now: datetime) -> None:
         by_platform: dict[str, list[str]] = {}
@@ -838,6 +1114,7 @@ def account_activity(*, session: Session, platform: str, account_id: str) -> dic
             display_name=account.display_name,
         ).model_dump(),
         "actor_id": account.actor_id,
+        "registered_at": account.registered_at,
         "first_seen": account.first_seen,
         "last_seen": account.last_seen,
         "per_day": [{"day": r.day, "posts": r.posts} for r in rows if r.day],
@@ -1205,7 +1482,11 @@ def rebuild_search_index(*, engine: Engine, batch_size: int = 20_000) -> int:
 
 def iter_account_profiles(*, session: Session) -> Iterable[dict[str, Any]]:
     """Every stored account as ``{account_id (platform-prefixed), handle, display_name,
-    created_at}``; ``created_at`` is when Marsad first saw it (platforms rarely export it).
+    created_at, registered_at}``.
+
+    ``created_at`` is when Marsad first saw the account; ``registered_at`` is when it
+    was created on its platform, None where no ingested export said (X exports do;
+    Telegram and YouTube exports never do).
     """
     query = select(
         Account.platform,
@@ -1213,6 +1494,7 @@ def iter_account_profiles(*, session: Session) -> Iterable[dict[str, Any]]:
         Account.handle,
         Account.display_name,
         Account.first_seen,
+        Account.registered_at,
     ).execution_options(yield_per=10_000)
     for row in session.execute(query):
         yield {
@@ -1220,6 +1502,7 @@ def iter_account_profiles(*, session: Session) -> Iterable[dict[str, Any]]:
             "handle": row.handle,
             "display_name": row.display_name,
             "created_at": row.first_seen,
+            "registered_at": row.registered_at,
         }
 
 

@@ -239,7 +239,10 @@ class CrowdTangleSource(Source):
         handle = get("User Name") or None
         account_id = page_id or handle
         display = get("Page Name") or get("Account") or None
-        account = AccountRef(account_id, handle, display) if account_id else None
+        account = None
+        if account_id:
+            # "Page Created": when the page was created (new layout only).
+            account = AccountRef(account_id, handle, display, _csv_time(get("Page Created")))
         created = _csv_time(get("Post Created") or get("Created"))
         if created is None and get("Post Created Date"):
             created = _csv_time(f"{get('Post Created Date')} {get('Post Created Time')}".strip())

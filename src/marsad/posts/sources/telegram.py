@@ -7,7 +7,7 @@ A message's id is unique only inside its chat, so a post id is ``<chat id>/<mess
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any, ClassVar
@@ -17,7 +17,7 @@ import ijson
 from marsad.posts.schema import AccountRef, Engagement, Media, PostRecord, Rejection, Relations
 from marsad.posts.sources.base import (
     Item,
-    Source,
+    PartSource,
     check_text,
     find_hashtags,
     find_links,
@@ -25,6 +25,7 @@ from marsad.posts.sources.base import (
     language_of,
     normalize_links,
     parse_time,
+    part_bounds,
     sha256_file,
     to_id,
     unique,
@@ -36,11 +37,16 @@ from marsad.posts.sources.base import (
 _BUF = 4 * 1024 * 1024
 _CHAT_PREFIXES = ("chats.list.item", "left_chats.list.item")
 _MEDIA_FIELDS = (("photo", "photo"), ("file", None), ("thumbnail", None))
+_MEDIA_KEYS = frozenset(key for key, _ in _MEDIA_FIELDS)
 _PEER_PREFIX = re.compile(r"^(?:user|channel|chat)")
 _CHANNEL_TYPES = {"public_channel", "private_channel", "public_supergroup", "private_supergroup"}
 
 
-class TelegramSource(Source):
+def _every(_position: int) -> int:
+    return 0
+
+
+class TelegramSource(PartSource):
     """Read a Telegram Desktop ``result.json`` (one chat, or a full account export).
 
     ``local_tz`` is the exporter's time zone, used only for old exports whose messages
@@ -58,44 +64,97 @@ class TelegramSource(Source):
 
     def iter_posts(self, path: Path) -> Iterator[Item]:
         """Stream messages (service messages are not posts and are skipped)."""
+        yield from self._iter(path, _every, report_file=True, buf=_BUF)
+
+    def can_split(self, path: Path) -> bool:
+        """True for a readable export (other files are rejected by :meth:`iter_posts`)."""
+        try:
+            header = _read_header(path)
+        except (ijson.JSONError, UnicodeDecodeError, ValueError):
+            return False
+        return header is not None and header.get("layout") is not None
+
+    def iter_part(self, path: Path, part: int, parts: int) -> Iterator[Item]:
+        """Yield the posts of the messages that end in this part's bytes (see PartSource)."""
+        size = path.stat().st_size
+        bounds = part_bounds(size, parts)
+        start, end = bounds[part], bounds[part + 1] if part < parts - 1 else None
+        # Positions advance a buffer at a time: buffers of a sixteenth of a part at
+        # most, so that each part has records to build.
+        buf = min(_BUF, max(4096, size // (parts * 16)))
+
+        def mine(position: int) -> int:
+            if position < start:
+                return -1
+            return 0 if end is None or position < end else 1
+
+        yield from self._iter(path, mine, report_file=part == parts - 1, buf=buf)
+
+    def _iter(
+        self, path: Path, mine: Callable[[int], int], *, report_file: bool, buf: int
+    ) -> Iterator[Item]:
+        # ``mine(p)`` for a message parsed when the parser has read ``p`` bytes: -1 skip
+        # it, 0 build it, 1 stop (every process reads the file in the same steps, so
+        # each message has one owner). ``report_file``: give the rejections of the file
+        # itself (not of one message).
         name = str(path)
         try:
             header = _read_header(path)
         except (ijson.JSONError, UnicodeDecodeError, ValueError) as exc:
-            yield Rejection(name, "$", _json_reason(exc, path))
+            if report_file:
+                yield Rejection(name, "$", _json_reason(exc, path))
             return
         if header is None:
-            yield Rejection(name, "$", "empty file")
+            if report_file:
+                yield Rejection(name, "$", "empty file")
             return
         if header.get("layout") is None:
-            yield Rejection(
-                name, "$", "not a Telegram export: no 'messages' or 'chats.list' at the top level"
-            )
+            if report_file:
+                yield Rejection(
+                    name,
+                    "$",
+                    "not a Telegram export: no 'messages' or 'chats.list' at the top level",
+                )
             return
         if header["layout"] == "single" and header.get("id") is not None:
-            yield from self._iter_single(path, header)
+            yield from self._iter_single(path, header, mine, report_file, buf)
         else:
-            yield from self._iter_events(path)
+            yield from self._iter_events(path, mine, report_file, buf)
 
     # -- single-chat export: the C parser builds each message (fast path)
 
-    def _iter_single(self, path: Path, chat: dict[str, Any]) -> Iterator[Item]:
+    def _iter_single(
+        self,
+        path: Path,
+        chat: dict[str, Any],
+        mine: Callable[[int], int],
+        report_file: bool,
+        buf: int,
+    ) -> Iterator[Item]:
         name = str(path)
         index = -1
         try:
             with path.open("rb") as fh:
                 for index, message in enumerate(
-                    ijson.items(fh, "messages.item", use_float=True, buf_size=_BUF)
+                    ijson.items(fh, "messages.item", use_float=True, buf_size=buf)
                 ):
+                    owner = mine(fh.tell())
+                    if owner:
+                        if owner > 0:
+                            return
+                        continue
                     item = self._to_post(message, chat, path, f"messages[{index}]")
                     if item is not None:
                         yield item
         except (ijson.JSONError, UnicodeDecodeError, ValueError) as exc:
-            yield Rejection(name, f"messages[{index + 1}]", _json_reason(exc, path))
+            if report_file:
+                yield Rejection(name, f"messages[{index + 1}]", _json_reason(exc, path))
 
     # -- any layout: walk parser events, tracking which chat each message belongs to
 
-    def _iter_events(self, path: Path) -> Iterator[Item]:
+    def _iter_events(
+        self, path: Path, mine: Callable[[int], int], report_file: bool, buf: int
+    ) -> Iterator[Item]:
         name = str(path)
         chat: dict[str, Any] = {}
         chat_index = -1
@@ -105,11 +164,16 @@ class TelegramSource(Source):
         position = "$"
         try:
             with path.open("rb") as fh:
-                for prefix, event, value in ijson.parse(fh, use_float=True, buf_size=_BUF):
+                for prefix, event, value in ijson.parse(fh, use_float=True, buf_size=buf):
                     if builder is not None:
                         builder.event(event, value)
                         if event == "end_map" and prefix == msg_prefix:
-                            item = self._to_post(builder.value, chat, path, position)
+                            item = None
+                            owner = mine(fh.tell())
+                            if owner > 0:
+                                return
+                            if owner == 0:
+                                item = self._to_post(builder.value, chat, path, position)
                             builder = None
                             if item is not None:
                                 yield item
@@ -136,7 +200,8 @@ class TelegramSource(Source):
                     ):
                         chat[prefix.rpartition(".")[2]] = value
         except (ijson.JSONError, UnicodeDecodeError, ValueError) as exc:
-            yield Rejection(name, f"after {position}", _json_reason(exc, path))
+            if report_file:
+                yield Rejection(name, f"after {position}", _json_reason(exc, path))
 
     # -- one message
 
@@ -229,12 +294,13 @@ class TelegramSource(Source):
             mentions=unique(mentions),
             relations=Relations(reply_to=reply_to),
             engagement=Engagement(reactions=total_reactions),
-            media=self._media(msg, path.parent),
+            media=self._media(msg, path) if _MEDIA_KEYS & msg.keys() else [],
             raw=msg,
             extra={k: v for k, v in extra.items() if v is not None},
         )
 
-    def _media(self, msg: dict[str, Any], base: Path) -> list[Media]:
+    def _media(self, msg: dict[str, Any], path: Path) -> list[Media]:
+        base = path.parent
         media: list[Media] = []
         for key, default_type in _MEDIA_FIELDS:
             value = msg.get(key)
@@ -275,7 +341,7 @@ def _account(msg: dict[str, Any], chat_id: str, chat_type: str) -> AccountRef | 
     display = msg.get("from")
     if raw_id is None:
         return None
-    if isinstance(raw_id, int | float):
+    if isinstance(raw_id, (int, float)):  # noqa: UP038 - a tuple is faster than int | float
         # Exports before about Dec 2020 wrote a bare number; a channel posting in its own
         # channel shares the chat's id, everyone else is a user.
         number = str(int(raw_id))

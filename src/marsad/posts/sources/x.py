@@ -8,6 +8,7 @@ streamed item by item.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -42,6 +43,10 @@ _V2_EXTRA = (
     "geo",
     "withheld",
 )
+
+
+# An author's creation time repeats on every tweet of theirs in a collection.
+_account_time = lru_cache(maxsize=65_536)(parse_time)
 
 
 class XSource(LineSource):
@@ -195,7 +200,12 @@ class XSource(LineSource):
         user = users.get(author_id) or {}
         account = None
         if author_id:
-            account = AccountRef(author_id, user.get("username"), user.get("name"))
+            account = AccountRef(
+                author_id,
+                user.get("username"),
+                user.get("name"),
+                _account_time(user.get("created_at")),
+            )
 
         relations = Relations()
         for ref in tweet.get("referenced_tweets") or []:
@@ -211,12 +221,15 @@ class XSource(LineSource):
 
         entities = tweet.get("entities") or {}
         links = []
-        for url in entities.get("urls") or []:
+        for url in entities.get("urls") or ():
             if isinstance(url, dict) and not url.get("media_key"):
                 links.append(url.get("unwound_url") or url.get("expanded_url") or url.get("url"))
+        hashtags = entities.get("hashtags")
+        mentions = entities.get("mentions")
         metrics = tweet.get("public_metrics") or {}
         media = []
-        for key in (tweet.get("attachments") or {}).get("media_keys") or []:
+        attachments = tweet.get("attachments")
+        for key in attachments.get("media_keys") or () if attachments else ():
             item = media_by_key.get(key) or {}
             media.append(
                 Media(
@@ -224,7 +237,7 @@ class XSource(LineSource):
                     url=item.get("url") or item.get("preview_image_url"),
                 )
             )
-        extra = {k: tweet[k] for k in _V2_EXTRA if tweet.get(k) not in (None, "", [], {})}
+        extra = {k: v for k in _V2_EXTRA if (v := tweet.get(k)) not in (None, "", [], {})}
         if tweet.get("lang"):
             extra["platform_lang"] = tweet["lang"]
         handle = account.handle if account else None
@@ -236,13 +249,13 @@ class XSource(LineSource):
             created_at=parse_time(tweet.get("created_at")),
             lang=language_of(text),
             url=f"https://x.com/{handle or 'i/web'}/status/{tweet_id}",
-            links=normalize_links([u for u in links if isinstance(u, str)]),
-            hashtags=unique(
-                h.get("tag") for h in entities.get("hashtags") or [] if isinstance(h, dict)
-            ),
-            mentions=unique(
-                m.get("username") for m in entities.get("mentions") or [] if isinstance(m, dict)
-            ),
+            links=normalize_links([u for u in links if isinstance(u, str)]) if links else [],
+            hashtags=unique(h.get("tag") for h in hashtags if isinstance(h, dict))
+            if hashtags
+            else [],
+            mentions=unique(m.get("username") for m in mentions if isinstance(m, dict))
+            if mentions
+            else [],
             relations=relations,
             engagement=Engagement(
                 likes=to_int(metrics.get("like_count")),
@@ -285,7 +298,12 @@ class XSource(LineSource):
         user = tweet.get("user") or {}
         account = None
         if (user_id := to_id(user.get("id_str")) or to_id(user.get("id"))) is not None:
-            account = AccountRef(user_id, user.get("screen_name"), user.get("name"))
+            account = AccountRef(
+                user_id,
+                user.get("screen_name"),
+                user.get("name"),
+                _account_time(user.get("created_at")),  # "Wed Oct 10 20:19:24 +0000 2018"
+            )
         ext = tweet.get("extended_tweet") if isinstance(tweet.get("extended_tweet"), dict) else {}
         entities = ext.get("entities") or tweet.get("entities") or {}
         ext_entities = ext.get("extended_entities") or tweet.get("extended_entities") or {}
