@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import pytest
 
 from marsad.posts.service import ingest_files
@@ -37,6 +39,12 @@ def test_run_group_evidence_network_and_exports(admin_client, stored) -> None:
     cluster = admin_client.get(f"{run_url}/clusters/1?lang=en")
     assert all(account in cluster.text for account in RING)
     assert "campaign.example/p/0" in cluster.text  # the shared link, with each member's post
+    # Each member links to its account page; the evidence times are Baghdad time (UTC+3).
+    assert f'href="/staff/coordination/accounts/{RING[0].replace(":", "%3A")}"' in cluster.text
+    evidence = api_evidence_times(admin_client, run_url.rsplit("/", 1)[1])
+    first_utc = min(evidence)
+    shown = (datetime.fromisoformat(first_utc) + timedelta(hours=3)).strftime("%Y-%m-%d %H:%M:%S")
+    assert shown in cluster.text and first_utc not in cluster.text.replace(f'"{first_utc}"', "")
 
     api = admin_client.get(f"/api/v1/coordination/runs/{run_id}").json()
     assert [sorted(c["accounts"]) for c in api["result"]["clusters"]] == [RING]
@@ -48,6 +56,13 @@ def test_run_group_evidence_network_and_exports(admin_client, stored) -> None:
     assert b"ring0" in admin_client.get(f"/api/v1/coordination/runs/{run_id}/export.csv").content
     assert admin_client.get(f"/api/v1/coordination/runs/{run_id}/export.exe").status_code == 422
     assert admin_client.get("/api/v1/coordination/runs/nope").status_code == 404
+
+
+def api_evidence_times(client, run_id: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """The UTC timestamps of group 1's evidence, as the saved run keeps them."""
+    result = client.get(f"/api/v1/coordination/runs/{run_id}").json()["result"]
+    cluster = next(c for c in result["clusters"] if c["id"] == 1)
+    return [s["timestamp"] for ev in cluster["evidence"] for s in ev["shares"]]
 
 
 def test_runs_need_staff(client) -> None:

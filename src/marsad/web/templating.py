@@ -7,7 +7,7 @@ the configured time zone (Asia/Baghdad by default).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -40,9 +40,17 @@ def make_environment(timezone: str) -> Environment:
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     zone = ZoneInfo(timezone)
 
-    def localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-        if value is None:
+    def localtime(value: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+        """A UTC time (or an ISO 8601 string, as saved result documents keep them) in local time."""
+        if value is None or value == "":
             return ""
+        if isinstance(value, str):
+            try:
+                value = datetime.fromisoformat(value)
+            except ValueError:
+                return value  # not a time: show it as it is rather than fail the page
+            if value.tzinfo is None:
+                value = value.replace(tzinfo=UTC)
         return value.astimezone(zone).strftime(fmt)
 
     env.filters["localtime"] = localtime
