@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -54,8 +55,9 @@ def load_sample_posts(
 ) -> list[str]:
     """Ingest the sample posts and flag them; safe to run twice (ingest is idempotent)."""
     from marsad.coordination.runs import list_runs, start_run
+    from marsad.coordination.statuses import current_status, record_status
     from marsad.core.db import session_scope
-    from marsad.demo_posts import write_sample_posts
+    from marsad.demo_posts import ACCOUNTS, BANNED_ACCOUNT, write_sample_posts
     from marsad.detect.flagging import run_detection
     from marsad.posts.service import ingest_files
 
@@ -72,7 +74,19 @@ def load_sample_posts(
         f"sample posts: {result.read} read, {result.inserted} new",
         f"posts flagged for review: {flags.flagged} of {flags.processed} looked at",
     ]
+    banned = f"demo:{ACCOUNTS[BANNED_ACCOUNT][0]}"
     with session_scope(sessions) as session:
+        if current_status(session, account=banned) is None:
+            record_status(
+                session,
+                account=banned,
+                status="suspended",
+                actor="demo",
+                source="staff",
+                observed_at=datetime(2026, 11, 1, 6, 0, tzinfo=UTC),
+                note="Sample: suspended by the platform after threats of violence",
+            )
+            lines.append(f"suspended account recorded: {banned}")
         if not list_runs(session, limit=1):
             run = start_run(session, actor="demo")
             lines.append(f"coordinated groups found: {run.clusters}")

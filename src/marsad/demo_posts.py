@@ -23,7 +23,19 @@ ACCOUNTS = {
     "u107": ("patriot_iq_2", "وطني ٢"),
     "u108": ("patriot_iq_3", "وطني ٣"),
     "u109": ("sulaimani_youth", "لاوانی سلێمانی"),
+    "u110": ("abu_haider_78", "ابو حيدر ٧٨"),
 }
+
+# The abusive account u104 is suspended after its last post (the demo records
+# that); two weeks later u110 appears with nearly the same name, the same evening
+# habits and the same words: the successor an analyst should be shown first.
+BANNED_ACCOUNT = "u104"
+SUCCESSOR_ACCOUNT = "u110"
+SUCCESSOR_TEXTS = (
+    "رجعنا، يا خونة يا حقيرين، ما تسكتونا",
+    "انت حمار وما تفهم شي، سد حلكك وروح",
+    "هذول الخونة لازم ينطردون واحد واحد",
+)
 
 TEXTS = [
     (
@@ -82,6 +94,12 @@ def write_sample_posts(path: Path, *, now: datetime | None = None) -> Path:
         phrase, tag = CHATTER[(i * 5 + i // 7) % len(CHATTER)]
         at = now - timedelta(minutes=(i * 977) % (30 * 24 * 60))
         lines.append(_line(f"demo-o{i}", account, f"{phrase} {i % 13} {tag}", at))
+    banned_last = max(
+        now - timedelta(hours=3 * i) for i, (a, _t) in enumerate(TEXTS) if a == BANNED_ACCOUNT
+    )
+    for i, text in enumerate(SUCCESSOR_TEXTS):
+        at = banned_last + timedelta(days=14 + i, hours=i)
+        lines.append(_line(f"demo-s{i}", SUCCESSOR_ACCOUNT, text, at))
     for k, message in enumerate(CAMPAIGN):
         start = now - timedelta(days=k + 1)
         for j, account in enumerate(CAMPAIGN_ACCOUNTS):

@@ -1,0 +1,27 @@
+"""The demo's sample posts show a coordinated group and a banned account's successor."""
+
+from __future__ import annotations
+
+from marsad.demo import load_sample_posts
+
+
+def test_demo_shows_a_group_and_ranks_the_banned_accounts_successor_first(
+    engine, sessions, settings, admin_client
+) -> None:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    lines = load_sample_posts(engine=engine, sessions=sessions, settings=settings)
+    assert "suspended account recorded: demo:abu_haider_77" in lines
+    assert "coordinated groups found: 1" in lines
+    # Loading again records nothing twice.
+    again = load_sample_posts(engine=engine, sessions=sessions, settings=settings)
+    assert not any(line.startswith("suspended account recorded") for line in again)
+
+    page = admin_client.get("/staff/coordination/successors?lang=en")
+    assert "?suspended=demo%3Aabu_haider_77" in page.text  # listed among the banned accounts
+    ranked = admin_client.post(
+        "/api/v1/coordination/successors", json={"suspended": "demo:abu_haider_77"}
+    )
+    assert ranked.status_code == 200, ranked.text
+    candidates = ranked.json()["candidates"]
+    assert candidates[0]["account_id"] == "demo:abu_haider_78"
+    assert candidates[0]["score"] > candidates[1]["score"] + 0.2
