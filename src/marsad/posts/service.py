@@ -1272,3 +1272,62 @@ def iter_share_rows_of(*, session: Session, accounts: Sequence[str]) -> Iterable
             "text": row.text or None,
             "hashtags": list(row.hashtags or []),
         }
+
+
+def iter_share_rows_near(
+    *, session: Session, times: Sequence[int], window: int, per_query: int = 200
+) -> Iterable[dict[str, Any]]:
+    """The rows of :func:`iter_share_rows` posted within ``window`` seconds of any of ``times``.
+
+    ``times`` are epoch seconds (UTC). Overlapping spans are merged and read by
+    the ``created_at`` index, ``per_query`` spans per query, so what is read is
+    the posts around those moments, never the whole store. A post can come twice
+    when two spans' queries both reach it.
+    """
+    from sqlalchemy import or_  # imported here to keep this addition self-contained
+
+    spans: list[list[int]] = []
+    for t in sorted(set(times)):
+        if spans and t - window <= spans[-1][1]:
+            spans[-1][1] = t + window
+        else:
+            spans.append([t - window, t + window])
+    for start in range(0, len(spans), per_query):
+        chunk = spans[start : start + per_query]
+        query = (
+            select(
+                Post.platform,
+                Post.post_id,
+                Post.account_id,
+                Post.created_at,
+                Post.text,
+                Post.links,
+                Post.hashtags,
+                Post.retweet_of,
+                Post.forward_from,
+                Post.quote_of,
+            )
+            .where(
+                Post.account_id.is_not(None),
+                or_(
+                    *(
+                        Post.created_at.between(
+                            datetime.fromtimestamp(lo, UTC), datetime.fromtimestamp(hi, UTC)
+                        )
+                        for lo, hi in chunk
+                    )
+                ),
+            )
+            .order_by(Post.id)
+        )
+        for row in session.execute(query):
+            shared = row.retweet_of or row.forward_from or row.quote_of
+            yield {
+                "account_id": f"{row.platform}:{row.account_id}",
+                "post_id": f"{row.platform}:{row.post_id}",
+                "timestamp": row.created_at,
+                "object_id": f"{row.platform}:{shared}" if shared else None,
+                "url": " ".join(row.links or []) or None,
+                "text": row.text or None,
+                "hashtags": list(row.hashtags or []),
+            }
