@@ -83,17 +83,23 @@ def with_cosharers(
     near = posts_service.iter_share_rows_near(
         session=session, times=[ts for _, _, ts, _ in own], window=COACTION_WINDOW + 1
     )
-    around = coactions(PostTable.from_rows(_distinct(near), source="posts store"))
+    keys = {key for _, key, _, _ in own}
+    around = coactions(PostTable.from_rows(_sharing(near, keys), source="posts store"))
     for account, peers in co_sharers(own + around, profiles).items():
         profiles[account].cosharers = peers
     return profiles
 
 
-def _distinct(rows: Any) -> Any:
+def _sharing(rows: Any, keys: set[str]) -> Any:
+    """Each of ``rows`` once, those that re-share or link one of ``keys`` (``o:``/``u:``)."""
     seen: set[str] = set()
     for row in rows:
-        if row["post_id"] not in seen:
-            seen.add(row["post_id"])
+        if row["post_id"] in seen:
+            continue
+        seen.add(row["post_id"])
+        mine = {"o:" + row["object_id"]} if row["object_id"] is not None else set()
+        mine.update("u:" + u for u in (row["url"] or "").split())
+        if mine & keys:
             yield row
 
 

@@ -1277,7 +1277,8 @@ def iter_share_rows_of(*, session: Session, accounts: Sequence[str]) -> Iterable
 def iter_share_rows_near(
     *, session: Session, times: Sequence[int], window: int, per_query: int = 200
 ) -> Iterable[dict[str, Any]]:
-    """The rows of :func:`iter_share_rows` posted within ``window`` seconds of any of ``times``.
+    """The rows of :func:`iter_share_rows`, without their text, posted within ``window``
+    seconds of any of ``times`` that re-share or link something.
 
     ``times`` are epoch seconds (UTC). Overlapping spans are merged and read by
     the ``created_at`` index, ``per_query`` spans per query, so what is read is
@@ -1300,9 +1301,7 @@ def iter_share_rows_near(
                 Post.post_id,
                 Post.account_id,
                 Post.created_at,
-                Post.text,
                 Post.links,
-                Post.hashtags,
                 Post.retweet_of,
                 Post.forward_from,
                 Post.quote_of,
@@ -1322,12 +1321,14 @@ def iter_share_rows_near(
         )
         for row in session.execute(query):
             shared = row.retweet_of or row.forward_from or row.quote_of
+            if not shared and not row.links:
+                continue
             yield {
                 "account_id": f"{row.platform}:{row.account_id}",
                 "post_id": f"{row.platform}:{row.post_id}",
                 "timestamp": row.created_at,
                 "object_id": f"{row.platform}:{shared}" if shared else None,
-                "url": " ".join(row.links or []) or None,
-                "text": row.text or None,
-                "hashtags": list(row.hashtags or []),
+                "url": " ".join(row.links) if row.links else None,
+                "text": None,
+                "hashtags": [],
             }
