@@ -57,16 +57,19 @@ def store_profiles(session: Session) -> dict[str, AccountProfile]:
     return profiles
 
 
-def behaviour_of(session: Session, accounts: list[str]) -> dict[str, AccountProfile]:
+def behaviour_of(
+    session: Session, accounts: list[str], *, cosharers: bool = True
+) -> dict[str, AccountProfile]:
     """Behaviour of those ``accounts`` that posted: their posts, and the posts around them.
 
     Vocabulary, hours, style and last post come from the accounts' own posts; their
-    co-sharers from the posts within the coordination window of those that
-    re-share or link (:func:`with_cosharers`).
+    co-sharers (unless ``cosharers`` is false) from the posts within the coordination
+    window of those that re-share or link (:func:`with_cosharers`).
     """
     rows = posts_service.iter_share_rows_of(session=session, accounts=accounts)
     table = PostTable.from_rows(rows, source="posts store")
-    return with_cosharers(session, table, behaviour_profiles(table, cosharers=False))
+    profiles = behaviour_profiles(table, cosharers=False)
+    return with_cosharers(session, table, profiles) if cosharers else profiles
 
 
 def with_cosharers(
@@ -136,8 +139,13 @@ def propose_successors(
             select(AccountLink).where(AccountLink.predecessor == suspended)
         ).scalars()
     }
+    # Without co-sharers of its own the feature is absent for every candidate: not read.
+    wanted = bool(own.cosharers)
     ranked = rank_successors_pruned(
-        own, list(pool.values()), lambda ids: behaviour_of(session, ids), limit=limit
+        own,
+        list(pool.values()),
+        lambda ids: behaviour_of(session, ids, cosharers=wanted),
+        limit=limit,
     )
     out = []
     for candidate in ranked:

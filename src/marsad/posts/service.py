@@ -1275,49 +1275,38 @@ def iter_share_rows_of(*, session: Session, accounts: Sequence[str]) -> Iterable
 
 
 def iter_share_rows_near(
-    *, session: Session, times: Sequence[int], window: int, per_query: int = 200
+    *, session: Session, times: Sequence[int], window: int, gap: int = 600
 ) -> Iterable[dict[str, Any]]:
     """The rows of :func:`iter_share_rows`, without their text, posted within ``window``
     seconds of any of ``times`` that re-share or link something.
 
-    ``times`` are epoch seconds (UTC). Overlapping spans are merged and read by
-    the ``created_at`` index, ``per_query`` spans per query, so what is read is
-    the posts around those moments, never the whole store. A post can come twice
-    when two spans' queries both reach it.
+    ``times`` are epoch seconds (UTC). Spans closer than ``gap`` seconds are merged
+    and each is read by the ``created_at`` index, one query a span (SQLite scans the
+    table for an ``OR`` of ranges), so what is read is the posts around those
+    moments, never the whole store. Rows come once each, by span in time order.
     """
-    from sqlalchemy import or_  # imported here to keep this addition self-contained
-
     spans: list[list[int]] = []
     for t in sorted(set(times)):
-        if spans and t - window <= spans[-1][1]:
+        if spans and t - window <= spans[-1][1] + gap:
             spans[-1][1] = t + window
         else:
             spans.append([t - window, t + window])
-    for start in range(0, len(spans), per_query):
-        chunk = spans[start : start + per_query]
-        query = (
-            select(
-                Post.platform,
-                Post.post_id,
-                Post.account_id,
-                Post.created_at,
-                Post.links,
-                Post.retweet_of,
-                Post.forward_from,
-                Post.quote_of,
-            )
-            .where(
-                Post.account_id.is_not(None),
-                or_(
-                    *(
-                        Post.created_at.between(
-                            datetime.fromtimestamp(lo, UTC), datetime.fromtimestamp(hi, UTC)
-                        )
-                        for lo, hi in chunk
-                    )
-                ),
-            )
-            .order_by(Post.id)
+    columns = (
+        Post.platform,
+        Post.post_id,
+        Post.account_id,
+        Post.created_at,
+        Post.links,
+        Post.retweet_of,
+        Post.forward_from,
+        Post.quote_of,
+    )
+    for lo, hi in spans:
+        query = select(*columns).where(
+            Post.account_id.is_not(None),
+            Post.created_at.between(
+                datetime.fromtimestamp(lo, UTC), datetime.fromtimestamp(hi, UTC)
+            ),
         )
         for row in session.execute(query):
             shared = row.retweet_of or row.forward_from or row.quote_of
