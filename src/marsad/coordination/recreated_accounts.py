@@ -7,8 +7,9 @@ on independent features, each a similarity in ``[0, 1]``:
                   ``.`` removed) compared with rapidfuzz's ``ratio``; re-created
                   accounts keep the name and add a number (``ali_iq`` → ``ali_iq2``).
                   Across scripts (one name in Arabic letters, the other in Latin)
-                  the higher of that and the transliterated similarity: each
-                  handle against the other account's handle and display name.
+                  the higher of that and the transliterated similarity (counted
+                  from 0.75 up): each handle against the other account's handle
+                  and display name.
 ``display_name``  normalised display names, rapidfuzz ``token_set_ratio``; across
                   scripts, the higher of that and the transliterated similarity.
 ``bio``           normalised profile texts, ``token_set_ratio``.
@@ -38,7 +39,8 @@ to the score, so an analyst sees why a candidate ranks where it does and can
 confirm or reject it (a later service persists those decisions).
 
 :func:`rank_successors_pruned` gives the same ranking without every candidate's
-posts: it ranks on what needs none first (names, avatar, bio, creation time)
+posts: it ranks on what needs none first (names, avatar, bio and its links,
+followers, creation time)
 and loads the ``BEHAVIOUR`` features (vocabulary, rhythm, style, co-sharers)
 only for candidates whose score could still reach the top ``limit`` (see its doc
 for the bound).
@@ -227,7 +229,11 @@ def _latin_word(word: str) -> str:
 
 def consonant_skeleton(name: str) -> str:
     """A name's Latin consonant skeleton, in whichever script it is written (module doc)."""
-    text = normalize(name.lstrip("@"))
+    return _skeleton_of(normalize(name.lstrip("@")))
+
+
+def _skeleton_of(text: str) -> str:
+    """:func:`consonant_skeleton` of an already normalised name."""
     parts = []
     for word in re.findall(r"[^\W_]+", text):
         arabic = any("\u0600" <= ch <= "\u06ff" for ch in word)
@@ -290,16 +296,15 @@ class _Side:
 
 
 def _side(profile: AccountProfile) -> _Side:
-    handle = _skeleton(profile.handle) if profile.handle else ""
+    raw_handle = normalize(profile.handle.lstrip("@")) if profile.handle else ""
     name = normalize(profile.display_name) if profile.display_name else ""
-    raw_handle = normalize(profile.handle) if profile.handle else ""
     return _Side(
-        handle=handle,
+        handle=_SKELETON.sub("", raw_handle),
         handle_script=_script(raw_handle),
-        handle_skeleton=consonant_skeleton(profile.handle) if profile.handle else "",
+        handle_skeleton=_skeleton_of(raw_handle),
         name=name,
         name_script=_script(name),
-        name_skeleton=consonant_skeleton(profile.display_name) if profile.display_name else "",
+        name_skeleton=_skeleton_of(name),
         bio=normalize(profile.bio) if profile.bio else "",
         links=bio_links(profile.bio),
     )
