@@ -15,6 +15,7 @@ from sqlalchemy import event
 
 from marsad.coordination import lineage
 from marsad.coordination.recreated_accounts import (
+    BEHAVIOUR,
     DEFAULT_WEIGHTS,
     AccountProfile,
     rank_successors,
@@ -33,15 +34,25 @@ _vocabulary = st.dictionaries(
 _hours = st.one_of(st.just([0] * 24), st.lists(st.integers(0, 3), min_size=24, max_size=24))
 _name = st.one_of(
     st.none(),
-    st.sampled_from(["علي البصري", "Ali Basri", "ali", "news desk", "", "!!"]),
+    st.sampled_from(
+        ["علي البصري", "Ali Basri", "ali", "news desk", "", "!!", "حسين", "Hussein", "البصري"]
+    ),
     st.text(alphabet="ab لي", max_size=6),
 )
+_bio = st.one_of(_name, st.sampled_from(["t.me/ali", "قناتي https://t.me/ali/", "www.x.iq t.me/b"]))
+_ids = st.frozensets(st.sampled_from(["s", "c0", "c1", "p", "q", "r"]), max_size=4)
+_style = st.dictionaries(
+    st.sampled_from([" ال", "لي ", "هسه", "!! ", "abc"]), st.integers(0, 3), max_size=4
+).map(Counter)
 _profile = st.builds(
     AccountProfile,
     account_id=st.just(""),
-    handle=st.one_of(st.none(), st.text(alphabet="al_i2.", max_size=6)),
+    handle=st.one_of(st.none(), st.text(alphabet="al_i2.", max_size=6), st.just("hussein.iq")),
     display_name=_name,
-    bio=st.one_of(st.none(), _name),
+    bio=st.one_of(st.none(), _bio),
+    followers=_ids,
+    style=_style,
+    cosharers=_ids,
     avatar_hash=st.one_of(st.none(), st.sampled_from(["ff00", "ff01", "0f0f", "zz", "abc"])),
     created_at=st.one_of(st.none(), st.integers(0, 400 * 86_400)),
     last_post_at=st.one_of(st.none(), st.integers(0, 200 * 86_400)),
@@ -69,13 +80,27 @@ def test_pruned_ranking_equals_the_full_one(
     suspended = replace(suspended, account_id="s")
     full = [replace(p, account_id=f"c{n}") for n, p in enumerate(others)]
     # What the store knows without posts: the profile fields only.
-    bare = [replace(p, vocabulary=Counter(), hours=[0] * 24, last_post_at=None) for p in full]
+    bare = [
+        replace(
+            p,
+            vocabulary=Counter(),
+            hours=[0] * 24,
+            style=Counter(),
+            cosharers=frozenset(),
+            last_post_at=None,
+        )
+        for p in full
+    ]
     by_id = {p.account_id: p for p in full}
     asked: list[str] = []
 
     def load(ids: list[str]) -> dict[str, AccountProfile]:
         asked.extend(ids)
-        return {i: by_id[i] for i in ids if sum(by_id[i].hours) or by_id[i].vocabulary}
+        return {
+            i: by_id[i]
+            for i in ids
+            if sum(by_id[i].hours) or by_id[i].vocabulary or by_id[i].style or by_id[i].cosharers
+        }
 
     kwargs = {"weights": weights, "limit": limit, "min_score": min_score}
     expected = rank_successors(suspended, full, **kwargs)
@@ -89,6 +114,8 @@ def test_the_bound_holds_whatever_behaviour_turns_out() -> None:
     known = {"handle": 0.9, "timing": 0.0}
     bound = score_bound(known, w, ["vocabulary", "rhythm"])
     assert bound == pytest.approx((3 * 0.9 + 0 + 2 + 1) / (3 + 1 + 2 + 1))
+    everything = score_bound(known, w, list(BEHAVIOUR))
+    assert everything == pytest.approx((3 * 0.9 + 2 + 1 + 2 + 2) / (3 + 1 + 2 + 1 + 2 + 2))
     # A candidate with nothing known yet may still reach 1; with nothing possible, no score.
     assert score_bound({}, w, ["rhythm"]) == 1.0
     assert score_bound({}, w, []) is None
@@ -194,7 +221,12 @@ def posts_read(engine, monkeypatch):  # type: ignore[no-untyped-def]
     def check(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
         flat = " ".join(statement.split())
         if " FROM posts" in flat and "posts_fts" not in flat:
-            assert "posts.account_id =" in flat or "posts.account_id IN" in flat, flat
+            # by account, or (co-sharers) the posts within seconds of given ones
+            assert (
+                "posts.account_id =" in flat
+                or "posts.account_id IN" in flat
+                or "posts.created_at BETWEEN" in flat
+            ), flat
 
     event.listen(engine, "before_cursor_execute", check)
     yield seen

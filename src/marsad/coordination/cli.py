@@ -14,7 +14,11 @@ from rich.table import Table
 from marsad.cli.output import print_json, user_errors
 from marsad.coordination import graph as graph_io
 from marsad.coordination.io import read_table
-from marsad.coordination.recreated_accounts import AccountProfile, rank_successors
+from marsad.coordination.recreated_accounts import (
+    AccountProfile,
+    rank_successors,
+    with_behaviour,
+)
 from marsad.coordination.runs import store_registered, store_table
 from marsad.coordination.service import METHODS, detect_coordination
 from marsad.coordination.signals import behaviour_profiles
@@ -249,8 +253,26 @@ def _read_accounts(path: Path) -> dict[str, AccountProfile]:
                 where=f"{path}: row {n}",
             ) from None
         values = {f: (str(row[f]) if row.get(f) not in (None, "") else None) for f in fields[1:5]}
-        profiles[account] = AccountProfile(account_id=account, created_at=created_at, **values)
+        profiles[account] = AccountProfile(
+            account_id=account,
+            created_at=created_at,
+            followers=_followers(row.get("followers"), where=f"{path}: row {n}"),
+            **values,
+        )
     return profiles
+
+
+def _followers(value: Any, *, where: str) -> frozenset[str]:
+    """An optional ``followers`` cell: ids separated by spaces (or a JSON list of ids)."""
+    if value in (None, ""):
+        return frozenset()
+    if isinstance(value, str):
+        return frozenset(value.split())
+    if isinstance(value, list) and all(isinstance(v, str | int) for v in value):
+        return frozenset(str(v) for v in value)
+    raise InvalidInput(
+        "err_coordination_input", "followers is not a list of account ids", where=where
+    )
 
 
 def _account_rows(path: Path) -> Iterator[dict[str, Any]]:
@@ -288,7 +310,7 @@ def successors(
         Path | None,
         typer.Option(
             help="Account profiles (.csv/.jsonl: account_id, handle, display_name, "
-            "bio, avatar_hash, created_at)."
+            "bio, avatar_hash, created_at; optional followers: ids separated by spaces)."
         ),
     ] = None,
     limit: Annotated[int, typer.Option(help="Candidates listed per suspended account.")] = 10,
@@ -315,14 +337,7 @@ def successors(
     profiles = behaviour_profiles(table) if table is not None else {}
     if accounts is not None:
         for account, prof in _read_accounts(accounts).items():
-            known = profiles.get(account)
-            if known is not None:
-                prof.vocabulary, prof.hours, prof.last_post_at = (
-                    known.vocabulary,
-                    known.hours,
-                    known.last_post_at,
-                )
-            profiles[account] = prof
+            profiles[account] = with_behaviour(prof, profiles.get(account))
     missing = [i for i in ids if i not in profiles]
     if missing:
         raise InvalidInput(

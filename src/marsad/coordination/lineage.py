@@ -15,9 +15,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from marsad.coordination.models import AccountLink
-from marsad.coordination.recreated_accounts import AccountProfile, rank_successors_pruned
+from marsad.coordination.recreated_accounts import (
+    AccountProfile,
+    rank_successors_pruned,
+    with_behaviour,
+)
 from marsad.coordination.runs import store_table
-from marsad.coordination.signals import behaviour_profiles
+from marsad.coordination.signals import COACTION_WINDOW, behaviour_profiles, co_sharers, coactions
 from marsad.coordination.table import PostTable
 from marsad.core import audit
 from marsad.core.db import utcnow
@@ -41,13 +45,6 @@ def _profile(row: dict[str, Any]) -> AccountProfile:
     )
 
 
-def _with_behaviour(profile: AccountProfile, known: AccountProfile | None) -> AccountProfile:
-    if known is not None:
-        profile.vocabulary, profile.hours = known.vocabulary, known.hours
-        profile.last_post_at = known.last_post_at
-    return profile
-
-
 def store_profiles(session: Session) -> dict[str, AccountProfile]:
     """Profiles of every stored account: names from the accounts, behaviour from the posts.
 
@@ -56,16 +53,57 @@ def store_profiles(session: Session) -> dict[str, AccountProfile]:
     """
     profiles = behaviour_profiles(store_table(session))
     for row in posts_service.iter_account_profiles(session=session):
-        profiles[row["account_id"]] = _with_behaviour(
-            _profile(row), profiles.get(row["account_id"])
-        )
+        profiles[row["account_id"]] = with_behaviour(_profile(row), profiles.get(row["account_id"]))
     return profiles
 
 
-def behaviour_of(session: Session, accounts: list[str]) -> dict[str, AccountProfile]:
-    """Vocabulary, hours and last post of those ``accounts`` that posted (their posts only)."""
+def behaviour_of(
+    session: Session, accounts: list[str], *, cosharers: bool = True
+) -> dict[str, AccountProfile]:
+    """Behaviour of those ``accounts`` that posted: their posts, and the posts around them.
+
+    Vocabulary, hours, style and last post come from the accounts' own posts; their
+    co-sharers (unless ``cosharers`` is false) from the posts within the coordination
+    window of those that re-share or link (:func:`with_cosharers`).
+    """
     rows = posts_service.iter_share_rows_of(session=session, accounts=accounts)
-    return behaviour_profiles(PostTable.from_rows(rows, source="posts store"))
+    table = PostTable.from_rows(rows, source="posts store")
+    profiles = behaviour_profiles(table, cosharers=False)
+    return with_cosharers(session, table, profiles) if cosharers else profiles
+
+
+def with_cosharers(
+    session: Session, table: PostTable, profiles: dict[str, AccountProfile]
+) -> dict[str, AccountProfile]:
+    """``profiles`` (of all of ``table``'s accounts) with their co-sharers over the store.
+
+    Reads only the posts within the window of the table's re-shares and links.
+    """
+    own = coactions(table)
+    if not own:
+        return profiles
+    # One second more either side: the table's times are whole seconds, rounded down.
+    near = posts_service.iter_share_rows_near(
+        session=session, times=[ts for _, _, ts, _ in own], window=COACTION_WINDOW + 1
+    )
+    keys = {key for _, key, _, _ in own}
+    around = coactions(PostTable.from_rows(_sharing(near, keys), source="posts store"))
+    for account, peers in co_sharers(own + around, profiles).items():
+        profiles[account].cosharers = peers
+    return profiles
+
+
+def _sharing(rows: Any, keys: set[str]) -> Any:
+    """Each of ``rows`` once, those that re-share or link one of ``keys`` (``o:``/``u:``)."""
+    seen: set[str] = set()
+    for row in rows:
+        if row["post_id"] in seen:
+            continue
+        seen.add(row["post_id"])
+        mine = {"o:" + row["object_id"]} if row["object_id"] is not None else set()
+        mine.update("u:" + u for u in (row["url"] or "").split())
+        if mine & keys:
+            yield row
 
 
 def propose_successors(
@@ -86,20 +124,28 @@ def propose_successors(
             own = profile
         else:
             pool[profile.account_id] = profile
-    posted = behaviour_profiles(store_table(session, account=suspended)).get(suspended)
+    table = store_table(session, account=suspended)
+    posted = with_cosharers(session, table, behaviour_profiles(table, cosharers=False)).get(
+        suspended
+    )
     if own is None and posted is None:
         raise InvalidInput(
             "err_coordination_input", f"unknown account {suspended!r}", where="suspended"
         )
-    own = _with_behaviour(own or AccountProfile(account_id=suspended), posted)
+    own = with_behaviour(own or AccountProfile(account_id=suspended), posted)
     decided = {
         link.successor: link.status
         for link in session.execute(
             select(AccountLink).where(AccountLink.predecessor == suspended)
         ).scalars()
     }
+    # Without co-sharers of its own the feature is absent for every candidate: not read.
+    wanted = bool(own.cosharers)
     ranked = rank_successors_pruned(
-        own, list(pool.values()), lambda ids: behaviour_of(session, ids), limit=limit
+        own,
+        list(pool.values()),
+        lambda ids: behaviour_of(session, ids, cosharers=wanted),
+        limit=limit,
     )
     out = []
     for candidate in ranked:

@@ -14,20 +14,39 @@ for :mod:`marsad.coordination.recreated_accounts`:
                     *another* account (same near-duplicate cluster as in the
                     ``text`` method: MinHash on word bigrams, texts of 4 words or
                     more); NaN when the table has no text.
+
+Co-sharers (:func:`co_sharers`, for successor ranking): the accounts that
+re-shared the same object or posted the same link within ``COACTION_WINDOW``
+seconds of one of the account's posts. A post with more than ``CROWD`` such
+posts by others around it is a viral moment, not a circle, and adds no one.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from bisect import bisect_left, bisect_right
+from collections import Counter, defaultdict
+from collections.abc import Collection, Iterable
 from urllib.parse import urlsplit
 
 import numpy as np
 
 from marsad.coordination.near_duplicates import text_actions
-from marsad.coordination.recreated_accounts import AccountProfile
+from marsad.coordination.recreated_accounts import AccountProfile, style_grams
 from marsad.coordination.table import PostTable
 
-__all__ = ["account_signals", "behaviour_profiles", "copy_paste_share"]
+__all__ = [
+    "COACTION_WINDOW",
+    "CROWD",
+    "account_signals",
+    "behaviour_profiles",
+    "co_sharers",
+    "coactions",
+    "copy_paste_share",
+]
+
+COACTION_WINDOW = 60
+CROWD = 100
+Action = tuple[str, str, int, str]  # post id, "o:object" or "u:link", time, account
 
 
 def account_signals(table: PostTable, *, copy_paste: bool = True) -> dict[str, np.ndarray]:
@@ -105,10 +124,61 @@ def copy_paste_share(
     return copied / np.maximum(posts, 1)
 
 
-def behaviour_profiles(table: PostTable) -> dict[str, AccountProfile]:
-    """One :class:`AccountProfile` per account with vocabulary, hours and last post time."""
+def coactions(table: PostTable) -> list[Action]:
+    """The posts' re-shared objects and links, one action per post and object or link."""
+    out: list[Action] = []
+    names = table.accounts
+    for r, code in enumerate(table.account.tolist()):
+        keys = []
+        if table.object_id is not None and table.object_id[r] is not None:
+            keys.append("o:" + str(table.object_id[r]))
+        if table.url is not None and table.url[r]:
+            keys.extend("u:" + u for u in dict.fromkeys(str(table.url[r]).split()))
+        for key in keys:
+            out.append((str(table.post_id[r]), key, int(table.time[r]), str(names[code])))
+    return out
+
+
+def co_sharers(
+    actions: Iterable[Action],
+    accounts: Collection[str] | None = None,
+    *,
+    window: int = COACTION_WINDOW,
+    crowd: int = CROWD,
+) -> dict[str, frozenset[str]]:
+    """Who co-acted with each of ``accounts`` (default: every account) — see the module doc.
+
+    ``actions`` must hold every action within ``window`` seconds of the accounts'
+    own; one repeated (same post and key) counts once.
+    """
+    groups: dict[str, dict[tuple[str, int, str], None]] = defaultdict(dict)
+    for post, key, ts, account in actions:
+        groups[key][(post, ts, account)] = None
+    out: dict[str, set[str]] = defaultdict(set)
+    for acts in groups.values():
+        if len(acts) < 2:
+            continue
+        ordered = sorted((ts, account) for _post, ts, account in acts)
+        times = [ts for ts, _ in ordered]
+        for ts, account in ordered:
+            if accounts is not None and account not in accounts:
+                continue
+            lo, hi = bisect_left(times, ts - window), bisect_right(times, ts + window)
+            if hi - lo - 1 > crowd:
+                continue
+            out[account].update(a for _, a in ordered[lo:hi] if a != account)
+    return {a: frozenset(peers) for a, peers in out.items() if peers}
+
+
+def behaviour_profiles(table: PostTable, *, cosharers: bool = True) -> dict[str, AccountProfile]:
+    """One :class:`AccountProfile` per account: vocabulary, hours, last post time, style.
+
+    With ``cosharers`` (the default) each also gets the accounts it co-acted with
+    in this table; a table of some accounts' posts only leaves that to the caller.
+    """
     profiles = {str(a): AccountProfile(account_id=str(a)) for a in table.accounts.tolist()}
     names = table.accounts
+    texts: dict[str, list[str | None]] = defaultdict(list)
     for r, code in enumerate(table.account.tolist()):
         prof = profiles[str(names[code])]
         ts = int(table.time[r])
@@ -125,4 +195,10 @@ def behaviour_profiles(table: PostTable) -> dict[str, AccountProfile]:
                     vocab["domain:" + host.removeprefix("www.")] += 1
         if table.text is not None and table.text[r]:
             vocab.update(w.lower() for w in str(table.text[r]).split() if w.startswith("@"))
+            texts[prof.account_id].append(str(table.text[r]))
+    for account, written in texts.items():
+        profiles[account].style = style_grams(written)
+    if cosharers:
+        for account, peers in co_sharers(coactions(table)).items():
+            profiles[account].cosharers = peers
     return profiles

@@ -1555,3 +1555,52 @@ def iter_share_rows_of(*, session: Session, accounts: Sequence[str]) -> Iterable
             "text": row.text or None,
             "hashtags": list(row.hashtags or []),
         }
+
+
+def iter_share_rows_near(
+    *, session: Session, times: Sequence[int], window: int, gap: int = 600
+) -> Iterable[dict[str, Any]]:
+    """The rows of :func:`iter_share_rows`, without their text, posted within ``window``
+    seconds of any of ``times`` that re-share or link something.
+
+    ``times`` are epoch seconds (UTC). Spans closer than ``gap`` seconds are merged
+    and each is read by the ``created_at`` index, one query a span (SQLite scans the
+    table for an ``OR`` of ranges), so what is read is the posts around those
+    moments, never the whole store. Rows come once each, by span in time order.
+    """
+    spans: list[list[int]] = []
+    for t in sorted(set(times)):
+        if spans and t - window <= spans[-1][1] + gap:
+            spans[-1][1] = t + window
+        else:
+            spans.append([t - window, t + window])
+    columns = (
+        Post.platform,
+        Post.post_id,
+        Post.account_id,
+        Post.created_at,
+        Post.links,
+        Post.retweet_of,
+        Post.forward_from,
+        Post.quote_of,
+    )
+    for lo, hi in spans:
+        query = select(*columns).where(
+            Post.account_id.is_not(None),
+            Post.created_at.between(
+                datetime.fromtimestamp(lo, UTC), datetime.fromtimestamp(hi, UTC)
+            ),
+        )
+        for row in session.execute(query):
+            shared = row.retweet_of or row.forward_from or row.quote_of
+            if not shared and not row.links:
+                continue
+            yield {
+                "account_id": f"{row.platform}:{row.account_id}",
+                "post_id": f"{row.platform}:{row.post_id}",
+                "timestamp": row.created_at,
+                "object_id": f"{row.platform}:{shared}" if shared else None,
+                "url": " ".join(row.links) if row.links else None,
+                "text": None,
+                "hashtags": [],
+            }

@@ -40,8 +40,12 @@ RUNTIME_STRINGS = (
     _("display_name"),
     _("avatar"),
     _("bio"),
+    _("bio_links"),
+    _("followers"),
     _("vocabulary"),
     _("rhythm"),
+    _("style"),
+    _("cosharers"),
     _("timing"),
     # coordination: methods shown from data
     _("links"),
