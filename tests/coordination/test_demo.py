@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from marsad.demo import load_sample_posts
+from tests.coordination.test_statuses import _cli, cli_env  # noqa: F401 - the fixture
 
 
 def test_demo_shows_a_group_and_ranks_the_banned_accounts_successor_first(
@@ -25,3 +28,21 @@ def test_demo_shows_a_group_and_ranks_the_banned_accounts_successor_first(
     candidates = ranked.json()["candidates"]
     assert candidates[0]["account_id"] == "demo:abu_haider_78"
     assert candidates[0]["score"] > candidates[1]["score"] + 0.2
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_cli_ranks_stored_successors_as_the_staff_page_does(
+    engine, sessions, settings, admin_client
+) -> None:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    load_sample_posts(engine=engine, sessions=sessions, settings=settings)
+    code, doc, err = _cli("successors", "--all-suspended", "--limit", "5", "--json")
+    assert code == 0, err
+    [entry] = doc["suspended"]
+    api = admin_client.post(
+        "/api/v1/coordination/successors", json={"suspended": "demo:abu_haider_77", "limit": 5}
+    ).json()
+    assert entry["account_id"] == "demo:abu_haider_77"
+    # Names from the accounts table count on the command line too, not only posting hours.
+    assert entry["candidates"] == api["candidates"]
+    assert entry["candidates"][0]["contributions"]["handle"] > 0

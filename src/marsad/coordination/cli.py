@@ -331,9 +331,23 @@ def successors(
             "err_coordination_input", "name at least one account", where="--suspended"
         )
     if input is None and accounts is None:
-        table = _store_table()
-    else:
-        table = read_table(input) if input is not None else None
+        # On the store, the same ranking as the staff page: names and creation times from
+        # the accounts, behaviour read only for the candidates that can reach the top.
+        from marsad.coordination.lineage import propose_successors
+
+        with _store_session() as session:
+            document = {
+                "suspended": [
+                    {
+                        "account_id": i,
+                        "candidates": propose_successors(session, suspended=i, limit=limit),
+                    }
+                    for i in ids
+                ]
+            }
+        _print_successors(document, json_out=json_out)
+        return
+    table = read_table(input) if input is not None else None
     profiles = behaviour_profiles(table) if table is not None else {}
     if accounts is not None:
         for account, prof in _read_accounts(accounts).items():
@@ -361,6 +375,10 @@ def successors(
             for i in ids
         ]
     }
+    _print_successors(document, json_out=json_out)
+
+
+def _print_successors(document: dict[str, Any], *, json_out: bool) -> None:
     if json_out:
         print_json(document)
         return
