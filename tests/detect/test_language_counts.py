@@ -38,3 +38,67 @@ def test_script_counts_equal_the_per_letter_counts(text: str) -> None:
 def test_deleting_only_when_present_changes_nothing(text: str) -> None:
     deleted = text.translate(normalize._LANG_DELETE)
     assert (deleted != text) == bool(normalize._LANG_DELETE_ANY.search(text))
+
+
+def _reference_detect_language(text: str) -> str:
+    """detect_language as it was before the faster word handling (the reference)."""
+    import unicodedata
+
+    n = normalize
+    text = unicodedata.normalize("NFC", n._URL_OR_HANDLE.sub(" ", text))
+    text = text.translate(n._LANG_DELETE)
+    arabic, latin = len(_ARABIC_LETTER.findall(text)), len(_LATIN_LETTER.findall(text))
+    if arabic == 0 and latin == 0:
+        return "other"
+    words = [w.lower() for w in n._WORD_RAW.findall(text)]
+    if arabic >= latin:
+        sorani = 3 * len(n._SORANI_RE.findall(text))
+        sorani += 2 * sum(map(n._SORANI_WORDS.__contains__, words))
+        persian = 2 * sum(map(n._PERSIAN_WORDS.__contains__, words))
+        arab = 2 * sum(map(n._ARABIC_WORDS.__contains__, words))
+        arab += len(n._ARABIC_ONLY_RE.findall(text))
+        arab += sum(w.startswith(("ال", "وال", "بال")) and len(w) > 3 for w in words)
+        sorani += len(n._SORANI_HINT_RE.findall(text)) // 2
+        best = max(("ckb", sorani), ("other", persian), ("ar", arab), key=lambda kv: kv[1])
+        return "ar" if best[1] == 0 else best[0]
+    lowered = text.lower()
+    kurmanji = 3 * len(n._KURMANJI_RE.findall(lowered))
+    kurmanji += 2 * sum(map(n._KURMANJI_WORDS.__contains__, words))
+    english = 2 * sum(map(n._ENGLISH_WORDS.__contains__, words))
+    foreign = 3 * len(n._FOREIGN_RE.findall(lowered))
+    foreign += 2 * sum(map(n._TURKISH_WORDS.__contains__, words))
+    best = max(("en", english), ("kmr", kurmanji), ("other", foreign), key=lambda kv: kv[1])
+    return best[0] if best[1] > 0 else "other"
+
+
+_WORDY = st.lists(
+    st.one_of(
+        st.sampled_from(
+            sorted(
+                normalize._SORANI_WORDS
+                | normalize._PERSIAN_WORDS
+                | normalize._ARABIC_WORDS
+                | normalize._KURMANJI_WORDS
+                | normalize._ENGLISH_WORDS
+                | normalize._TURKISH_WORDS
+            )
+            + ["الحكومة", "والشعب", "بالعراق", "ال", "الي", "İstanbul", "Alİ", "الİ", "THE"]
+        ),
+        _MIXED,
+    ),
+    max_size=12,
+).map(" ".join)
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.one_of(_MIXED, _WORDY, st.text(max_size=100)))
+def test_detect_language_equals_the_reference(text: str) -> None:
+    assert normalize.detect_language(text) == _reference_detect_language(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(_MIXED, _WORDY, st.text(max_size=100)))
+def test_translation_table_identity_entries_change_nothing(text: str) -> None:
+    # The table maps every other BMP character to itself; those entries must be no-ops.
+    sparse = {k: v for k, v in normalize._TABLE.items() if v != k}
+    assert text.translate(normalize._TABLE) == text.translate(sparse)

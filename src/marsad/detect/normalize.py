@@ -133,6 +133,10 @@ def _build_table() -> dict[int, int | str | None]:
         table[cp] = None
     for src, dst in _LETTERS.items():
         table[ord(src)] = dst
+    # Every other BMP character maps to itself: str.translate treats a missing key as
+    # "keep" only after raising and clearing a KeyError, which is most of its time.
+    for cp in range(0x10000):
+        table.setdefault(cp, cp)
     return table
 
 
@@ -339,8 +343,34 @@ _LANG_DELETE_ANY = re.compile("[" + "".join(map(chr, _LANG_DELETE)) + "]")
 # Letter counts by regular expression (C speed): ingest calls this for every post.
 # Runs of letters rather than single letters: the same count from a tenth of the
 # matches.
-_ARABIC_LETTER = re.compile(r"(?:(?=[\u0600-\u06ff\u0750-\u077f\ufb50-\ufeff])[^\W\d_])+")
+# The Arabic-block letters are listed one by one (a class of ranges), which matches
+# two to three times faster than a lookahead per letter.
+def _ranges(cps: list[int]) -> str:
+    out, i = [], 0
+    while i < len(cps):
+        j = i
+        while j + 1 < len(cps) and cps[j + 1] == cps[j] + 1:
+            j += 1
+        out.append(re.escape(chr(cps[i])) + ("-" + re.escape(chr(cps[j])) if j > i else ""))
+        i = j + 1
+    return "".join(out)
+
+
+_IS_LETTER = re.compile(r"[^\W\d_]")
+_ARABIC_LETTER = re.compile(
+    "["
+    + _ranges(
+        [
+            cp
+            for lo, hi in ((0x0600, 0x06FF), (0x0750, 0x077F), (0xFB50, 0xFEFF))
+            for cp in range(lo, hi + 1)
+            if _IS_LETTER.match(chr(cp))
+        ]
+    )
+    + "]+"
+)
 _LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]+")
+_LATIN_ANY = re.compile(r"[A-Za-z\u00c0-\u024f]")
 
 
 def _count(chars: frozenset[str] | str) -> re.Pattern[str]:
@@ -348,10 +378,10 @@ def _count(chars: frozenset[str] | str) -> re.Pattern[str]:
 
 
 def _script_counts(text: str) -> tuple[int, int]:
-    return (
-        sum(map(len, _ARABIC_LETTER.findall(text))),
-        sum(map(len, _LATIN_LETTER.findall(text))),
-    )
+    if text.isascii():
+        return 0, sum(map(len, _LATIN_LETTER.findall(text)))
+    latin = sum(map(len, _LATIN_LETTER.findall(text))) if _LATIN_ANY.search(text) else 0
+    return sum(map(len, _ARABIC_LETTER.findall(text))), latin
 
 
 _SORANI_RE = _count(_SORANI_LETTERS)
@@ -359,6 +389,15 @@ _ARABIC_ONLY_RE = _count(_ARABIC_ONLY_LETTERS)
 _SORANI_HINT_RE = _count("ھیک")
 _KURMANJI_RE = _count(_KURMANJI_LETTERS)
 _FOREIGN_RE = _count(_TURKISH_LETTERS | _OTHER_LATIN_LETTERS)
+
+
+# A word (a run of letters) that starts with ال and has four letters or more, or starts
+# with وال / بال: the start of such a run, found in one pass over the text.
+_ARTICLE_WORD = re.compile(r"(?<![^\W\d_])(?:ال[^\W\d_]{2}|[وب]ال[^\W\d_])")
+
+
+def _has_article(word: str) -> bool:
+    return word.startswith(("ال", "وال", "بال")) and len(word) > 3
 
 
 def detect_language(text: str) -> str:
@@ -378,20 +417,30 @@ def detect_language(text: str) -> str:
     arabic, latin = _script_counts(text)
     if arabic == 0 and latin == 0:
         return "other"
-    words = [w.lower() for w in _WORD_RAW.findall(text)]
     if arabic >= latin:
+        # The word lists are all Arabic script, which has no case: a word matches one
+        # lowered exactly when it matches as written, so no lowering here. Only İ
+        # lowers to two characters (changing a word's length), hence the other path.
+        words = _WORD_RAW.findall(text)
         sorani = 3 * len(_SORANI_RE.findall(text))
         sorani += 2 * sum(map(_SORANI_WORDS.__contains__, words))
         persian = 2 * sum(map(_PERSIAN_WORDS.__contains__, words))
         arab = 2 * sum(map(_ARABIC_WORDS.__contains__, words))
         arab += len(_ARABIC_ONLY_RE.findall(text))
-        arab += sum(w.startswith(("ال", "وال", "بال")) and len(w) > 3 for w in words)
+        if "\u0130" in text:
+            arab += sum(_has_article(w.lower()) for w in words)
+        else:
+            arab += len(_ARTICLE_WORD.findall(text))
         # Sorani spells /h/ and /e/ differently from Arabic; ھ and ی/ک are weak Kurdish hints.
         sorani += len(_SORANI_HINT_RE.findall(text)) // 2
         best = max(("ckb", sorani), ("other", persian), ("ar", arab), key=lambda kv: kv[1])
         if best[1] == 0:
             return "ar"
         return best[0]
+    if text.isascii():  # ASCII lowers letter by letter: the same words either way
+        words = _WORD_RAW.findall(text.lower())
+    else:
+        words = [w.lower() for w in _WORD_RAW.findall(text)]
     lowered = text.lower()
     kurmanji = 3 * len(_KURMANJI_RE.findall(lowered))
     kurmanji += 2 * sum(map(_KURMANJI_WORDS.__contains__, words))
