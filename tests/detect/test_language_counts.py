@@ -40,12 +40,15 @@ def test_deleting_only_when_present_changes_nothing(text: str) -> None:
     assert (deleted != text) == bool(normalize._LANG_DELETE_ANY.search(text))
 
 
+_URL_OR_HANDLE = re.compile(r"https?://\S+|www\.\S+|[@#]\w+|\b(?:url|user)\b", re.IGNORECASE)
+
+
 def _reference_detect_language(text: str) -> str:
     """detect_language as it was before the faster word handling (the reference)."""
     import unicodedata
 
     n = normalize
-    text = unicodedata.normalize("NFC", n._URL_OR_HANDLE.sub(" ", text))
+    text = unicodedata.normalize("NFC", _URL_OR_HANDLE.sub(" ", text))
     text = text.translate(n._LANG_DELETE)
     arabic, latin = len(_ARABIC_LETTER.findall(text)), len(_LATIN_LETTER.findall(text))
     if arabic == 0 and latin == 0:
@@ -83,6 +86,8 @@ _WORDY = st.lists(
                 | normalize._TURKISH_WORDS
             )
             + ["الحكومة", "والشعب", "بالعراق", "ال", "الي", "İstanbul", "Alİ", "الİ", "THE"]
+            + ["http://x.y/#a-b", "HTTPſ://z", "www.a", "WWW.b", "user", "uſer", "URL", "xurl"]
+            + ["@u_1", "#وسم", "5الحكومة", "_والي", "http", "u"]
         ),
         _MIXED,
     ),
@@ -94,6 +99,35 @@ _WORDY = st.lists(
 @given(st.one_of(_MIXED, _WORDY, st.text(max_size=100)))
 def test_detect_language_equals_the_reference(text: str) -> None:
     assert normalize.detect_language(text) == _reference_detect_language(text)
+
+
+_LINKY = st.lists(
+    st.one_of(
+        st.sampled_from(
+            ["http://a.b/#x-y", "https://", "HtTp://q", "www.", "WwW.x", "user", "url"]
+        ),
+        st.sampled_from(["uſer", "httpſ://", "xuser", "_url", "@", "#", "@a_b", "#وسم", " ", "/"]),
+        st.text(alphabet="abhuwsſ:/.#@_ -ال1", max_size=6),
+    ),
+    max_size=10,
+).map("".join)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(_LINKY)
+def test_links_and_handles_are_removed_as_by_the_ignorecase_pattern(text: str) -> None:
+    assert normalize._URL_OR_HANDLE.sub(" ", text) == _URL_OR_HANDLE.sub(" ", text)
+
+
+_ARTICLE_TEXT = st.text(alphabet="البوحكمة ،1_xİ", max_size=30)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(_ARTICLE_TEXT)
+def test_article_words_counted_as_from_the_word_list(text: str) -> None:
+    words = normalize._WORD_RAW.findall(text)
+    expected = sum(w.startswith(("ال", "وال", "بال")) and len(w) > 3 for w in words)
+    assert len(normalize._ARTICLE_WORD.findall(text)) == expected
 
 
 @settings(max_examples=500, deadline=None)
