@@ -48,6 +48,7 @@ from marsad.posts.schema import (
     PostRecord,
     PostSummary,
     Rejection,
+    Repeat,
     SearchPage,
 )
 from marsad.posts.search import search_key, search_posts, search_text
@@ -156,6 +157,7 @@ def ingest_files(
     """
     engine = _engine(engine, session_factory)
     source = make_source(fmt, mapping=mapping, platform=platform)
+    source.skip_repeats = _SKIP_REPEATS
     result = IngestResult()
     watchlist_id = _ensure_watchlist(engine, watchlist) if watchlist else None
     writer = _Writer(engine, fmt=source.name, watchlist_id=watchlist_id)
@@ -179,6 +181,10 @@ def ingest_files(
     result.duplicates = result.read - result.inserted
     log.info("ingest %s: %s", fmt, {k: v for k, v in result.to_json().items() if k != "errors"})
     return result
+
+
+# Adapters may skip rebuilding a record identical to one already read (see Repeat).
+_SKIP_REPEATS = True
 
 
 @contextlib.contextmanager
@@ -222,6 +228,8 @@ def _read_all(
                     result.reject(item)
                     continue
                 result.read += 1
+                if isinstance(item, Repeat):  # identical to a record read before: a duplicate
+                    continue
                 batch.append(item)
                 if len(batch) >= batch_size:
                     background.put(writer.prepare(batch))
@@ -357,6 +365,7 @@ def _ingest_slice(job: dict[str, Any]) -> IngestResult:
     event.listen(engine, "connect", core_db._sqlite_pragmas)  # noqa: SLF001
     event.listen(engine, "begin", core_db._sqlite_begin)  # noqa: SLF001
     source = make_source(job["fmt"], mapping=job["mapping"], platform=job["platform"])
+    source.skip_repeats = _SKIP_REPEATS
     result = IngestResult()
     turns = Path(job["turns"]) if job.get("turns") else None
     writer = _Writer(engine, fmt=source.name, watchlist_id=job["watchlist_id"], turns=turns)
@@ -373,6 +382,8 @@ def _ingest_slice(job: dict[str, Any]) -> IngestResult:
                     result.reject(item)
                     continue
                 result.read += 1
+                if isinstance(item, Repeat):
+                    continue
                 batch.append(item)
                 if len(batch) >= job["batch_size"]:
                     background.put(writer.prepare(batch))
