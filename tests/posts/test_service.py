@@ -554,3 +554,13 @@ def test_skipping_repeated_originals_stores_and_counts_the_same(engine, session,
     assert ("200", 7) in {(r[0], r[4]) for r in expected}  # the richer repeat was merged
     session.rollback()
     other.dispose()
+
+
+def test_batch_account_ids_are_random_uuid4_text():
+    import uuid
+
+    ids = service.new_ids(2000)
+    assert len(set(ids)) == 2000 and service.new_ids(0) == []
+    for value in ids:
+        parsed = uuid.UUID(value)
+        assert parsed.version == 4 and parsed.variant == uuid.RFC_4122 and str(parsed) == value

@@ -647,6 +647,28 @@ _SQLITE_UPSERT_ACCOUNTS = (
 )
 
 
+# Version 4 UUID bits: byte 6 starts with 0100, byte 8 with 10.
+_UUID_VERSION = bytes((b & 0x0F) | 0x40 for b in range(256))
+_UUID_VARIANT = bytes((b & 0x3F) | 0x80 for b in range(256))
+
+
+def new_ids(n: int) -> list[str]:
+    """``n`` random UUIDs as text, like ``new_id()`` each (a fifth of its time).
+
+    An upsert needs an id for every account it might insert; uuid4() built a UUID
+    object per account, a twentieth of a tweet's ingest time.
+    """
+    data = bytearray(os.urandom(16 * n))
+    data[6::16] = data[6::16].translate(_UUID_VERSION)
+    data[8::16] = data[8::16].translate(_UUID_VARIANT)
+    h = data.hex()
+    return [
+        f"{h[i : i + 8]}-{h[i + 8 : i + 12]}-{h[i + 12 : i + 16]}-{h[i + 16 : i + 20]}-"
+        f"{h[i + 20 : i + 32]}"
+        for i in range(0, 32 * n, 32)
+    ]
+
+
 def _sqlite_value(value: Any) -> Any:
     """A Python value as SQLAlchemy stores it on SQLite (JSON text, naive UTC datetime)."""
     if isinstance(value, list | dict):
@@ -898,8 +920,9 @@ class _Writer:
         changed = {}
         for key, acc in accounts.items():
             if written.get(key) != (acc["handle"], acc["display_name"], acc["registered_at"]):
-                acc["id"] = new_id()
                 changed[key] = acc
+        for acc, id_ in zip(changed.values(), new_ids(len(changed)), strict=True):
+            acc["id"] = id_
         return changed
 
     def _remember(self, accounts: dict[tuple[str, str], dict[str, Any]]) -> None:
