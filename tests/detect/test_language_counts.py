@@ -136,3 +136,14 @@ def test_translation_table_identity_entries_change_nothing(text: str) -> None:
     # The table maps every other BMP character to itself; those entries must be no-ops.
     sparse = {k: v for k, v in normalize._TABLE.items() if v != k}
     assert text.translate(normalize._TABLE) == text.translate(sparse)
+
+
+_LEET_RUN = re.compile(r"(?<=[a-z])[01345@$]+(?=[a-z])")  # the pattern as first written
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet="ab1@$3x 0_5é", max_size=20))
+def test_leet_runs_found_as_by_the_lookbehind_pattern(text: str) -> None:
+    assert normalize._LEET_RUN.sub(normalize._leet_run, text) == _LEET_RUN.sub(
+        normalize._leet_run, text
+    )

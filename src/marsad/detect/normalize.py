@@ -180,7 +180,9 @@ _HOMOGLYPH_WORD = re.compile(rf"\w*[{_HOMOGLYPH_CHARS}]\w*")
 _HAS_LATIN = re.compile(r"[a-z]")
 
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "@": "a", "$": "s"})
-_LEET_RUN = re.compile(r"(?<=[a-z])[01345@$]+(?=[a-z])")
+# A run of them between two Latin letters: (?<=[a-z])[01345@$]+(?=[a-z]), with the
+# lookbehind after the run's first character so that the engine skips ahead to it.
+_LEET_RUN = re.compile(r"[01345@$](?<=[a-z][01345@$])[01345@$]*(?=[a-z])")
 
 _ELONGATION = re.compile(r"([^\W\d_])\1{2,}")
 _TRIPLE = re.compile(r"(.)\1\1")  # cheap pre-check: most posts have no elongation
