@@ -53,6 +53,9 @@ _V2_EXTRA = (
 )
 
 
+# Values not worth keeping in extra (besides None); a constant, where the literal
+# (None, "", [], {}) built a new list and dict for every field of every tweet.
+_EMPTY = ("", [], {})
 # Referenced tweets remembered for skip_repeats (tweet dict and author fields by id).
 _REPEATS_REMEMBERED = 65_536
 
@@ -273,7 +276,7 @@ class XSource(LineSource):
                     url=item.get("url") or item.get("preview_image_url"),
                 )
             )
-        extra = {k: v for k in _V2_EXTRA if (v := tweet.get(k)) not in (None, "", [], {})}
+        extra = {k: v for k in _V2_EXTRA if (v := tweet.get(k)) is not None and v not in _EMPTY}
         if tweet.get("lang"):
             extra["platform_lang"] = tweet["lang"]
         handle = account.handle if account else None
