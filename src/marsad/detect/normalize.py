@@ -328,6 +328,7 @@ _ARABIC_WORDS = _wordset(
     "الله انت انا هو هي نحن هم كان قد بس شلون اكو ماكو هاي هواي شنو ليش "
     "يعني والله"
 )
+_ARABIC_SCRIPT_WORDS = _SORANI_WORDS | _PERSIAN_WORDS | _ARABIC_WORDS
 _ARABIC_ONLY_LETTERS = frozenset("ةىأإآؤثذضظصطعغق")
 _KURMANJI_LETTERS = frozenset("êîûçş")
 _TURKISH_LETTERS = frozenset("ğıöüİ")
@@ -402,10 +403,9 @@ _FOREIGN_RE = _count(_TURKISH_LETTERS | _OTHER_LATIN_LETTERS)
 
 
 # A word (a run of letters) that starts with ال and has four letters or more, or starts
-# with وال / بال: the start of such a run, found in one pass over the text.
-# (Each branch starts with a letter and looks behind it, so the engine skips ahead to
-# the next ا, و or ب.)
-_ARTICLE_WORD = re.compile(r"ال(?<![^\W\d_]ال)[^\W\d_]{2}|[وب](?<![^\W\d_][وب])ال[^\W\d_]")
+# with وال / بال, found in one search over the words joined with spaces (each preceded
+# by one), which the engine scans for the literal space.
+_ARTICLE_IN_WORDS = re.compile(" (?:ال[^ ]{2}|[وب]ال[^ ])")
 
 
 def _has_article(word: str) -> bool:
@@ -434,15 +434,17 @@ def detect_language(text: str) -> str:
         # lowered exactly when it matches as written, so no lowering here. Only İ
         # lowers to two characters (changing a word's length), hence the other path.
         words = _WORD_RAW.findall(text)
+        # Only the words in one of the lists count below (most are in none).
+        listed = [*filter(_ARABIC_SCRIPT_WORDS.__contains__, words)]
         sorani = 3 * len(_SORANI_RE.findall(text))
-        sorani += 2 * sum(map(_SORANI_WORDS.__contains__, words))
-        persian = 2 * sum(map(_PERSIAN_WORDS.__contains__, words))
-        arab = 2 * sum(map(_ARABIC_WORDS.__contains__, words))
+        sorani += 2 * sum(map(_SORANI_WORDS.__contains__, listed))
+        persian = 2 * sum(map(_PERSIAN_WORDS.__contains__, listed))
+        arab = 2 * sum(map(_ARABIC_WORDS.__contains__, listed))
         arab += len(_ARABIC_ONLY_RE.findall(text))
         if "\u0130" in text:
             arab += sum(_has_article(w.lower()) for w in words)
-        else:
-            arab += len(_ARTICLE_WORD.findall(text))
+        else:  # the words, one space before each: one search for all their prefixes
+            arab += len(_ARTICLE_IN_WORDS.findall(" " + " ".join(words)))
         # Sorani spells /h/ and /e/ differently from Arabic; ھ and ی/ک are weak Kurdish hints.
         sorani += len(_SORANI_HINT_RE.findall(text)) // 2
         best = max(("ckb", sorani), ("other", persian), ("ar", arab), key=lambda kv: kv[1])

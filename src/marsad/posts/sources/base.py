@@ -394,7 +394,7 @@ def find_mentions(text: str) -> list[str]:
 
 def unique(values: Any) -> list[str]:
     """De-duplicate strings keeping first-seen order, dropping empties."""
-    return list(dict.fromkeys(v for v in values if v))
+    return list(dict.fromkeys(filter(None, values)))
 
 
 @lru_cache(maxsize=65_536)
