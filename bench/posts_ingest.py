@@ -51,7 +51,8 @@ def make_twarc2(path: Path, n: int, seed: int = 1) -> None:
     """twarc2 search pages, 100 tweets a line, half retweets of earlier originals."""
     rng = random.Random(seed)
     start = datetime(2024, 1, 1, tzinfo=UTC)
-    originals: list[tuple[str, str, str]] = []
+    # (id, author, text, created_at): an original's includes copy carries its own time
+    originals: list[tuple[str, str, str, str]] = []
     with path.open("w", encoding="utf-8") as fh:
         for page_start in range(0, n, 100):
             data, users, included = [], {}, {}
@@ -67,7 +68,7 @@ def make_twarc2(path: Path, n: int, seed: int = 1) -> None:
                 }
                 created = (start + timedelta(seconds=i * 3)).isoformat().replace("+00:00", ".000Z")
                 if originals and rng.random() < 0.5:
-                    orig_id, orig_author, orig_text = rng.choice(originals)
+                    orig_id, orig_author, orig_text, orig_created = rng.choice(originals)
                     handle = f"user_{orig_author}"
                     text = f"RT @{handle}: {orig_text}"[:140]
                     tweet = {
@@ -92,7 +93,7 @@ def make_twarc2(path: Path, n: int, seed: int = 1) -> None:
                         "id": orig_id,
                         "text": orig_text,
                         "author_id": orig_author,
-                        "created_at": created,
+                        "created_at": orig_created,
                         "lang": "ar",
                     }
                     users[orig_author] = {
@@ -133,9 +134,9 @@ def make_twarc2(path: Path, n: int, seed: int = 1) -> None:
                         "edit_history_tweet_ids": [tweet_id],
                     }
                     if len(originals) < 20_000:
-                        originals.append((tweet_id, author, text))
+                        originals.append((tweet_id, author, text, created))
                     elif rng.random() < 0.05:
-                        originals[rng.randrange(len(originals))] = (tweet_id, author, text)
+                        originals[rng.randrange(len(originals))] = (tweet_id, author, text, created)
                 data.append(tweet)
             page = {
                 "data": data,

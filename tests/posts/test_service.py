@@ -461,3 +461,106 @@ def test_raw_records_are_zstd_and_old_zlib_rows_still_read():
     assert service.decompress_raw(old) == record
     assert service.decompress_raw(zlib.compress(b"not json")) == "not json"
     assert service.decompress_raw(None) is None
+
+
+def _pages_with_repeated_originals() -> list[dict]:
+    """Three twarc2 pages whose includes repeat originals: as they were, richer, renamed."""
+
+    def original(tweet_id: str, author: str, text: str, likes: int) -> dict:
+        return {
+            "id": tweet_id,
+            "text": text,
+            "author_id": author,
+            "created_at": "2024-01-01T00:00:00.000Z",
+            "public_metrics": {"like_count": likes, "retweet_count": 1},
+        }
+
+    def retweet(tweet_id: str, of: str, handle: str) -> dict:
+        return {
+            "id": tweet_id,
+            "text": f"RT @{handle}: ...",
+            "author_id": "9",
+            "created_at": "2024-01-02T00:00:00.000Z",
+            "referenced_tweets": [{"type": "retweeted", "id": of}],
+        }
+
+    users = [
+        {"id": "1", "username": "one", "name": "واحد"},
+        {"id": "2", "username": "two", "name": "اثنان"},
+        {"id": "9", "username": "rt", "name": "ناشر"},
+    ]
+    same = original("100", "1", "الحكومة تعلن حظر التجوال في بغداد", 5)
+    grows = original("200", "2", "the government announced a curfew", 1)
+    broken = {"id": "300", "text": 5, "author_id": "1"}  # rejected, every time
+    pages = []
+    for n, (likes, name) in enumerate([(1, "اثنان"), (7, "اثنان"), (7, "اسم جديد")]):
+        page_users = [dict(u) for u in users]
+        page_users[1]["name"] = name
+        pages.append(
+            {
+                "data": [retweet(f"{n}1", "100", "one"), retweet(f"{n}2", "200", "two")],
+                "includes": {
+                    "users": page_users,
+                    "tweets": [
+                        dict(same),
+                        {**grows, "public_metrics": {"like_count": likes}},
+                        dict(broken),
+                    ],
+                },
+            }
+        )
+    return pages
+
+
+def test_skipping_repeated_originals_stores_and_counts_the_same(engine, session, tmp_path):
+    from marsad.core import migrate
+    from marsad.core.db import make_engine
+    from marsad.core.settings import Settings
+
+    path = tmp_path / "pages.jsonl"
+    lines = [json.dumps(p, ensure_ascii=False) for p in _pages_with_repeated_originals()]
+    path.write_text("\n".join(lines + lines) + "\n", encoding="utf-8")
+    skipping = service.ingest_files(engine=engine, fmt="x", paths=[path], workers=1)
+
+    other = make_engine(
+        Settings(
+            env="test",
+            data_dir=tmp_path,
+            secret_key="x" * 40,
+            database_url=f"sqlite:///{tmp_path / 'plain.db'}",
+        )
+    )
+    migrate.upgrade(other)
+    original = service._SKIP_REPEATS
+    service._SKIP_REPEATS = False
+    try:
+        plain = service.ingest_files(engine=other, fmt="x", paths=[path], workers=1)
+    finally:
+        service._SKIP_REPEATS = original
+    assert skipping.to_json() == plain.to_json()
+    assert skipping.read == 6 * 4 and skipping.inserted == 8 and skipping.rejected == 6
+    assert [e["position"] for e in skipping.errors][:2] == [
+        "line 1 includes.tweets[2]",
+        "line 2 includes.tweets[2]",
+    ]
+    columns = (Post.post_id, Post.text, Post.search_text, Post.lang, Post.likes, Post.shares)
+    with other.connect() as conn:
+        expected = set(conn.execute(select(*columns)).all())
+        accounts = set(conn.execute(select(Account.account_id, Account.display_name)).all())
+    assert set(session.execute(select(*columns)).all()) == expected
+    assert set(session.execute(select(Account.account_id, Account.display_name)).all()) == (
+        accounts
+    )
+    assert ("200", 7) in {(r[0], r[4]) for r in expected}  # the richer repeat was merged
+    session.rollback()
+    other.dispose()
+
+
+def test_batch_account_ids_are_random_uuid4_text():
+    import uuid
+
+    ids = service.new_ids(2000)
+    assert len(set(ids)) == 2000 and service.new_ids(0) == []
+    for value in ids:
+        parsed = uuid.UUID(value)
+        assert parsed.version == 4 and parsed.variant == uuid.RFC_4122 and str(parsed) == value

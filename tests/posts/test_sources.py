@@ -559,3 +559,17 @@ def test_telegram_parts_share_the_messages_out_exactly_once(tmp_path: Path, acco
     assert sorted(map(repr, whole)) == sorted(repr(i) for p in parts for i in p)
     # the file's own rejection (the truncation) once, from the last part
     assert [r.reason for r in parts[2] if isinstance(r, Rejection)][-1].startswith("file ends")
+
+
+def test_counted_file_position_is_what_tell_says(tmp_path):
+    import ijson
+
+    from marsad.posts.sources.telegram import _Counted
+
+    messages = [{"id": i, "type": "message", "text": "نص " * (i % 50)} for i in range(3000)]
+    path = tmp_path / "result.json"
+    path.write_text(json.dumps({"id": 1, "messages": messages}, ensure_ascii=False))
+    with path.open("rb") as raw:
+        fh = _Counted(raw)
+        for _ in ijson.items(fh, "messages.item", buf_size=4096):
+            assert fh.pos == raw.tell()

@@ -106,6 +106,21 @@ class Rejection:
         return {"file": self.file, "position": self.position, "reason": self.reason}
 
 
+class Repeat:
+    """An adapter's note that it read, again, a record identical to one it already
+    yielded in this run (a referenced tweet in many pages' includes, say).
+
+    Only adapters asked to (``Source.skip_repeats``) yield it. It counts as read and
+    as a duplicate; nothing is rebuilt or written for it, because merging an identical
+    copy into the stored post changes nothing.
+    """
+
+    __slots__ = ()
+
+
+REPEAT = Repeat()
+
+
 # ---------------------------------------------------------------- what leaves the service
 # Pydantic schema family (STYLE rule 11): rows never leave the service layer raw.
 

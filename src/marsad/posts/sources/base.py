@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import orjson
 
 from marsad.detect.normalize import detect_language
-from marsad.posts.schema import PostRecord, Rejection
+from marsad.posts.schema import PostRecord, Rejection, Repeat
 
 # Longest text accepted in one post. Platforms cap posts far below this (Telegram 4,096
 # characters, X 25,000, Facebook 63,206); a bigger field is a broken or hostile file.
@@ -30,7 +30,7 @@ MAX_TEXT_CHARS = 200_000
 # Longest JSONL line read (a twarc2 page of 500 tweets with its includes is a few MB).
 MAX_LINE_BYTES = 32 * 1024 * 1024
 
-Item = PostRecord | Rejection
+Item = PostRecord | Rejection | Repeat
 
 
 class Source(ABC):
@@ -40,6 +40,9 @@ class Source(ABC):
     name: ClassVar[str]
     #: a one-line description for ``--help`` and the docs
     description: ClassVar[str]
+    #: set by ingest: the adapter may yield REPEAT for a record identical to one it
+    #: yielded before in this run, instead of building it again
+    skip_repeats: bool = False
 
     @abstractmethod
     def iter_posts(self, path: Path) -> Iterator[Item]:
@@ -391,7 +394,7 @@ def find_mentions(text: str) -> list[str]:
 
 def unique(values: Any) -> list[str]:
     """De-duplicate strings keeping first-seen order, dropping empties."""
-    return list(dict.fromkeys(v for v in values if v))
+    return list(dict.fromkeys(filter(None, values)))
 
 
 @lru_cache(maxsize=65_536)

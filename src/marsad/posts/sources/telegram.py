@@ -46,6 +46,28 @@ def _every(_position: int) -> int:
     return 0
 
 
+class _Counted:
+    """A binary file that counts the bytes read from it: ``pos`` is what ``tell()``
+    would say (the parser only reads forward), without tell()'s system call for each
+    message."""
+
+    __slots__ = ("pos", "raw")
+
+    def __init__(self, raw: Any) -> None:
+        self.raw = raw
+        self.pos = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data: bytes = self.raw.read(size)
+        self.pos += len(data)
+        return data
+
+    def readinto(self, buffer: Any) -> int:
+        n: int = self.raw.readinto(buffer) or 0
+        self.pos += n
+        return n
+
+
 class TelegramSource(PartSource):
     """Read a Telegram Desktop ``result.json`` (one chat, or a full account export).
 
@@ -134,11 +156,12 @@ class TelegramSource(PartSource):
         name = str(path)
         index = -1
         try:
-            with path.open("rb") as fh:
+            with path.open("rb") as raw:
+                fh = _Counted(raw)
                 for index, message in enumerate(
                     ijson.items(fh, "messages.item", use_float=True, buf_size=buf)
                 ):
-                    owner = mine(fh.tell())
+                    owner = mine(fh.pos)
                     if owner:
                         if owner > 0:
                             return
@@ -163,13 +186,14 @@ class TelegramSource(PartSource):
         msg_prefix = ""
         position = "$"
         try:
-            with path.open("rb") as fh:
+            with path.open("rb") as raw:
+                fh = _Counted(raw)
                 for prefix, event, value in ijson.parse(fh, use_float=True, buf_size=buf):
                     if builder is not None:
                         builder.event(event, value)
                         if event == "end_map" and prefix == msg_prefix:
                             item = None
-                            owner = mine(fh.tell())
+                            owner = mine(fh.pos)
                             if owner > 0:
                                 return
                             if owner == 0:

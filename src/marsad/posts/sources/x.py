@@ -14,7 +14,15 @@ from typing import Any, ClassVar
 
 import ijson
 
-from marsad.posts.schema import AccountRef, Engagement, Media, PostRecord, Rejection, Relations
+from marsad.posts.schema import (
+    REPEAT,
+    AccountRef,
+    Engagement,
+    Media,
+    PostRecord,
+    Rejection,
+    Relations,
+)
 from marsad.posts.sources.base import (
     Item,
     LineSource,
@@ -44,6 +52,12 @@ _V2_EXTRA = (
     "withheld",
 )
 
+
+# Values not worth keeping in extra (besides None); a constant, where the literal
+# (None, "", [], {}) built a new list and dict for every field of every tweet.
+_EMPTY = ("", [], {})
+# Referenced tweets remembered for skip_repeats (tweet dict and author fields by id).
+_REPEATS_REMEMBERED = 65_536
 
 # An author's creation time repeats on every tweet of theirs in a collection.
 _account_time = lru_cache(maxsize=65_536)(parse_time)
@@ -149,11 +163,36 @@ class XSource(LineSource):
                 continue  # a users or lists lookup page: not posts
             yield self._v2(tweet, users, media, by_id, name, f"{where} data[{index}]")
         # Referenced tweets are posts by their own authors (pitfall: they may be absent).
+        seen = self._seen_included() if self.skip_repeats else None
         for index, tweet in enumerate(included):
-            if "text" in tweet:
+            if "text" not in tweet:
+                continue
+            if seen is None or "referenced_tweets" in tweet or "attachments" in tweet:
                 yield self._v2(
                     tweet, users, media, by_id, name, f"{where} includes.tweets[{index}]"
                 )
+                continue
+            # A much-retweeted original is in the includes of page after page; when the
+            # tweet and what is read of its author are as before, the record would be
+            # the same one again (a duplicate whose merge changes nothing).
+            user = users.get(to_id(tweet.get("author_id"))) or {}
+            key = (tweet, user.get("username"), user.get("name"), user.get("created_at"))
+            tweet_id = tweet.get("id")
+            if seen.get(tweet_id) == key:
+                yield REPEAT
+                continue
+            record = self._v2(tweet, users, media, by_id, name, f"{where} includes.tweets[{index}]")
+            if isinstance(record, PostRecord):
+                if len(seen) >= _REPEATS_REMEMBERED:
+                    seen.clear()
+                seen[tweet_id] = key
+            yield record
+
+    def _seen_included(self) -> dict[Any, tuple[Any, ...]]:
+        seen: dict[Any, tuple[Any, ...]] | None = getattr(self, "_seen", None)
+        if seen is None:
+            seen = self._seen = {}
+        return seen
 
     def _from_flat(self, tweet: dict[str, Any], name: str, where: str) -> Iterator[Item]:
         users: dict[Any, Any] = {}
@@ -237,7 +276,7 @@ class XSource(LineSource):
                     url=item.get("url") or item.get("preview_image_url"),
                 )
             )
-        extra = {k: v for k in _V2_EXTRA if (v := tweet.get(k)) not in (None, "", [], {})}
+        extra = {k: v for k in _V2_EXTRA if (v := tweet.get(k)) is not None and v not in _EMPTY}
         if tweet.get("lang"):
             extra["platform_lang"] = tweet["lang"]
         handle = account.handle if account else None
