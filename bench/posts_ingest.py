@@ -200,7 +200,7 @@ def make_telegram(path: Path, n: int, seed: int = 2) -> None:
         fh.write("\n ]\n}\n")
 
 
-def run_ingest(fmt: str, path: Path, db: Path) -> dict:
+def run_ingest(fmt: str, path: Path, db: Path, workers: int | None = None) -> dict:
     """Ingest in a child process so its peak RSS is the ingest's alone."""
     code = f"""
 import json, resource, sys, time
@@ -213,7 +213,7 @@ settings = Settings(env="test", data_dir={str(db.parent)!r}, database_url="sqlit
 engine = make_engine(settings)
 migrate.upgrade(engine)
 t = time.perf_counter()
-result = ingest_files(engine=engine, fmt={fmt!r}, paths=[{str(path)!r}])
+result = ingest_files(engine=engine, fmt={fmt!r}, paths=[{str(path)!r}], workers={workers!r})
 elapsed = time.perf_counter() - t
 out = result.to_json(); out.pop("errors")
 out.update(seconds=round(elapsed, 1), posts_per_s=round(result.read / elapsed),
@@ -236,6 +236,9 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=1_000_000)
     parser.add_argument("--keep", type=Path, help="generate into (and keep) this folder")
     parser.add_argument("--only", choices=("x", "telegram"))
+    parser.add_argument(
+        "--workers", type=int, help="worker processes per big file (default: the ingest's own)"
+    )
     args = parser.parse_args()
     folder = args.keep or Path(tempfile.mkdtemp(prefix="marsad-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -258,7 +261,7 @@ def main() -> None:
             db = folder / f"{fmt}.db"
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{db}{suffix}").unlink(missing_ok=True)
-            figures = run_ingest(fmt, path, db)
+            figures = run_ingest(fmt, path, db, args.workers)
             figures["db_mb"] = round(db.stat().st_size / 1e6)
             print(f"{fmt}: {json.dumps(figures)}", flush=True)
     finally:
