@@ -33,7 +33,7 @@ from typing import Any
 
 import orjson
 import zstandard
-from sqlalchemy import JSON, Engine, String, bindparam, func, select, text
+from sqlalchemy import JSON, Engine, String, and_, bindparam, func, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
@@ -1439,6 +1439,34 @@ def post_texts(*, session: Session, ids: Sequence[int]) -> dict[int, str]:
     return found
 
 
+# What a coordination row needs of a post.
+_SHARE_COLUMNS = (
+    Post.platform,
+    Post.post_id,
+    Post.account_id,
+    Post.created_at,
+    Post.text,
+    Post.links,
+    Post.hashtags,
+    Post.retweet_of,
+    Post.forward_from,
+    Post.quote_of,
+)
+
+
+def _share_row(row: Any) -> dict[str, Any]:
+    shared = row.retweet_of or row.forward_from or row.quote_of
+    return {
+        "account_id": f"{row.platform}:{row.account_id}",
+        "post_id": f"{row.platform}:{row.post_id}",
+        "timestamp": row.created_at,
+        "object_id": f"{row.platform}:{shared}" if shared else None,
+        "url": " ".join(row.links or []) or None,
+        "text": row.text or None,
+        "hashtags": list(row.hashtags or []),
+    }
+
+
 def iter_share_rows(
     *, session: Session, account: str | None = None, batch: int = 10_000
 ) -> Iterable[dict[str, Any]]:
@@ -1449,18 +1477,7 @@ def iter_share_rows(
     forward or quote), ``url`` its links separated by spaces.
     """
     query = (
-        select(
-            Post.platform,
-            Post.post_id,
-            Post.account_id,
-            Post.created_at,
-            Post.text,
-            Post.links,
-            Post.hashtags,
-            Post.retweet_of,
-            Post.forward_from,
-            Post.quote_of,
-        )
+        select(*_SHARE_COLUMNS)
         .where(Post.created_at.is_not(None), Post.account_id.is_not(None))
         .order_by(Post.id)
         .execution_options(yield_per=batch)
@@ -1469,16 +1486,7 @@ def iter_share_rows(
         platform, _sep, account_id = account.partition(":")
         query = query.where(Post.platform == platform, Post.account_id == account_id)
     for row in session.execute(query):
-        shared = row.retweet_of or row.forward_from or row.quote_of
-        yield {
-            "account_id": f"{row.platform}:{row.account_id}",
-            "post_id": f"{row.platform}:{row.post_id}",
-            "timestamp": row.created_at,
-            "object_id": f"{row.platform}:{shared}" if shared else None,
-            "url": " ".join(row.links or []) or None,
-            "text": row.text or None,
-            "hashtags": list(row.hashtags or []),
-        }
+        yield _share_row(row)
 
 
 # ------------------------------------------------------------------------------ maintenance
@@ -1546,8 +1554,6 @@ def iter_share_rows_of(*, session: Session, accounts: Sequence[str]) -> Iterable
     One query (by the ``platform, account_id`` index), in the same order as
     :func:`iter_share_rows`; keep ``accounts`` to a few hundred per call.
     """
-    from sqlalchemy import and_, or_  # imported here to keep this addition self-contained
-
     by_platform: dict[str, list[str]] = {}
     for account in dict.fromkeys(accounts):
         platform, _sep, account_id = account.partition(":")
@@ -1555,18 +1561,7 @@ def iter_share_rows_of(*, session: Session, accounts: Sequence[str]) -> Iterable
     if not by_platform:
         return
     query = (
-        select(
-            Post.platform,
-            Post.post_id,
-            Post.account_id,
-            Post.created_at,
-            Post.text,
-            Post.links,
-            Post.hashtags,
-            Post.retweet_of,
-            Post.forward_from,
-            Post.quote_of,
-        )
+        select(*_SHARE_COLUMNS)
         .where(
             Post.created_at.is_not(None),
             or_(
@@ -1579,16 +1574,7 @@ def iter_share_rows_of(*, session: Session, accounts: Sequence[str]) -> Iterable
         .order_by(Post.id)
     )
     for row in session.execute(query):
-        shared = row.retweet_of or row.forward_from or row.quote_of
-        yield {
-            "account_id": f"{row.platform}:{row.account_id}",
-            "post_id": f"{row.platform}:{row.post_id}",
-            "timestamp": row.created_at,
-            "object_id": f"{row.platform}:{shared}" if shared else None,
-            "url": " ".join(row.links or []) or None,
-            "text": row.text or None,
-            "hashtags": list(row.hashtags or []),
-        }
+        yield _share_row(row)
 
 
 def iter_share_rows_near(
