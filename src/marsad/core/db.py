@@ -188,7 +188,15 @@ def database_status(engine: Engine) -> dict[str, Any]:
     """What /health says about the database: reachable and at which migration."""
     try:
         with engine.connect() as conn:
-            row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
-        return {"ok": True, "backend": engine.dialect.name, "revision": row[0] if row else None}
+            rows = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+        # One row per capability's migration branch; "revision" (one of them) is kept for
+        # scripts that read it, "revisions" lists them all.
+        revisions = sorted(rows)
+        return {
+            "ok": True,
+            "backend": engine.dialect.name,
+            "revision": rows[0] if rows else None,
+            "revisions": revisions,
+        }
     except Exception:  # noqa: BLE001 - health must answer, whatever went wrong
-        return {"ok": False, "backend": engine.dialect.name, "revision": None}
+        return {"ok": False, "backend": engine.dialect.name, "revision": None, "revisions": []}
