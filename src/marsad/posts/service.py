@@ -690,20 +690,28 @@ def _sqlite_time(value: datetime | None) -> str | None:
 
 
 _JSON_COLUMNS = frozenset(c.name for c in _posts.c if isinstance(c.type, JSON))
-_post_values = operator.itemgetter(*_POST_COLUMNS)
-_JSON_AT = tuple(i for i, c in enumerate(_POST_COLUMNS) if c in _JSON_COLUMNS)
-_CREATED_AT = _POST_COLUMNS.index("created_at")
-_INGESTED_AT = _POST_COLUMNS.index("ingested_at")
+# All columns but the id (the first), which _insert_sqlite chooses inside the transaction.
+_REST_COLUMNS = _POST_COLUMNS[1:]
+assert _POST_COLUMNS[0] == "id"  # noqa: S101
+_post_values = operator.itemgetter(*_REST_COLUMNS)
+_JSON_AT = tuple(i for i, c in enumerate(_REST_COLUMNS) if c in _JSON_COLUMNS)
+_CREATED_AT = _REST_COLUMNS.index("created_at")
+_INGESTED_AT = _REST_COLUMNS.index("ingested_at")
+_RAW = _REST_COLUMNS.index("raw")
 
 
-def _sqlite_post_values(row: dict[str, Any], ingested_at: str) -> tuple[Any, ...]:
-    """A posts row as SQLite parameters (what _sqlite_value does, column by column)."""
+def _sqlite_post_values(
+    row: dict[str, Any], ingested_at: str, raw: bytes | None
+) -> tuple[Any, ...]:
+    """A posts row as SQLite parameters (what _sqlite_value does, column by column),
+    without its id (the first column) and with ``raw`` (compressed) for its record."""
     values = list(_post_values(row))
     for i in _JSON_AT:
         value = values[i]
         values[i] = _json_text(value) if value is not None else None
     values[_CREATED_AT] = _sqlite_time(values[_CREATED_AT])
     values[_INGESTED_AT] = ingested_at
+    values[_RAW] = raw
     return tuple(values)
 
 
@@ -732,11 +740,18 @@ _ACCOUNT_REFRESH_S = 60.0
 _ACCOUNTS_REMEMBERED = 200_000
 
 
+_SQLITE_KNOWN = "SELECT post_id FROM posts WHERE platform = ? AND post_id IN ({marks})"  # noqa: S608
+
+
 @dataclass
 class _Prepared:
     rows: dict[tuple[str, str], dict[str, Any]]
     accounts: dict[tuple[str, str], dict[str, Any]]
     now: datetime
+    # SQLite, filled by _Writer._stage before the batch's turn: the accounts to write
+    # (as parameters), and the posts not stored yet as parameters (all but the id).
+    account_values: list[tuple[Any, ...]] | None = None
+    staged: dict[tuple[str, str], tuple[Any, ...]] | None = None
 
 
 class _Writer:
@@ -818,6 +833,8 @@ class _Writer:
 
     def write(self, prepared: _Prepared, result: IngestResult) -> None:
         """Write one prepared batch in one transaction."""
+        if self.dialect == "sqlite":
+            self._stage(prepared)
         with self._turn():
             self._write(prepared, result)
             self.batches += 1
@@ -843,6 +860,47 @@ class _Writer:
         finally:
             fcntl.flock(self.turns.fileno(), fcntl.LOCK_UN)
 
+    def _stage(self, prepared: _Prepared) -> None:
+        """Do, before taking the batch's turn, the work that needs no write lock.
+
+        Parallel workers write one at a time, so what a worker does while it holds the
+        lock is what the others wait for. Which posts are stored already is read here
+        from the latest committed state (WAL readers do not wait for the writer): those
+        are only merged, as posts are never removed by an ingest. The others have their
+        record compressed and their parameters built here; the lookup inside the
+        transaction still decides, so a post that another worker stored meanwhile is
+        merged, not inserted twice.
+        """
+        accounts = self._changed_accounts(prepared.accounts)
+        prepared.accounts = accounts
+        prepared.account_values = [
+            tuple(_sqlite_value(a[c]) for c in _ACCOUNT_COLUMNS) for a in accounts.values()
+        ]
+        by_platform: dict[str, list[str]] = {}
+        for platform, post_id in prepared.rows:
+            by_platform.setdefault(platform, []).append(post_id)
+        known: set[tuple[str, str]] = set()
+        # The driver's connection, outside any transaction: the engine's connections
+        # begin one with BEGIN IMMEDIATE, which would wait for the turn.
+        raw = self.engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            for platform, ids in by_platform.items():
+                for start in range(0, len(ids), _LOOKUP_CHUNK):
+                    chunk = ids[start : start + _LOOKUP_CHUNK]
+                    sql = _SQLITE_KNOWN.format(marks=",".join("?" * len(chunk)))
+                    known.update((platform, v[0]) for v in cursor.execute(sql, (platform, *chunk)))
+            cursor.close()
+        finally:
+            raw.close()
+        pack = self.packer.pack
+        ingested_at = _sqlite_time(prepared.now)
+        prepared.staged = {
+            key: _sqlite_post_values(row, ingested_at, pack(row["raw"]))
+            for key, row in prepared.rows.items()
+            if key not in known
+        }
+
     def close(self) -> None:
         """Release the lock file (if any)."""
         if self.turns is not None:
@@ -851,7 +909,10 @@ class _Writer:
 
     def _write(self, prepared: _Prepared, result: IngestResult) -> None:
         rows, now = prepared.rows, prepared.now
-        accounts = self._changed_accounts(prepared.accounts)
+        if prepared.staged is None:
+            accounts = self._changed_accounts(prepared.accounts)
+        else:
+            accounts = prepared.accounts
         pack = self.packer.pack
         with self.engine.begin() as conn:
             if self.dialect == "sqlite":
@@ -859,22 +920,17 @@ class _Writer:
                 # 64 MB keeps their upper levels in memory for the writer connection.
                 conn.exec_driver_sql("PRAGMA cache_size=-65536")
             if accounts and self.dialect == "sqlite":
-                conn.exec_driver_sql(
-                    _SQLITE_UPSERT_ACCOUNTS,
-                    [
-                        tuple(_sqlite_value(a[c]) for c in _ACCOUNT_COLUMNS)
-                        for a in accounts.values()
-                    ],
-                )
+                conn.exec_driver_sql(_SQLITE_UPSERT_ACCOUNTS, prepared.account_values)
             elif accounts:
                 conn.execute(self.upsert_accounts, list(accounts.values()))
             existing = self._existing(conn, list(rows))
-            fresh = [row for key, row in rows.items() if key not in existing]
-            for row in fresh:
-                row["raw"] = pack(row["raw"])
+            fresh_keys = [key for key in rows if key not in existing]
+            fresh = [rows[key] for key in fresh_keys]
             if fresh and self.dialect == "sqlite":
-                self._insert_sqlite(conn, fresh, now)
+                self._insert_sqlite(conn, fresh_keys, prepared, now)
             elif fresh:
+                for row in fresh:
+                    row["raw"] = pack(row["raw"])
                 conn.execute(self.insert_posts, fresh)
             for key, old in existing.items():
                 changes = merge_post(old, rows[key])
@@ -933,7 +989,9 @@ class _Writer:
         for key, acc in accounts.items():
             written[key] = (acc["handle"], acc["display_name"], acc["registered_at"])
 
-    def _insert_sqlite(self, conn: Any, fresh: list[dict[str, Any]], now: datetime) -> None:
+    def _insert_sqlite(
+        self, conn: Any, keys: list[tuple[str, str]], prepared: _Prepared, now: datetime
+    ) -> None:
         """Insert new posts with ids chosen here, and index them in the same transaction.
 
         The transaction began with BEGIN IMMEDIATE, so no other writer can take an id
@@ -942,14 +1000,21 @@ class _Writer:
         """
         start = conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM posts").scalar_one()
         ingested_at = _sqlite_time(now)
+        rows, staged = prepared.rows, prepared.staged or {}
+        pack = self.packer.pack
         values = []
         index = []
-        for number, row in enumerate(fresh, start + 1):
+        for number, key in enumerate(keys, start + 1):
+            row = rows[key]
             row["id"] = number
-            # Values are converted here as SQLAlchemy's types would (JSON text, naive-UTC
+            # Values are converted as SQLAlchemy's types would (JSON text, naive-UTC
             # datetimes in its storage format): its per-value processing held the GIL
-            # for longer than SQLite took to store the row.
-            values.append(_sqlite_post_values(row, ingested_at))
+            # for longer than SQLite took to store the row. _stage built them before
+            # the turn; a post it found stored is only built here if it is gone.
+            rest = staged.get(key)
+            if rest is None:
+                rest = _sqlite_post_values(row, ingested_at, pack(row["raw"]))
+            values.append((number, *rest))
             index.append((search_key(row["created_at"], number), row["search_text"]))
         conn.exec_driver_sql(_SQLITE_INSERT_POSTS, values)
         conn.exec_driver_sql("INSERT INTO posts_fts(rowid, search_text) VALUES (?, ?)", index)
