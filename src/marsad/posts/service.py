@@ -833,7 +833,7 @@ class _Writer:
 
     def write(self, prepared: _Prepared, result: IngestResult) -> None:
         """Write one prepared batch in one transaction."""
-        if self.dialect == "sqlite":
+        if self.dialect == "sqlite" and self.turns is not None:
             self._stage(prepared)
         with self._turn():
             self._write(prepared, result)
@@ -920,7 +920,13 @@ class _Writer:
                 # 64 MB keeps their upper levels in memory for the writer connection.
                 conn.exec_driver_sql("PRAGMA cache_size=-65536")
             if accounts and self.dialect == "sqlite":
-                conn.exec_driver_sql(_SQLITE_UPSERT_ACCOUNTS, prepared.account_values)
+                account_values = prepared.account_values
+                if account_values is None:
+                    account_values = [
+                        tuple(_sqlite_value(a[c]) for c in _ACCOUNT_COLUMNS)
+                        for a in accounts.values()
+                    ]
+                conn.exec_driver_sql(_SQLITE_UPSERT_ACCOUNTS, account_values)
             elif accounts:
                 conn.execute(self.upsert_accounts, list(accounts.values()))
             existing = self._existing(conn, list(rows))
