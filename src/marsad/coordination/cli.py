@@ -22,7 +22,7 @@ from marsad.coordination.recreated_accounts import (
 from marsad.coordination.runs import store_registered, store_table
 from marsad.coordination.service import METHODS, detect_coordination
 from marsad.coordination.signals import behaviour_profiles
-from marsad.coordination.table import PostTable, parse_timestamp
+from marsad.coordination.table import parse_timestamp
 from marsad.core.errors import InvalidInput
 
 app = typer.Typer(
@@ -37,14 +37,15 @@ InputOpt = Annotated[
 ]
 
 
-def _store_table() -> PostTable:
-    """The posts store as a coordination table (``--input`` absent)."""
+@contextlib.contextmanager
+def _store_session() -> Iterator[Any]:
+    """A session on the posts store (``--input`` absent)."""
     from marsad.core.db import make_engine, session_factory, session_scope
     from marsad.core.settings import load_settings
 
     settings = load_settings()  # afresh per command, not the cached one
     with session_scope(session_factory(make_engine(settings), settings)) as session:
-        return store_table(session)
+        yield session
 
 
 @contextlib.contextmanager
@@ -126,9 +127,10 @@ def detect(
             progress("reading posts")
         created = _created_from(accounts) if accounts is not None else None
         if input is None:
-            table = _store_table()
-            if created is None:
-                created = _store_created()
+            with _store_session() as session:
+                table = store_table(session)
+                if created is None:
+                    created = store_registered(session)
         else:
             table = read_table(
                 input,
@@ -191,16 +193,6 @@ def detect(
                     f"group {c.id}: {made['together']} of {made['dated']} dated members created "
                     f"{made['start']}..{made['end']}"
                 )
-
-
-def _store_created() -> dict[str, int] | None:
-    """Registration times of the stored accounts, or None when the store has none."""
-    from marsad.core.db import make_engine, session_factory, session_scope
-    from marsad.core.settings import load_settings
-
-    settings = load_settings()
-    with session_scope(session_factory(make_engine(settings), settings)) as session:
-        return store_registered(session)
 
 
 def _created_from(path: Path) -> dict[str, int]:
@@ -403,16 +395,6 @@ statuses_app = typer.Typer(
 )
 app.add_typer(statuses_app, name="statuses")
 CLI_ACTOR = "cli"
-
-
-@contextlib.contextmanager
-def _store_session() -> Iterator[Any]:
-    from marsad.core.db import make_engine, session_factory, session_scope
-    from marsad.core.settings import load_settings
-
-    settings = load_settings()
-    with session_scope(session_factory(make_engine(settings), settings)) as session:
-        yield session
 
 
 def _print_statuses(rows: list[dict[str, Any]]) -> None:
