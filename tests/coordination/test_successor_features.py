@@ -391,3 +391,18 @@ def test_store_finds_the_successor_by_co_sharers_reading_around_its_links(
     full = rank_successors(everything["other:banned_voice"], pool, limit=5)
     assert [c["account_id"] for c in ranked] == [c.account_id for c in full]
     assert [c["score"] for c in ranked] == [round(c.score, 4) for c in full]
+
+
+def test_cosharers_meet_on_a_link_whatever_its_tracking_parameters() -> None:
+    base = datetime(2026, 9, 1, 12, tzinfo=UTC).timestamp()
+    urls = (
+        "https://www.news.example/story/1?utm_source=tw",
+        "http://news.example/story/1/",
+        "news.example/story/1?fbclid=abc",
+    )
+    rows = [
+        {"account_id": f"acc{i}", "post_id": f"p{i}", "timestamp": base + 5 * i, "url": u}
+        for i, u in enumerate(urls)
+    ]
+    peers = co_sharers(coactions(PostTable.from_rows(rows)))
+    assert peers["acc0"] == {"acc1", "acc2"}, peers

@@ -21,7 +21,13 @@ from marsad.coordination.recreated_accounts import (
     with_behaviour,
 )
 from marsad.coordination.runs import store_table
-from marsad.coordination.signals import COACTION_WINDOW, behaviour_profiles, co_sharers, coactions
+from marsad.coordination.signals import (
+    COACTION_WINDOW,
+    action_keys,
+    behaviour_profiles,
+    co_sharers,
+    coactions,
+)
 from marsad.coordination.table import PostTable
 from marsad.core import audit
 from marsad.core.db import utcnow
@@ -100,9 +106,7 @@ def _sharing(rows: Any, keys: set[str]) -> Any:
         if row["post_id"] in seen:
             continue
         seen.add(row["post_id"])
-        mine = {"o:" + row["object_id"]} if row["object_id"] is not None else set()
-        mine.update("u:" + u for u in (row["url"] or "").split())
-        if mine & keys:
+        if keys.intersection(action_keys(row["object_id"], row["url"])):
             yield row
 
 

@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
+from marsad.coordination.link_sharing import canonical_url
 from marsad.coordination.near_duplicates import text_actions
 from marsad.coordination.recreated_accounts import AccountProfile, style_grams
 from marsad.coordination.table import PostTable
@@ -38,6 +39,7 @@ __all__ = [
     "COACTION_WINDOW",
     "CROWD",
     "account_signals",
+    "action_keys",
     "behaviour_profiles",
     "co_sharers",
     "coactions",
@@ -124,16 +126,25 @@ def copy_paste_share(
     return copied / np.maximum(posts, 1)
 
 
+def action_keys(object_id: object, urls: object) -> list[str]:
+    """A post's co-action keys: ``o:`` its re-shared object, ``u:`` each of its links in
+    the comparison form the ``links`` method uses (:func:`canonical_url`)."""
+    keys = [] if object_id is None else ["o:" + str(object_id)]
+    if urls:
+        found = (canonical_url(u) for u in str(urls).split())
+        keys.extend("u:" + u for u in dict.fromkeys(found) if u)
+    return keys
+
+
 def coactions(table: PostTable) -> list[Action]:
     """The posts' re-shared objects and links, one action per post and object or link."""
     out: list[Action] = []
     names = table.accounts
     for r, code in enumerate(table.account.tolist()):
-        keys = []
-        if table.object_id is not None and table.object_id[r] is not None:
-            keys.append("o:" + str(table.object_id[r]))
-        if table.url is not None and table.url[r]:
-            keys.extend("u:" + u for u in dict.fromkeys(str(table.url[r]).split()))
+        keys = action_keys(
+            table.object_id[r] if table.object_id is not None else None,
+            table.url[r] if table.url is not None else None,
+        )
         for key in keys:
             out.append((str(table.post_id[r]), key, int(table.time[r]), str(names[code])))
     return out
