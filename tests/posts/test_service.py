@@ -564,3 +564,33 @@ def test_batch_account_ids_are_random_uuid4_text():
     for value in ids:
         parsed = uuid.UUID(value)
         assert parsed.version == 4 and parsed.variant == uuid.RFC_4122 and str(parsed) == value
+
+
+def test_a_telegram_forward_is_stored_shown_and_shared_by_its_source(engine, session, tmp_path):
+    messages = [
+        {
+            "id": i,
+            "type": "message",
+            "date_unixtime": str(1_704_067_200 + i),
+            "from_id": "channel42",
+            "text": f"خبر {i}",
+            "forwarded_from": "وكالة أنباء",
+            **({"forwarded_from_id": "channel777"} if i == 1 else {}),
+        }
+        for i in (1, 2)
+    ]
+    path = tmp_path / "result.json"
+    path.write_bytes(_telegram_export(messages))
+    service.ingest_files(engine=engine, fmt="telegram", paths=[path])
+    by_id = service.get_post(session=session, post_ref="telegram:42/1")
+    assert by_id.forward_from == "channel777"
+    assert by_id.extra["forwarded_from"] == "وكالة أنباء"
+    by_name = service.get_post(session=session, post_ref="telegram:42/2")
+    assert by_name.forward_from == "وكالة أنباء"
+    rows = {r["post_id"]: r for r in service.iter_share_rows(session=session)}
+    assert rows["telegram:42/1"]["object_id"] == "telegram:channel777"
+    assert rows["telegram:42/2"]["object_id"] == "telegram:وكالة أنباء"
+    of = list(service.iter_share_rows_of(session=session, accounts=["telegram:channel42"]))
+    assert {r["object_id"] for r in of} == {"telegram:channel777", "telegram:وكالة أنباء"}
+    near = list(service.iter_share_rows_near(session=session, times=[1_704_067_200], window=60))
+    assert {r["object_id"] for r in near} == {"telegram:channel777", "telegram:وكالة أنباء"}

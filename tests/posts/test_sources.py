@@ -131,6 +131,47 @@ def test_telegram_reply_into_another_chat_names_that_chat(tmp_path: Path):
     assert [p.relations.reply_to for p in posts] == ["999/3", "77/5"]
 
 
+def _telegram_file(tmp_path: Path, messages: list[dict], name: str = "result.json") -> Path:
+    path = tmp_path / name
+    doc = {"name": "c", "type": "public_channel", "id": 5, "messages": messages}
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def _message(msg_id: int, **fields) -> dict:
+    return {
+        "id": msg_id,
+        "type": "message",
+        "date_unixtime": str(1_700_000_000 + msg_id),
+        "from_id": "channel5",
+        "text": f"نص {msg_id}",
+        **fields,
+    }
+
+
+def test_telegram_forwards_name_their_source_in_the_relation(tmp_path: Path):
+    path = _telegram_file(
+        tmp_path,
+        [
+            _message(1, forwarded_from="وكالة أنباء", forwarded_from_id="channel777"),
+            _message(2, forwarded_from="قناة قديمة"),  # an older export: the name only
+            _message(3),
+        ],
+    )
+    posts, rejected = split(make_source("telegram").iter_posts(path))
+    assert rejected == []
+    assert [p.relations.forward_from for p in posts] == ["channel777", "قناة قديمة", None]
+    # extra keeps what the export said, as before
+    assert posts[0].extra["forwarded_from"] == "وكالة أنباء"
+    assert posts[0].extra["forwarded_from_id"] == "channel777"
+    assert "forwarded_from_id" not in posts[1].extra
+    # the in-repo channel fixture: a forward whose export gives only the name
+    posts, _ = split(make_source("telegram").iter_posts(DATA / "tg_channel" / "result.json"))
+    by_id = {p.post_id: p for p in posts}
+    assert by_id["1500000001/3"].relations.forward_from == "وكالة أنباء"
+    assert by_id["1500000001/2"].relations.forward_from is None
+
+
 def test_telegram_bad_inputs_become_rejections(tmp_path: Path):
     empty = tmp_path / "empty.json"
     empty.write_bytes(b"")

@@ -65,3 +65,28 @@ def test_a_crafted_post_url_is_not_a_link(admin_client, engine, tmp_path):
     page = admin_client.get("/api/v1/posts", params={"q": "hello"}).json()
     html = admin_client.get(f"/posts/{page['items'][0]['id']}").text
     assert 'href="javascript:' not in html and "javascript:alert(1)" in html
+
+
+def test_post_page_shows_where_a_forward_came_from(admin_client, engine, tmp_path):
+    import json
+
+    path = tmp_path / "result.json"
+    message = {
+        "id": 1,
+        "type": "message",
+        "date_unixtime": "1704067200",
+        "from_id": "channel42",
+        "text": "خبر",
+        "forwarded_from": "وكالة أنباء",
+        "forwarded_from_id": "channel777",
+    }
+    doc = {"name": "c", "type": "public_channel", "id": 42, "messages": [message]}
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    service.ingest_files(engine=engine, fmt="telegram", paths=[path])
+    api = admin_client.get("/api/v1/posts/telegram:42/1").json()
+    assert api["forward_from"] == "channel777"
+    html = admin_client.get("/posts/telegram:42/1").text
+    # the source is named and links to its posts in the feed, not to a post of that id
+    assert "forward_from" in html and "channel777" in html
+    assert 'href="/posts?platform=telegram&amp;account=channel777"' in html
+    assert 'href="/posts/telegram:channel777"' not in html

@@ -52,7 +52,12 @@ class Media:
 
 @dataclass(slots=True)
 class Relations:
-    """Platform post ids this post points at (same platform)."""
+    """Platform post ids this post points at (same platform).
+
+    ``forward_from`` is where a forward came from. Telegram exports do not give the
+    original message, so on Telegram it is the source's peer id (``channel123``, as an
+    account id) or, in older exports, the source's display name.
+    """
 
     reply_to: str | None = None
     quote_of: str | None = None

@@ -282,6 +282,11 @@ class TelegramSource(PartSource):
             # number); post ids use the bare chat id.
             peer = _PEER_PREFIX.sub("", to_id(msg.get("reply_to_peer_id")) or chat_id)
             reply_to = f"{peer or chat_id}/{reply_id}"
+        # A forward names where it came from, not the original message (exports do
+        # not carry its id): the source's peer id ("channel123", the form of from_id)
+        # when the export has it, else its display name (older exports). The column is
+        # 128 characters; a user's first and last names may be longer together.
+        forward_from = to_id(msg.get("forwarded_from_id")) or to_id(msg.get("forwarded_from"))
         for key in (
             "forwarded_from",
             "forwarded_from_id",
@@ -316,7 +321,9 @@ class TelegramSource(PartSource):
             links=normalize_links(links),
             hashtags=unique(hashtags),
             mentions=unique(mentions),
-            relations=Relations(reply_to=reply_to),
+            relations=Relations(
+                reply_to=reply_to, forward_from=forward_from[:128] if forward_from else None
+            ),
             engagement=Engagement(reactions=total_reactions),
             media=self._media(msg, path) if _MEDIA_KEYS & msg.keys() else [],
             raw=msg,
