@@ -187,7 +187,61 @@ def test_telegram_bad_inputs_become_rejections(tmp_path: Path):
     posts, rejected = split(source.iter_posts(truncated))
     assert [p.post_id for p in posts] == ["1500000001/2", "1500000001/3"]
     assert len(rejected) == 1 and "truncated" in rejected[0].reason
+    assert rejected[0].reason.startswith(f"file ends at byte {truncated.stat().st_size} ")
     assert rejected[0].file == str(truncated) and rejected[0].position == "messages[3]"
+
+
+@pytest.mark.parametrize("layout", ["single", "account"])
+def test_telegram_tells_truncation_invalid_utf8_and_invalid_json_apart(tmp_path: Path, layout):
+    def export(messages: list[dict]) -> bytes:
+        doc = {"name": "c", "type": "public_channel", "id": 5, "messages": messages}
+        if layout == "account":
+            doc = {"chats": {"list": [doc]}}
+        return json.dumps(doc, ensure_ascii=False).encode()
+
+    body = export([_message(1), _message(2, text="نص ثان MARK"), _message(3)])
+    mark = body.index(b"MARK")
+    garbage = body[: mark - 1] + b'", "x": oops' + body[mark + 4 :]
+    first = "messages[1]" if layout == "single" else "after chats.list[0].messages[1]"
+    cases = {
+        # a message with bytes that are not UTF-8 inside its text
+        "utf8": (body[:mark] + b"\xff\xfe" + body[mark:], f"invalid UTF-8 at byte {mark}"),
+        # a stray word where a value belongs
+        "garbage": (
+            garbage,
+            f"invalid JSON at byte {garbage.index(b'oops')} "
+            "(lexical error: invalid char in json text)",
+        ),
+        # the export stops in the middle of the second message
+        "cut": (body[: mark + 2], f"file ends at byte {mark + 2} in the middle of a JSON value"),
+    }
+    for name, (data, reason) in cases.items():
+        path = tmp_path / f"{name}.json"
+        path.write_bytes(data)
+        posts, rejected = split(make_source("telegram").iter_posts(path))
+        assert [p.post_id for p in posts] == ["5/1"], name
+        assert len(rejected) == 1, name
+        assert rejected[0].file == str(path) and rejected[0].position == first, name
+        assert rejected[0].reason.startswith(reason), (name, rejected[0].reason)
+        assert ("truncated" in rejected[0].reason) == (name == "cut"), name
+        # the parser's quote of the file's bytes stays out of the message
+        assert "right here" not in rejected[0].reason and "\\x" not in rejected[0].reason
+        assert "oops" not in rejected[0].reason and "MA" not in rejected[0].reason
+
+
+def test_telegram_file_that_is_not_json_at_all(tmp_path: Path):
+    garbage = tmp_path / "result.json"
+    garbage.write_bytes(b"<html><body>\x00\x01 not an export</body></html>")
+    utf16 = tmp_path / "utf16.json"
+    utf16.write_bytes(json.dumps({"id": 1, "messages": []}).encode("utf-16"))
+    for path, reason in (
+        (garbage, "invalid JSON at byte 0 (lexical error: invalid char in json text)"),
+        (utf16, "invalid UTF-8 at byte 0"),
+    ):
+        posts, rejected = split(make_source("telegram").iter_posts(path))
+        assert posts == [] and [(r.file, r.position) for r in rejected] == [(str(path), "$")]
+        assert rejected[0].reason == reason
+        assert "truncated" not in rejected[0].reason and "html" not in rejected[0].reason
 
 
 def test_telegram_huge_text_field_is_rejected_not_loaded(tmp_path: Path):

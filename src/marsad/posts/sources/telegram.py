@@ -6,6 +6,8 @@ A message's id is unique only inside its chat, so a post id is ``<chat id>/<mess
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, tzinfo
@@ -49,23 +51,47 @@ def _every(_position: int) -> int:
 class _Counted:
     """A binary file that counts the bytes read from it: ``pos`` is what ``tell()``
     would say (the parser only reads forward), without tell()'s system call for each
-    message."""
+    message. ``start`` is where the last read began: a parse error lies at or after it.
+    """
 
-    __slots__ = ("pos", "raw")
+    __slots__ = ("pos", "raw", "start")
 
     def __init__(self, raw: Any) -> None:
         self.raw = raw
         self.pos = 0
+        self.start = 0
 
     def read(self, size: int = -1) -> bytes:
         data: bytes = self.raw.read(size)
+        self.start = self.pos
         self.pos += len(data)
         return data
 
     def readinto(self, buffer: Any) -> int:
         n: int = self.raw.readinto(buffer) or 0
+        self.start = self.pos
         self.pos += n
         return n
+
+
+class _Stepping:
+    """A binary file read in big chunks up to ``start``, then a byte at a time: the
+    parser then fails on the very byte at fault, and ``pos`` is just past it."""
+
+    __slots__ = ("pos", "raw", "start")
+
+    def __init__(self, raw: Any, start: int) -> None:
+        self.raw = raw
+        self.pos = 0
+        self.start = start
+
+    def read(self, size: int = -1) -> bytes:
+        if size == 0:  # ijson's check that the file is binary
+            return b""
+        size = 1 if self.pos >= self.start else min(size, self.start - self.pos)
+        data: bytes = self.raw.read(size)
+        self.pos += len(data)
+        return data
 
 
 class TelegramSource(PartSource):
@@ -124,7 +150,7 @@ class TelegramSource(PartSource):
             header = _read_header(path)
         except (ijson.JSONError, UnicodeDecodeError, ValueError) as exc:
             if report_file:
-                yield Rejection(name, "$", _json_reason(exc, path))
+                yield Rejection(name, "$", _json_reason(exc, path, None))
             return
         if header is None:
             if report_file:
@@ -155,6 +181,7 @@ class TelegramSource(PartSource):
     ) -> Iterator[Item]:
         name = str(path)
         index = -1
+        fh: _Counted | None = None
         try:
             with path.open("rb") as raw:
                 fh = _Counted(raw)
@@ -171,7 +198,9 @@ class TelegramSource(PartSource):
                         yield item
         except (ijson.JSONError, UnicodeDecodeError, ValueError) as exc:
             if report_file:
-                yield Rejection(name, f"messages[{index + 1}]", _json_reason(exc, path))
+                start = fh.start if fh is not None else None
+                reason = _json_reason(exc, path, start)
+                yield Rejection(name, f"messages[{index + 1}]", reason)
 
     # -- any layout: walk parser events, tracking which chat each message belongs to
 
@@ -185,6 +214,7 @@ class TelegramSource(PartSource):
         builder: ijson.ObjectBuilder | None = None
         msg_prefix = ""
         position = "$"
+        fh: _Counted | None = None
         try:
             with path.open("rb") as raw:
                 fh = _Counted(raw)
@@ -225,7 +255,8 @@ class TelegramSource(PartSource):
                         chat[prefix.rpartition(".")[2]] = value
         except (ijson.JSONError, UnicodeDecodeError, ValueError) as exc:
             if report_file:
-                yield Rejection(name, f"after {position}", _json_reason(exc, path))
+                start = fh.start if fh is not None else None
+                yield Rejection(name, f"after {position}", _json_reason(exc, path, start))
 
     # -- one message
 
@@ -419,10 +450,64 @@ def _read_header(path: Path) -> dict[str, Any] | None:
     return header
 
 
-def _json_reason(exc: Exception, path: Path) -> str:
-    if isinstance(exc, UnicodeDecodeError):
-        return f"invalid UTF-8 at byte {exc.start}"
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    if "premature EOF" in text or "Incomplete" in type(exc).__name__:
-        return f"file ends in the middle of a JSON value (truncated?): {text}"
-    return f"invalid JSON in {path.name}: {text[:300]}"
+# The parser's own words for what is wrong: its message's first line (the lines after
+# it quote the file's bytes, which are left out of a rejection: they may be anything).
+_PARSER_PROBLEM = re.compile(r"^(?:lexical|parse) error: [\w ,'{}\[\]:.-]{1,120}$")
+
+
+def _json_reason(exc: Exception, path: Path, start: int | None) -> str:
+    """Why the file itself cannot be read: truncated, invalid UTF-8, or invalid JSON,
+    with the byte (counted from 0) where that is.
+
+    ijson raises IncompleteJSONError for every one of these, so the kind is read from
+    the parser's message. ``start``: an offset at or before the error (where the
+    parser's last read began), None when unknown. Finding the exact byte re-reads
+    the file, once, on this error path only.
+    """
+    message = exc.args[0] if exc.args else ""
+    if isinstance(message, bytes):
+        message = message.decode("utf-8", "replace")
+    first = str(message).split("\n", 1)[0].strip()
+    if "premature EOF" in first:
+        size = path.stat().st_size
+        return f"file ends at byte {size} in the middle of a JSON value (truncated?)"
+    offset = _error_offset(path, start)
+    if isinstance(exc, UnicodeDecodeError) or "UTF8" in first or _bad_utf8_at(path, offset):
+        return f"invalid UTF-8 at byte {offset}"
+    first = first.rstrip(".")
+    detail = f" ({first})" if _PARSER_PROBLEM.match(first) else ""
+    return f"invalid JSON at byte {offset}{detail}"
+
+
+def _error_offset(path: Path, start: int | None) -> int:
+    """The offset of the byte the parser fails on (or of the file's end)."""
+    if start is None:  # find the chunk first, with cheap 64 KB reads
+        with path.open("rb") as raw:
+            counted = _Counted(raw)
+            with contextlib.suppress(ijson.JSONError, UnicodeDecodeError, ValueError):
+                for _ in ijson.basic_parse(counted, buf_size=65_536):
+                    pass
+            start = counted.start
+    with path.open("rb") as raw:
+        stepping = _Stepping(raw, start)
+        try:
+            for _ in ijson.basic_parse(stepping, buf_size=1 << 20):
+                pass
+        except (ijson.JSONError, UnicodeDecodeError, ValueError):
+            return max(stepping.pos - 1, 0)
+    return start
+
+
+def _bad_utf8_at(path: Path, offset: int) -> bool:
+    """True when the bytes at ``offset`` are not UTF-8 (a stray byte outside a string,
+    or a file in another encoding, is "invalid char" to the parser)."""
+    with path.open("rb") as fh:
+        fh.seek(offset)
+        head = fh.read(4)
+    if not head or head[0] < 0x80:
+        return False
+    try:
+        codecs.utf_8_decode(head, "strict", False)
+    except UnicodeDecodeError as exc:
+        return exc.start == 0
+    return False
