@@ -27,3 +27,40 @@ def split(items) -> tuple[list[PostRecord], list[Rejection]]:
         [i for i in items if isinstance(i, PostRecord)],
         [i for i in items if isinstance(i, Rejection)],
     )
+
+
+def flag_post(session, post_ref: str, labels, *, status="pending", reviewed=None, version="m1"):
+    """Store what a detector (and a reviewer) said about one post, as detect stores it."""
+    from marsad.detect.models import Flag
+    from marsad.posts import service
+
+    post = service.get_post(session=session, post_ref=post_ref, include_raw=False)
+    session.add(
+        Flag(
+            post_pk=post.id,
+            model_version=version,
+            glossary_version="1",
+            flagged=bool(labels),
+            labels=list(labels),
+            scores=dict.fromkeys(labels, 0.9),
+            top_score=0.9 if labels else 0.0,
+            review_status=status,
+            reviewed_labels=reviewed,
+        )
+    )
+    session.commit()
+
+
+def flag_channel_fixture(session) -> None:
+    """Flags on the tg_channel fixture's four posts, one of each kind."""
+    flag_post(session, "telegram:1500000001/2", ["hate"])  # pending
+    flag_post(session, "telegram:1500000001/2", ["offensive"], version="m2")  # a newer model
+    flag_post(  # confirmed, the reviewer changed the labels
+        session,
+        "telegram:1500000001/3",
+        ["hate", "offensive"],
+        status="confirmed",
+        reviewed=["offensive", "violence"],
+    )
+    flag_post(session, "telegram:1500000001/4", ["hate"], status="rejected", reviewed=[])
+    flag_post(session, "telegram:1500000001/5", [])  # looked at, nothing found

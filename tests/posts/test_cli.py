@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from marsad.cli.main import app
 
-from .helpers import DATA, sample
+from .helpers import DATA, flag_channel_fixture, sample
 
 
 @pytest.fixture
@@ -115,3 +115,22 @@ def test_reindex_keeps_search_working(cli):
     result = cli("posts", "reindex", "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(cli("posts", "search", "حكومة", "--json").stdout)["total"] == 1
+
+
+def test_search_flagged_posts_and_by_label(cli, session):
+    cli("ingest", "telegram", DATA / "tg_channel")
+    flag_channel_fixture(session)
+
+    def found(*args: str) -> list[str]:
+        result = cli("posts", "search", *args, "--json")
+        assert result.exit_code == 0, result.output
+        return sorted(p["post_id"] for p in json.loads(result.stdout)["items"])
+
+    assert found("--flagged") == ["1500000001/2", "1500000001/3"]
+    assert found("--label", "violence") == ["1500000001/3"]  # the reviewer's label
+    assert found("حكومة", "--label", "hate") == []  # the reviewer took "hate" off
+    human = cli("posts", "search", "--flagged")
+    assert human.exit_code == 0 and "2 posts" in human.stdout and "تظاهرة" in human.stdout
+    unknown = cli("posts", "search", "--label", "spam")
+    assert unknown.exit_code == 2 and "unknown label" in unknown.stderr
+    assert "Traceback" not in unknown.output

@@ -13,7 +13,7 @@ from marsad.core.errors import NotFound
 from marsad.posts import service
 from marsad.posts.models import Account, Post
 
-from .helpers import DATA, sample
+from .helpers import DATA, flag_channel_fixture, sample
 
 
 def count(session, model=Post) -> int:
@@ -594,3 +594,42 @@ def test_a_telegram_forward_is_stored_shown_and_shared_by_its_source(engine, ses
     assert {r["object_id"] for r in of} == {"telegram:channel777", "telegram:وكالة أنباء"}
     near = list(service.iter_share_rows_near(session=session, times=[1_704_067_200], window=60))
     assert {r["object_id"] for r in near} == {"telegram:channel777", "telegram:وكالة أنباء"}
+
+
+def test_search_keeps_flagged_posts_by_label_and_review(engine, session):
+    from marsad.core.errors import InvalidInput
+    from marsad.posts import search as search_module
+
+    service.ingest_files(engine=engine, fmt="telegram", paths=[DATA / "tg_channel"])
+    flag_channel_fixture(session)
+
+    def ids(**kw):
+        page = service.search(session=session, **kw)
+        assert page.total == len(page.items) and page.total_exact
+        return sorted(p.post_id for p in page.items)
+
+    everything = ids()
+    assert len(everything) == 4
+    # flagged by a detector, not rejected; a post flagged by two models comes once
+    assert ids(flagged=True) == ["1500000001/2", "1500000001/3"]
+    # a pending flag's labels are the detector's; a confirmed flag's the reviewer's
+    assert ids(label="hate") == ["1500000001/2"]
+    assert ids(label="violence") == ["1500000001/3"]
+    assert ids(label="offensive") == ["1500000001/2", "1500000001/3"]
+    assert ids(label="extremism") == []
+    assert ids(label="hate", flagged=True) == ["1500000001/2"]
+    # with the other filters, on each search plan (words, account, dates)
+    assert ids(query="حكومة", flagged=True) == ["1500000001/3"]
+    assert ids(query="تظاهرة", label="violence") == []
+    assert ids(account="channel1500000001", label="violence") == ["1500000001/3"]
+    assert ids(since=datetime(2024, 1, 1, 10, 1, tzinfo=UTC), flagged=True) == ["1500000001/3"]
+    search_module_small = search_module._SMALL_ACCOUNT
+    try:
+        search_module._SMALL_ACCOUNT = 0  # the account's matches from the full-text stream
+        assert ids(query="حكومة", account="channel1500000001", flagged=True) == ["1500000001/3"]
+    finally:
+        search_module._SMALL_ACCOUNT = search_module_small
+    assert ids(flagged=False) == everything  # no filter
+    with pytest.raises(InvalidInput) as caught:
+        service.search(session=session, label="spam")
+    assert caught.value.code == "err_flag_labels" and "hate" in caught.value.message

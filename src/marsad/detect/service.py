@@ -16,7 +16,7 @@ from marsad.detect.glossary import Glossary, GlossaryMatcher, load_default_gloss
 from marsad.detect.model import DetectorModel, load_default_model
 from marsad.detect.normalize import detect_language, normalize
 
-__all__ = ["MAX_TEXT_CHARS", "classify_texts"]
+__all__ = ["MAX_TEXT_CHARS", "classify_texts", "flagged_post_ids"]
 
 # Languages without labelled training data (see docs/model-card.md): Kurdish
 # Sorani and Kurmanji are labelled only on glossary evidence.
@@ -147,3 +147,38 @@ def classify_texts(
             }
         results.append(result)
     return results
+
+
+def flagged_post_ids(*, label: str | None = None) -> Any:
+    """The ids of the posts a detector flagged and no reviewer rejected, as a subquery.
+
+    For other capabilities' filters (``posts.id IN (...)``): it reads nothing itself.
+    With ``label``, only flags with that label: the detector's while the flag is
+    pending, the reviewer's once it is confirmed.
+    """
+    # Imported here: classifying texts stays free of the database layer.
+    from sqlalchemy import String, and_, cast, or_, select
+
+    from marsad.detect.model import TASKS
+    from marsad.detect.models import Flag
+
+    flags = Flag.__table__.c  # Core columns: the query can join any statement, ORM or not
+    query = select(flags.post_pk).where(
+        flags.flagged.is_(True), flags.review_status.in_(("pending", "confirmed"))
+    )
+    if label is None:
+        return query
+    if label not in TASKS:
+        raise InvalidInput(
+            "err_flag_labels", f"unknown label {label!r}; one of: {', '.join(TASKS)}", "label"
+        )
+    pattern = f'%"{label}"%'  # in the JSON list; labels are plain words
+    return query.where(
+        or_(
+            and_(flags.review_status == "pending", cast(flags.labels, String).like(pattern)),
+            and_(
+                flags.review_status == "confirmed",
+                cast(flags.reviewed_labels, String).like(pattern),
+            ),
+        )
+    )

@@ -38,6 +38,12 @@ def search_posts(
     lang: str | None = None,
     since: Annotated[str | None, Query(description="YYYY-MM-DD[THH:MM], UTC")] = None,
     until: Annotated[str | None, Query(description="YYYY-MM-DD[THH:MM], UTC")] = None,
+    flagged: Annotated[
+        bool, Query(description="Only posts a detector flagged (not rejected by a reviewer)")
+    ] = False,
+    label: Annotated[
+        str | None, Query(description="Only posts flagged with this label (offensive, hate…)")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> SearchPage:
@@ -51,6 +57,8 @@ def search_posts(
         lang=lang or None,
         since=parse_day(since, "since"),
         until=parse_day(until, "until"),
+        flagged=flagged,
+        label=label or None,
         limit=limit,
         offset=offset,
     )

@@ -203,6 +203,13 @@ def search_command(
         str | None, typer.Option(help="From this date/time (UTC unless given).")
     ] = None,
     until: Annotated[str | None, typer.Option(help="Before this date/time.")] = None,
+    flagged: Annotated[
+        bool, typer.Option("--flagged", help="Only posts a detector flagged (not rejected).")
+    ] = False,
+    label: Annotated[
+        str | None,
+        typer.Option(help="Only posts flagged with this label: offensive, hate, violence…"),
+    ] = None,
     limit: Annotated[int, typer.Option(help="Results per page (1-200).")] = 20,
     offset: Annotated[int, typer.Option(help="Skip this many results.")] = 0,
     json_: JsonOpt = False,
@@ -219,6 +226,8 @@ def search_command(
                 lang=lang,
                 since=_time(since, "--since"),
                 until=_time(until, "--until"),
+                flagged=flagged,
+                label=label,
                 limit=limit,
                 offset=offset,
             )

@@ -1127,10 +1127,23 @@ def search(
     lang: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
+    flagged: bool = False,
+    label: str | None = None,
     limit: int = 20,
     offset: int = 0,
 ) -> SearchPage:
-    """Search posts (Arabic-aware, see :mod:`marsad.posts.search`), newest first, paginated."""
+    """Search posts (Arabic-aware, see :mod:`marsad.posts.search`), newest first, paginated.
+
+    ``flagged`` keeps the posts a detector flagged and no reviewer rejected; ``label``
+    (offensive, hate, violence, extremism) those flagged with that label.
+    """
+    among = None
+    if flagged or label:
+        # Imported here: detect's service loads scikit-learn (over a second), which
+        # ingest, and its worker processes, never need.
+        from marsad.detect import service as detect_service
+
+        among = detect_service.flagged_post_ids(label=label or None)
     found = search_posts(
         session=session,
         query=query,
@@ -1140,6 +1153,7 @@ def search(
         lang=lang,
         since=since,
         until=until,
+        among=among,
         limit=limit,
         offset=offset,
     )

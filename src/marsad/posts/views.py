@@ -22,6 +22,8 @@ router = APIRouter(include_in_schema=False)
 
 PLATFORMS = ("telegram", "x", "facebook", "instagram", "youtube", "other")
 LANGS = ("ar", "ckb", "kmr", "en", "other")
+# Detect's labels (marsad.detect.model.TASKS; a test keeps the two in step).
+LABELS = ("offensive", "hate", "violence", "extremism")
 
 
 @router.get("/posts", response_class=HTMLResponse)
@@ -36,6 +38,8 @@ def posts_feed(
     lang: str = "",
     since: str = "",
     until: str = "",
+    flagged: bool = False,
+    label: str = "",
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> HTMLResponse:
@@ -49,6 +53,8 @@ def posts_feed(
         lang=lang or None,
         since=parse_day(since, "since"),
         until=parse_day(until, "until"),
+        flagged=flagged,
+        label=label or None,
         limit=limit,
         offset=offset,
     )
@@ -60,6 +66,8 @@ def posts_feed(
         "lang": lang,
         "since": since,
         "until": until,
+        "flagged": "true" if flagged else "",
+        "label": label,
     }
     kept = {k: v for k, v in filters.items() if v}
     next_url = (
@@ -79,6 +87,7 @@ def posts_feed(
             "filters": filters,
             "platforms": PLATFORMS,
             "langs": LANGS,
+            "labels": LABELS,
             "watchlists": service.list_watchlists(session=session),
             "next_url": next_url,
             "prev_url": prev_url,
