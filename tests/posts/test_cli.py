@@ -134,3 +134,36 @@ def test_search_flagged_posts_and_by_label(cli, session):
     unknown = cli("posts", "search", "--label", "spam")
     assert unknown.exit_code == 2 and "unknown label" in unknown.stderr
     assert "Traceback" not in unknown.output
+
+
+def test_ingest_map_reply_to_and_search_until(cli, tmp_path):
+    path = tmp_path / "thread.csv"
+    path.write_text(
+        "id,user,body,time,parent\n"
+        "t1,u1,خبر أول عن الانتخابات,2024-03-01 23:59:59,\n"
+        "t2,u2,رد: خبر ثان,2024-03-02 00:00:00,t1\n"
+        "t3,u1,خبر ثالث,2024-03-03 12:00:00,t2\n",
+        encoding="utf-8",
+    )
+    mapping = "id=id,author=user,text=body,created_at=time,reply_to=parent"
+    done = cli("ingest", "csv", path, "--map", mapping, "--json")
+    assert done.exit_code == 0 and json.loads(done.stdout)["inserted"] == 3, done.output
+    shown = json.loads(cli("posts", "show", "other:t2", "--json").stdout)
+    assert shown["reply_to"] == "t1"
+    assert json.loads(cli("posts", "show", "other:t1", "--json").stdout)["reply_to"] is None
+
+    def found(*args: str) -> list[str]:
+        result = cli("posts", "search", *args, "--json")
+        assert result.exit_code == 0, result.output
+        return [p["post_id"] for p in json.loads(result.stdout)["items"]]
+
+    # --until is exclusive; a date alone is its midnight, UTC
+    assert found("--until", "2024-03-02") == ["t1"]
+    assert found("--until", "2024-03-02T00:00:01") == ["t2", "t1"]
+    assert found("--until", "2024-03-02T03:00:00+03:00") == ["t1"]  # the zone is kept
+    assert found("--since", "2024-03-02", "--until", "2024-03-03") == ["t2"]
+    # with words, the full-text index's time range does the same
+    assert found("خبر", "--until", "2024-03-02") == ["t1"]
+    assert found("خبر", "--since", "2024-03-02", "--until", "2024-03-04") == ["t3", "t2"]
+    bad = cli("posts", "search", "--until", "next week")
+    assert bad.exit_code == 2 and "--until" in bad.stderr and "Traceback" not in bad.output

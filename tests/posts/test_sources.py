@@ -384,6 +384,48 @@ def test_v1_1_extended_array_reads_full_text():
     assert by_id["1461749682200358914"].text == "tweet_2_text"
 
 
+def test_twarc2_flattened_replies_keep_what_they_answer():
+    path = sample("twitter/twarc2_v2/flat.jsonl")
+    posts, rejected = split(make_source("x").iter_posts(path))
+    assert rejected == []
+    by_id = {p.post_id: p for p in posts}
+    with path.open() as fh:
+        lines = [json.loads(line) for line in fh]
+    answered = {
+        t["id"]: ref
+        for t in lines
+        for ref in t.get("referenced_tweets") or []
+        if ref["type"] == "replied_to"
+    }
+    assert len(answered) == 31
+    # each reply names the tweet it answers, and nothing else
+    for tweet_id, ref in answered.items():
+        relations = by_id[tweet_id].relations
+        assert relations.reply_to == ref["id"], tweet_id
+        assert relations.retweet_of is None and relations.forward_from is None
+        # the tweet answered, embedded in the line, is a post by its own author
+        assert by_id[ref["id"]].account.account_id == ref["author_id"]
+    # a thread: a reply to a reply, both in the file
+    assert by_id["1380242347905183747"].relations.reply_to == "1380242345652785166"
+    assert by_id["1380242345652785166"].relations.reply_to == "1380242340925874179"
+    assert by_id["1380242347905183747"].extra["in_reply_to_user_id"] == "1359750175183540224"
+    # tweets that answer nothing have no reply relation
+    plain = [
+        p for p in posts if p.post_id not in answered and p.post_id in {t["id"] for t in lines}
+    ]
+    assert plain and all(
+        p.relations.reply_to is None
+        for p in plain
+        if not any(r["type"] == "replied_to" for r in p.raw.get("referenced_tweets") or [])
+    )
+
+
+def test_v1_1_reply_relation():
+    posts, _ = split(make_source("x").iter_posts(sample("twitter/v1_1/spark-test-tweets.jsonl")))
+    replies = {p.post_id: p.relations.reply_to for p in posts if p.relations.reply_to}
+    assert replies == {"1111111111111111116": "1111111111111111118"}
+
+
 def test_x_refuses_a_csv_file(tmp_path: Path):
     posts, rejected = split(make_source("x").iter_posts(DATA / "generic.csv"))
     assert posts == [] and "not X/Twitter JSON" in rejected[0].reason
@@ -506,6 +548,36 @@ def test_generic_jsonl_dotted_paths(tmp_path: Path):
     )
     assert posts[0].post_id == "7" and posts[0].account.account_id == "u9"
     assert rejected[0].position == "line 2"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_reply_to_mapping_names_the_post_answered(tmp_path: Path, fmt: str):
+    rows = [
+        {"id": "r1", "text": "أصل", "parent": ""},
+        {"id": "r2", "text": "رد", "parent": " r1 "},  # spaces around, as spreadsheets leave
+        {"id": "r3", "text": "بلا أصل", "parent": "   "},
+        {"id": "r4", "text": "رد على رد", "parent": "r2"},
+    ]
+    if fmt == "csv":
+        path = tmp_path / "posts.csv"
+        lines = ["id,text,parent"] + [f'{r["id"]},{r["text"]},"{r["parent"]}"' for r in rows]
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        mapping = "id=id,text=text,reply_to=parent"
+    else:
+        path = tmp_path / "posts.jsonl"
+        nested = [{"id": r["id"], "msg": r["text"], "in": {"to": r["parent"]}} for r in rows]
+        nested.append({"id": 5, "msg": "أرقام", "in": {"to": 4.0}})  # numbers, as JSON has them
+        path.write_text(
+            "\n".join(json.dumps(r, ensure_ascii=False) for r in nested) + "\n", encoding="utf-8"
+        )
+        mapping = "id=id,text=msg,reply_to=in.to"
+    posts, rejected = split(make_source(fmt, mapping=mapping).iter_posts(path))
+    assert rejected == []
+    replies = {p.post_id: p.relations.reply_to for p in posts}
+    expected = {"r1": None, "r2": "r1", "r3": None, "r4": "r2"}
+    if fmt == "jsonl":
+        expected["5"] = "4"
+    assert replies == expected
 
 
 def test_mapping_errors_name_the_problem():

@@ -112,6 +112,9 @@ class _TableSource(Source):
         )
         lang = get("lang")
         lang = lang if lang in LANGS else language_of(text)
+        # Trimmed like the post id, so the reply finds the post it answers; a blank
+        # cell answers nothing.
+        reply_to = (to_id(get("reply_to")) or "").strip() or None
         return PostRecord(
             platform=self.platform,
             post_id=str(post_id).strip(),
@@ -123,7 +126,7 @@ class _TableSource(Source):
             links=normalize_links(find_links(text)),
             hashtags=find_hashtags(text),
             mentions=find_mentions(text),
-            relations=Relations(reply_to=to_id(get("reply_to"))),
+            relations=Relations(reply_to=reply_to),
             raw=dict(row),
         )
 
