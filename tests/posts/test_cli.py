@@ -167,3 +167,33 @@ def test_ingest_map_reply_to_and_search_until(cli, tmp_path):
     assert found("خبر", "--since", "2024-03-02", "--until", "2024-03-04") == ["t3", "t2"]
     bad = cli("posts", "search", "--until", "next week")
     assert bad.exit_code == 2 and "--until" in bad.stderr and "Traceback" not in bad.output
+
+
+def test_actor_command_attaches_accounts_on_several_platforms(cli, tmp_path):
+    cli("ingest", "telegram", DATA / "tg_channel")
+    cli(
+        "ingest",
+        "csv",
+        DATA / "generic.csv",
+        "--platform",
+        "facebook",
+        "--map",
+        "id=post_id,author=user,author_name=user_name,text=body,created_at=time",
+    )
+    made = cli(
+        "posts", "actor", "قناة الرصد", "telegram:channel1500000001", "facebook:u1",
+        "--kind", "media", "--json",
+    )  # fmt: skip
+    assert made.exit_code == 0, made.output
+    actor = json.loads(made.stdout)
+    assert actor["name"] == "قناة الرصد" and actor["kind"] == "media"
+    assert {(a["platform"], a["account_id"]) for a in actor["accounts"]} == {
+        ("telegram", "channel1500000001"),
+        ("facebook", "u1"),
+    }
+    human = cli("posts", "actor", "قناة الرصد", "@u2")
+    assert human.exit_code == 0 and "kind: media" in human.stdout
+    assert "account_id=u2" in human.stdout and "account_id=u1" in human.stdout
+    unknown = cli("posts", "actor", "أحد", "x:nobody", "--json")
+    assert unknown.exit_code == 2 and "x:nobody" in unknown.stderr
+    assert "Traceback" not in unknown.output

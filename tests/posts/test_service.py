@@ -633,3 +633,77 @@ def test_search_keeps_flagged_posts_by_label_and_review(engine, session):
     with pytest.raises(InvalidInput) as caught:
         service.search(session=session, label="spam")
     assert caught.value.code == "err_flag_labels" and "hate" in caught.value.message
+
+
+def test_an_actor_owns_accounts_across_platforms(engine, session):
+    from marsad.core.errors import InvalidInput
+    from marsad.core.models import AuditRecord
+    from marsad.posts.models import Actor
+
+    service.ingest_files(engine=engine, fmt="telegram", paths=[DATA / "tg_channel"])
+    service.ingest_files(
+        engine=engine,
+        fmt="csv",
+        paths=[DATA / "generic.csv"],
+        platform="facebook",
+        mapping="id=post_id,author=user,author_name=user_name,text=body,created_at=time",
+    )
+    party = service.assign_actor(
+        session=session,
+        actor_name="حزب المثال",
+        accounts=["telegram:channel1500000001", "facebook:u1"],
+        kind="party",
+    )
+    session.commit()
+    assert party["name"] == "حزب المثال" and party["kind"] == "party"
+    assert sorted((a["platform"], a["account_id"]) for a in party["accounts"]) == [
+        ("facebook", "u1"),
+        ("telegram", "channel1500000001"),
+    ]
+    activity = service.account_activity(session=session, platform="facebook", account_id="u1")
+    assert activity["actor_id"] == party["id"]
+    # the same name again adds to the same actor; a new kind is kept
+    again = service.assign_actor(
+        session=session, actor_name="حزب المثال", accounts=["facebook:u2"], kind="media"
+    )
+    session.commit()
+    assert again["id"] == party["id"] and again["kind"] == "media"
+    assert len(again["accounts"]) == 3
+    assert session.execute(select(func.count()).select_from(Actor)).scalar_one() == 1
+    # an account moves from one actor to another
+    other = service.assign_actor(session=session, actor_name="قناة", accounts=["facebook:u2"])
+    session.commit()
+    assert [a["account_id"] for a in other["accounts"]] == ["u2"]
+    assert other["kind"] is None
+    # an unknown account changes nothing, not even a new actor
+    with pytest.raises(NotFound) as caught:
+        service.assign_actor(
+            session=session, actor_name="جديد", accounts=["facebook:u1", "x:nobody"]
+        )
+    assert caught.value.code == "err_posts_account_not_found"
+    session.commit()
+    names = set(session.execute(select(Actor.name)).scalars())
+    assert names == {"حزب المثال", "قناة"}
+    activity = service.account_activity(session=session, platform="facebook", account_id="u1")
+    assert activity["actor_id"] == party["id"]
+    # a bare id or @handle found on one platform only is enough; on two, say which
+    assert service.assign_actor(session=session, actor_name="قناة", accounts=["u2"])["accounts"]
+    session.commit()
+    service.ingest_files(
+        engine=engine,
+        fmt="csv",
+        paths=[DATA / "generic.csv"],
+        platform="instagram",
+        mapping="id=post_id,author=user,text=body,created_at=time",
+    )
+    with pytest.raises(InvalidInput) as ambiguous:
+        service.assign_actor(session=session, actor_name="قناة", accounts=["u2"])
+    assert ambiguous.value.code == "err_posts_account_ambiguous"
+    assert "platform:u2" in ambiguous.value.message
+    session.rollback()
+    actions = list(
+        session.execute(
+            select(AuditRecord.action).where(AuditRecord.action == "posts.actor_accounts_assigned")
+        ).scalars()
+    )
+    assert len(actions) == 4

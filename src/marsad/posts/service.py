@@ -1467,14 +1467,22 @@ def assign_actor(
     kind: str | None = None,
     actor: str = audit.SYSTEM,
 ) -> dict[str, Any]:
-    """Attach accounts (on any platforms) to an actor, creating the actor when new."""
+    """Attach accounts (on any platforms) to an actor, creating the actor when new.
+
+    An account owned by another actor moves to this one; ``kind``, when given, is
+    set on the actor, new or not. Every account is found before anything changes, so
+    an unknown one changes nothing.
+    """
+    found = [resolve_account(session=session, ref=ref) for ref in accounts]
     owner = session.execute(select(Actor).where(Actor.name == actor_name)).scalars().first()
     if owner is None:
         owner = Actor(name=actor_name, kind=kind)
         session.add(owner)
         session.flush()
-    for ref in accounts:
-        resolve_account(session=session, ref=ref).actor_id = owner.id
+    elif kind is not None:
+        owner.kind = kind
+    for account in found:
+        account.actor_id = owner.id
     session.flush()
     audit.record(
         session,
@@ -1482,7 +1490,7 @@ def assign_actor(
         action="posts.actor_accounts_assigned",
         subject_type="actor",
         subject_id=owner.id,
-        details={"name": actor_name, "accounts": list(accounts)},
+        details={"name": actor_name, "kind": owner.kind, "accounts": list(accounts)},
     )
     owned = session.execute(select(Account).where(Account.actor_id == owner.id)).scalars().all()
     return {
