@@ -707,3 +707,35 @@ def test_an_actor_owns_accounts_across_platforms(engine, session):
         ).scalars()
     )
     assert len(actions) == 4
+
+
+def test_ids_and_names_longer_than_the_store_holds_do_not_stop_the_ingest(
+    engine, session, tmp_path
+):
+    # PostgreSQL refused the batch (and ingest stopped) for one such value
+    huge = "z" * (10 * 1024 * 1024)
+    path = tmp_path / "wide.csv"
+    path.write_text(
+        "id,user,name,text,parent\n"
+        "ok,u1,Ali,أول,\n"
+        f"long-name,u2,{huge},ثان,\n"
+        f"{'I' * 200},u3,Sara,ثالث,\n"
+        f"long-author,{'U' * 200},Omar,رابع,\n"
+        f"long-reply,u4,Zain,خامس,{huge}\n",
+        encoding="utf-8",
+    )
+    result = service.ingest_files(
+        engine=engine,
+        fmt="csv",
+        paths=[path],
+        mapping="id=id,author=user,author_name=name,text=text,reply_to=parent",
+    )
+    assert result.exit_code == 3 and result.inserted == 2 and result.rejected == 3
+    assert [(e["position"], e["reason"]) for e in result.errors] == [
+        ("row 3 (line 4)", "post id of 200 characters exceeds the 128 limit"),
+        ("row 4 (line 5)", "account id of 200 characters exceeds the 128 limit"),
+        ("row 5 (line 6)", "reply_to of 10,485,760 characters exceeds the 128 limit"),
+    ]
+    named = service.get_post(session=session, post_ref="other:long-name", include_raw=False)
+    assert named.account.display_name == "z" * 255  # a name is cut to fit, not refused
+    assert count(session) == 2

@@ -597,6 +597,109 @@ def test_empty_file_is_one_rejection(tmp_path: Path, fmt: str):
     assert posts == [] and len(rejected) == 1 and "empty" in rejected[0].reason
 
 
+# ------------------------------------------------------------------------ a 10 MB field
+
+HUGE = "x" * (10 * 1024 * 1024)
+
+
+def _huge_twarc2_page(tmp_path: Path) -> tuple[Path, dict]:
+    page = json.loads(sample("twitter/twarc2_v2/two_tweets.jsonl").read_text())
+    page["data"][0]["text"] = HUGE
+    path = tmp_path / "page.jsonl"
+    path.write_text(json.dumps(page) + "\n")
+    return path, {}
+
+
+def _huge_twarc2_original(tmp_path: Path) -> tuple[Path, dict]:
+    # the retweeted original, whose text a retweet's own text is rebuilt from
+    page = json.loads(sample("twitter/twarc2_v2/two_tweets.jsonl").read_text())
+    page["includes"]["tweets"][0]["text"] = HUGE
+    path = tmp_path / "page.jsonl"
+    path.write_text(json.dumps(page) + "\n")
+    return path, {}
+
+
+def _huge_v1_original(tmp_path: Path) -> tuple[Path, dict]:
+    lines = sample("twitter/v1_1/spark-test-tweets.jsonl").read_text().splitlines()
+    retweet = next(json.loads(line) for line in lines if '"retweeted_status"' in line)
+    original = retweet["retweeted_status"]
+    original["text"] = HUGE
+    original.pop("full_text", None)
+    original.pop("extended_tweet", None)
+    path = tmp_path / "v1.jsonl"
+    path.write_text(json.dumps(retweet) + "\n")
+    return path, {}
+
+
+def _huge_youtube(tmp_path: Path) -> tuple[Path, dict]:
+    doc = json.loads(sample("youtube/phoenix_comment_threads_response.json").read_text())
+    snippet = doc["items"][0]["snippet"]["topLevelComment"]["snippet"]
+    snippet["textOriginal"] = snippet["textDisplay"] = HUGE
+    path = tmp_path / "threads.json"
+    path.write_text(json.dumps(doc))
+    return path, {}
+
+
+def _huge_crowdtangle_api(tmp_path: Path) -> tuple[Path, dict]:
+    doc = json.loads(sample("crowdtangle/phoenix_crowdtangle_api_posts_response.json").read_text())
+    doc["result"]["posts"][0]["message"] = HUGE
+    path = tmp_path / "posts.json"
+    path.write_text(json.dumps(doc))
+    return path, {}
+
+
+def _huge_crowdtangle_csv(tmp_path: Path) -> tuple[Path, dict]:
+    import csv
+
+    with (DATA / "crowdtangle_new.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    rows = [dict(rows[0], Message=HUGE), *rows]  # the same post twice, the first one huge
+    path = tmp_path / "ct.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path, {}
+
+
+def _huge_csv(tmp_path: Path) -> tuple[Path, dict]:
+    path = tmp_path / "posts.csv"
+    path.write_text(f"id,text\nbig,{HUGE}\nsmall,نص قصير\n", encoding="utf-8")
+    return path, {"mapping": "id=id,text=text"}
+
+
+def _huge_jsonl(tmp_path: Path) -> tuple[Path, dict]:
+    path = tmp_path / "posts.jsonl"
+    lines = [{"id": "big", "msg": HUGE}, {"id": "small", "msg": "نص قصير"}]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in lines) + "\n")
+    return path, {"mapping": "id=id,text=msg"}
+
+
+@pytest.mark.parametrize(
+    ("fmt", "build", "position"),
+    [
+        ("x", _huge_twarc2_page, "line 1 data[0]"),
+        ("x", _huge_twarc2_original, "line 1 includes.tweets[0]"),
+        ("x", _huge_v1_original, "line 1 retweeted_status"),
+        ("youtube", _huge_youtube, "$.items[0]"),
+        ("crowdtangle", _huge_crowdtangle_api, "$.result.posts[0]"),
+        ("crowdtangle", _huge_crowdtangle_csv, "row 1 (line 2)"),
+        ("csv", _huge_csv, "row 1 (line 2)"),
+        ("jsonl", _huge_jsonl, "line 1"),
+    ],
+)
+def test_a_10_mb_text_field_is_one_rejection_and_the_rest_is_read(
+    tmp_path: Path, fmt: str, build, position: str
+):
+    path, options = build(tmp_path)
+    posts, rejected = split(make_source(fmt, **options).iter_posts(path))
+    assert [(r.file, r.reason) for r in rejected] == [
+        (str(path), "text of 10,485,760 characters exceeds the 200,000 limit")
+    ]
+    assert rejected[0].position.startswith(position), rejected[0].position
+    assert posts and all(len(p.text) <= 200_000 for p in posts)
+
+
 # ------------------------------------------------------------------------ helpers
 
 

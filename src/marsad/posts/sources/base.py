@@ -427,3 +427,39 @@ def check_text(text: str, file: str, position: str) -> Rejection | None:
             file, position, f"text of {len(text):,} characters exceeds the {MAX_TEXT_CHARS:,} limit"
         )
     return None
+
+
+# Widths of the columns stored beside the text (posts and accounts tables).
+MAX_ID_CHARS = 128
+MAX_NAME_CHARS = 255
+
+
+def fit_record(rec: PostRecord, file: str, position: str) -> PostRecord | Rejection:
+    """The record as the store can hold it, or a Rejection for an id too long to be one.
+
+    PostgreSQL refuses a value wider than its column, and one such value stopped the
+    whole ingest. An id (of the post, its account, or a post it points at) beyond
+    MAX_ID_CHARS comes from a broken or hostile file: the record is rejected. A handle
+    or display name only describes the account: it is cut to fit.
+    """
+    rel, account = rec.relations, rec.account
+    for what, value in (
+        ("post id", rec.post_id),
+        ("account id", account.account_id if account is not None else None),
+        ("reply_to", rel.reply_to),
+        ("quote_of", rel.quote_of),
+        ("forward_from", rel.forward_from),
+        ("retweet_of", rel.retweet_of),
+    ):
+        if value is not None and len(value) > MAX_ID_CHARS:
+            return Rejection(
+                file,
+                position,
+                f"{what} of {len(value):,} characters exceeds the {MAX_ID_CHARS} limit",
+            )
+    if account is not None:
+        if account.handle and len(account.handle) > MAX_ID_CHARS:
+            account.handle = account.handle[:MAX_ID_CHARS]
+        if account.display_name and len(account.display_name) > MAX_NAME_CHARS:
+            account.display_name = account.display_name[:MAX_NAME_CHARS]
+    return rec

@@ -23,6 +23,7 @@ from marsad.posts.sources.base import (
     find_hashtags,
     find_links,
     find_mentions,
+    fit_record,
     iter_csv_rows,
     iter_json_pages,
     language_of,
@@ -159,7 +160,7 @@ class CrowdTangleSource(Source):
             if post.get(k) not in (None, "")
         }
         platform = str(post.get("platform") or acc.get("platform") or "facebook").lower()
-        return PostRecord(
+        record = PostRecord(
             platform=platform,
             post_id=post_id,
             account=account,
@@ -182,6 +183,7 @@ class CrowdTangleSource(Source):
             raw=post,
             extra=extra,
         )
+        return fit_record(record, name, where)
 
     # -- historical CSV
 
@@ -272,7 +274,7 @@ class CrowdTangleSource(Source):
                 extra[column.lower().replace(" ", "_")] = get(column)
         if get("Link Text") == "This is a re-share of a post":
             extra["reshare"] = True
-        return PostRecord(
+        record = PostRecord(
             platform="instagram" if instagram else "facebook",
             post_id=post_id,
             account=account,
@@ -295,6 +297,7 @@ class CrowdTangleSource(Source):
             raw={k: v for k, v in row.items() if k},
             extra=extra,
         )
+        return fit_record(record, name, where)
 
 
 def _csv_time(value: str) -> datetime | None:

@@ -23,6 +23,7 @@ from marsad.posts.sources.base import (
     find_hashtags,
     find_links,
     find_mentions,
+    fit_record,
     iter_csv_rows,
     iter_jsonl,
     language_of,
@@ -115,7 +116,7 @@ class _TableSource(Source):
         # Trimmed like the post id, so the reply finds the post it answers; a blank
         # cell answers nothing.
         reply_to = (to_id(get("reply_to")) or "").strip() or None
-        return PostRecord(
+        record = PostRecord(
             platform=self.platform,
             post_id=str(post_id).strip(),
             account=account,
@@ -129,6 +130,7 @@ class _TableSource(Source):
             relations=Relations(reply_to=reply_to),
             raw=dict(row),
         )
+        return fit_record(record, name, where)
 
 
 class CsvSource(_TableSource):

@@ -24,6 +24,7 @@ from marsad.posts.sources.base import (
     find_hashtags,
     find_links,
     find_mentions,
+    fit_record,
     language_of,
     normalize_links,
     parse_time,
@@ -341,7 +342,7 @@ class TelegramSource(PartSource):
         url = None
         if chat_type in _CHANNEL_TYPES and chat_id != "unknown":
             url = f"https://t.me/c/{chat_id}/{msg_id}"
-        return PostRecord(
+        record = PostRecord(
             platform="telegram",
             post_id=f"{chat_id}/{msg_id}",
             account=account,
@@ -360,6 +361,7 @@ class TelegramSource(PartSource):
             raw=msg,
             extra={k: v for k, v in extra.items() if v is not None},
         )
+        return fit_record(record, name, position)
 
     def _media(self, msg: dict[str, Any], path: Path) -> list[Media]:
         base = path.parent

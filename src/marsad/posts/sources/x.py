@@ -24,9 +24,11 @@ from marsad.posts.schema import (
     Relations,
 )
 from marsad.posts.sources.base import (
+    MAX_TEXT_CHARS,
     Item,
     LineSource,
     check_text,
+    fit_record,
     iter_jsonl,
     language_of,
     normalize_links,
@@ -255,7 +257,9 @@ class XSource(LineSource):
             original_user = users.get(original.get("author_id")) or {}
             handle = original_user.get("username")
             full = original.get("text")
-            if isinstance(full, str) and handle:
+            # An original beyond the text limit is rejected on its own; the retweet
+            # then keeps its own (truncated) text rather than carry the huge one.
+            if isinstance(full, str) and handle and len(full) <= MAX_TEXT_CHARS:
                 text = f"RT @{handle}: {full}"
 
         entities = tweet.get("entities") or {}
@@ -280,7 +284,7 @@ class XSource(LineSource):
         if tweet.get("lang"):
             extra["platform_lang"] = tweet["lang"]
         handle = account.handle if account else None
-        return PostRecord(
+        record = PostRecord(
             platform="x",
             post_id=tweet_id,
             account=account,
@@ -307,6 +311,7 @@ class XSource(LineSource):
             raw=tweet,
             extra=extra,
         )
+        return fit_record(record, name, where)
 
     # -- v1.1 tweet with embedded user, retweeted_status and quoted_status
 
@@ -330,8 +335,9 @@ class XSource(LineSource):
         retweeted = tweet.get("retweeted_status")
         if isinstance(retweeted, dict):
             handle = (retweeted.get("user") or {}).get("screen_name")
-            if handle:
-                text = f"RT @{handle}: {_v1_text(retweeted)}"
+            full = _v1_text(retweeted)
+            if handle and len(full) <= MAX_TEXT_CHARS:  # else as in _v2
+                text = f"RT @{handle}: {full}"
         if (bad := check_text(text, name, where)) is not None:
             return bad
         user = tweet.get("user") or {}
@@ -378,7 +384,7 @@ class XSource(LineSource):
         if tweet.get("lang"):
             extra["platform_lang"] = tweet["lang"]
         handle = account.handle if account else None
-        return PostRecord(
+        record = PostRecord(
             platform="x",
             post_id=tweet_id,
             account=account,
@@ -406,6 +412,7 @@ class XSource(LineSource):
             raw=tweet,
             extra=extra,
         )
+        return fit_record(record, name, where)
 
 
 def _v1_text(tweet: dict[str, Any]) -> str:

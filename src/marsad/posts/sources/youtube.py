@@ -21,6 +21,7 @@ from marsad.posts.sources.base import (
     find_hashtags,
     find_links,
     find_mentions,
+    fit_record,
     iter_json_pages,
     language_of,
     normalize_links,
@@ -133,7 +134,7 @@ class YouTubeSource(Source):
         if thread:
             extra.update(thread)
         links = find_links(text) + _HREF.findall(display)
-        return PostRecord(
+        record = PostRecord(
             platform="youtube",
             post_id=comment_id,
             account=account,
@@ -152,3 +153,4 @@ class YouTubeSource(Source):
             raw=comment,
             extra={k: v for k, v in extra.items() if v is not None},
         )
+        return fit_record(record, name, where)
