@@ -739,3 +739,72 @@ def test_ids_and_names_longer_than_the_store_holds_do_not_stop_the_ingest(
     named = service.get_post(session=session, post_ref="other:long-name", include_raw=False)
     assert named.account.display_name == "z" * 255  # a name is cut to fit, not refused
     assert count(session) == 2
+
+
+def test_a_batch_that_fails_midway_leaves_nothing_of_it_and_keeps_earlier_ones(
+    engine, session, tmp_path, monkeypatch
+):
+    from sqlalchemy import text
+
+    from marsad.core.errors import MarsadError
+    from marsad.posts.models import WatchlistAccount
+
+    path = tmp_path / "posts.csv"
+    path.write_text(
+        "id,user,text,time\n"
+        "c1,u1,تظاهرة في البصرة,2024-03-01 10:00:00\n"
+        "c2,u2,اجتماع في بغداد,2024-03-01 11:00:00\n"
+        "c3,u3,انتخابات في أربيل,2024-03-01 12:00:00\n"
+        "c4,u4,مؤتمر في الموصل,2024-03-01 13:00:00\n",
+        encoding="utf-8",
+    )
+    mapping = "id=id,author=user,text=text,created_at=time"
+    watch = service._Writer._watch
+    calls = []
+
+    def watch_then_break(self, conn, account_keys, now):
+        # The last step of a batch's transaction: accounts, posts and their index are
+        # written by now. On the second batch, break a real constraint (the unique
+        # platform + post_id) after them.
+        watch(self, conn, account_keys, now)
+        calls.append(len(account_keys))
+        if len(calls) == 2:
+            conn.execute(
+                text(
+                    "INSERT INTO posts (platform, post_id, text, search_text, source, "
+                    "ingested_at) VALUES ('other', 'c3', '', '', 'csv', :now)"
+                ),
+                {"now": now.replace(tzinfo=None)},
+            )
+
+    monkeypatch.setattr(service._Writer, "_watch", watch_then_break)
+    with pytest.raises(MarsadError) as caught:
+        service.ingest_files(
+            engine=engine,
+            fmt="csv",
+            paths=[path],
+            mapping=mapping,
+            watchlist="w",
+            batch_size=2,
+            workers=1,
+        )
+    assert caught.value.code == "err_posts_storage" and len(calls) == 2
+    # the first batch is stored whole, the second not at all: posts, accounts, the
+    # watchlist's accounts and the search index
+    stored = set(session.execute(select(Post.post_id)).scalars())
+    assert stored == {"c1", "c2"}
+    accounts = set(session.execute(select(Account.account_id)).scalars())
+    assert accounts == {"u1", "u2"}
+    assert session.execute(select(func.count()).select_from(WatchlistAccount)).scalar_one() == 2
+    session.rollback()
+    assert [p.post_id for p in service.search(session=session, query="البصرة").items] == ["c1"]
+    assert service.search(session=session, query="أربيل").items == []
+    assert service.search(session=session, query="الموصل").items == []
+    # ingesting the file again completes the rest
+    monkeypatch.setattr(service._Writer, "_watch", watch)
+    session.rollback()
+    again = service.ingest_files(
+        engine=engine, fmt="csv", paths=[path], mapping=mapping, watchlist="w", batch_size=2
+    )
+    assert again.inserted == 2 and again.duplicates == 2
+    assert [p.post_id for p in service.search(session=session, query="أربيل").items] == ["c3"]
