@@ -808,3 +808,66 @@ def test_a_batch_that_fails_midway_leaves_nothing_of_it_and_keeps_earlier_ones(
     )
     assert again.inserted == 2 and again.duplicates == 2
     assert [p.post_id for p in service.search(session=session, query="أربيل").items] == ["c3"]
+
+
+SCRIPT_POSTS = {
+    "k1": "وصل أحمد إلى المستشفى صباحاً",
+    "k2": "انتخابات ٢٠٢٤ في العراق",
+    "k3": "يوم جميـــل، شكراااا لكم",
+    "k4": "خۆپیشاندان لە هەولێر و سلێمانی بۆ کوردستان",
+    "k5": "ڕێگای گوڵ و ھەڵبژاردن",
+}
+
+
+SCRIPT_QUERIES = [
+    # hamza and alef forms, either way round
+    ("احمد", "k1"),
+    ("إحمد", "k1"),
+    ("آحمد", "k1"),
+    ("ٱحمد", "k1"),
+    ("الي", "k1"),
+    # alef maqsura and yaa
+    ("المستشفي", "k1"),
+    ("مستشفى", "k1"),
+    # Arabic-Indic, Persian and Latin digits
+    ("2024", "k2"),
+    ("٢٠٢٤", "k2"),
+    ("۲۰۲۴", "k2"),
+    # tatweel and letters drawn out, in the post or in the query
+    ("جميل", "k3"),
+    ("جمـــيـل", "k3"),
+    ("شكرا", "k3"),
+    ("شكرااااااا", "k3"),
+    # Sorani letters, and Persian and Arabic lookalikes
+    ("هەولیر", "k4"),  # Persian yeh for ێ
+    ("هەولير", "k4"),  # Arabic yaa
+    ("سليماني", "k4"),  # Arabic yaa for ێ and ی
+    ("خوپيشاندان", "k4"),  # و for ۆ
+    ("كوردستان", "k4"),  # Arabic kaf for ک
+    ("بو", "k4"),
+    ("ریگای", "k5"),  # ر for ڕ, ی for ێ
+    ("گول", "k5"),  # ل for ڵ
+    ("هەلبژاردن", "k5"),  # ه for ھ, ل for ڵ
+    ('"ڕێگای گول"', "k5"),  # a phrase, one word typed another way
+]
+
+
+def test_search_matches_arabic_and_kurdish_written_either_way(engine, session, tmp_path):
+    path = tmp_path / "scripts.jsonl"
+    path.write_text(
+        "\n".join(
+            json.dumps({"id": k, "text": v}, ensure_ascii=False) for k, v in SCRIPT_POSTS.items()
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    service.ingest_files(engine=engine, fmt="jsonl", paths=[path], mapping="id=id,text=text")
+    answers = {
+        query: [p.post_id for p in service.search(session=session, query=query).items]
+        for query, _expected in SCRIPT_QUERIES
+    }
+    assert answers == {query: [expected] for query, expected in SCRIPT_QUERIES}
+    # and each post is found by its own words as written
+    for key, text_ in SCRIPT_POSTS.items():
+        found = service.search(session=session, query=text_.split()[0])
+        assert key in [p.post_id for p in found.items], key
