@@ -156,11 +156,17 @@ def test_telegram_forwards_name_their_source_in_the_relation(tmp_path: Path):
             _message(1, forwarded_from="وكالة أنباء", forwarded_from_id="channel777"),
             _message(2, forwarded_from="قناة قديمة"),  # an older export: the name only
             _message(3),
+            _message(4, forwarded_from="ن" * 129),  # first and last names, 64 each
         ],
     )
     posts, rejected = split(make_source("telegram").iter_posts(path))
     assert rejected == []
-    assert [p.relations.forward_from for p in posts] == ["channel777", "قناة قديمة", None]
+    assert [p.relations.forward_from for p in posts] == [
+        "channel777",
+        "قناة قديمة",
+        None,
+        "ن" * 128,
+    ]
     # extra keeps what the export said, as before
     assert posts[0].extra["forwarded_from"] == "وكالة أنباء"
     assert posts[0].extra["forwarded_from_id"] == "channel777"

@@ -18,6 +18,7 @@ import ijson
 
 from marsad.posts.schema import AccountRef, Engagement, Media, PostRecord, Rejection, Relations
 from marsad.posts.sources.base import (
+    MAX_ID_CHARS,
     Item,
     PartSource,
     check_text,
@@ -316,9 +317,11 @@ class TelegramSource(PartSource):
             reply_to = f"{peer or chat_id}/{reply_id}"
         # A forward names where it came from, not the original message (exports do
         # not carry its id): the source's peer id ("channel123", the form of from_id)
-        # when the export has it, else its display name (older exports). The column is
-        # 128 characters; a user's first and last names may be longer together.
-        forward_from = to_id(msg.get("forwarded_from_id")) or to_id(msg.get("forwarded_from"))
+        # when the export has it, else its display name (older exports), cut to the
+        # column's width: a user's first and last names may be longer together.
+        forward_from = to_id(msg.get("forwarded_from_id"))
+        if forward_from is None and (source := to_id(msg.get("forwarded_from"))):
+            forward_from = source[:MAX_ID_CHARS]
         for key in (
             "forwarded_from",
             "forwarded_from_id",
@@ -353,9 +356,7 @@ class TelegramSource(PartSource):
             links=normalize_links(links),
             hashtags=unique(hashtags),
             mentions=unique(mentions),
-            relations=Relations(
-                reply_to=reply_to, forward_from=forward_from[:128] if forward_from else None
-            ),
+            relations=Relations(reply_to=reply_to, forward_from=forward_from),
             engagement=Engagement(reactions=total_reactions),
             media=self._media(msg, path) if _MEDIA_KEYS & msg.keys() else [],
             raw=msg,
