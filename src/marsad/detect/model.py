@@ -22,6 +22,7 @@ import joblib
 import numpy as np
 
 from marsad.core.errors import InvalidInput
+from marsad.core.i18n import gettext as _
 from marsad.detect.classifiers import (
     CalibratedLinearClassifier,
     GlossaryFeatures,
@@ -293,17 +294,25 @@ def load_transformer_model(
     try:
         config = json.loads((path / HF_CONFIG).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise InvalidInput("err_model_invalid", f"cannot read {HF_CONFIG} ({exc})", where) from None
+        raise InvalidInput(
+            "err_model_invalid",
+            _("cannot read {file} ({error})").format(file=HF_CONFIG, error=exc),
+            where,
+        ) from None
     task = str(config.get("marsad_task", "offensive"))
     if task not in BINARY_TASKS:
         raise InvalidInput(
             "err_model_invalid",
-            f"marsad_task must be one of {', '.join(BINARY_TASKS)}, got {task!r}",
+            _("marsad_task must be one of {tasks}, got {task}").format(
+                tasks=", ".join(BINARY_TASKS), task=repr(task)
+            ),
             where,
         )
     threshold = float(config.get("marsad_threshold", 0.5))
     if not 0.0 < threshold < 1.0:
-        raise InvalidInput("err_model_invalid", "marsad_threshold must be in (0, 1)", where)
+        raise InvalidInput(
+            "err_model_invalid", _("marsad_threshold must be between 0 and 1"), where
+        )
     classifier = TransformerClassifier(model_dir=str(path), device=device)
     start = time.perf_counter()
     try:
@@ -312,12 +321,16 @@ def load_transformer_model(
         raise InvalidInput("err_model_invalid", str(exc), where) from None
     except (OSError, ValueError) as exc:  # missing weights or tokenizer files
         raise InvalidInput(
-            "err_model_invalid", f"cannot load the Hugging Face model ({exc})", where
+            "err_model_invalid",
+            _("cannot load the Hugging Face model ({error})").format(error=exc),
+            where,
         ) from None
     names = [str(c) for c in classifier.classes_]
     if len(names) != 2:
         raise InvalidInput(
-            "err_model_invalid", f"a Marsad head has two labels, this model has {len(names)}", where
+            "err_model_invalid",
+            _("a Marsad head has two labels; this model has {n}").format(n=len(names)),
+            where,
         )
     wanted = {task.lower(), "1", "off", "hs", "label_1", "true", "positive"}
     positive = next((i for i, n in enumerate(names) if n.lower() in wanted), 1)
