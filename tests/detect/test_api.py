@@ -76,6 +76,8 @@ def test_flags_lists_the_queue_strongest_first(client, auth, queue) -> None:
     body = client.get("/api/v1/flags", headers=auth).json()
     texts = [item["text"] for item in body["items"]]
     assert POSTS[0] in texts and POSTS[4] in texts and POSTS[1] not in texts
+    assert all(item["model_version"] and item["glossary_version"] for item in body["items"])
+    assert all("hate_type" in item and item["spans"] is not None for item in body["items"])
     tops = [max(item["scores"][label] for label in item["labels"]) for item in body["items"]]
     assert tops == sorted(tops, reverse=True)
     assert body["next"] is None

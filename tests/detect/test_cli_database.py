@@ -338,3 +338,23 @@ def test_run_knows_how_many_posts_are_pending(cli_database, trained_models) -> N
         done = {"model_version": version, "glossary_version": glossary_version}
         assert flagging.pending_count(session, **done) == 0
         assert flagging.pending_count(session, **{**done, "model_version": "other"}) == 5
+
+
+def test_run_gives_the_progress_bar_its_total(cli_database, trained_models, monkeypatch) -> None:
+    from rich.progress import Progress
+
+    folder, _version = trained_models["offensive"]
+    add_posts(cli_database, POSTS)
+    totals: list[float | None] = []
+    update = Progress.update
+
+    def spy(self, task_id, **kwargs):  # type: ignore[no-untyped-def]
+        if "total" in kwargs:
+            totals.append(kwargs["total"])
+        return update(self, task_id, **kwargs)
+
+    monkeypatch.setattr(Progress, "update", spy)
+    ran = runner.invoke(app, ["run", "--model", str(folder), "--batch-size", "2"])
+    assert ran.exit_code == 0, ran.output
+    assert totals == [len(POSTS)]  # known before the first batch: "0/5", not a spinner
+    assert f"looked at {len(POSTS)} posts" in ran.stdout

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from marsad.detect import flagging
 from marsad.detect.curation import current_glossary
-from marsad.detect.model import load_configured_model
+from marsad.detect.model import load_configured_model, load_default_model
 from marsad.detect.service import classify_texts
 from marsad.detect.settings import DetectSettings, merged_thresholds
 from marsad.web.deps import DbSession, StaffUser
@@ -43,7 +43,11 @@ def classify(
     ``thresholds`` override ``MARSAD_DETECT_THRESHOLDS``, which override the model's.
     """
     settings = detect_settings(request)
-    model = load_configured_model(settings.detect_model)
+    model = (
+        load_configured_model(settings.detect_model)
+        if settings.detect_model
+        else load_default_model()
+    )
     results = classify_texts(
         body.texts,
         model=model,
