@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -87,7 +89,8 @@ def _thresholds(model: DetectorModel, given: list[str] | None) -> dict[str, floa
     return merged_thresholds(DetectSettings().thresholds(model.thresholds), explicit)
 
 
-def _database() -> sessionmaker[Session] | None:
+@contextlib.contextmanager
+def _database() -> Iterator[sessionmaker[Session] | None]:
     """Sessions on the configured database, or None where it holds no glossary yet.
 
     No database file (SQLite) or a database without the glossary tables (never
@@ -107,12 +110,16 @@ def _database() -> sessionmaker[Session] | None:
         and url.database not in (None, "", ":memory:")
         and not Path(url.database).is_file()
     ):
-        return None
+        yield None
+        return
     engine = make_engine(settings)
-    if not inspect(engine).has_table("glossary_entries"):
+    try:
+        if inspect(engine).has_table("glossary_entries"):
+            yield session_factory(engine, settings)
+        else:
+            yield None
+    finally:
         engine.dispose()
-        return None
-    return session_factory(engine, settings)
 
 
 def _curated_glossary() -> Glossary:
@@ -120,14 +127,12 @@ def _curated_glossary() -> Glossary:
     from marsad.core.db import session_scope
     from marsad.detect.curation import current_glossary
 
-    sessions = _database()
-    if sessions is None:
-        typer.echo(
-            _("note: no database with a glossary here; using the shipped glossary"), err=True
-        )
-        return load_default_glossary()
-    with session_scope(sessions) as session:
-        return current_glossary(session)
+    with _database() as sessions:
+        if sessions is not None:
+            with session_scope(sessions) as session:
+                return current_glossary(session)
+    typer.echo(_("note: no database with a glossary here; using the shipped glossary"), err=True)
+    return load_default_glossary()
 
 
 @app.command()
@@ -471,18 +476,18 @@ def _import_into_database(glossary: Glossary, actor: str) -> dict[str, int]:
     from marsad.core.db import session_scope
     from marsad.detect import curation
 
-    sessions = _database()
-    if sessions is None:
-        raise ConfigError(
-            "MARSAD_DATABASE_URL",
-            _(
-                "the database has no glossary tables; run 'marsad db upgrade' first, "
-                "or use --check to only validate the file"
-            ),
-        )
-    with session_scope(sessions) as session:
-        changed = curation.import_glossary(session, glossary=glossary, actor=actor)
-        now = curation.glossary_version(session)
+    with _database() as sessions:
+        if sessions is None:
+            raise ConfigError(
+                "MARSAD_DATABASE_URL",
+                _(
+                    "the database has no glossary tables; run 'marsad db upgrade' first, "
+                    "or use --check to only validate the file"
+                ),
+            )
+        with session_scope(sessions) as session:
+            changed = curation.import_glossary(session, glossary=glossary, actor=actor)
+            now = curation.glossary_version(session)
     return {"version": now, "changed": changed, "file_version": glossary.version}
 
 
