@@ -358,3 +358,29 @@ def test_run_gives_the_progress_bar_its_total(cli_database, trained_models, monk
     assert ran.exit_code == 0, ran.output
     assert totals == [len(POSTS)]  # known before the first batch: "0/5", not a spinner
     assert f"looked at {len(POSTS)} posts" in ran.stdout
+
+
+def test_an_empty_model_setting_means_the_shipped_model(monkeypatch) -> None:
+    from marsad.detect.model import default_model_path, load_default_model
+
+    if not default_model_path().is_file():
+        pytest.skip("no shipped model built")
+    monkeypatch.setenv("MARSAD_DETECT_MODEL", "")
+    result = runner.invoke(app, ["text", "hello", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["model_version"] == load_default_model().version
+
+
+def test_a_model_retrained_in_the_same_folder_is_loaded_afresh(tmp_path: Path) -> None:
+    import os
+
+    from marsad.detect.model import load_configured_model
+    from tests.detect.conftest import train_tiny
+
+    first = train_tiny(tmp_path, "offensive")
+    assert load_configured_model(tmp_path).version == first
+    second = train_tiny(tmp_path, "hate")
+    model_file = tmp_path / "model.joblib"
+    later = model_file.stat().st_mtime + 5  # file systems with coarse timestamps
+    os.utime(model_file, (later, later))
+    assert load_configured_model(tmp_path).version == second != first

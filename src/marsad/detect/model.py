@@ -371,10 +371,9 @@ def load_default_model() -> DetectorModel:
 
 def _stamp(path: Path) -> float:
     """When the model in ``path`` last changed (a retrained folder is loaded afresh)."""
-    for candidate in (path / MODEL_FILE, path / HF_CONFIG, path):
-        if candidate.exists():
-            return candidate.stat().st_mtime
-    return 0.0
+    if path.is_dir():
+        return max((f.stat().st_mtime for f in path.iterdir() if f.is_file()), default=0.0)
+    return path.stat().st_mtime if path.exists() else 0.0
 
 
 @functools.lru_cache(maxsize=4)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from marsad.core.errors import InvalidInput
@@ -37,6 +37,12 @@ class DetectSettings(BaseSettings):
         "violence, extremism; values between 0 and 1). `--threshold` and the API's "
         "`thresholds` field override these in turn.",
     )
+
+    @field_validator("detect_model", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        # MARSAD_DETECT_MODEL= (empty) means the shipped model, not the working folder.
+        return None if isinstance(value, str) and not value.strip() else value
 
     def thresholds(self, scored: Iterable[str] | None = None) -> dict[str, float]:
         """The default threshold overrides, validated (``InvalidInput`` naming the setting).
