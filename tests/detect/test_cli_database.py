@@ -384,3 +384,25 @@ def test_a_model_retrained_in_the_same_folder_is_loaded_afresh(tmp_path: Path) -
     later = model_file.stat().st_mtime + 5  # file systems with coarse timestamps
     os.utime(model_file, (later, later))
     assert load_configured_model(tmp_path).version == second != first
+
+
+def test_run_flags_with_a_hugging_face_folder(cli_database, tmp_path: Path) -> None:
+    import importlib.util
+
+    if (
+        importlib.util.find_spec("torch") is None
+        or importlib.util.find_spec("transformers") is None
+    ):
+        pytest.skip("torch/transformers not installed (optional 'transformers' extra)")
+    from tests.detect.test_classifiers import tiny_hf_model
+
+    (tmp_path / "hf-model").mkdir()
+    folder = tiny_hf_model(tmp_path / "hf-model")
+    add_posts(cli_database, POSTS)
+    ran = runner.invoke(app, ["run", "--model", str(folder), "--json"])
+    assert ran.exit_code == 0, ran.output
+    doc = json.loads(ran.stdout)
+    assert doc["model_version"].startswith("hf-hf-model+") and doc["processed"] == len(POSTS)
+    with session_scope(cli_database) as session:
+        slogan = next(f for f in flagging.list_flags(session) if f["text"] == POSTS[4])
+    assert slogan["model_version"] == doc["model_version"] and slogan["spans"]
