@@ -6,13 +6,18 @@ import typer.main
 
 from marsad.cli.main import app
 from marsad.core.settings import setting_docs
+from marsad.detect.settings import setting_docs as detect_setting_docs
 from marsad.reports.settings import setting_docs as report_setting_docs
 from tests.conftest import REPO
 
 
 def test_every_setting_is_documented() -> None:
     text = (REPO / "docs" / "configuration.md").read_text(encoding="utf-8")
-    for name, _default, help_text in [*setting_docs(), *report_setting_docs()]:
+    for name, _default, help_text in [
+        *setting_docs(),
+        *report_setting_docs(),
+        *detect_setting_docs(),
+    ]:
         assert help_text, f"{name} has no description"
         assert f"`{name}`" in text, f"{name} is missing from docs/configuration.md (run make docs)"
 

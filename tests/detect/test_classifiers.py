@@ -120,32 +120,99 @@ def test_tiny_model_learns_the_tiny_set() -> None:
     assert model.metadata["params"]["offensive"]["cv"] == 2
 
 
-@pytest.mark.skipif(
+needs_torch = pytest.mark.skipif(
     importlib.util.find_spec("torch") is None or importlib.util.find_spec("transformers") is None,
     reason="torch/transformers not installed (optional 'transformers' extra)",
 )
-def test_transformer_classifier_on_a_tiny_random_model(tmp_path: Path) -> None:
+
+
+def tiny_hf_model(folder: Path, num_labels: int = 2, **extra: object) -> Path:
+    """Save a tiny randomly initialised BERT classifier and its tokenizer in ``folder``."""
     from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
 
     vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "كلب", "kill", "hello", "صباح"]
-    (tmp_path / "vocab.txt").write_text("\n".join(vocab), encoding="utf-8")
-    BertTokenizerFast(vocab_file=str(tmp_path / "vocab.txt")).save_pretrained(tmp_path)
+    (folder / "vocab.txt").write_text("\n".join(vocab), encoding="utf-8")
+    BertTokenizerFast(vocab_file=str(folder / "vocab.txt")).save_pretrained(folder)
+    labels = {i: str(i) for i in range(num_labels)}
     config = BertConfig(
         vocab_size=len(vocab),
         hidden_size=16,
         num_hidden_layers=1,
         num_attention_heads=2,
         intermediate_size=32,
-        num_labels=2,
-        id2label={0: "0", 1: "1"},
-        label2id={"0": 0, "1": 1},
+        num_labels=num_labels,
+        id2label=labels,
+        label2id={v: k for k, v in labels.items()},
+        **extra,
     )
-    BertForSequenceClassification(config).save_pretrained(tmp_path)
+    BertForSequenceClassification(config).save_pretrained(folder)
+    return folder
+
+
+@needs_torch
+def test_transformer_classifier_on_a_tiny_random_model(tmp_path: Path) -> None:
+    tiny_hf_model(tmp_path)
     clf = TransformerClassifier(model_dir=str(tmp_path), device="cpu").fit()
     proba = clf.predict_proba(["kill", "صباح الخير", "hello"])
     assert proba.shape == (3, 2)
     assert np.allclose(proba.sum(axis=1), 1.0)
     assert list(clf.classes_) == ["0", "1"]
+
+
+@needs_torch
+def test_load_model_reads_a_hugging_face_folder(tmp_path: Path) -> None:
+    import torch
+
+    from marsad.detect.service import classify_texts
+
+    tiny_hf_model(tmp_path, marsad_task="hate", marsad_threshold=0.7)
+    model = load_model(tmp_path)
+    assert model.version.startswith(f"hf-{tmp_path.name}+")
+    assert model.metadata["device"] == ("cuda" if torch.cuda.is_available() else "cpu")
+    assert model.thresholds["hate"] == 0.7 and "offensive" not in model.tasks
+    results = classify_texts(["kill them all", "صباح الخير", "باقية وتتمدد"], model=model)
+    for result in results:
+        assert result["model_version"] == model.version
+        assert 0.0 <= result["scores"]["hate"] <= 1.0
+    assert results[2]["spans"] and "extremism" in results[2]["labels"]  # the glossary still
+    assert load_model(tmp_path).version == model.version  # the same files, the same version
+
+
+@needs_torch
+def test_detect_text_takes_a_hugging_face_folder(tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from marsad.detect.cli import app
+
+    tiny_hf_model(tmp_path)
+    result = CliRunner().invoke(app, ["text", "hello kill", "--model", str(tmp_path), "--json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["model_version"].startswith("hf-") and "offensive" in doc["scores"]
+
+
+@needs_torch
+def test_a_hugging_face_folder_must_have_two_labels(tmp_path: Path) -> None:
+    from marsad.core.errors import InvalidInput
+
+    tiny_hf_model(tmp_path, num_labels=3)
+    with pytest.raises(InvalidInput) as err:
+        load_model(tmp_path)
+    assert err.value.code == "err_model_invalid" and "3" in err.value.message
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("transformers") is not None, reason="transformers is installed"
+)
+def test_a_hugging_face_folder_without_the_extra_says_what_to_install(tmp_path: Path) -> None:
+    from marsad.core.errors import InvalidInput
+
+    (tmp_path / "config.json").write_text('{"id2label": {"0": "0", "1": "1"}}', encoding="utf-8")
+    with pytest.raises(InvalidInput) as err:
+        load_model(tmp_path)
+    assert err.value.code == "err_model_invalid" and "marsad[transformers]" in err.value.message
 
 
 # ------------------------------------------------------------------ shipped model

@@ -155,6 +155,11 @@ def test_cli_run_and_train_with_reviewed_decisions(
     assert (
         load_model(tmp_path / "m").metadata["training_data_sha256"] == body["training_data_sha256"]
     )
+    # The model that learnt from the decisions flags the posts again, under its own version.
+    reflagged = runner.invoke(app, ["run", "--model", str(tmp_path / "m"), "--json"])
+    assert reflagged.exit_code == 0, reflagged.output
+    assert json.loads(reflagged.stdout)["model_version"] == body["model_version"]
+    assert json.loads(reflagged.stdout)["processed"] == len(POSTS) + 1
 
 
 def test_kurdish_is_labelled_only_on_glossary_evidence() -> None:

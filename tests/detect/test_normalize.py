@@ -49,6 +49,23 @@ def test_kurdish_letters_match_their_arabic_lookalikes() -> None:
     assert normalize("گال") == normalize("كال")
 
 
+def test_kurmanji_letters_fold_to_their_plain_latin_letters() -> None:
+    # Kurmanji is often typed without its hats and cedillas; both spellings must match.
+    assert normalize("Kurdê") == normalize("kurde") == "kurde"
+    assert normalize("şer") == "ser"
+    assert normalize("Xwedê û şêr") == "xwede u ser"
+    assert normalize("çêkirin") == "cekirin"
+    assert normalize("ŞÊR") == normalize("şêr")
+
+
+def test_heh_doachashmee_and_persian_yeh_fold_to_the_arabic_letters() -> None:
+    assert normalize("\u06be") == "\u0647"  # ھ (Sorani's h) -> ه
+    assert normalize("\u06cc") == "\u064a"  # Persian/Kurdish yeh ی -> ي
+    assert normalize("ھەولێر") == normalize("هەولێر")
+    assert normalize("کوردی") == normalize("كوردي")
+    assert normalize("یا کلب") == normalize("يا كلب")
+
+
 def test_latin_obfuscation() -> None:
     assert normalize("KiLL") == "kill"
     assert normalize("k\u0456ll") == "kill"  # Cyrillic і

@@ -134,13 +134,15 @@ def test_glossary_commands(tmp_path: Path) -> None:
     )
     assert exported.exit_code == 0
     imported = runner.invoke(
-        app, ["glossary", "import", str(tmp_path / "g.csv"), "--version", "2", "--json"]
+        app, ["glossary", "import", str(tmp_path / "g.csv"), "--check", "--version", "2", "--json"]
     )
     assert imported.exit_code == 0, imported.output
     assert json.loads(imported.stdout)["version"] == 2
     bad = (tmp_path / "g.csv").read_text(encoding="utf-8").replace(",published", ",maybe", 1)
     (tmp_path / "bad.csv").write_text(bad, encoding="utf-8")
-    result = runner.invoke(app, ["glossary", "import", str(tmp_path / "bad.csv"), "--version", "2"])
+    result = runner.invoke(
+        app, ["glossary", "import", str(tmp_path / "bad.csv"), "--check", "--version", "2"]
+    )
     assert result.exit_code == 2 and "row 1, column status" in result.stderr
     match = runner.invoke(app, ["glossary", "match", "باقية وتتمدد", "--json"])
     assert json.loads(match.stdout)["spans"][0]["category"] == "extremist_slogan"

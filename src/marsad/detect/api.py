@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from marsad.detect import flagging
 from marsad.detect.curation import current_glossary
+from marsad.detect.model import load_configured_model, load_default_model
 from marsad.detect.service import classify_texts
+from marsad.detect.settings import DetectSettings, merged_thresholds
 from marsad.web.deps import DbSession, StaffUser
 
 router = APIRouter(prefix="/api/v1", tags=["detect"])
@@ -23,11 +25,34 @@ class ClassifyRequest(BaseModel):
     )
 
 
+def detect_settings(request: Request) -> DetectSettings:
+    """The detect settings of this app (read from MARSAD_ variables once)."""
+    state = request.app.state
+    if not hasattr(state, "detect_settings"):
+        state.detect_settings = DetectSettings()
+    return state.detect_settings
+
+
 @router.post("/classify")
-def classify(body: ClassifyRequest, user: StaffUser, session: DbSession) -> dict[str, Any]:
-    """Labels, calibrated scores and the curated glossary's spans that explain them."""
+def classify(
+    body: ClassifyRequest, request: Request, user: StaffUser, session: DbSession
+) -> dict[str, Any]:
+    """Labels, calibrated scores and the curated glossary's spans that explain them.
+
+    The model is ``MARSAD_DETECT_MODEL`` (else the shipped one); the body's
+    ``thresholds`` override ``MARSAD_DETECT_THRESHOLDS``, which override the model's.
+    """
+    settings = detect_settings(request)
+    model = (
+        load_configured_model(settings.detect_model)
+        if settings.detect_model
+        else load_default_model()
+    )
     results = classify_texts(
-        body.texts, thresholds=body.thresholds, glossary=current_glossary(session)
+        body.texts,
+        model=model,
+        thresholds=merged_thresholds(settings.thresholds(model.thresholds), body.thresholds),
+        glossary=current_glossary(session),
     )
     first = results[0] if results else {}
     return {

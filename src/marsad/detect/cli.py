@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from marsad.cli.output import print_json, user_errors
-from marsad.core.errors import InvalidInput
+from marsad.core.errors import ConfigError, InvalidInput
+from marsad.core.i18n import gettext as _
 from marsad.detect.glossary import Glossary, load_default_glossary
-from marsad.detect.model import DetectorModel, load_default_model, load_model
+from marsad.detect.model import (
+    DetectorModel,
+    load_configured_model,
+    load_default_model,
+    load_model,
+)
 from marsad.detect.service import MAX_TEXT_CHARS, classify_texts
+from marsad.detect.settings import DetectSettings, merged_thresholds, parse_thresholds
 from marsad.detect.train import Dataset, load_default_data, read_dataset, train_model
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 app = typer.Typer(
     help="Detect hate speech, incitement and extremist propaganda.", no_args_is_help=True
@@ -46,8 +58,81 @@ class GlossaryFormat(StrEnum):
     csv = "csv"
 
 
+CLI_ACTOR = "cli"
+
+ModelOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--model",
+        help="Model folder: one written by 'detect train', or a local Hugging Face folder "
+        "(default: MARSAD_DETECT_MODEL, else the shipped model).",
+    ),
+]
+ThresholdOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--threshold",
+        metavar="LABEL=VALUE",
+        help="Decision threshold of one label, e.g. hate=0.6 (repeatable; overrides "
+        "MARSAD_DETECT_THRESHOLDS and the model's).",
+    ),
+]
+
+
 def _model(path: Path | None) -> DetectorModel:
     return load_model(path) if path is not None else load_default_model()
+
+
+def _thresholds(model: DetectorModel, given: list[str] | None) -> dict[str, float]:
+    """The settings' threshold overrides, then the command line's, checked against the model."""
+    explicit = parse_thresholds(given or [], where="--threshold", labels=model.thresholds)
+    return merged_thresholds(DetectSettings().thresholds(model.thresholds), explicit)
+
+
+@contextlib.contextmanager
+def _database() -> Iterator[sessionmaker[Session] | None]:
+    """Sessions on the configured database, or None where it holds no glossary yet.
+
+    No database file (SQLite) or a database without the glossary tables (never
+    migrated) means nobody has curated anything: the shipped glossary is then
+    the curated one, as the database would be seeded from it.
+    """
+    from sqlalchemy import inspect
+    from sqlalchemy.engine import make_url
+
+    from marsad.core.db import make_engine, session_factory
+    from marsad.core.settings import load_settings
+
+    settings = load_settings()  # afresh per command, not the cached one
+    url = make_url(settings.resolved_database_url)
+    if (
+        url.get_backend_name() == "sqlite"
+        and url.database not in (None, "", ":memory:")
+        and not Path(url.database).is_file()
+    ):
+        yield None
+        return
+    engine = make_engine(settings)
+    try:
+        if inspect(engine).has_table("glossary_entries"):
+            yield session_factory(engine, settings)
+        else:
+            yield None
+    finally:
+        engine.dispose()
+
+
+def _curated_glossary() -> Glossary:
+    """The glossary staff curate in the database, as the API and 'detect run' use it."""
+    from marsad.core.db import session_scope
+    from marsad.detect.curation import current_glossary
+
+    with _database() as sessions:
+        if sessions is not None:
+            with session_scope(sessions) as session:
+                return current_glossary(session)
+    typer.echo(_("note: no database with a glossary here; using the shipped glossary"), err=True)
+    return load_default_glossary()
 
 
 @app.command()
@@ -196,6 +281,8 @@ def _reviewed_dataset(task: str) -> Dataset:
 def run(
     batch_size: Annotated[int, typer.Option(help="Posts per transaction.")] = 2000,
     limit: Annotated[int | None, typer.Option(help="Stop after this many posts.")] = None,
+    model: ModelOpt = None,
+    threshold: ThresholdOpt = None,
     json_: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Flag stored posts not yet looked at with the current model and glossary versions."""
@@ -205,16 +292,21 @@ def run(
     from marsad.core.settings import load_settings
     from marsad.detect.flagging import run_detection
 
+    detector = load_configured_model(model)
+    cuts = _thresholds(detector, threshold)
     settings = load_settings()  # afresh per command, not the cached one
     sessions = session_factory(make_engine(settings), settings)
-    columns = (TextColumn("flagging posts"), BarColumn(), MofNCompleteColumn())
+    columns = (TextColumn(_("flagging posts")), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, console=_err, disable=json_, transient=True) as bar:
         job = bar.add_task("run", total=None)
         result = run_detection(
             sessions=sessions,
+            model=detector,
+            thresholds=cuts,
             batch_size=batch_size,
             limit=limit,
             progress=lambda n: bar.advance(job, n),
+            on_start=lambda total: bar.update(job, total=total),
         )
     if json_:
         print_json(result.to_json())
@@ -260,12 +352,11 @@ def eval_(
 @user_errors
 def text(
     post: Annotated[str, typer.Argument(help="The post to classify.", show_default=False)],
-    model: Annotated[
-        Path | None, typer.Option(help="Model folder (default: the shipped model).")
-    ] = None,
+    model: ModelOpt = None,
+    threshold: ThresholdOpt = None,
     json_: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
-    """Classify one post: labels, scores, glossary spans, model and glossary versions."""
+    """Classify one post with the curated glossary: labels, scores, spans, versions."""
     if not post.strip():
         raise InvalidInput("err_text_empty", "the text is empty", "TEXT")
     if len(post) > MAX_TEXT_CHARS:
@@ -274,7 +365,10 @@ def text(
             f"the text has {len(post)} characters; the limit is {MAX_TEXT_CHARS}",
             "TEXT",
         )
-    result = classify_texts([post], model=_model(model))[0]
+    detector = load_configured_model(model)
+    cuts = _thresholds(detector, threshold)
+    glossary = _curated_glossary()
+    [result] = classify_texts([post], model=detector, glossary=glossary, thresholds=cuts)
     if json_:
         print_json(result)
         return
@@ -286,17 +380,32 @@ def text(
         typer.echo(f"  [{span['start']}:{span['end']}] {span['text']} → {span['term_id']}")
 
 
+def _format_of(fmt: GlossaryFormat | None, path: Path | None) -> GlossaryFormat:
+    """--format when given, else the file's extension (.csv or YAML)."""
+    if fmt is not None:
+        return fmt
+    if path is not None and path.suffix.lower() == ".csv":
+        return GlossaryFormat.csv
+    return GlossaryFormat.yaml
+
+
 @glossary_app.command("export")
 @user_errors
 def glossary_export(
     fmt: Annotated[
-        GlossaryFormat, typer.Option("--format", help="yaml or csv.")
-    ] = GlossaryFormat.yaml,
+        GlossaryFormat | None,
+        typer.Option("--format", help="yaml or csv (default: from --out's extension, else yaml)."),
+    ] = None,
     out: Annotated[Path | None, typer.Option(help="File to write (default: stdout).")] = None,
+    shipped: Annotated[
+        bool,
+        typer.Option("--shipped", help="Export the starter glossary shipped with Marsad instead."),
+    ] = False,
 ) -> None:
-    """Export the shipped glossary as YAML or CSV."""
-    glossary = load_default_glossary()
-    body = glossary.to_yaml() if fmt is GlossaryFormat.yaml else glossary.to_csv()
+    """Export the curated glossary in the database (every status) as YAML or CSV."""
+    glossary = load_default_glossary() if shipped else _curated_glossary()
+    kind = _format_of(fmt, out)
+    body = glossary.to_yaml() if kind is GlossaryFormat.yaml else glossary.to_csv()
     if out is None:
         typer.echo(body, nl=False)
     else:
@@ -307,21 +416,34 @@ def glossary_export(
 @user_errors
 def glossary_import(
     source: Annotated[Path, typer.Argument(help="A glossary .yaml/.yml or .csv file.")],
+    check: Annotated[
+        bool,
+        typer.Option("--check", help="Only validate the file; change nothing in the database."),
+    ] = False,
     version: Annotated[
-        int | None, typer.Option(help="Version to give a CSV import (YAML carries its own).")
+        int | None,
+        typer.Option(help="Version to give a CSV file with --check (YAML carries its own)."),
     ] = None,
     out: Annotated[
         Path | None, typer.Option(help="Write the validated glossary as YAML here.")
     ] = None,
+    actor: Annotated[
+        str, typer.Option(help="Name recorded in the terms' history and the audit trail.")
+    ] = CLI_ACTOR,
     json_: Annotated[bool, typer.Option("--json", help="Print a summary as JSON.")] = False,
 ) -> None:
-    """Validate a glossary file (errors name the row and column) and optionally save it as YAML."""
+    """Load a glossary file into the curated glossary (errors name the row and column).
+
+    Every new or changed term is saved as staff edits are: a new glossary
+    version, a revision in the term's history, an audit record. Terms absent
+    from the file are kept. A bad file changes nothing.
+    """
     if not source.is_file():
         raise InvalidInput("err_glossary_not_found", "no such file", str(source))
     if source.suffix.lower() == ".csv":
-        if version is None:
+        if check and version is None:
             raise InvalidInput("err_glossary_version", "a CSV import needs --version", "--version")
-        glossary = Glossary.from_csv(source, version=version)
+        glossary = Glossary.from_csv(source, version=version or 1)
     else:
         glossary = Glossary.from_yaml(source)
     if out is not None:
@@ -331,13 +453,42 @@ def glossary_import(
         "terms": len(glossary.terms),
         "published": sum(t.status == "published" for t in glossary.terms),
     }
+    if not check:
+        summary.update(_import_into_database(glossary, actor))
     if json_:
         print_json(summary)
-    else:
+    elif check:
         typer.echo(
             f"glossary v{summary['version']}: {summary['terms']} terms, "
             f"{summary['published']} published"
         )
+    else:
+        typer.echo(
+            _(
+                "imported {terms} terms ({changed} new or changed): "
+                "the curated glossary is now version {version}"
+            ).format(**summary)
+        )
+
+
+def _import_into_database(glossary: Glossary, actor: str) -> dict[str, int]:
+    """Save the file's terms in one transaction: all of them or, on an error, none."""
+    from marsad.core.db import session_scope
+    from marsad.detect import curation
+
+    with _database() as sessions:
+        if sessions is None:
+            raise ConfigError(
+                "MARSAD_DATABASE_URL",
+                _(
+                    "the database has no glossary tables; run 'marsad db upgrade' first, "
+                    "or use --check to only validate the file"
+                ),
+            )
+        with session_scope(sessions) as session:
+            changed = curation.import_glossary(session, glossary=glossary, actor=actor)
+            now = curation.glossary_version(session)
+    return {"version": now, "changed": changed, "file_version": glossary.version}
 
 
 @glossary_app.command("match")
@@ -348,12 +499,12 @@ def glossary_match(
     ],
     json_: Annotated[bool, typer.Option("--json", help="Print the hits as JSON.")] = False,
 ) -> None:
-    """Show which glossary terms a text contains, as spans of the text."""
+    """Show which curated glossary terms a text contains, as spans of the text."""
     if not post.strip():
         raise InvalidInput("err_text_empty", "the text is empty", "TEXT")
     if len(post) > MAX_TEXT_CHARS:
         raise InvalidInput("err_text_too_long", f"the limit is {MAX_TEXT_CHARS} characters", "TEXT")
-    glossary = load_default_glossary()
+    glossary = _curated_glossary()
     hits = [m.to_dict() for m in glossary.matcher().find(post)]
     if json_:
         print_json({"glossary_version": glossary.version, "spans": hits})

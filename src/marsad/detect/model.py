@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
+import json
 import logging
 import time
 from importlib import resources
@@ -20,11 +22,13 @@ import joblib
 import numpy as np
 
 from marsad.core.errors import InvalidInput
+from marsad.core.i18n import gettext as _
 from marsad.detect.classifiers import (
     CalibratedLinearClassifier,
     GlossaryFeatures,
     HashedNgramFeatures,
     LexiconScorer,
+    TransformerClassifier,
 )
 from marsad.detect.glossary import Glossary
 
@@ -33,6 +37,7 @@ __all__ = [
     "TASKS",
     "DetectorModel",
     "default_model_path",
+    "load_configured_model",
     "load_default_model",
     "load_model",
 ]
@@ -42,6 +47,7 @@ log = logging.getLogger(__name__)
 BINARY_TASKS = ("offensive", "hate", "violence")
 TASKS = (*BINARY_TASKS, "extremism")
 MODEL_FILE = "model.joblib"
+HF_CONFIG = "config.json"
 FORMAT = 1
 
 # Noisy-OR firing probabilities of GlossaryFeatures columns for the lexicon heads:
@@ -57,6 +63,18 @@ def lexicon_scorer(weights: dict[str, tuple[float, float]], categories: tuple[st
         clear, ambiguous = weights.get(category, (0.0, 0.0))
         per_column += [clear, ambiguous]
     return LexiconScorer(weights=per_column, base_rate=0.005)
+
+
+def lexicon_heads(
+    glossary: Glossary | None = None,
+) -> tuple[GlossaryFeatures, LexiconScorer, LexiconScorer]:
+    """Fitted glossary features and the extremism and incitement scorers over them."""
+    lexicon = GlossaryFeatures(glossary=glossary).fit([""])
+    categories = tuple(lexicon.categories)
+    zeros = np.zeros((1, 2 * len(categories)))
+    extremism = lexicon_scorer(EXTREMISM_WEIGHTS, categories).fit(zeros)
+    incitement = lexicon_scorer(INCITEMENT_WEIGHTS, categories).fit(zeros)
+    return lexicon, extremism, incitement
 
 
 @dataclasses.dataclass
@@ -135,7 +153,9 @@ class DetectorModel:
         else:
             lex = (lexicon or self.lexicon).transform(texts)
         incitement = self.incitement.predict_proba(lex)[:, 1]
-        if any(t in self.heads for t in BINARY_TASKS):
+        # A model trained with --task hate_type alone has no binary head but still
+        # needs the text features for its hate type head.
+        if any(t in self.heads for t in (*BINARY_TASKS, "hate_type")):
             if normalized is not None:
                 X = self.features.transform(normalized, normalized=True)
             else:
@@ -175,6 +195,10 @@ def _restore(model: DetectorModel, glossary: Glossary | None) -> DetectorModel:
 def load_model(path: str | Path, *, glossary: Glossary | None = None) -> DetectorModel:
     """Load a model from a directory (or its ``model.joblib``).
 
+    A directory holding a Hugging Face model (``config.json``, no
+    ``model.joblib``) is loaded through :class:`TransformerClassifier` from the
+    local files only (see :func:`load_transformer_model`).
+
     Only load model files you trust: joblib files can run code when loaded.
 
     Raises
@@ -184,6 +208,8 @@ def load_model(path: str | Path, *, glossary: Glossary | None = None) -> Detecto
     """
     p = Path(path)
     if p.is_dir():
+        if not (p / MODEL_FILE).is_file() and (p / HF_CONFIG).is_file():
+            return load_transformer_model(p, glossary=glossary)
         p = p / MODEL_FILE
     if not p.is_file():
         raise InvalidInput("err_model_not_found", "no model file here", str(p))
@@ -198,6 +224,140 @@ def load_model(path: str | Path, *, glossary: Glossary | None = None) -> Detecto
     return _restore(model, glossary)
 
 
+class _Passthrough:
+    """The "features" of a transformer head: the texts themselves (it tokenises them)."""
+
+    def transform(self, texts: list[str], *, normalized: bool = False) -> list[str]:  # noqa: ARG002
+        return list(texts)
+
+    def get_params(self) -> dict[str, Any]:
+        return {}
+
+
+class TransformerHead:
+    """A :class:`TransformerClassifier` as one binary head of a :class:`DetectorModel`.
+
+    ``predict_proba`` returns (1 - p, p) with p the probability of the model's
+    positive label, and ``threshold_`` is the decision threshold, as the
+    linear heads have them.
+    """
+
+    def __init__(self, classifier: TransformerClassifier, positive: int, threshold: float) -> None:
+        self.classifier = classifier
+        self.positive_ = positive
+        self.threshold_ = threshold
+        self.classes_ = np.array(["0", "1"])
+
+    def predict_proba(self, texts: list[str]) -> np.ndarray:
+        p = self.classifier.predict_proba(texts)[:, self.positive_]
+        return np.column_stack([1 - p, p])
+
+    def get_params(self) -> dict[str, Any]:
+        return {**self.classifier.get_params(), "positive": self.positive_}
+
+
+def _folder_digest(folder: Path) -> str:
+    """SHA-256 over the folder's config, tokenizer and weight files (its identity)."""
+    digest = hashlib.sha256()
+    for f in sorted(folder.iterdir()):
+        if f.is_file():
+            digest.update(f.name.encode() + b"\0")
+            with f.open("rb") as handle:
+                for block in iter(lambda h=handle: h.read(1 << 20), b""):
+                    digest.update(block)
+    return digest.hexdigest()
+
+
+def load_transformer_model(
+    folder: str | Path, *, glossary: Glossary | None = None, device: str | None = None
+) -> DetectorModel:
+    """Wrap a local, fine-tuned Hugging Face classifier as a :class:`DetectorModel`.
+
+    The folder is opened with ``local_files_only=True``: nothing is downloaded.
+    It runs on the GPU when one is present (``device=None``).
+
+    The model must have two labels. It scores the task named by
+    ``marsad_task`` in its ``config.json`` (default ``offensive``); the positive
+    label is the one named like the task, ``1``, ``OFF``, ``HS`` or
+    ``LABEL_1``, else the second. ``marsad_threshold`` (default 0.5) is its
+    decision threshold. Violence and extremism also come from the glossary, as
+    with the shipped model.
+
+    Raises
+    ------
+    InvalidInput
+        ``err_model_invalid`` naming the folder (unreadable config, not two
+        labels, unknown task, or the ``transformers`` extra missing).
+    """
+    path = Path(folder)
+    where = str(path)
+    try:
+        config = json.loads((path / HF_CONFIG).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InvalidInput(
+            "err_model_invalid",
+            _("cannot read {file} ({error})").format(file=HF_CONFIG, error=exc),
+            where,
+        ) from None
+    task = str(config.get("marsad_task", "offensive"))
+    if task not in BINARY_TASKS:
+        raise InvalidInput(
+            "err_model_invalid",
+            _("marsad_task must be one of {tasks}, got {task}").format(
+                tasks=", ".join(BINARY_TASKS), task=repr(task)
+            ),
+            where,
+        )
+    threshold = float(config.get("marsad_threshold", 0.5))
+    if not 0.0 < threshold < 1.0:
+        raise InvalidInput(
+            "err_model_invalid", _("marsad_threshold must be between 0 and 1"), where
+        )
+    classifier = TransformerClassifier(model_dir=str(path), device=device)
+    start = time.perf_counter()
+    try:
+        classifier.fit()
+    except ImportError as exc:
+        raise InvalidInput("err_model_invalid", str(exc), where) from None
+    except (OSError, ValueError) as exc:  # missing weights or tokenizer files
+        raise InvalidInput(
+            "err_model_invalid",
+            _("cannot load the Hugging Face model ({error})").format(error=exc),
+            where,
+        ) from None
+    names = [str(c) for c in classifier.classes_]
+    if len(names) != 2:
+        raise InvalidInput(
+            "err_model_invalid",
+            _("a Marsad head has two labels; this model has {n}").format(n=len(names)),
+            where,
+        )
+    wanted = {task.lower(), "1", "off", "hs", "label_1", "true", "positive"}
+    positive = next((i for i, n in enumerate(names) if n.lower() in wanted), 1)
+    lexicon, extremism, incitement = lexicon_heads(glossary)
+    digest = _folder_digest(path)
+    version = f"hf-{path.resolve().name[:40]}+{digest[:8]}"
+    log.debug("loaded %s in %.2fs", path, time.perf_counter() - start)
+    return DetectorModel(
+        version=version,
+        features=_Passthrough(),  # type: ignore[arg-type]
+        heads={task: TransformerHead(classifier, positive, threshold)},  # type: ignore[dict-item]
+        lexicon=lexicon,
+        extremism=extremism,
+        incitement=incitement,
+        metadata={
+            "source": "huggingface",
+            "path": str(path.resolve()),
+            "task": task,
+            "labels": names,
+            "device": classifier.device_,
+            "glossary_version": lexicon.glossary_version_,
+            "folder_sha256": digest,
+            "thresholds": {task: threshold},
+        },
+    )
+
+
 def default_model_path() -> Path:
     """Path of the model shipped in the package."""
     return Path(str(resources.files("marsad.detect").joinpath("data", MODEL_FILE)))
@@ -207,3 +367,30 @@ def default_model_path() -> Path:
 def load_default_model() -> DetectorModel:
     """Load (once per process) the model shipped in ``marsad/detect/data``."""
     return load_model(default_model_path())
+
+
+def _stamp(path: Path) -> float:
+    """When the model in ``path`` last changed (a retrained folder is loaded afresh)."""
+    if path.is_dir():
+        return max((f.stat().st_mtime for f in path.iterdir() if f.is_file()), default=0.0)
+    return path.stat().st_mtime if path.exists() else 0.0
+
+
+@functools.lru_cache(maxsize=4)
+def _load_cached(path: str, stamp: float) -> DetectorModel:  # noqa: ARG001 - the cache key
+    return load_model(path)
+
+
+def load_configured_model(path: str | Path | None = None) -> DetectorModel:
+    """The model to flag with: ``path``, else ``MARSAD_DETECT_MODEL``, else the shipped one.
+
+    Loaded once per process and folder (again when the folder's model file changes).
+    """
+    if path is None:
+        from marsad.detect.settings import DetectSettings
+
+        path = DetectSettings().detect_model
+    if path is None or not str(path):
+        return load_default_model()
+    p = Path(path).resolve()
+    return _load_cached(str(p), _stamp(p))

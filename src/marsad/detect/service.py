@@ -13,7 +13,7 @@ from typing import Any
 from marsad.core.errors import InvalidInput
 from marsad.detect.classifiers import GlossaryFeatures
 from marsad.detect.glossary import Glossary, GlossaryMatcher, load_default_glossary
-from marsad.detect.model import DetectorModel, load_default_model
+from marsad.detect.model import DetectorModel, load_configured_model
 from marsad.detect.normalize import detect_language, normalize
 
 __all__ = ["MAX_TEXT_CHARS", "classify_texts", "flagged_post_ids"]
@@ -52,7 +52,8 @@ def classify_texts(
         The posts (at most ``MAX_BATCH``, each at most ``MAX_TEXT_CHARS``).
         Empty or emoji-only posts are scored like any other and get no label.
     model : DetectorModel, optional
-        Default: the model shipped in the package.
+        Default: the configured model (``MARSAD_DETECT_MODEL``), else the one
+        shipped in the package.
     glossary : Glossary, optional
         Default: the shipped glossary. A curated glossary passed here is used
         for both the spans and the lexicon scores.
@@ -91,7 +92,7 @@ def classify_texts(
                 f"text has {len(text)} characters; the limit is {MAX_TEXT_CHARS}",
                 f"texts[{i}]",
             )
-    model = model or load_default_model()
+    model = model or load_configured_model()
     cuts = dict(model.thresholds)
     for task, value in (thresholds or {}).items():
         if task not in cuts:

@@ -24,18 +24,9 @@ import numpy as np
 from sklearn.base import clone
 
 from marsad.core.errors import InvalidInput
-from marsad.detect.classifiers import (
-    CalibratedLinearClassifier,
-    GlossaryFeatures,
-    HashedNgramFeatures,
-)
+from marsad.detect.classifiers import CalibratedLinearClassifier, HashedNgramFeatures
 from marsad.detect.glossary import Glossary, load_default_glossary
-from marsad.detect.model import (
-    EXTREMISM_WEIGHTS,
-    INCITEMENT_WEIGHTS,
-    DetectorModel,
-    lexicon_scorer,
-)
+from marsad.detect.model import DetectorModel, lexicon_heads
 from marsad.detect.normalize import normalize
 
 __all__ = ["Dataset", "MODEL_VERSION", "dedupe", "dedupe_key", "read_dataset", "train_model"]
@@ -272,14 +263,7 @@ def train_model(
             clf.fit(X, labels.astype(int), sample_weight=balanced_weights(datasets))
         heads[task] = clf
 
-    lexicon = GlossaryFeatures(glossary=glossary).fit([""])
-    categories = tuple(lexicon.categories)
-    extremism = lexicon_scorer(EXTREMISM_WEIGHTS, categories).fit(
-        np.zeros((1, 2 * len(categories)))
-    )
-    incitement = lexicon_scorer(INCITEMENT_WEIGHTS, categories).fit(
-        np.zeros((1, 2 * len(categories)))
-    )
+    lexicon, extremism, incitement = lexicon_heads(glossary)
     data_hash = digest.hexdigest()
     model = DetectorModel(
         version=f"marsad-detect-{MODEL_VERSION}+{data_hash[:8]}",
