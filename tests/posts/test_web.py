@@ -120,3 +120,20 @@ def test_api_and_feed_filter_flagged_posts(admin_client, engine, sessions):
     admin_client.cookies.set("marsad_lang", "ar")
     arabic = admin_client.get("/posts")
     assert "المُعلَّمة فقط" in arabic.text
+
+
+def test_feed_language_filter_leaves_the_interface_language_alone(admin_client, engine):
+    service.ingest_files(
+        engine=engine,
+        fmt="csv",
+        paths=[DATA / "generic.csv"],
+        mapping="id=post_id,author=user,author_name=user_name,text=body,created_at=time,lang=lang",
+    )
+    feed = admin_client.get("/posts", params={"language": "en"})
+    assert feed.status_code == 200
+    assert "hello from Erbil" in feed.text
+    assert 'dir="rtl"' in feed.text  # still the Arabic interface, not switched to English
+    assert "marsad_lang" not in feed.cookies
+    assert "البصرة" not in feed.text  # the Arabic post is filtered out
+    assert 'href="/api/v1/posts?language=' not in feed.text
+    assert 'href="/api/v1/posts?lang=en' in feed.text  # the JSON twin names it as the API does

@@ -35,7 +35,8 @@ def posts_feed(
     platform: str = "",
     account: str = "",
     watchlist: str = "",
-    lang: str = "",
+    # Not "lang": that is every page's interface-language switch (web.app).
+    language: str = "",
     since: str = "",
     until: str = "",
     flagged: bool = False,
@@ -50,7 +51,7 @@ def posts_feed(
         platform=platform or None,
         account=account or None,
         watchlist=watchlist or None,
-        lang=lang or None,
+        lang=language or None,
         since=parse_day(since, "since"),
         until=parse_day(until, "until"),
         flagged=flagged,
@@ -63,7 +64,7 @@ def posts_feed(
         "platform": platform,
         "account": account,
         "watchlist": watchlist,
-        "lang": lang,
+        "language": language,
         "since": since,
         "until": until,
         "flagged": "true" if flagged else "",
@@ -91,7 +92,9 @@ def posts_feed(
             "watchlists": service.list_watchlists(session=session),
             "next_url": next_url,
             "prev_url": prev_url,
-            "json_url": f"/api/v1/posts?{urlencode(kept)}",
+            # The API names the post-language filter lang.
+            "json_url": "/api/v1/posts?"
+            + urlencode({("lang" if k == "language" else k): v for k, v in kept.items()}),
         },
     )
 
