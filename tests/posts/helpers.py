@@ -64,3 +64,20 @@ def flag_channel_fixture(session) -> None:
     )
     flag_post(session, "telegram:1500000001/4", ["hate"], status="rejected", reviewed=[])
     flag_post(session, "telegram:1500000001/5", [])  # looked at, nothing found
+
+
+# The columns of data/generic.csv, as --map names them (lang left out unless asked).
+GENERIC_MAP = "id=post_id,author=user,author_name=user_name,text=body,created_at=time"
+
+
+def ingest_generic(engine, *, platform: str = "other", lang: bool = False):
+    """Ingest data/generic.csv (two posts, one Arabic and one English) on ``platform``."""
+    from marsad.posts import service
+
+    return service.ingest_files(
+        engine=engine,
+        fmt="csv",
+        paths=[DATA / "generic.csv"],
+        platform=platform,
+        mapping=GENERIC_MAP + (",lang=lang" if lang else ""),
+    )

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from marsad.cli.main import app
 
-from .helpers import DATA, flag_channel_fixture, sample
+from .helpers import DATA, GENERIC_MAP, flag_channel_fixture, sample
 
 
 @pytest.fixture
@@ -71,7 +71,7 @@ def test_search_show_and_watchlists(cli):
         "--platform",
         "facebook",
         "--map",
-        "id=post_id,author=user,author_name=user_name,text=body,created_at=time",
+        GENERIC_MAP,
         "--watchlist",
         "basra-monitor",
     )
@@ -178,7 +178,7 @@ def test_actor_command_attaches_accounts_on_several_platforms(cli, tmp_path):
         "--platform",
         "facebook",
         "--map",
-        "id=post_id,author=user,author_name=user_name,text=body,created_at=time",
+        GENERIC_MAP,
     )
     made = cli(
         "posts", "actor", "قناة الرصد", "telegram:channel1500000001", "facebook:u1",

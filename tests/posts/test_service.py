@@ -13,7 +13,7 @@ from marsad.core.errors import NotFound
 from marsad.posts import service
 from marsad.posts.models import Account, Post
 
-from .helpers import DATA, flag_channel_fixture, sample
+from .helpers import DATA, flag_channel_fixture, ingest_generic, sample
 
 
 def count(session, model=Post) -> int:
@@ -187,13 +187,7 @@ def test_telegram_folder_and_raw_record_round_trip(engine, session):
 
 def test_search_is_arabic_aware_and_filtered(engine, session):
     service.ingest_files(engine=engine, fmt="telegram", paths=[DATA / "tg_channel"])
-    service.ingest_files(
-        engine=engine,
-        fmt="csv",
-        paths=[DATA / "generic.csv"],
-        platform="facebook",
-        mapping="id=post_id,author=user,author_name=user_name,text=body,created_at=time,lang=lang",
-    )
+    ingest_generic(engine, platform="facebook", lang=True)
 
     def ids(**kw):
         return [p.post_id for p in service.search(session=session, **kw).items]
@@ -641,13 +635,7 @@ def test_an_actor_owns_accounts_across_platforms(engine, session):
     from marsad.posts.models import Actor
 
     service.ingest_files(engine=engine, fmt="telegram", paths=[DATA / "tg_channel"])
-    service.ingest_files(
-        engine=engine,
-        fmt="csv",
-        paths=[DATA / "generic.csv"],
-        platform="facebook",
-        mapping="id=post_id,author=user,author_name=user_name,text=body,created_at=time",
-    )
+    ingest_generic(engine, platform="facebook")
     party = service.assign_actor(
         session=session,
         actor_name="حزب المثال",

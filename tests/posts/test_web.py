@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marsad.posts import service
 
-from .helpers import DATA, flag_channel_fixture, sample
+from .helpers import DATA, flag_channel_fixture, ingest_generic, sample
 
 
 def _load(engine) -> None:
@@ -123,12 +123,7 @@ def test_api_and_feed_filter_flagged_posts(admin_client, engine, sessions):
 
 
 def test_feed_language_filter_leaves_the_interface_language_alone(admin_client, engine):
-    service.ingest_files(
-        engine=engine,
-        fmt="csv",
-        paths=[DATA / "generic.csv"],
-        mapping="id=post_id,author=user,author_name=user_name,text=body,created_at=time,lang=lang",
-    )
+    ingest_generic(engine, lang=True)
     feed = admin_client.get("/posts", params={"language": "en"})
     assert feed.status_code == 200
     assert "hello from Erbil" in feed.text
