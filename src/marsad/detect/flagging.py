@@ -55,14 +55,8 @@ def last_looked_at(session: Session, *, model_version: str, glossary_version: st
 
 def pending_count(session: Session, *, model_version: str, glossary_version: str) -> int:
     """How many stored posts a run with these versions has still to look at."""
-    # One COUNT on the posts' primary key. posts.service has no count of the posts
-    # after an id yet (that module is being reworked); move this there with it.
-    from marsad.posts.models import Post
-
     last = last_looked_at(session, model_version=model_version, glossary_version=glossary_version)
-    return int(
-        session.execute(select(func.count()).select_from(Post).where(Post.id > last)).scalar_one()
-    )
+    return posts_service.count_posts_after(session=session, after_id=last)
 
 
 def run_detection(

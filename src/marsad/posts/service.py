@@ -1521,6 +1521,12 @@ def post_texts_after(*, session: Session, after_id: int, limit: int) -> list[tup
     return [(int(pk), text_ or "") for pk, text_ in rows]
 
 
+def count_posts_after(*, session: Session, after_id: int) -> int:
+    """How many posts have an id above ``after_id`` (what post_texts_after has left)."""
+    query = select(func.count()).select_from(Post).where(Post.id > after_id)
+    return int(session.execute(query).scalar_one())
+
+
 def post_texts(*, session: Session, ids: Sequence[int]) -> dict[int, str]:
     """The text of each of these posts (ids that do not exist are left out)."""
     found: dict[int, str] = {}
