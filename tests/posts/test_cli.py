@@ -57,6 +57,11 @@ def test_ingest_human_output_and_bad_arguments(cli):
         (("ingest", "myspace", DATA / "generic.csv"), "unknown format"),
         (("ingest", "csv", DATA / "generic.csv"), "--map"),
         (("ingest", "csv", DATA / "generic.csv", "--map", "id=post_id"), "needs text"),
+        (
+            ("ingest", "csv", DATA / "generic.csv", "--map", GENERIC_MAP, "--platform", "x" * 17),
+            "--platform",
+        ),
+        (("ingest", "jsonl", DATA / "generic.csv", "--platform", "Face Book"), "--platform"),
     ):
         result = cli(*args)
         assert result.exit_code == 2, result.output

@@ -9,6 +9,7 @@ declaring a :class:`Source` subclass under the ``marsad.sources`` entry-point gr
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from importlib.metadata import entry_points
 
@@ -52,6 +53,11 @@ ALIASES = {"twitter": "x", "twarc": "x", "twarc2": "x", "facebook": "crowdtangle
 MAPPED = frozenset({"csv", "jsonl"})
 
 
+# What posts.platform holds (String(16)): a longer value would make PostgreSQL refuse
+# every batch of the ingest.
+_PLATFORM = re.compile(r"[a-z0-9_-]{1,16}")
+
+
 def make_source(
     fmt: str, *, mapping: str | Mapping[str, str] | None = None, platform: str = "other"
 ) -> Source:
@@ -66,6 +72,13 @@ def make_source(
             where="FORMAT",
         )
     if key in MAPPED:
+        if not _PLATFORM.fullmatch(platform):
+            raise InvalidInput(
+                "err_posts_platform",
+                f"platform '{platform[:40]}' is not a name of 1-16 lowercase letters, digits, "
+                "'-' or '_' (e.g. facebook, tiktok)",
+                where="--platform",
+            )
         return cls(mapping=mapping, platform=platform)  # type: ignore[call-arg]
     if mapping:
         raise InvalidInput(
