@@ -32,6 +32,11 @@ def test_language_choice_is_one_click_and_remembered(client) -> None:
     assert '<html lang="ckb" dir="rtl">' in client.get("/").text
     # An unknown language falls back to the remembered one, not to an error.
     assert '<html lang="ckb" dir="rtl">' in client.get("/?lang=xx").text
+    # On the API, ?lang= is for that answer only (and a filter on /api/v1/posts):
+    # opening a JSON link in the browser does not switch the interface.
+    answer = client.get("/api/v1/categories?lang=en")
+    assert answer.status_code == 200 and "marsad_lang" not in answer.headers.get("set-cookie", "")
+    assert '<html lang="ckb" dir="rtl">' in client.get("/").text
 
 
 def test_security_headers_on_every_response(client) -> None:

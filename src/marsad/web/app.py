@@ -76,7 +76,10 @@ class ShellMiddleware(BaseHTTPMiddleware):
         finally:
             i18n.current_language.reset(token)
         secure = settings.cookies_secure
-        if asked in i18n.LANGUAGES:
+        # ?lang= on a page is the reader's choice and is remembered; on the API it is
+        # the language of that one answer (and /api/v1/posts filters by it), so a
+        # JSON link followed in the browser does not switch the interface.
+        if asked in i18n.LANGUAGES and not request.url.path.startswith("/api/"):
             response.set_cookie(
                 LANG_COOKIE,
                 asked,
