@@ -176,15 +176,7 @@ def test_ingest_map_reply_to_and_search_until(cli, tmp_path):
 
 def test_actor_command_attaches_accounts_on_several_platforms(cli, tmp_path):
     cli("ingest", "telegram", DATA / "tg_channel")
-    cli(
-        "ingest",
-        "csv",
-        DATA / "generic.csv",
-        "--platform",
-        "facebook",
-        "--map",
-        GENERIC_MAP,
-    )
+    cli("ingest", "csv", DATA / "generic.csv", "--platform", "facebook", "--map", GENERIC_MAP)
     made = cli(
         "posts", "actor", "قناة الرصد", "telegram:channel1500000001", "facebook:u1",
         "--kind", "media", "--json",
