@@ -14,34 +14,18 @@ from marsad.core.models import AuditRecord
 from marsad.posts.service import ingest_files
 from tests.conftest import csrf_from
 
+from .helpers import banned_and_successor
+
 MAPPING = "id=id,author=author,author_name=author_name,text=text,created_at=created_at"
 
 
 @pytest.fixture
 def stored(engine, tmp_path):  # type: ignore[no-untyped-def]
     start = datetime(2026, 9, 1, 18, tzinfo=UTC)
-    rows = []
     # The banned account posted in the evening about its causes, then vanished;
     # its successor took the same name with a number and the same habits.
+    rows = banned_and_successor(start)
     for n in range(12):
-        rows.append(
-            {
-                "id": f"a{n}",
-                "author": "ali_basri",
-                "author_name": "علي البصري",
-                "text": f"#البصرة_تنتفض #الماء حقنا {n}",
-                "created_at": (start + timedelta(days=n, minutes=n)).isoformat(),
-            }
-        )
-        rows.append(
-            {
-                "id": f"b{n}",
-                "author": "ali_basri2",
-                "author_name": "علي البصري",
-                "text": f"#البصرة_تنتفض #الماء حقنا مرة ثانية {n}",
-                "created_at": (start + timedelta(days=40 + n)).isoformat(),
-            }
-        )
         rows.append(
             {
                 "id": f"c{n}",

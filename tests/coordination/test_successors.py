@@ -26,6 +26,8 @@ from marsad.core.db import session_scope
 from marsad.posts import service as posts_service
 from marsad.posts.service import ingest_files
 
+from .helpers import banned_and_successor
+
 MAPPING = "id=id,author=author,author_name=author_name,text=text,created_at=created_at"
 
 _vocabulary = st.dictionaries(
@@ -152,26 +154,7 @@ def crowded(engine, tmp_path):  # type: ignore[no-untyped-def]
     first_ar = ["حسين", "زينب", "مصطفى", "نور", "حيدر", "سارة", "عمر", "كرار", "أحمد"]
     last_ar = ["البغدادي", "النجفي", "الموصلي", "الكردي", "الحلي", "الكربلائي", "التميمي"]
     tags = ["#العراق", "#بغداد", "#البصرة_تنتفض", "#الماء", "#انتخابات", "#الكهرباء"]
-    rows = []
-    for n in range(12):
-        rows.append(
-            {
-                "id": f"a{n}",
-                "author": "ali_basri",
-                "author_name": "علي البصري",
-                "text": f"#البصرة_تنتفض #الماء حقنا {n}",
-                "created_at": (start + timedelta(days=n, minutes=n)).isoformat(),
-            }
-        )
-        rows.append(
-            {
-                "id": f"b{n}",
-                "author": "ali_basri2",
-                "author_name": "علي البصري",
-                "text": f"#البصرة_تنتفض #الماء حقنا مرة ثانية {n}",
-                "created_at": (start + timedelta(days=40 + n)).isoformat(),
-            }
-        )
+    rows = banned_and_successor(start)
     for n in range(NOISE):
         if n < NAMESAKES:
             handle = rng.choice([f"ali_{rng.choice(last)}", f"{rng.choice(first)}_basri"])
