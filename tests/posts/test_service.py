@@ -333,13 +333,24 @@ def test_account_searches_agree_whichever_plan_runs(engine, session, monkeypatch
     assert small.total == large.total
 
 
-def test_a_big_jsonl_file_split_across_processes_gives_the_same_store(engine, session, tmp_path):
-    if engine.dialect.name != "sqlite":
-        pytest.skip("parallel ingest is for SQLite")
+def _second_store(path):
+    """A migrated SQLite store at ``path``, to compare an ingest against."""
     from marsad.core import migrate
     from marsad.core.db import make_engine
     from marsad.core.settings import Settings
 
+    store = make_engine(
+        Settings(
+            env="test", data_dir=path.parent, secret_key="x" * 40, database_url=f"sqlite:///{path}"
+        )
+    )
+    migrate.upgrade(store)
+    return store
+
+
+def test_a_big_jsonl_file_split_across_processes_gives_the_same_store(engine, session, tmp_path):
+    if engine.dialect.name != "sqlite":
+        pytest.skip("parallel ingest is for SQLite")
     # three files' worth of lines, one truncated line in the middle
     lines = sample("twitter/twarc2_v2/flat.jsonl").read_bytes().splitlines(keepends=True)
     path = tmp_path / "big.jsonl"
@@ -347,15 +358,7 @@ def test_a_big_jsonl_file_split_across_processes_gives_the_same_store(engine, se
     parallel = service.ingest_files(
         engine=engine, fmt="x", paths=[path], workers=3, parallel_min_bytes=0, batch_size=40
     )
-    other = make_engine(
-        Settings(
-            env="test",
-            data_dir=tmp_path,
-            secret_key="x" * 40,
-            database_url=f"sqlite:///{tmp_path / 'one.db'}",
-        )
-    )
-    migrate.upgrade(other)
+    other = _second_store(tmp_path / "one.db")
     single = service.ingest_files(engine=other, fmt="x", paths=[path], workers=1)
     assert parallel.to_json() == single.to_json()
     assert not list(tmp_path.glob("*.ingest-lock"))  # the workers' lock file is removed
@@ -391,10 +394,6 @@ def test_a_big_telegram_export_split_across_processes_gives_the_same_store(
 ):
     if engine.dialect.name != "sqlite":
         pytest.skip("parallel ingest is for SQLite")
-    from marsad.core import migrate
-    from marsad.core.db import make_engine
-    from marsad.core.settings import Settings
-
     messages: list = []
     for i in range(1, 301):
         messages.append(
@@ -424,15 +423,7 @@ def test_a_big_telegram_export_split_across_processes_gives_the_same_store(
         parallel_min_bytes=0,
         batch_size=7,
     )
-    other = make_engine(
-        Settings(
-            env="test",
-            data_dir=tmp_path,
-            secret_key="x" * 40,
-            database_url=f"sqlite:///{tmp_path / 'one.db'}",
-        )
-    )
-    migrate.upgrade(other)
+    other = _second_store(tmp_path / "one.db")
     single = service.ingest_files(engine=other, fmt="telegram", paths=[path], workers=1)
     assert single.rejected == 6 and single.read == 269  # five without an id, then the cut
     assert parallel.to_json() == single.to_json()
@@ -507,24 +498,12 @@ def _pages_with_repeated_originals() -> list[dict]:
 
 
 def test_skipping_repeated_originals_stores_and_counts_the_same(engine, session, tmp_path):
-    from marsad.core import migrate
-    from marsad.core.db import make_engine
-    from marsad.core.settings import Settings
-
     path = tmp_path / "pages.jsonl"
     lines = [json.dumps(p, ensure_ascii=False) for p in _pages_with_repeated_originals()]
     path.write_text("\n".join(lines + lines) + "\n", encoding="utf-8")
     skipping = service.ingest_files(engine=engine, fmt="x", paths=[path], workers=1)
 
-    other = make_engine(
-        Settings(
-            env="test",
-            data_dir=tmp_path,
-            secret_key="x" * 40,
-            database_url=f"sqlite:///{tmp_path / 'plain.db'}",
-        )
-    )
-    migrate.upgrade(other)
+    other = _second_store(tmp_path / "plain.db")
     original = service._SKIP_REPEATS
     service._SKIP_REPEATS = False
     try:
