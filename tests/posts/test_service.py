@@ -435,6 +435,49 @@ def test_a_big_telegram_export_split_across_processes_gives_the_same_store(
     other.dispose()
 
 
+def _has_account_index(engine) -> bool:
+    with engine.connect() as conn:
+        sql = "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'ix_posts_account_time'"
+        return conn.exec_driver_sql(sql).first() is not None
+
+
+def test_a_bulk_load_builds_the_account_index_at_its_end(engine, session, tmp_path):
+    if engine.dialect.name != "sqlite":
+        pytest.skip("the deferred index is SQLite's bulk load")
+    service.ingest_files(engine=engine, fmt="x", paths=[sample("twitter/twarc2_v2/flat.jsonl")])
+    stored = count(session)
+    # a file that can add more posts than the store holds: the index goes, then comes back
+    with service._account_index_deferred(engine, file_bytes=(stored + 1) * 500):
+        assert not _has_account_index(engine)
+    assert _has_account_index(engine)
+    # one that cannot: the index is kept up as usual
+    with service._account_index_deferred(engine, file_bytes=stored * 500 - 1):
+        assert _has_account_index(engine)
+    # an ingest that fails still builds it
+    with pytest.raises(RuntimeError), service._account_index_deferred(engine, 10**9):
+        raise RuntimeError("worker died")
+    assert _has_account_index(engine)
+
+
+def test_the_next_ingest_rebuilds_an_account_index_a_killed_one_left_missing(engine, session):
+    if engine.dialect.name != "sqlite":
+        pytest.skip("the deferred index is SQLite's bulk load")
+    service.ingest_files(engine=engine, fmt="x", paths=[sample("twitter/twarc2_v2/flat.jsonl")])
+    busiest = session.execute(
+        select(Post.account_id).group_by(Post.account_id).order_by(func.count().desc()).limit(1)
+    ).scalar_one()
+    with_index = service.search(session=session, query="", account=busiest)
+    session.rollback()
+    with engine.begin() as conn:  # as a bulk ingest killed before its end leaves it
+        conn.exec_driver_sql("DROP INDEX ix_posts_account_time")
+    without = service.search(session=session, query="", account=busiest)
+    assert with_index.total > 1
+    assert [p.id for p in without.items] == [p.id for p in with_index.items]
+    session.rollback()
+    service.ingest_files(engine=engine, fmt="x", paths=[sample("twitter/twarc2_v2/flat.jsonl")])
+    assert _has_account_index(engine)
+
+
 def test_raw_records_are_zstd_and_old_zlib_rows_still_read():
     import zlib
 

@@ -235,7 +235,11 @@ def search_posts(
     # post that passes the filters (SQLite otherwise picks the platform index and sorts).
     by_time = "posts p INDEXED BY ix_posts_created_at"
     if account:
+        # A bulk ingest builds this index at its end (posts.service); until then the
+        # planner chooses (slower, same posts).
         by_time = "posts p INDEXED BY ix_posts_account_time"
+        if not _has_index(session, "ix_posts_account_time"):
+            by_time = "posts p"
     if not terms:
         return _page(session, by_time, where, params, limit, offset, "p.created_at DESC")
     params["q"] = _fts5(terms)
@@ -258,6 +262,11 @@ def search_posts(
         params["key_until"] = time_key(until)
     source = f"posts_fts JOIN posts p ON p.id = (posts_fts.rowid & {_ID_MASK})"
     return _page(session, source, where, params, limit, offset, "posts_fts.rowid DESC")
+
+
+def _has_index(session: Session, name: str) -> bool:
+    sql = text("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = :name")
+    return session.execute(sql, {"name": name}).first() is not None
 
 
 def _at_most(session: Session, clause: str, params: dict[str, Any], n: int) -> bool:
