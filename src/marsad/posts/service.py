@@ -574,11 +574,12 @@ def _train_dictionary(records: Sequence[Any]) -> zstandard.ZstdCompressionDict |
     return trained
 
 
-# Decompressors by dictionary id (0: none), for the process. An id is derived from the
-# dictionary's content and ingest refuses to store a second dictionary under an id
-# already taken, so one id always means the same dictionary and caching by id is sound,
-# whichever database a record comes from. A decompressor is not thread-safe (the web
-# app reads posts on several threads): each is used under the lock.
+# Decompressors by dictionary id (0: none), for the process. Caching by id is sound:
+# zstd derives a trained dictionary's id from its content, so two databases' ids match
+# only for the same dictionary (but for a one-in-2**31 coincidence), and within one
+# database ingest refuses to store a second dictionary under an id already taken. A
+# decompressor is not thread-safe (the web app reads posts on several threads): each is
+# used under the lock, which decompressing a record holds for microseconds.
 _DECOMPRESSORS: dict[int, zstandard.ZstdDecompressor] = {0: zstandard.ZstdDecompressor()}
 _DECOMPRESSORS_HELD = 64
 _DECOMPRESSORS_LOCK = threading.Lock()
