@@ -132,3 +132,26 @@ def test_feed_language_filter_leaves_the_interface_language_alone(admin_client, 
     assert "البصرة" not in feed.text  # the Arabic post is filtered out
     assert 'href="/api/v1/posts?language=' not in feed.text
     assert 'href="/api/v1/posts?lang=en' in feed.text  # the JSON twin names it as the API does
+
+
+def test_a_post_whose_dictionary_is_missing_is_an_error_page_not_a_crash(
+    admin_client, engine, sessions
+):
+    import zstandard
+    from sqlalchemy import update
+
+    from marsad.posts.models import Post
+
+    _load(engine)
+    samples = [f'{{"id": {i}, "text": "رسالة {i}", "views": {i * 7}}}'.encode() for i in range(300)]
+    unknown = zstandard.train_dictionary(2048, samples)
+    blob = zstandard.ZstdCompressor(dict_data=unknown).compress(b'{"id": 3}')
+    with sessions() as session:
+        session.execute(update(Post).where(Post.post_id == "1500000001/3").values(raw=blob))
+        session.commit()
+    api = admin_client.get("/api/v1/posts/telegram:1500000001/3")
+    assert api.status_code == 500 and api.json()["error"] == "err_post_raw_dictionary"
+    assert str(unknown.dict_id()) in api.json()["message"]
+    page = admin_client.get("/posts/telegram:1500000001/3", headers={"Accept-Language": "en"})
+    assert page.status_code == 500 and str(unknown.dict_id()) in page.text
+    assert "Traceback" not in page.text

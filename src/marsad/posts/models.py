@@ -1,4 +1,5 @@
-"""Tables owned by posts: Post, Account, Actor, Watchlist (and its accounts and keywords).
+"""Tables owned by posts: Post, Account, Actor, Watchlist (and its accounts and keywords),
+and the zstd dictionaries raw records are compressed with (PostRawDict).
 
 Posts are keyed by an integer id, not a UUID like the core's tables: SQLite's full-text
 index (FTS5) keys rows by integer rowid, and only an ``INTEGER PRIMARY KEY`` is a rowid
@@ -66,10 +67,31 @@ class Post(Base):
     reactions: Mapped[int | None] = mapped_column(Integer, nullable=True)
     media: Mapped[list[dict[str, Any]] | None] = mapped_column(Json, nullable=True)
     extra: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
-    # The original record, zlib-compressed JSON: kept as evidence of what was collected.
+    # The original record, compressed JSON (a zstd frame, with or without a dictionary
+    # from post_raw_dicts; zlib in rows written before zstd): kept as evidence of what
+    # was collected.
     raw: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     source: Mapped[str] = mapped_column(String(16))
     ingested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PostRawDict(Base):
+    """A zstd dictionary that raw records of one ingest format are compressed with.
+
+    The id is the dictionary's own zstd id, which every frame compressed with it names
+    (zstd derives it from the dictionary's content). Rows are never deleted: the posts
+    whose records name one cannot be read without it.
+    """
+
+    __tablename__ = "post_raw_dicts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    # The ingest format whose records trained it (x, telegram, …): new ingests of that
+    # format reuse the newest one.
+    source: Mapped[str] = mapped_column(String(16), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # ZstdCompressionDict.as_bytes()
+    dictionary: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class Actor(Base):
