@@ -881,3 +881,16 @@ def test_search_matches_arabic_and_kurdish_written_either_way(engine, session, t
     for key, text_ in SCRIPT_POSTS.items():
         found = service.search(session=session, query=text_.split()[0])
         assert key in [p.post_id for p in found.items], key
+
+
+@pytest.mark.parametrize("n", [1, 255, 256, 257, 1000, 5003])
+def test_multi_row_inserts_store_every_row_in_order(n):
+    from sqlalchemy import create_engine
+
+    engine = create_engine("sqlite://")
+    rows = [(i, f"نص {i}", None if i % 7 else b"\x00raw") for i in range(n)]
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE t (n INTEGER, s TEXT, b BLOB)")
+        service._insert_rows(conn, "INSERT INTO t (n, s, b)", rows)
+        stored = conn.exec_driver_sql("SELECT n, s, b FROM t ORDER BY rowid").all()
+    assert [tuple(r) for r in stored] == rows

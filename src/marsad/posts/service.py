@@ -804,25 +804,33 @@ _POST_COLUMNS = tuple(c.name for c in _posts.c)
 _SQLITE_INSERT_POSTS = f"INSERT INTO posts ({', '.join(_POST_COLUMNS)})"  # noqa: S608 - fixed names
 # The most values SQLite binds in one statement (3.32 and later; 999 before).
 _SQLITE_MAX_VALUES = 32_766 if sqlite3.sqlite_version_info >= (3, 32) else 999
+_ROWS_A_STATEMENT = 256
 
 
 def _insert_rows(conn: Any, head: str, rows: Sequence[tuple[Any, ...]], tail: str = "") -> None:
-    """``head VALUES (…), (…), … tail`` for ``rows``, as many rows a statement as SQLite binds.
+    """``head VALUES (…), (…), … tail`` for ``rows``, up to 256 rows a statement.
 
     executemany steps SQLite once a row and lets go of the GIL each time; the writer
     thread then waits to take it back from the thread parsing the next batch (up to
-    the switch interval, 5 ms), row after row. A statement of a thousand rows waits
-    once, and SQLite stores them while the parsing goes on.
+    the switch interval, 5 ms), row after row. A statement of 256 rows waits once, and
+    SQLite stores them while the parsing goes on. Statements hold a power of two of
+    rows, so that the driver's statement cache (which keeps each statement's last
+    values) holds a few shapes, not one per batch size.
     """
     if not rows:
         return
     width = len(rows[0])
-    per = max(1, _SQLITE_MAX_VALUES // width)
+    per = min(_ROWS_A_STATEMENT, _SQLITE_MAX_VALUES // width)
+    per = 1 << (per.bit_length() - 1)
     group = "(" + ",".join("?" * width) + ")"
-    for start in range(0, len(rows), per):
-        chunk = rows[start : start + per]
-        sql = f"{head} VALUES {','.join([group] * len(chunk))}{tail}"
+    start = 0
+    while start < len(rows):
+        n = min(per, len(rows) - start)
+        n = 1 << (n.bit_length() - 1)
+        chunk = rows[start : start + n]
+        sql = f"{head} VALUES {','.join([group] * n)}{tail}"
         conn.exec_driver_sql(sql, tuple(itertools.chain.from_iterable(chunk)))
+        start += n
 
 
 _ACCOUNT_COLUMNS = (
