@@ -16,19 +16,10 @@ from marsad.detect import curation, flagging
 from marsad.detect.cli import app
 from marsad.detect.glossary import Glossary, load_default_glossary
 from marsad.detect.models import Flag
+from tests.detect.test_curation import ZARZOUR
 from tests.detect.test_flagging import POSTS, add_posts
 
 runner = CliRunner()
-
-ZARZOUR = {
-    "id": "ar-test-zarzour",
-    "term": "زرزور",
-    "language": "ar",
-    "target_group": "ethnicity",
-    "category": "slur",
-    "severity": 3,
-    "status": "published",
-}
 
 
 def _version(sessions) -> int:  # type: ignore[no-untyped-def]
