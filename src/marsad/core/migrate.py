@@ -8,13 +8,17 @@ means "at every head", and ``upgrade`` goes to all heads at once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
 from sqlalchemy import Engine
+
+from marsad.core.errors import InvalidInput
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -27,17 +31,32 @@ def alembic_config() -> Config:
 
 def upgrade(engine: Engine, revision: str = "heads") -> None:
     """Bring the database to ``revision`` (default: the newest)."""
-    config = alembic_config()
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, revision)
+    _run(engine, command.upgrade, revision)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
+    """Take the database back to ``revision`` (``-1``, ``base``, a revision id)."""
+    _run(engine, command.downgrade, revision)
+
+
+def _run(engine: Engine, step: Callable[[Config, str], None], revision: str) -> None:
+    """Run an Alembic command; a revision it cannot use is the user's error, not a crash.
+
+    Alembic refuses an unknown revision, or one that is not up (or down) from the
+    database's, before it changes anything; the transaction is rolled back anyway.
+    """
     config = alembic_config()
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.downgrade(config, revision)
+    try:
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            step(config, revision)
+    except CommandError as exc:
+        raise InvalidInput(
+            "err_db_revision",
+            f"{exc}; the newest migrations are {describe(head_revisions())}",
+            "REVISION",
+            revision=revision,
+        ) from exc
 
 
 def current_revisions(engine: Engine) -> set[str]:
