@@ -78,3 +78,11 @@ def test_every_command_has_help() -> None:
         result = runner.invoke(app, [*path, "--help"])
         assert result.exit_code == 0, (path, result.output)
         assert "Usage" in result.output
+
+
+@pytest.mark.parametrize("port", ["0", "65536", "99999"])
+def test_serve_refuses_a_port_out_of_range_before_binding(cli, port: str) -> None:
+    result = cli("serve", "--port", port)
+    assert result.exit_code == 2, result.output
+    assert "--port" in result.output
+    assert not isinstance(result.exception, OverflowError)

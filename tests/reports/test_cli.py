@@ -178,6 +178,15 @@ def test_geo_import_refuses_a_file_without_places(env, settings) -> None:
     assert result.exit_code == 2 and "ADM1_PCODE" in result.output
 
 
+def test_geo_import_of_a_folder_is_named_not_a_traceback(env, settings) -> None:
+    folder = settings.data_dir.parent / "boundaries"
+    folder.mkdir()
+    result = runner.invoke(geo_cli.app, ["import", str(folder)])
+    assert result.exit_code == 2, result.output
+    assert "cannot be read as a file" in result.output and str(folder) in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
 def test_ushahidi_import_keeps_rows_and_drops_points_outside_iraq(env, sessions) -> None:
     result = run(
         cli.app,

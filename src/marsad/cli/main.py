@@ -59,7 +59,7 @@ def main_callback(
 @user_errors
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
-    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.", min=1, max=65535)] = None,
 ) -> None:
     """Serve the observatory over HTTP (put a TLS reverse proxy in front in production)."""
     settings = _settings()

@@ -34,6 +34,10 @@ def import_file(
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InvalidInput("err_file_missing", f"{path} does not exist", str(path)) from None
+    except OSError as exc:  # a folder, no permission
+        raise InvalidInput(
+            "err_file_missing", f"{path} cannot be read as a file: {exc.strerror}", str(path)
+        ) from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidInput("err_geojson_invalid", f"not JSON: {exc}", str(path)) from None
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
