@@ -124,3 +124,20 @@ def test_confidential_and_unpublished_reports_are_never_public(
     for url in ("/api/v1/reports", "/api/v1/reports.geojson", "/reports", "/api/v1/reports.csv"):
         text = client.get(url).text
         assert "Still in review" not in text and "Blackmail case" not in text
+
+
+def test_public_list_pages_forward_and_refuses_a_negative_offset(
+    client, file_report, sessions, staff
+) -> None:
+    staff("rev", "reviewer")
+    for _i in range(3):
+        rid, _r = file_report()
+        publish(sessions, rid)
+    first = client.get("/api/v1/reports?limit=2").json()
+    assert first["count"] == 3 and len(first["results"]) == 2
+    rest = client.get(first["next"]).json()
+    seen = [r["id"] for r in first["results"] + rest["results"]]
+    assert len(set(seen)) == 3 and rest["next"] is None
+    refused = client.get("/api/v1/reports?offset=-1")
+    assert refused.status_code == 422
+    assert refused.json()["details"][0]["where"] == "query.offset"

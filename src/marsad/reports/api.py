@@ -11,7 +11,7 @@ import json
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 from starlette.datastructures import UploadFile
@@ -268,7 +268,7 @@ def list_public(
     session: DbSession,
     filters: PublicFilterDep,
     limit: int = 100,
-    offset: int = 0,
+    offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
     """Published reports only, public fields only, at their public precision."""
     limit = max(1, min(limit, 500))
