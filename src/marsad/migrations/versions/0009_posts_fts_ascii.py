@@ -40,6 +40,9 @@ def _rebuild(tokenize: str) -> None:
     op.execute(
         f"INSERT INTO posts_fts(rowid, search_text) SELECT {_KEY}, search_text FROM posts"  # noqa: S608 - constant
     )
+    # One segment instead of the many a bulk insert leaves: prefix queries read fewer
+    # (3 s for a million posts).
+    op.execute("INSERT INTO posts_fts(posts_fts) VALUES ('optimize')")
 
 
 def upgrade() -> None:
