@@ -849,7 +849,7 @@ _ACCOUNT_COLUMNS = (
 
 
 def _sqlite_account_values(accounts: dict[Any, dict[str, Any]]) -> list[tuple[Any, ...]]:
-    """Accounts as _SQLITE_INSERT_ACCOUNTS parameters (what _sqlite_value does, spelt out)."""
+    """Accounts as _SQLITE_INSERT_ACCOUNTS parameters, stored as SQLAlchemy would."""
     return [
         (
             a["id"],
@@ -898,15 +898,6 @@ def new_ids(n: int) -> list[str]:
     ]
 
 
-def _sqlite_value(value: Any) -> Any:
-    """A Python value as SQLAlchemy stores it on SQLite (JSON text, naive UTC datetime)."""
-    if isinstance(value, list | dict):
-        return _json_text(value)
-    if isinstance(value, datetime):
-        return _sqlite_time(value)
-    return value
-
-
 def _sqlite_time(value: datetime | None) -> str | None:
     """A datetime in SQLAlchemy's SQLite storage form (naive UTC, microseconds)."""
     if value is None:
@@ -932,7 +923,7 @@ _RAW = _REST_COLUMNS.index("raw")
 def _sqlite_post_values(
     row: dict[str, Any], ingested_at: str, raw: bytes | None
 ) -> tuple[Any, ...]:
-    """A posts row as SQLite parameters (what _sqlite_value does, column by column),
+    """A posts row as SQLite parameters (JSON text, naive-UTC times, as SQLAlchemy stores them),
     without its id (the first column) and with ``raw`` (compressed) for its record."""
     values = list(_post_values(row))
     for i in _JSON_AT:
@@ -1210,12 +1201,17 @@ class _Writer:
             cursor.close()
         finally:
             raw.close()
-        ingested_at = _sqlite_time(prepared.now)
-        fresh = [(key, row) for key, row in prepared.rows.items() if key not in known]
-        blobs = self.packer.pack_many([row["raw"] for _, row in fresh])
-        prepared.staged = {
-            key: _sqlite_post_values(row, ingested_at, blob)
-            for (key, row), blob in zip(fresh, blobs, strict=True)
+        fresh = [key for key in prepared.rows if key not in known]
+        prepared.staged = self._post_values(prepared.rows, fresh, _sqlite_time(prepared.now))
+
+    def _post_values(
+        self, rows: dict[tuple[str, str], dict[str, Any]], keys: list[tuple[str, str]], at: str
+    ) -> dict[tuple[str, str], tuple[Any, ...]]:
+        """The posts ``keys`` of ``rows`` as SQLite parameters, records compressed in one call."""
+        blobs = self.packer.pack_many([rows[key]["raw"] for key in keys])
+        return {
+            key: _sqlite_post_values(rows[key], at, blob)
+            for key, blob in zip(keys, blobs, strict=True)
         }
 
     def close(self) -> None:
@@ -1331,9 +1327,7 @@ class _Writer:
         # one process, which has no turns).
         unstaged = [key for key in keys if key not in staged]
         if unstaged:
-            blobs = self.packer.pack_many([rows[key]["raw"] for key in unstaged])
-            for key, blob in zip(unstaged, blobs, strict=True):
-                staged[key] = _sqlite_post_values(rows[key], ingested_at, blob)
+            staged.update(self._post_values(rows, unstaged, ingested_at))
         values = []
         index = []
         for number, key in enumerate(keys, start + 1):
