@@ -5,7 +5,8 @@ Replays the posts of a database that ``bench/posts_ingest.py --keep DIR`` left
 them: batches of 5,000 posts, one transaction each, with the ingest's own multi-row
 statements for the accounts, the posts rows and the full-text rows, the write-ahead
 log emptied every 10 batches, and the account index built once at the end. The rows
-are read from the source beforehand, batch by batch, and that reading is not counted.
+are read from the source beforehand, batch by batch, with their full-text keys, and
+that is not counted.
 
 The parallel workers write one at a time, so this is a floor under the wall time of
 an ingest of the same posts on the same machine, however fast the parsing.
@@ -37,35 +38,51 @@ BATCH = 5_000
 CHECKPOINT_EVERY = 10
 
 
-def _batches(source: Path, limit: int | None):
-    """(accounts rows, posts rows) of each batch, in id order, accounts once each."""
+# The ingest's own column orders: posts as the table has them (id first), accounts as
+# the writer binds them.
+_ACCOUNTS = service._ACCOUNT_COLUMNS  # noqa: SLF001
+
+
+def _batches(source: Path, limit: int | None) -> tuple[list[str], list[tuple]]:
+    """The posts columns, and each batch's (new accounts, posts rows, full-text rows),
+    in id order, each account in the batch of its first post."""
     con = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-    post_columns = [r[1] for r in con.execute("PRAGMA table_info(posts)")]
-    account_columns = list(service._ACCOUNT_COLUMNS)  # noqa: SLF001 - the ingest's own order
+    columns = [r[1] for r in con.execute("PRAGMA table_info(posts)")]
+    assert columns[0] == "id"  # noqa: S101
     accounts = {
         (row[1], row[2]): row
-        for row in con.execute(f"SELECT {', '.join(account_columns)} FROM accounts")  # noqa: S608
+        for row in con.execute(f"SELECT {', '.join(_ACCOUNTS)} FROM accounts")  # noqa: S608
     }
-    platform_at, account_at = post_columns.index("platform"), post_columns.index("account_id")
+    platform, account = columns.index("platform"), columns.index("account_id")
+    created, search = columns.index("created_at"), columns.index("search_text")
     seen: set[tuple[str, str]] = set()
+    batches: list[tuple] = []
     last, done = 0, 0
     while limit is None or done < limit:
         size = BATCH if limit is None else min(BATCH, limit - done)
         rows = con.execute(
-            f"SELECT {', '.join(post_columns)} FROM posts WHERE id > ? ORDER BY id LIMIT ?",  # noqa: S608
+            f"SELECT {', '.join(columns)} FROM posts WHERE id > ? ORDER BY id LIMIT ?",  # noqa: S608
             (last, size),
         ).fetchall()
         if not rows:
             break
         new = []
         for row in rows:
-            key = (row[platform_at], row[account_at])
+            key = (row[platform], row[account])
             if key not in seen and key in accounts:
                 seen.add(key)
                 new.append(accounts[key])
-        yield post_columns, account_columns, new, rows
+        index = [
+            (
+                search_key(datetime.fromisoformat(r[created]) if r[created] else None, r[0]),
+                r[search],
+            )
+            for r in rows
+        ]
+        batches.append((new, rows, index))
         last, done = rows[-1][0], done + len(rows)
     con.close()
+    return columns, batches
 
 
 def main() -> None:
@@ -97,31 +114,22 @@ def main() -> None:
     engine = make_engine(settings)
     migrate.upgrade(engine)
 
-    batches = list(_batches(args.db, args.posts))
+    columns, batches = _batches(args.db, args.posts)
+    insert_posts = f"INSERT INTO posts ({', '.join(columns)})"
+    insert_accounts = f"INSERT INTO accounts ({', '.join(_ACCOUNTS)})"
     spent = dict.fromkeys(("accounts", "posts", "fts", "commit", "checkpoint", "index"), 0.0)
     posts = 0
     cpu, wall = time.process_time(), time.perf_counter()
     with engine.begin() as conn:
         conn.exec_driver_sql(f"DROP INDEX IF EXISTS {service._ACCOUNT_INDEX}")  # noqa: SLF001
-    for number, (post_columns, account_columns, accounts, rows) in enumerate(batches, 1):
-        created_at, ident = post_columns.index("created_at"), post_columns.index("id")
-        search = post_columns.index("search_text")
-        index = [
-            (
-                search_key(datetime.fromisoformat(r[created_at]) if r[created_at] else None, r[0]),
-                r[search],
-            )
-            for r in rows
-        ]
-        assert ident == 0  # noqa: S101 - the ingest's own column order
+    for number, (accounts, rows, index) in enumerate(batches, 1):
         t = time.perf_counter()
         conn = engine.connect()
         transaction = conn.begin()
         conn.exec_driver_sql("PRAGMA cache_size=-65536")
-        head = f"INSERT INTO accounts ({', '.join(account_columns)})"
-        service._insert_rows(conn, head, accounts, service._SQLITE_ON_ACCOUNT)  # noqa: SLF001
+        service._insert_rows(conn, insert_accounts, accounts, service._SQLITE_ON_ACCOUNT)  # noqa: SLF001
         t, spent["accounts"] = time.perf_counter(), spent["accounts"] + time.perf_counter() - t
-        service._insert_rows(conn, f"INSERT INTO posts ({', '.join(post_columns)})", rows)  # noqa: SLF001
+        service._insert_rows(conn, insert_posts, rows)  # noqa: SLF001
         t, spent["posts"] = time.perf_counter(), spent["posts"] + time.perf_counter() - t
         service._insert_rows(conn, "INSERT INTO posts_fts(rowid, search_text)", index)  # noqa: SLF001
         t, spent["fts"] = time.perf_counter(), spent["fts"] + time.perf_counter() - t
