@@ -443,7 +443,11 @@ def _ingest_slice(job: dict[str, Any]) -> IngestResult:
                 items = source.iter_part(path, job["part"], job["parts"])
             else:
                 items = source.iter_slice(path, job["start"], job["end"], job["first_line"])
+            quiet = writer.quiet
             for item in items:
+                if quiet is not None:  # pause while this process holds the turn (see _turn)
+                    quiet.acquire()
+                    quiet.release()
                 if isinstance(item, Rejection):
                     result.reject(item)
                     continue
@@ -992,6 +996,9 @@ class _Writer:
         self.engine = engine
         # Parallel workers take turns through this lock file (see _turn).
         self.turns = turns.open("ab") if turns is not None and fcntl is not None else None
+        # Held by the writer thread while it holds the turn; the thread building
+        # batches waits on it between records (see _turn).
+        self.quiet = threading.Lock() if self.turns is not None else None
         self.fmt = fmt
         self.watchlist_id = watchlist_id
         self.dialect = engine.dialect.name
@@ -1031,7 +1038,11 @@ class _Writer:
         rows: dict[tuple[str, str], dict[str, Any]] = {}
         accounts: dict[tuple[str, str], dict[str, Any]] = {}
         fmt = self.fmt
+        quiet = self.quiet
         for rec in records:
+            if quiet is not None:  # pause while this process holds the turn (see _turn)
+                quiet.acquire()
+                quiet.release()
             row = _row(rec, fmt, now)
             key = (rec.platform, rec.post_id)
             if key in rows:  # the same post twice in one batch (e.g. a much-retweeted one)
@@ -1160,14 +1171,25 @@ class _Writer:
         file wakes it the moment the other worker is done (BEGIN IMMEDIATE still
         guards the database itself). Holding it also lets the checkpoint empty the
         log at once: no other worker is inside a transaction.
+
+        While a worker holds the turn, its own thread building batches pauses (on
+        ``quiet``, between two records). SQLite works with the GIL let go, statement by
+        statement; taking it back from a thread busy parsing took up to the switch
+        interval (5 ms) each time, which made the turns, the only work the workers
+        cannot do at once, half as long again as SQLite's work: the other workers
+        then ran out of batches to build and waited. Paused, this process gives its
+        core to SQLite, and the other workers' building goes on meanwhile.
         """
         if self.turns is None or fcntl is None:
             yield
             return
         fcntl.flock(self.turns.fileno(), fcntl.LOCK_EX)
+        assert self.quiet is not None  # noqa: S101 - made with turns
+        self.quiet.acquire()
         try:
             yield
         finally:
+            self.quiet.release()
             fcntl.flock(self.turns.fileno(), fcntl.LOCK_UN)
 
     def _stage(self, prepared: _Prepared) -> None:
