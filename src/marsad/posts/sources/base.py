@@ -115,17 +115,38 @@ def part_bounds(size: int, parts: int, parse_share: float = PARSE_SHARE) -> list
 # ---------------------------------------------------------------------------------- reading
 
 
+# Every digit as 0, a minus as itself, any other byte as a space: an integer beyond 64
+# bits then shows as twenty zeros, or a minus and nineteen (a million bytes in 0.6 ms).
+_DIGIT_SHAPES = bytes(48 if 48 <= i <= 57 else i if i == 45 else 32 for i in range(256))
+
+
+def digit_shape(data: bytes) -> bytes:
+    """``data`` with every digit as 0, a minus as itself and any other byte as a space:
+    long integers show as long runs of zeros."""
+    return data.translate(_DIGIT_SHAPES)
+
+
+def may_exceed_64_bits(data: bytes) -> bool:
+    """True when ``data`` may hold an integer beyond 64 bits, which orjson reads as a
+    float (its last digits lost) without an error. False means it holds none."""
+    shape = digit_shape(data)
+    return b"0" * 20 in shape or b"-" + b"0" * 19 in shape
+
+
 def loads(data: bytes) -> Any:
     """Parse JSON with orjson (several times faster), or as :func:`json.loads` does.
 
-    Whatever orjson refuses and the standard library reads (integers beyond 64 bits,
-    NaN, lone surrogate escapes) is read by the standard library, and a document
-    neither reads raises the standard library's error, so rejections read the same.
+    Whatever orjson refuses or would misread and the standard library reads (integers
+    beyond 64 bits, NaN, lone surrogate escapes) is read by the standard library, and a
+    document neither reads raises the standard library's error, so rejections read the
+    same.
     """
-    try:
-        return orjson.loads(data)
-    except orjson.JSONDecodeError:
-        return json.loads(data)
+    if not may_exceed_64_bits(data):
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(data)
 
 
 # Read whole: API responses are pages of about 100 items; a bigger document is
