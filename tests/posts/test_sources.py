@@ -849,3 +849,178 @@ def test_counted_file_position_is_what_tell_says(tmp_path):
         fh = _Counted(raw)
         for _ in ijson.items(fh, "messages.item", buf_size=4096):
             assert fh.pos == raw.tell()
+
+
+# -- Telegram exports whose messages start lines: read a message at a time by orjson
+
+
+def _ijson_only(monkeypatch, path: Path, parts: int | None = None) -> list:
+    """What the ijson reader alone yields for ``path`` (whole, or part by part)."""
+    from marsad.posts.sources import telegram
+
+    with monkeypatch.context() as patch:
+        patch.setattr(telegram, "_message_lines", lambda _path: None)
+        source = make_source("telegram")
+        if parts is None:
+            return list(source.iter_posts(path))
+        return [i for part in range(parts) for i in source.iter_part(path, part, parts)]
+
+
+def _without_ijson_messages(monkeypatch) -> None:
+    """Make reading messages with ijson fail: the orjson reader must read them all."""
+    from marsad.posts.sources import telegram
+
+    items = telegram.ijson.items
+
+    def refuse(fh, prefix, **kwargs):
+        assert prefix != "messages.item", "the messages were read with ijson"
+        return items(fh, prefix, **kwargs)
+
+    monkeypatch.setattr(telegram.ijson, "items", refuse)
+
+
+def _exports(tmp_path: Path) -> dict[str, Path]:
+    messages = [
+        _message(
+            i,
+            text=[{"type": "plain", "text": f"نص {i} "}, {"type": "hashtag", "text": "#بغداد"}],
+            reactions=[{"type": "emoji", "count": i, "emoji": "👍"}],
+            views=2**62 + i,  # a long integer, read exactly
+        )
+        for i in range(1, 41)
+    ]
+    messages[7] = {"id": 8, "type": "service", "action": "pin_message"}
+    messages[9] = {"type": "message", "text": "no id"}
+    doc = {"name": "قناة", "type": "public_channel", "id": 5, "messages": messages}
+    indented = json.dumps(doc, ensure_ascii=False, indent=1)
+    lines = (
+        '{"name": "قناة", "type": "public_channel", "id": 5, "messages": [\n'
+        + ",\n".join(json.dumps(m, ensure_ascii=False) for m in messages)
+        + "\n]}\n"
+    )
+    files = {
+        "telegram desktop": indented,
+        "four spaces": json.dumps(doc, ensure_ascii=False, indent=4),
+        "a message a line": lines,
+        "windows line ends": indented.replace("\n", "\r\n"),
+    }
+    paths = {}
+    for name, text in files.items():
+        paths[name] = tmp_path / f"{name.replace(' ', '_')}.json"
+        paths[name].write_bytes(text.encode())
+    return paths
+
+
+def test_telegram_messages_on_lines_read_exactly_as_ijson_reads_them(tmp_path, monkeypatch):
+    from marsad.posts.sources.telegram import _message_lines
+
+    for name, path in _exports(tmp_path).items():
+        expected = _ijson_only(monkeypatch, path)
+        with monkeypatch.context() as patch:
+            _without_ijson_messages(patch)
+            got = list(make_source("telegram").iter_posts(path))
+            parted = [i for k in range(3) for i in make_source("telegram").iter_part(path, k, 3)]
+        assert _message_lines(path) is not None, name
+        assert repr(got) == repr(expected), name
+        assert sorted(map(repr, parted)) == sorted(map(repr, expected)), name
+        posts, rejected = split(got)
+        assert len(posts) == 38 and [r.position for r in rejected] == ["messages[9]"], name
+        assert posts[0].raw["views"] == 2**62 + 1 and isinstance(posts[0].raw["views"], int)
+
+
+def test_telegram_real_exports_are_read_a_message_at_a_time(monkeypatch):
+    for name in (
+        "kant2002_channel_reactions_snippet.json",
+        "kant2002_channel_service_create_channel_snippet.json",
+        "kant2002_channel_text_array_mismatch_snippet.json",
+        "chat-analytics_DM_2A_7M.json",
+    ):
+        path = sample(f"telegram/{name}")
+        expected = _ijson_only(monkeypatch, path)
+        with monkeypatch.context() as patch:
+            _without_ijson_messages(patch)
+            assert repr(list(make_source("telegram").iter_posts(path))) == repr(expected), name
+
+
+def test_telegram_cut_inside_a_message_falls_back_to_ijson_without_loss(tmp_path, monkeypatch):
+    # Objects inside messages that start lines at the messages' own indentation: the
+    # cut before them is inside a message, and ijson reads on from there.
+    messages = [_message(i, media={"kind": "photo", "n": i}) for i in range(1, 301)]
+    doc = {"name": "c", "type": "public_channel", "id": 5, "messages": messages}
+    text = json.dumps(doc, ensure_ascii=False, indent=1)
+    text = text.replace(
+        '"media": {\n    "kind": "photo",\n    "n": 150\n   }', '"media":\n  {"n": 150}'
+    )
+    text = text.replace(
+        '"media": {\n    "kind": "photo",\n    "n": 250\n   }', '"media":\n  {"n": 250}'
+    )
+    assert text.count('\n  {"n": ') == 2
+    path = tmp_path / "result.json"
+    path.write_text(text)
+    expected = _ijson_only(monkeypatch, path)
+    assert len(split(expected)[0]) == 300
+    assert repr(list(make_source("telegram").iter_posts(path))) == repr(expected)
+    for parts in (2, 3, 5):
+        got = [i for k in range(parts) for i in make_source("telegram").iter_part(path, k, parts)]
+        assert sorted(map(repr, got)) == sorted(map(repr, expected)), parts
+
+
+@pytest.mark.parametrize(
+    "damage", ["utf8", "garbage", "cut", "two commas", "more keys", "beyond 64 bits"]
+)
+def test_telegram_broken_indented_export_reads_as_with_ijson(tmp_path, monkeypatch, damage):
+    messages = [_message(i, text=f"نص {i} MARK{i}") for i in range(1, 201)]
+    doc = {"name": "c", "type": "public_channel", "id": 5, "messages": messages}
+    body = json.dumps(doc, ensure_ascii=False, indent=1).encode()
+    mark = body.index(b"MARK120")
+    body = {
+        "utf8": body[:mark] + b"\xff" + body[mark:],
+        "garbage": body[: mark - 1] + b'", "x": oops' + body[mark + 7 :],
+        "cut": body[:mark],
+        "two commas": body.replace(b"\n  },\n  {", b"\n  },,\n  {", 1),
+        "more keys": body[: body.rindex(b"}")] + b',\n "extra": [\n  {"id": 1}\n ]\n}\n',
+        # orjson would read it as a float; ijson refuses it (integer overflow)
+        "beyond 64 bits": body[:mark] + b'", "n": 123456789012345678901, "t": "' + body[mark:],
+    }[damage]
+    path = tmp_path / "result.json"
+    path.write_bytes(body)
+    expected = _ijson_only(monkeypatch, path)
+    got = list(make_source("telegram").iter_posts(path))
+    assert repr(got) == repr(expected)
+    parted = [i for k in range(3) for i in make_source("telegram").iter_part(path, k, 3)]
+    assert sorted(map(repr, parted)) == sorted(map(repr, _ijson_only(monkeypatch, path, 3)))
+    posts, rejected = split(got)
+    if damage == "more keys":
+        assert len(posts) == 200 and not rejected
+    else:
+        assert rejected and len(posts) < 200
+
+
+def test_telegram_message_pieces_do_not_depend_on_the_read_size(tmp_path):
+    from marsad.posts.sources.telegram import _message_lines, _message_texts
+
+    messages = [_message(i, text="ن" * (i * 37 % 900)) for i in range(1, 120)]
+    path = tmp_path / "result.json"
+    path.write_text(json.dumps({"id": 5, "messages": messages}, ensure_ascii=False, indent=1))
+    first, cut = _message_lines(path)
+    whole = list(_message_texts(path, first, cut))
+    assert len(whole) == 119 and whole[-1][2] and not any(last for _, _, last in whole[:-1])
+    for block in (1, 2, 3, 7, 64, 1000, 4096):
+        assert list(_message_texts(path, first, cut, block=block)) == whole, block
+
+
+def test_x_integers_beyond_64_bits_are_kept_exactly_in_the_raw_record(tmp_path):
+    # orjson reads them as floats, last digits lost, without an error
+    tweets = [
+        {"id": "1", "text": "نص", "author_id": "9", "n": 2**70 + 1, "m": -(2**64) - 1},
+        {"id": "2", "text": "نص", "author_id": "9", "n": 2**63 + 1, "m": 1.5},
+    ]
+    path = tmp_path / "flat.jsonl"
+    path.write_text("".join(json.dumps(t) + "\n" for t in tweets))
+    posts, rejected = split(make_source("x").iter_posts(path))
+    assert not rejected
+    assert [(p.raw["n"], p.raw["m"]) for p in posts] == [
+        (2**70 + 1, -(2**64) - 1),
+        (2**63 + 1, 1.5),
+    ]
+    assert all(isinstance(p.raw["n"], int) for p in posts)

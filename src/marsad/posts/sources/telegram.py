@@ -1,6 +1,8 @@
 """Telegram Desktop JSON exports (``result.json``): single-chat and full-account layouts.
 
-Exports can be hundreds of MB, so messages are streamed with ijson, never loaded whole.
+Exports can be hundreds of MB, so messages are streamed, never loaded whole: a message
+at a time with orjson where each starts on a line of its own (as Telegram Desktop writes
+them), else with ijson.
 A message's id is unique only inside its chat, so a post id is ``<chat id>/<message id>``.
 """
 
@@ -8,20 +10,24 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any, ClassVar
 
 import ijson
+import orjson
 
 from marsad.posts.schema import AccountRef, Engagement, Media, PostRecord, Rejection, Relations
 from marsad.posts.sources.base import (
     MAX_ID_CHARS,
+    PARSE_SHARE,
     Item,
     PartSource,
     check_text,
+    digit_shape,
     find_hashtags,
     find_links,
     find_mentions,
@@ -44,6 +50,15 @@ _MEDIA_FIELDS = (("photo", "photo"), ("file", None), ("thumbnail", None))
 _MEDIA_KEYS = frozenset(key for key, _ in _MEDIA_FIELDS)
 _PEER_PREFIX = re.compile(r"^(?:user|channel|chat)")
 _CHANNEL_TYPES = {"public_channel", "private_channel", "public_supergroup", "private_supergroup"}
+
+# The top-level messages array and the space before its first message, looked for in
+# the file's first MB (the chat's id, name and type come before it).
+_MESSAGES_START = re.compile(rb'"messages"[ \t\r\n]*:[ \t\r\n]*\[([ \t\r\n]*)\{')
+_HEAD_BYTES = 1 << 20
+_JSON_SPACE = b" \t\r\n"
+# Parsing a message with orjson is a twentieth of its cost; every part but the first
+# parses the messages before its own too (see part_bounds).
+_LINES_PARSE_SHARE = 0.05
 
 
 def _every(_position: int) -> int:
@@ -127,7 +142,8 @@ class TelegramSource(PartSource):
     def iter_part(self, path: Path, part: int, parts: int) -> Iterator[Item]:
         """Yield the posts of the messages that end in this part's bytes (see PartSource)."""
         size = path.stat().st_size
-        bounds = part_bounds(size, parts)
+        share = _LINES_PARSE_SHARE if _message_lines(path) is not None else PARSE_SHARE
+        bounds = part_bounds(size, parts, share)
         start, end = bounds[part], bounds[part + 1] if part < parts - 1 else None
         # Positions advance a buffer at a time: buffers of a sixteenth of a part at
         # most, so that each part has records to build.
@@ -182,6 +198,12 @@ class TelegramSource(PartSource):
         buf: int,
     ) -> Iterator[Item]:
         name = str(path)
+        done = 0
+        if (lines := _message_lines(path)) is not None:
+            stopped = yield from self._iter_lines(path, chat, mine, lines)
+            if stopped is None:
+                return
+            done = stopped
         index = -1
         fh: _Counted | None = None
         try:
@@ -190,6 +212,8 @@ class TelegramSource(PartSource):
                 for index, message in enumerate(
                     ijson.items(fh, "messages.item", use_float=True, buf_size=buf)
                 ):
+                    if index < done:  # read by _iter_lines
+                        continue
                     owner = mine(fh.pos)
                     if owner:
                         if owner > 0:
@@ -203,6 +227,42 @@ class TelegramSource(PartSource):
                 start = fh.start if fh is not None else None
                 reason = _json_reason(exc, path, start)
                 yield Rejection(name, f"messages[{index + 1}]", reason)
+
+    def _iter_lines(
+        self,
+        path: Path,
+        chat: dict[str, Any],
+        mine: Callable[[int], int],
+        lines: tuple[int, bytes],
+    ) -> Generator[Item, None, int | None]:
+        """The messages of a single-chat export whose messages start lines, by orjson.
+
+        Cut before each line that starts a message (``lines``: see _message_lines),
+        the array reads as the messages' texts, each but the last followed by a comma.
+        When a text is not one JSON value so followed, the cut was inside a message (or
+        the file is broken); the texts before it were whole messages, each parsed, so
+        this returns how many were read, for ijson to go on from there (and find any
+        error as before). Returns None when all were read. Ownership is by the offset
+        where a message starts, the same in every part, and every part parses the
+        messages before its own, so a cut that is wrong is found by all the parts that
+        need to read past it, at the same message.
+        """
+        first, cut = lines
+        index = -1
+        for index, (offset, text, last) in enumerate(_message_texts(path, first, cut)):
+            owner = mine(offset)
+            if owner > 0:
+                return None
+            try:
+                message = _message_value(text, last=last)
+            except (ValueError, ijson.JSONError, StopIteration):  # orjson's error is a ValueError
+                return index
+            if owner < 0:
+                continue
+            item = self._to_post(message, chat, path, f"messages[{index}]")
+            if item is not None:
+                yield item
+        return None
 
     # -- any layout: walk parser events, tracking which chat each message belongs to
 
@@ -425,6 +485,87 @@ def _local_time(value: str, tz: tzinfo) -> datetime | None:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=tz)
     return parsed.astimezone(UTC)
+
+
+def _message_lines(path: Path) -> tuple[int, bytes] | None:
+    """Where the messages of a single-chat export start, and the bytes before each one.
+
+    Returns (offset of the first message's ``{``, the newline and indentation that
+    precede it and then ``{``), when the first message starts a line: Telegram
+    Desktop's indented exports, and exports of one message a line. None otherwise (no
+    messages, or all on one line), or when what precedes the array is not the opening
+    of a JSON object whose one "messages" key this array is the value of.
+    """
+    with path.open("rb") as fh:
+        head = fh.read(_HEAD_BYTES)
+    match = _MESSAGES_START.search(head)
+    if match is None:
+        return None
+    space = match.group(1)
+    if b"\n" not in space:
+        return None
+    opening = head[: match.start(1)]
+    if opening.count(b'"messages"') != 1:
+        return None
+    try:
+        top = orjson.loads(opening + b"]}")
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(top, dict) or top.get("messages") != []:
+        return None
+    indent = space.rpartition(b"\n")[2]
+    if indent.strip(b" \t"):
+        return None
+    return match.end() - 1, b"\n" + indent + b"{"
+
+
+def _message_texts(
+    path: Path, first: int, cut: bytes, block: int = _BUF
+) -> Iterator[tuple[int, bytes, bool]]:
+    """(offset, bytes, is it the last) of the file from ``first`` cut before each ``cut``.
+
+    Each piece starts at the indentation before its ``{`` and ends with the newline
+    before the next one; the last runs to the end of the file.
+    """
+    with path.open("rb") as fh:
+        fh.seek(first)
+        pending = bytearray()
+        base = first  # the offset of pending[0]
+        start = 0  # where the piece being read starts in pending
+        look = 1  # where to look for the next cut in pending
+        while True:
+            data = fh.read(block)
+            pending += data
+            while (at := pending.find(cut, look)) != -1:
+                yield base + start, bytes(pending[start:at]), False
+                start = at + 1
+                look = start + 1
+            if not data:
+                yield base + start, bytes(pending[start:]), True
+                return
+            del pending[:start]
+            base += start
+            look = max(look - start, len(pending) - len(cut) + 1, 1)
+            start = 0
+
+
+def _message_value(text: bytes, *, last: bool) -> Any:
+    """A piece of _message_texts as the message it holds; ValueError if it is not one.
+
+    A piece but the last ends with the comma before the next message; the last one
+    with the end of the array and of the export (``]`` and ``}``).
+    """
+    body = text.rstrip(_JSON_SPACE)
+    closers = (b"}", b"]") if last else (b",",)
+    for closer in closers:
+        if not body.endswith(closer):
+            raise ValueError("not a message followed by " + closer.decode())
+        body = body[:-1].rstrip(_JSON_SPACE)
+    # An integer of 19 digits or more may not fit in 64 bits, signed: ijson refuses it
+    # (integer overflow), orjson reads some as floats. ijson reads such a message.
+    if b"0" * 19 in digit_shape(body):
+        return next(ijson.items(io.BytesIO(body), "", use_float=True))
+    return orjson.loads(body)
 
 
 def _read_header(path: Path) -> dict[str, Any] | None:
