@@ -115,22 +115,21 @@ def part_bounds(size: int, parts: int, parse_share: float = PARSE_SHARE) -> list
 # ---------------------------------------------------------------------------------- reading
 
 
-# Every digit as 0, a minus as itself, any other byte as a space: an integer beyond 64
-# bits then shows as twenty zeros, or a minus and nineteen (a million bytes in 0.6 ms).
-_DIGIT_SHAPES = bytes(48 if 48 <= i <= 57 else i if i == 45 else 32 for i in range(256))
+# Every digit and minus as 0, any other byte as a space: an integer beyond 64 bits then
+# shows as twenty zeros (twenty digits, or a minus and nineteen): a MB in about 1 ms.
+_DIGIT_SHAPES = bytes(48 if 48 <= i <= 57 or i == 45 else 32 for i in range(256))
 
 
 def digit_shape(data: bytes) -> bytes:
-    """``data`` with every digit as 0, a minus as itself and any other byte as a space:
-    long integers show as long runs of zeros."""
+    """``data`` with every digit and minus as 0 and any other byte as a space: long
+    integers show as long runs of zeros (a minus counts as a digit)."""
     return data.translate(_DIGIT_SHAPES)
 
 
 def may_exceed_64_bits(data: bytes) -> bool:
     """True when ``data`` may hold an integer beyond 64 bits, which orjson reads as a
     float (its last digits lost) without an error. False means it holds none."""
-    shape = digit_shape(data)
-    return b"0" * 20 in shape or b"-" + b"0" * 19 in shape
+    return b"0" * 20 in digit_shape(data)
 
 
 def loads(data: bytes) -> Any:
@@ -205,7 +204,8 @@ def iter_jsonl(
     name = str(path)
     seen_any = False
     whole = start == 0 and end is None
-    with path.open("rb") as fh:
+    # A big buffer: X pages are lines of about 100 KB, read in one call, not twelve.
+    with path.open("rb", buffering=1 << 20) as fh:
         fh.seek(start)
         lineno = first_line - 1
         while end is None or fh.tell() < end:
@@ -219,7 +219,7 @@ def iter_jsonl(
                     pass
                 yield Rejection(name, f"line {lineno}", f"line longer than {MAX_LINE_BYTES} bytes")
                 continue
-            if not line.strip():
+            if line.isspace():  # (strip() would copy the line)
                 continue
             seen_any = True
             try:
