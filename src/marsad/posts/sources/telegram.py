@@ -254,12 +254,12 @@ class TelegramSource(PartSource):
             if owner > 0:
                 return None
             try:
-                message = _message_value(text, last=last)
+                message, body = _message_value(text, last=last)
             except (ValueError, ijson.JSONError, StopIteration):  # orjson's error is a ValueError
                 return index
             if owner < 0:
                 continue
-            item = self._to_post(message, chat, path, f"messages[{index}]")
+            item = self._to_post(message, chat, path, f"messages[{index}]", raw=body)
             if item is not None:
                 yield item
         return None
@@ -323,8 +323,15 @@ class TelegramSource(PartSource):
     # -- one message
 
     def _to_post(
-        self, msg: Any, chat: dict[str, Any], path: Path, position: str
+        self,
+        msg: Any,
+        chat: dict[str, Any],
+        path: Path,
+        position: str,
+        raw: bytes | None = None,
     ) -> PostRecord | Rejection | None:
+        """The post of one message; ``raw``: the message as the file spells it, kept
+        as its raw record when given (else the parsed message is)."""
         name = str(path)
         if not isinstance(msg, dict):
             return Rejection(name, position, "message is not a JSON object")
@@ -419,7 +426,7 @@ class TelegramSource(PartSource):
             relations=Relations(reply_to=reply_to, forward_from=forward_from),
             engagement=Engagement(reactions=total_reactions),
             media=self._media(msg, path) if _MEDIA_KEYS & msg.keys() else [],
-            raw=msg,
+            raw=msg if raw is None else raw,
             extra={k: v for k, v in extra.items() if v is not None},
         )
         return fit_record(record, name, position)
@@ -549,8 +556,10 @@ def _message_texts(
             start = 0
 
 
-def _message_value(text: bytes, *, last: bool) -> Any:
-    """A piece of _message_texts as the message it holds; ValueError if it is not one.
+def _message_value(text: bytes, *, last: bool) -> tuple[Any, bytes]:
+    """A piece of _message_texts as the message it holds, and the message's bytes as the
+    file spells them (without the space and punctuation around it); ValueError if the
+    piece is not one message.
 
     A piece but the last ends with the comma before the next message; the last one
     with the end of the array and of the export (``]`` and ``}``).
@@ -561,11 +570,12 @@ def _message_value(text: bytes, *, last: bool) -> Any:
         if not body.endswith(closer):
             raise ValueError("not a message followed by " + closer.decode())
         body = body[:-1].rstrip(_JSON_SPACE)
+    body = body.lstrip(_JSON_SPACE)
     # An integer of 19 digits or more may not fit in 64 bits, signed: ijson refuses it
     # (integer overflow), orjson reads some as floats. ijson reads such a message.
     if b"0" * 19 in digit_shape(body):
-        return next(ijson.items(io.BytesIO(body), "", use_float=True))
-    return orjson.loads(body)
+        return next(ijson.items(io.BytesIO(body), "", use_float=True)), body
+    return orjson.loads(body), body
 
 
 def _read_header(path: Path) -> dict[str, Any] | None:
