@@ -1011,6 +1011,12 @@ def test_telegram_broken_indented_export_reads_as_with_ijson(tmp_path, monkeypat
         assert len(posts) == 200 and not rejected
     else:
         assert rejected and len(posts) < 200
+    if damage == "beyond 64 bits":  # named where the number starts
+        at = body.index(b"123456789012345678901")
+        assert (
+            rejected[-1].reason
+            == f"invalid JSON at byte {at} (parse error: integer beyond 64 bits)"
+        )
 
 
 def test_telegram_message_pieces_do_not_depend_on_the_read_size(tmp_path):

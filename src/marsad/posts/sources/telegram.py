@@ -629,8 +629,22 @@ def _json_reason(exc: Exception, path: Path, start: int | None) -> str:
     if isinstance(exc, UnicodeDecodeError) or "UTF8" in first or _bad_utf8_at(path, offset):
         return f"invalid UTF-8 at byte {offset}"
     first = first.rstrip(".")
+    if "integer overflow" in first:  # found past the number's end: name where it starts
+        offset = _number_start(path, offset)
+        first = "parse error: integer beyond 64 bits"
     detail = f" ({first})" if _PARSER_PROBLEM.match(first) else ""
     return f"invalid JSON at byte {offset}{detail}"
+
+
+def _number_start(path: Path, end: int) -> int:
+    """Where the number that ends at or just before ``end`` starts."""
+    low = max(end - 400, 0)
+    with path.open("rb") as fh:
+        fh.seek(low)
+        before = fh.read(end - low)
+    digits = before.rstrip(b" \t\r\n,}]")
+    number = len(digits) - len(digits.rstrip(b"0123456789+-.eE"))
+    return low + len(digits) - number
 
 
 def _error_offset(path: Path, start: int | None) -> int:
@@ -639,13 +653,13 @@ def _error_offset(path: Path, start: int | None) -> int:
         with path.open("rb") as raw:
             counted = _Counted(raw)
             with contextlib.suppress(ijson.JSONError, UnicodeDecodeError, ValueError):
-                for _ in ijson.basic_parse(counted, buf_size=65_536):
+                for _ in ijson.basic_parse(counted, buf_size=65_536, use_float=True):
                     pass
             start = counted.start
     with path.open("rb") as raw:
         stepping = _Stepping(raw, start)
         try:
-            for _ in ijson.basic_parse(stepping, buf_size=1 << 20):
+            for _ in ijson.basic_parse(stepping, buf_size=1 << 20, use_float=True):
                 pass
         except (ijson.JSONError, UnicodeDecodeError, ValueError):
             return max(stepping.pos - 1, 0)
