@@ -216,7 +216,10 @@ t = time.perf_counter()
 result = ingest_files(engine=engine, fmt={fmt!r}, paths=[{str(path)!r}], workers={workers!r})
 elapsed = time.perf_counter() - t
 out = result.to_json(); out.pop("errors")
+# posts_per_s counts records read (a tweet file's copies of retweeted originals too);
+# new_posts_per_s the posts stored.
 out.update(seconds=round(elapsed, 1), posts_per_s=round(result.read / elapsed),
+           new_posts_per_s=round(result.inserted / elapsed),
            peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
 me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
 # Workers (big JSONL files are split across processes) report as children: their CPU
