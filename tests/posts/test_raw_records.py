@@ -171,6 +171,39 @@ def test_a_failed_batch_leaves_no_dictionary_and_the_next_one_stores_it(
     assert_read_back(session, records)
 
 
+def test_a_dictionary_trained_while_a_batch_is_written_is_stored_with_its_records(
+    engine, session, tmp_path, monkeypatch
+):
+    # A parallel worker stages its next batch (and may train the dictionary then) while
+    # its writer thread writes the one before, which is compressed without one.
+    if engine.dialect.name != "sqlite":
+        pytest.skip("parallel ingest is for SQLite")
+    from marsad.posts.sources import make_source
+
+    records = tweets(500)
+    items = list(make_source("x").iter_posts(write_lines(tmp_path / "a.jsonl", records)))
+    writer = service._Writer(engine, fmt="x", watchlist_id=None, turns=tmp_path / "turns")
+    first = writer.stage(writer.prepare(items[:100]))  # too few records to train on
+    second = writer.prepare(items[100:])
+    existing = service._Writer._existing
+
+    def stage_the_next_batch(self, conn, keys):
+        monkeypatch.setattr(service._Writer, "_existing", existing)
+        writer.stage(second)  # trains, while the first batch's transaction is open
+        return existing(self, conn, keys)
+
+    monkeypatch.setattr(service._Writer, "_existing", stage_the_next_batch)
+    result = service.IngestResult()
+    writer.write(first, result)
+    writer.write(second, result)
+    writer.close()
+    assert result.inserted == 500
+    assert set(frame_dict_ids(session, records[:100])) == {0}
+    trained = {dict_id for dict_id, _source in dictionary_rows(session)}
+    assert len(trained) == 1 and set(frame_dict_ids(session, records[100:])) == trained
+    assert_read_back(session, records)
+
+
 def test_an_ingest_that_fails_in_its_first_batch_leaves_no_dictionary(
     engine, session, tmp_path, monkeypatch
 ):

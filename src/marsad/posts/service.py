@@ -988,6 +988,9 @@ class _Prepared:
     # (as parameters), and the posts not stored yet as parameters (all but the id).
     account_values: list[tuple[Any, ...]] | None = None
     staged: dict[tuple[str, str], tuple[Any, ...]] | None = None
+    # The dictionary the batch's records are compressed with (None: plain zstd), chosen
+    # when it is staged.
+    dictionary: zstandard.ZstdCompressionDict | None = None
 
 
 class _Writer:
@@ -1034,11 +1037,16 @@ class _Writer:
         # Plain zstd until _settle_dictionary finds or trains a dictionary (see there).
         # A parallel worker stages batches on its building thread (see stage) and writes
         # them on the writer thread, each with its own compressor (they are not
-        # thread-safe).
-        self.packer = _Packer()
+        # thread-safe). The building thread's: the dictionary chosen, the one this
+        # writer trained (if any), and the compressor staging uses.
+        self.dictionary: zstandard.ZstdCompressionDict | None = None
+        self.trained: zstandard.ZstdCompressionDict | None = None
         self.stage_packer = _Packer()
-        self.dictionary_unstored = False
         self.may_train = True
+        # The writer thread's: its compressor (for the batch being written) and
+        # whether a transaction stored the trained dictionary.
+        self.packer = _Packer()
+        self.trained_stored = False
         self.batches = 0
         # (platform, account_id) -> (handle, display_name, registered_at) stored since
         self.accounts_written: dict[tuple[str, str], tuple[Any, ...]] = {}
@@ -1091,6 +1099,7 @@ class _Writer:
         ``prepared`` (staged) for :meth:`write`.
         """
         self._settle_dictionary(prepared)
+        prepared.dictionary = self.dictionary
         if self.dialect == "sqlite" and self.turns is not None:
             self._stage(prepared)
         return prepared
@@ -1116,14 +1125,15 @@ class _Writer:
         next batch's transaction stores it: nothing compressed with it is committed
         before it is. Parallel workers may each train one; each stores its own.
         """
-        if self.packer.dictionary is not None:
+        if self.dictionary is not None:
             return
         records = [row["raw"] for row in prepared.rows.values() if row["raw"] is not None]
         if not records:
             return
         stored = self._newest_dictionary()
         if stored is not None:
-            self._use_dictionary(zstandard.ZstdCompressionDict(stored))
+            self.dictionary = zstandard.ZstdCompressionDict(stored)
+            self.stage_packer = _Packer(self.dictionary)
             return
         if not self.may_train or len(records) < _DICT_MIN_RECORDS:
             return
@@ -1131,13 +1141,9 @@ class _Writer:
         if trained is None:
             self.may_train = False  # such records will not do better in the next batch
             return
-        self._use_dictionary(trained)
-        self.dictionary_unstored = True
+        self.dictionary = self.trained = trained
+        self.stage_packer = _Packer(trained)
         log.info("raw records of %s: trained zstd dictionary %d", self.fmt, trained.dict_id())
-
-    def _use_dictionary(self, dictionary: zstandard.ZstdCompressionDict) -> None:
-        self.packer = _Packer(dictionary)
-        self.stage_packer = _Packer(dictionary)
 
     def _newest_dictionary(self) -> bytes | None:
         """The newest dictionary stored for this writer's format (its bytes), if any."""
@@ -1161,15 +1167,13 @@ class _Writer:
             data = conn.execute(stmt).scalar()
         return bytes(data) if data is not None else None
 
-    def _store_dictionary(self, conn: Any) -> None:
+    def _store_dictionary(self, conn: Any, dictionary: zstandard.ZstdCompressionDict) -> None:
         """Store the dictionary this writer trained, in the batch's transaction.
 
         Another dictionary under the same id (zstd ids are 31-bit hashes of the
         content: one chance in two billion) would make the records of one of the two
         unreadable, so that batch is refused instead; nothing of it is stored.
         """
-        dictionary = self.packer.dictionary
-        assert dictionary is not None  # noqa: S101 - only called with one
         dict_id, data = dictionary.dict_id(), dictionary.as_bytes()
         values = {"id": dict_id, "source": self.fmt, "created_at": _now(), "dictionary": data}
         conn.execute(self.insert_dictionary, values)
@@ -1281,10 +1285,16 @@ class _Writer:
             accounts = self._changed_accounts(prepared.accounts)
         else:
             accounts = prepared.accounts
+        # What this thread compresses goes with the batch's records: the same dictionary.
+        if self.packer.dictionary is not prepared.dictionary:
+            self.packer = _Packer(prepared.dictionary)
         pack = self.packer.pack
+        # The trained dictionary is stored by the first transaction whose records use it.
+        store = prepared.dictionary is not None and prepared.dictionary is self.trained
+        store = store and not self.trained_stored
         with self.engine.begin() as conn:
-            if self.dictionary_unstored:
-                self._store_dictionary(conn)
+            if store:
+                self._store_dictionary(conn, prepared.dictionary)
             if self.dialect == "sqlite":
                 # A million-row table's indexes outgrow SQLite's default 2 MB page cache;
                 # 64 MB keeps their upper levels in memory for the writer connection.
@@ -1313,7 +1323,8 @@ class _Writer:
                     conn.execute(_posts.update().where(_posts.c.id == old["id"]).values(**changes))
             if self.watchlist_id and accounts:
                 self._watch(conn, list(accounts), now)
-        self.dictionary_unstored = False  # committed with this batch
+        if store:
+            self.trained_stored = True  # committed with this batch
         result.inserted += len(fresh)
         self._remember(accounts)
 
