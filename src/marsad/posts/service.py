@@ -365,15 +365,11 @@ def restore_indexes(engine: Engine) -> None:
     """
     if engine.dialect.name == "sqlite":
         with engine.begin() as conn:
-            present = conn.exec_driver_sql(
-                "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (_ACCOUNT_INDEX,)
-            ).first()
-            if present is None:
-                # SQLite sorts the million keys on helper threads too (a third faster,
-                # while the ingest's other cores are idle); for this connection only.
-                conn.exec_driver_sql(f"PRAGMA threads={min(os.cpu_count() or 1, 4)}")
-                conn.exec_driver_sql(_ACCOUNT_INDEX_DDL)
-                conn.exec_driver_sql("PRAGMA threads=0")
+            # SQLite sorts the keys on helper threads too (a third faster, while the
+            # ingest's other cores are idle); for this statement only.
+            conn.exec_driver_sql(f"PRAGMA threads={min(os.cpu_count() or 1, 4)}")
+            conn.exec_driver_sql(_ACCOUNT_INDEX_DDL)
+            conn.exec_driver_sql("PRAGMA threads=0")
 
 
 @contextlib.contextmanager
