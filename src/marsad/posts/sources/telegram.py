@@ -27,11 +27,11 @@ from marsad.posts.sources.base import (
     Item,
     PartSource,
     check_text,
-    digit_shape,
     find_hashtags,
     find_links,
     find_mentions,
     fit_record,
+    has_digit_run,
     language_of,
     normalize_links,
     parse_time,
@@ -573,7 +573,7 @@ def _message_value(text: bytes, *, last: bool) -> tuple[Any, bytes]:
     body = body.lstrip(_JSON_SPACE)
     # An integer of 19 digits or more may not fit in 64 bits, signed: ijson refuses it
     # (integer overflow), orjson reads some as floats. ijson reads such a message.
-    if b"0" * 19 in digit_shape(body):
+    if has_digit_run(body, 19):
         return next(ijson.items(io.BytesIO(body), "", use_float=True)), body
     return orjson.loads(body), body
 
