@@ -11,7 +11,6 @@ collected from these hooks.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -103,6 +102,3 @@ class CapabilitySpec:
     @hookspec
     def marsad_references(self) -> list[RefType]:  # type: ignore[empty-body]
         """Typed reference prefixes (``post``, ``report``…) this capability resolves."""
-
-
-RefResolver = Callable[..., Any]
