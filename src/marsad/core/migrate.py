@@ -1,9 +1,14 @@
 """Running Alembic migrations from code (the CLI, the demo and the test fixtures).
 
-Each capability's migrations form their own branch that starts from the core's
-first revision (``down_revision = "0001_core"``, ``branch_labels = ("posts",)``),
-so capabilities evolve their tables independently. "Up to date" therefore
-means "at every head", and ``upgrade`` goes to all heads at once.
+The migrations form one linear chain from ``0001_baseline``: each revision's
+``down_revision`` is the one before it, so the database is up to date when its one
+revision is the chain's one head.
+
+Before the baseline each capability had its own branch; a database made then holds
+the four branch heads in ``alembic_version``. Its schema is exactly the baseline's,
+so ``upgrade`` (and ``downgrade``) first stamps such a database with the baseline,
+in the same transaction. A database at only some of the old revisions cannot be
+adopted that way and gets a message saying what to do.
 """
 
 from __future__ import annotations
@@ -16,11 +21,27 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.types import TypeDecorator
 
-from marsad.core.errors import InvalidInput
+from marsad.core.errors import InvalidInput, MarsadError
+from marsad.core.i18n import _
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+BASELINE = "0001_baseline"
+# The per-capability branch heads a database made before the baseline is at, all
+# four at once when its migrations were complete; and every revision of those branches.
+LEGACY_HEADS = frozenset(
+    {"0003_reports", "0004_detect", "0007_coordination_statuses", "0009_posts_fts_ascii"}
+)
+LEGACY_REVISIONS = LEGACY_HEADS | {
+    "0001_core",
+    "0002_posts",
+    "0005_coordination",
+    "0006_posts_registered_at",
+    "0008_posts_raw_dicts",
+}
 
 
 def alembic_config() -> Config:
@@ -29,7 +50,7 @@ def alembic_config() -> Config:
     return config
 
 
-def upgrade(engine: Engine, revision: str = "heads") -> None:
+def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the database to ``revision`` (default: the newest)."""
     _run(engine, command.upgrade, revision)
 
@@ -48,6 +69,7 @@ def _run(engine: Engine, step: Callable[[Config, str], None], revision: str) -> 
     config = alembic_config()
     try:
         with engine.begin() as conn:
+            adopt_legacy(conn)
             config.attributes["connection"] = conn
             step(config, revision)
     except CommandError as exc:
@@ -59,30 +81,60 @@ def _run(engine: Engine, step: Callable[[Config, str], None], revision: str) -> 
         ) from exc
 
 
+def adopt_legacy(conn: Connection) -> bool:
+    """Stamp a database at the old branch heads with the baseline; True if it was one.
+
+    Raises MarsadError (``err_db_legacy``) for a database at an incomplete set of old
+    revisions: its schema is not the baseline's, and guessing what it lacks could lose
+    data. Nothing is changed then.
+    """
+    current = set(MigrationContext.configure(conn).get_current_heads())
+    if not current & LEGACY_REVISIONS:
+        return False
+    if current != LEGACY_HEADS:
+        raise MarsadError(
+            code="err_db_legacy",
+            message=_(
+                "the database is at old migrations {current}, from before {baseline}; "
+                "only a database at all of {heads} can be taken over. Upgrade it first "
+                "with the Marsad version that made it (`marsad db upgrade`), or export "
+                "its data and load it into a new database"
+            ).format(
+                current=describe(current), baseline=BASELINE, heads=describe(set(LEGACY_HEADS))
+            ),
+            where="MARSAD_DATABASE_URL",
+            status=409,
+        )
+    conn.execute(text("DELETE FROM alembic_version"))
+    conn.execute(text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": BASELINE})
+    return True
+
+
 def current_revisions(engine: Engine) -> set[str]:
-    """The revisions the database is at (one per branch)."""
+    """The revision the database is at (a set: empty before the first migration, and
+    the old branch heads in a database made before the baseline)."""
     with engine.connect() as conn:
         return set(MigrationContext.configure(conn).get_current_heads())
 
 
 def head_revisions() -> set[str]:
-    """The newest revision of every branch the code knows."""
+    """The newest revision the code knows (one: the chain is linear)."""
     return set(ScriptDirectory.from_config(alembic_config()).get_heads())
 
 
 def is_current(engine: Engine) -> bool:
-    """True when every head is applied (a head reached through ``depends_on`` counts)."""
-    current = current_revisions(engine)
-    if not current:
-        return not head_revisions()
-    script = ScriptDirectory.from_config(alembic_config())
-    applied = {
-        rev.revision
-        for rev in script.revision_map.iterate_revisions(
-            tuple(current), "base", select_for_downgrade=True
-        )
-    }
-    return head_revisions() <= applied
+    """True when the database is at the newest revision."""
+    return current_revisions(engine) == head_revisions()
+
+
+def render_plain_type(type_: str, obj: object, autogen_context: object) -> str | bool:  # noqa: ARG001
+    """Autogenerate's ``render_item`` hook: write a column type of ours (UTCDateTime and
+    any other TypeDecorator) as the plain type it stores, ``sa.DateTime(timezone=True)``,
+    so a generated migration imports nothing from Marsad. The database holds the plain
+    type either way, and the models-vs-migrations comparison compares that."""
+    if type_ == "type" and isinstance(obj, TypeDecorator):
+        return f"sa.{obj.impl_instance!r}"
+    return False
 
 
 def describe(revisions: set[str]) -> str:

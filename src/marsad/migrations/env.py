@@ -1,10 +1,15 @@
-"""Alembic environment: runs the migrations on the connection Marsad hands it."""
+"""Alembic environment: runs the migrations on the connection Marsad hands it.
+
+The models are loaded here only for ``alembic revision --autogenerate``; the
+migrations themselves never import Marsad (see docs/architecture.md, "Migrations").
+"""
 
 from __future__ import annotations
 
 from alembic import context
 
 from marsad.core.db import load_all_models
+from marsad.core.migrate import render_plain_type
 
 target_metadata = load_all_models()
 config = context.config
@@ -36,6 +41,7 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
         include_object=_include,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        render_item=render_plain_type,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from marsad.cli.output import print_json, user_errors
-from marsad.core import audit
+from marsad.core import audit, migrate
 from marsad.core.db import make_engine, session_factory, session_scope
 from marsad.core.errors import ConfigError, InvalidInput
 from marsad.core.settings import Settings, load_settings
@@ -50,12 +50,12 @@ def _open(*, check_current: bool = True) -> Iterator[tuple[Engine, sessionmaker[
 def _checked(
     engine: Engine, settings: Settings, *, check_current: bool
 ) -> tuple[Engine, sessionmaker[Session]]:
-    # Checked by table rather than migrate.is_current(): a capability whose migration
-    # depends_on ours makes Alembic drop 0002_posts from the version table.
-    if check_current and not inspect(engine).has_table("posts"):
+    if check_current and not migrate.is_current(engine):
         raise ConfigError(
             "MARSAD_DATABASE_URL",
-            "the database has no posts tables yet; run `marsad db upgrade` first",
+            f"the database is at migration {migrate.describe(migrate.current_revisions(engine))}"
+            f", the code needs {migrate.describe(migrate.head_revisions())}; "
+            "run `marsad db upgrade` first",
         )
     return engine, session_factory(engine, settings)
 
