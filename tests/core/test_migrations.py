@@ -16,7 +16,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
 
 from marsad.core import migrate
-from marsad.core.db import UTCDateTime, load_all_models, make_engine
+from marsad.core.db import UTCDateTime, database_status, load_all_models, make_engine
 from marsad.core.settings import Settings
 from tests.core.test_settings import run_marsad
 
@@ -170,6 +170,8 @@ def test_a_database_at_the_old_heads_is_taken_over_by_the_baseline(
     _load_legacy(engine)
     assert migrate.current_revisions(engine) == migrate.LEGACY_HEADS
     assert not migrate.is_current(engine)
+    status = database_status(engine)
+    assert status["revision"] is None and status["revisions"] == sorted(migrate.LEGACY_HEADS)
     legacy = _snapshot(engine)
     assert len(legacy["rows"]["places"]) > 100 and len(legacy["rows"]["categories"]) == 14
     env = {"MARSAD_DATABASE_URL": db_url}
@@ -182,6 +184,7 @@ def test_a_database_at_the_old_heads_is_taken_over_by_the_baseline(
     assert upgraded.returncode == 0, upgraded.stderr
     assert json.loads(upgraded.stdout) == {"revisions": sorted(migrate.head_revisions())}
     assert migrate.is_current(engine)
+    assert [database_status(engine)["revision"]] == sorted(migrate.head_revisions())
     listed = run_marsad("posts", "watchlist", "list", "--json", env=env, cwd=tmp_path)
     assert listed.returncode == 0, listed.stderr
     assert _snapshot(engine) == legacy  # taken over as it was: nothing rebuilt or lost

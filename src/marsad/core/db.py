@@ -189,13 +189,14 @@ def database_status(engine: Engine) -> dict[str, Any]:
     try:
         with engine.connect() as conn:
             rows = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
-        # One row per capability's migration branch; "revision" (one of them) is kept for
-        # scripts that read it, "revisions" lists them all.
+        # The migrations are one chain, so a database is at one revision; "revisions"
+        # (kept for the scripts that read it) lists it, or, in a database made before
+        # 0001_baseline and not yet upgraded, the old branch heads ("revision" is null).
         revisions = sorted(rows)
         return {
             "ok": True,
             "backend": engine.dialect.name,
-            "revision": rows[0] if rows else None,
+            "revision": revisions[0] if len(revisions) == 1 else None,
             "revisions": revisions,
         }
     except Exception:  # noqa: BLE001 - health must answer, whatever went wrong
