@@ -44,13 +44,17 @@ def require_current(engine: Engine) -> None:
 
 
 @contextmanager
-def open_store(*, check_current: bool = True, **overrides: Any) -> Iterator[Store]:
+def open_store(
+    *, settings: Settings | None = None, check_current: bool = True, **overrides: Any
+) -> Iterator[Store]:
     """Open the configured database for one command; its connections close afterwards.
 
-    ``overrides`` are settings given on the command line (None values are ignored).
+    ``settings``: already read by the command (default: read afresh, with
+    ``overrides``, settings given on the command line; None values are ignored).
     ``check_current=False`` is for the commands that manage migrations themselves.
     """
-    settings = load_settings(**{k: v for k, v in overrides.items() if v is not None})
+    if settings is None:
+        settings = load_settings(**{k: v for k, v in overrides.items() if v is not None})
     engine = make_engine(settings)
     try:
         if check_current:

@@ -14,14 +14,14 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from marsad.cli.output import print_json, user_errors
+from marsad.cli.store import open_store
 from marsad.core import audit
-from marsad.core.db import make_engine, session_factory, session_scope
-from marsad.core.errors import ConfigError, InvalidInput
-from marsad.core.settings import Settings, load_settings
+from marsad.core.db import session_scope
+from marsad.core.errors import InvalidInput
 from marsad.posts import service
 from marsad.posts.sources import available_sources
 
@@ -38,26 +38,8 @@ FORMATS = ", ".join(sorted(available_sources()))
 @contextmanager
 def _open(*, check_current: bool = True) -> Iterator[tuple[Engine, sessionmaker[Session]]]:
     """The configured database for one command; its connections are closed afterwards."""
-    # Read afresh per command (get_settings() is cached for the process: the web app).
-    settings = load_settings()
-    engine = make_engine(settings)
-    try:
-        yield _checked(engine, settings, check_current=check_current)
-    finally:
-        engine.dispose()
-
-
-def _checked(
-    engine: Engine, settings: Settings, *, check_current: bool
-) -> tuple[Engine, sessionmaker[Session]]:
-    # Checked by table rather than migrate.is_current(): a capability whose migration
-    # depends_on ours makes Alembic drop 0002_posts from the version table.
-    if check_current and not inspect(engine).has_table("posts"):
-        raise ConfigError(
-            "MARSAD_DATABASE_URL",
-            "the database has no posts tables yet; run `marsad db upgrade` first",
-        )
-    return engine, session_factory(engine, settings)
+    with open_store(check_current=check_current) as store:
+        yield store.engine, store.sessions
 
 
 def _time(value: str | None, option: str) -> datetime | None:
