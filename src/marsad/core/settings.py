@@ -243,7 +243,12 @@ def _section_values(
     """A section's values from the TOML file: its ``[name]`` table, or its keys at top level."""
     table = file_values.get(name)
     flat = {k: v for k, v in file_values.items() if k in model.model_fields}
-    return {**flat, **(table if isinstance(table, dict) else {})}
+    return _env_wins({**flat, **(table if isinstance(table, dict) else {})})
+
+
+def _env_wins(file_values: dict[str, Any]) -> dict[str, Any]:
+    """Leave out the file's values whose ``MARSAD_`` variable is set: the environment wins."""
+    return {k: v for k, v in file_values.items() if f"MARSAD_{k.upper()}" not in os.environ}
 
 
 def _build_section(name: str, model: type[BaseModel], values: dict[str, Any]) -> BaseModel:
@@ -284,7 +289,7 @@ def load_settings(**overrides: Any) -> Settings:
     stops the program at start with one line naming the variable.
     """
     file_values = _toml_overrides()
-    core = {k: v for k, v in file_values.items() if not isinstance(v, dict)}
+    core = _env_wins({k: v for k, v in file_values.items() if not isinstance(v, dict)})
     core.update({k: v for k, v in overrides.items() if not isinstance(v, dict | BaseModel)})
     try:
         settings = Settings(**core)
@@ -327,7 +332,9 @@ class PluginSelection(BaseSettings):
 def plugin_selection() -> PluginSelection:
     """Which plugins the environment and the TOML file choose, without reading the rest."""
     file_values = _toml_overrides()
-    picked = {k: file_values[k] for k in ("plugins", "disabled_plugins") if k in file_values}
+    picked = _env_wins(
+        {k: file_values[k] for k in ("plugins", "disabled_plugins") if k in file_values}
+    )
     try:
         return PluginSelection(**picked)
     except ValidationError as exc:
