@@ -27,10 +27,12 @@ def with_plugins(settings: Settings, **changes: str) -> Settings:
     return Settings(**{**settings.model_dump(), **changes})
 
 
-def run_marsad(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    """`marsad` in a fresh process, with this checkout and the tests importable."""
+def run_marsad(
+    *args: str, path: tuple[str, ...] = (), **env: str
+) -> subprocess.CompletedProcess[str]:
+    """`marsad` in a fresh process, with this checkout, the tests and ``path`` importable."""
     base = {k: v for k, v in os.environ.items() if not k.startswith("MARSAD_")}
-    base["PYTHONPATH"] = os.pathsep.join([str(REPO / "src"), str(REPO)])
+    base["PYTHONPATH"] = os.pathsep.join([str(REPO / "src"), str(REPO), *path])
     return subprocess.run(
         [sys.executable, "-m", "marsad.cli", *args],
         env={**base, **env},
@@ -73,6 +75,19 @@ def test_a_plugin_command_runs_through_the_marsad_cli() -> None:
     assert json.loads(said.stdout) == {"said": ["hello", "hello"]}
     without = run_marsad("example", "hello")
     assert without.returncode == 2 and "No such command" in without.stderr
+
+
+def test_an_installed_package_is_found_through_its_entry_point(tmp_path) -> None:
+    # What `pip install` leaves for a package that declares the entry point.
+    dist = tmp_path / "marsad_example-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: marsad-example\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text(f"[marsad.plugins]\nexample = {EXAMPLE}\n")
+    said = run_marsad("example", "hello", path=(str(tmp_path),))
+    assert said.returncode == 0, said.stderr
+    assert said.stdout.strip() == "hello"
+    gone = run_marsad("example", "hello", path=(str(tmp_path),), MARSAD_DISABLED_PLUGINS="example")
+    assert gone.returncode == 2 and "No such command" in gone.stderr
 
 
 def test_a_plugin_job_kind_is_in_the_registry(settings) -> None:
@@ -133,6 +148,7 @@ def test_switched_off_on_the_command_line_too() -> None:
             "MARSAD_PLUGINS",
             "job kind 'example.count'",
         ),
+        ({"plugins": "tests.core.plugin_typo"}, "MARSAD_PLUGINS", "marsad_router"),
         ({"disabled_plugins": "coordinaton"}, "MARSAD_DISABLED_PLUGINS", "coordinaton"),
         ({"disabled_plugins": "posts"}, "MARSAD_DISABLED_PLUGINS", "detect needs posts"),
         ({"disabled_plugins": "core"}, "MARSAD_DISABLED_PLUGINS", "core"),

@@ -135,11 +135,14 @@ class Plugin:
     source: Literal["builtin", "entry point", "setting"]
 
 
-def plugin_name(module_name: str, module: Any = None) -> str:
-    """A plugin's short name: ``NAME`` in its module, else ``marsad.<cap>.plugin`` → ``<cap>``."""
+def plugin_name(module_name: str, module: Any = None, entry_name: str | None = None) -> str:
+    """A plugin's short name: ``NAME`` in its module, else its entry point's name, else
+    ``<cap>`` for ``marsad.<cap>.plugin``, else the module name."""
     declared = getattr(module, "NAME", None)
     if isinstance(declared, str) and declared:
         return declared
+    if entry_name:
+        return entry_name
     parts = module_name.split(".")
     if len(parts) == 3 and parts[0] == "marsad" and parts[2] == "plugin":
         return parts[1]
@@ -180,7 +183,17 @@ class Registry:
         self.manager = pluggy.PluginManager(PROJECT)
         self.manager.add_hookspecs(CapabilitySpec)
         for plugin in plugins:
-            self.manager.register(plugin.module, name=plugin.module_name)
+            try:
+                self.manager.register(plugin.module, name=plugin.module_name)
+            except pluggy.PluginValidationError as exc:
+                raise ConfigError(
+                    "MARSAD_PLUGINS", f"the plugin {plugin.module_name!r} is not valid: {exc}"
+                ) from None
+        try:
+            # A @hookimpl whose name matches no hook (a typo) would otherwise never be called.
+            self.manager.check_pending()
+        except pluggy.PluginValidationError as exc:
+            raise ConfigError("MARSAD_PLUGINS", f"a plugin is not valid: {exc}") from None
         self._cache: dict[str, Any] = {}
 
     @property
@@ -278,20 +291,22 @@ class Registry:
 
 
 def _load_plugins(extra: tuple[str, ...], disabled: tuple[str, ...]) -> list[Plugin]:
-    wanted: list[tuple[str, str, str]] = [
-        (m, "builtin", "DEFAULT_PLUGINS") for m in DEFAULT_PLUGINS
+    wanted: list[tuple[str, str, str, str | None]] = [
+        (m, "builtin", "DEFAULT_PLUGINS", None) for m in DEFAULT_PLUGINS
     ]
-    for _name, module_name in _entry_point_plugins():
-        wanted.append((module_name, "entry point", f"entry point {ENTRY_POINT_GROUP}"))
-    wanted += [(m, "setting", "MARSAD_PLUGINS") for m in extra]
+    for name, module_name in _entry_point_plugins():
+        wanted.append((module_name, "entry point", f"entry point {ENTRY_POINT_GROUP}", name))
+    wanted += [(m, "setting", "MARSAD_PLUGINS", None) for m in extra]
     plugins: list[Plugin] = []
     seen: set[str] = set()
-    for module_name, source, where in wanted:
+    for module_name, source, where, entry_name in wanted:
         if module_name in seen:
             continue
         seen.add(module_name)
         module = _import_plugin(module_name, where)
-        plugins.append(Plugin(plugin_name(module_name, module), module_name, module, source))  # type: ignore[arg-type]
+        name = plugin_name(module_name, module, entry_name)
+        plugins.append(Plugin(name, module_name, module, source))  # type: ignore[arg-type]
+    Registry._unique([p.name for p in plugins], "plugin name")
     known = {p.name for p in plugins} | {p.module_name for p in plugins}
     for name in disabled:
         if name not in known:
