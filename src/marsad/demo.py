@@ -1,9 +1,8 @@
-"""Sample data for `marsad demo`: text written by the project, no real person's data."""
+"""`marsad demo`: sample accounts, then each plugin's sample data (invented, no real person's)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -35,59 +34,24 @@ def _ensure_user(session: Session, username: str, role: str) -> tuple[str, bool]
     return password, False
 
 
-def load_sample_data(session: Session, *, settings: Settings) -> DemoSummary:
-    """Load (or refresh) the demo's accounts and sample reports; safe to run twice."""
-    from marsad.reports.sample import load_sample_reports
+def load_demo(
+    *, settings: Settings, engine: Engine, sessions: sessionmaker[Session]
+) -> DemoSummary:
+    """Create (or refresh) the demo's accounts, then each plugin's sample data; safe twice.
 
-    admin_password, _created = _ensure_user(session, ADMIN, "admin")
-    summary = DemoSummary(ADMIN, admin_password)
-    for username, role in SAMPLE_STAFF:
-        password, _ = _ensure_user(session, username, role)
-        summary.lines.append(f"{role} login: username {username}  password {password}")
-    cipher = security.FieldCipher.from_settings(settings.field_key, settings.secret())
-    added = load_sample_reports(session, settings=settings, cipher=cipher)
-    summary.lines.append(f"sample reports added: {added}")
-    return summary
-
-
-def load_sample_posts(
-    *, engine: Engine, sessions: sessionmaker[Session], settings: Settings
-) -> list[str]:
-    """Ingest the sample posts and flag them; safe to run twice (ingest is idempotent)."""
-    from marsad.coordination.runs import list_runs, start_run
-    from marsad.coordination.statuses import current_status, record_status
+    The accounts belong to the core; everything else comes from the plugins'
+    ``marsad_demo_data`` hooks, called in plugin order (reports, posts, then
+    detect and coordination, which work on the posts).
+    """
     from marsad.core.db import session_scope
-    from marsad.demo_posts import ACCOUNTS, BANNED_ACCOUNT, write_sample_posts
-    from marsad.detect.flagging import run_detection
-    from marsad.posts.service import ingest_files
+    from marsad.core.plugins import DemoContext, get_registry
 
-    path = write_sample_posts(settings.data_dir / "sample-posts.jsonl")
-    result = ingest_files(
-        fmt="jsonl",
-        paths=[path],
-        engine=engine,
-        platform="demo",
-        mapping="id=id,author=author,author_name=author_name,text=text,created_at=created_at",
-    )
-    flags = run_detection(sessions=sessions)
-    lines = [
-        f"sample posts: {result.read} read, {result.inserted} new",
-        f"posts flagged for review: {flags.flagged} of {flags.processed} looked at",
-    ]
-    banned = f"demo:{ACCOUNTS[BANNED_ACCOUNT][0]}"
     with session_scope(sessions) as session:
-        if current_status(session, account=banned) is None:
-            record_status(
-                session,
-                account=banned,
-                status="suspended",
-                actor="demo",
-                source="staff",
-                observed_at=datetime(2026, 11, 1, 6, 0, tzinfo=UTC),
-                note="Sample: suspended by the platform after threats of violence",
-            )
-            lines.append(f"suspended account recorded: {banned}")
-        if not list_runs(session, limit=1):
-            run = start_run(session, actor="demo")
-            lines.append(f"coordinated groups found: {run.clusters}")
-    return lines
+        admin_password, _created = _ensure_user(session, ADMIN, "admin")
+        summary = DemoSummary(ADMIN, admin_password)
+        for username, role in SAMPLE_STAFF:
+            password, _ = _ensure_user(session, username, role)
+            summary.lines.append(f"{role} login: username {username}  password {password}")
+    context = DemoContext(settings=settings, engine=engine, sessions=sessions)
+    summary.lines += get_registry(settings).load_demo_data(context)
+    return summary

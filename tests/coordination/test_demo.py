@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from marsad.demo import load_sample_posts
+from marsad.core.plugins import DemoContext, get_registry
 from tests.coordination.test_statuses import _cli, cli_env  # noqa: F401 - the fixture
+
+
+def load_sample_posts(*, engine, sessions, settings) -> list[str]:  # type: ignore[no-untyped-def]
+    """Every plugin's demo data (the posts, their flags, the coordination run)."""
+    context = DemoContext(settings=settings, engine=engine, sessions=sessions)
+    return get_registry(settings).load_demo_data(context)
 
 
 def test_demo_shows_a_group_and_ranks_the_banned_accounts_successor_first(

@@ -127,10 +127,20 @@ def test_multipart_upload_strips_exif_and_checks_types(client, settings, session
     assert len([p for p in (Path(settings.data_dir) / "files").rglob("*") if p.is_file()]) == 1
 
 
-def test_a_file_over_the_limit_is_refused(client, app) -> None:
-    from marsad.reports.settings import ReportSettings
+def _client_with(settings, engine, **reports):  # type: ignore[no-untyped-def]
+    """A client on an app created with these reports settings (create_app's are the ones used)."""
+    from fastapi.testclient import TestClient
 
-    app.state.report_settings = ReportSettings(reports_max_file_mb=0.01)
+    from marsad.core.settings import Settings
+    from marsad.reports.settings import ReportSettings
+    from marsad.web.app import create_app
+
+    tree = Settings(**settings.model_dump(), reports=ReportSettings(**reports))
+    return TestClient(create_app(tree, engine=engine))
+
+
+def test_a_file_over_the_limit_is_refused(settings, engine) -> None:
+    client = _client_with(settings, engine, reports_max_file_mb=0.01)
     big = b"%PDF-1.4\n" + b"0" * 20000
     response = client.post(
         "/api/v1/reports",
@@ -140,10 +150,8 @@ def test_a_file_over_the_limit_is_refused(client, app) -> None:
     assert response.status_code == 422 and response.json()["error"] == "err_file_too_large"
 
 
-def test_rate_limit_counts_in_memory(client, app) -> None:
-    from marsad.reports.settings import ReportSettings
-
-    app.state.report_settings = ReportSettings(reports_rate_limit=2)
+def test_rate_limit_counts_in_memory(settings, engine) -> None:
+    client = _client_with(settings, engine, reports_rate_limit=2)
     assert submit(client).status_code == 201
     assert submit(client).status_code == 201
     assert submit(client).status_code == 429

@@ -40,11 +40,10 @@ InputOpt = Annotated[
 @contextlib.contextmanager
 def _store_session() -> Iterator[Any]:
     """A session on the posts store (``--input`` absent)."""
-    from marsad.core.db import make_engine, session_factory, session_scope
-    from marsad.core.settings import load_settings
+    from marsad.cli.store import open_store
+    from marsad.core.db import session_scope
 
-    settings = load_settings()  # afresh per command, not the cached one
-    with session_scope(session_factory(make_engine(settings), settings)) as session:
+    with open_store() as store, session_scope(store.sessions) as session:
         yield session
 
 

@@ -33,32 +33,22 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-# Each capability keeps its tables in its own models module; migrations and
-# the models-vs-migrations test import them all from here.
-MODEL_MODULES = (
-    "marsad.core.models",
-    "marsad.core.places",
-    "marsad.posts.models",
-    "marsad.detect.models",
-    "marsad.reports.models",
-    "marsad.coordination.models",
-)
-
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def load_all_models() -> MetaData:
-    """Import every capability's models so Base.metadata knows all tables."""
-    for name in MODEL_MODULES:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            # Only a capability that has no models yet is skipped; a broken
-            # import inside an existing models module still fails loudly.
-            if exc.name is None or not name.startswith(exc.name):
-                raise
+def load_all_models(settings: Any = None) -> MetaData:
+    """Import the models each plugin declares (``marsad_models``) so Base.metadata knows them.
+
+    Each capability keeps its tables in its own models module. Without settings
+    every installed plugin counts, switched off or not: migrations and the
+    models-vs-migrations test need all tables.
+    """
+    from marsad.core.plugins import get_registry
+
+    for name in get_registry(settings).models():
+        importlib.import_module(name)
     return Base.metadata
 
 

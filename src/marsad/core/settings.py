@@ -1,9 +1,12 @@
-"""Settings, declared as data with help text.
+"""Settings, declared as data with help text: one tree for the core and every capability.
 
 Every setting is read from an environment variable prefixed ``MARSAD_`` (or
-from a ``.env`` file / a TOML file named by ``MARSAD_CONFIG_FILE``). The
-descriptions here are the documentation: ``docs/configuration.md`` is
-generated from them and a test fails when the two drift apart.
+from a ``.env`` file / a TOML file named by ``MARSAD_CONFIG_FILE``). The core's
+settings are the fields below; each capability declares its own section through
+the ``marsad_settings`` hook and finds it nested in the tree (``settings.reports``,
+``settings.detect``). The descriptions are the documentation:
+``docs/configuration.md`` is generated from them and a test fails when the two
+drift apart.
 
 Settings refuse unsafe values outside development (STYLE rule 13): a missing
 secret key in production is an error, not a silently generated key.
@@ -18,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import BaseModel, Field, PrivateAttr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -26,6 +29,11 @@ from sqlalchemy.exc import ArgumentError
 from marsad.core.errors import ConfigError
 
 LANGUAGES = ("ar", "ckb", "en")
+
+
+def _join_names(value: object) -> object:
+    """The TOML file may give a list of names; the environment gives ``a,b``."""
+    return ",".join(str(v) for v in value) if isinstance(value, list | tuple) else value
 
 
 class Settings(BaseSettings):
@@ -91,6 +99,58 @@ class Settings(BaseSettings):
         "Admins can also switch this on in the web interface.",
     )
     log_level: str = Field("INFO", description="Logging level (DEBUG, INFO, WARNING, ERROR).")
+    plugins: str = Field(
+        "",
+        description="Extra plugin modules to load, separated by commas, e.g. "
+        "`my_observatory.evidence`: each implements Marsad's hooks like a built-in capability "
+        "(installed packages can instead declare a `marsad.plugins` entry point).",
+    )
+    disabled_plugins: str = Field(
+        "",
+        description="Capabilities (or plugin modules) to switch off, separated by commas, e.g. "
+        "`coordination`: their pages, API, header links and commands are gone; their tables "
+        "stay in the database. The core cannot be switched off.",
+    )
+
+    # Capability sections (``settings.reports``…), built by load_settings() or on first use.
+    _sections: dict[str, BaseModel] = PrivateAttr(default_factory=dict)
+
+    def __init__(self, **values: Any) -> None:
+        # A section may be given ready-made: Settings(..., reports=ReportSettings(...)).
+        given = {k: v for k, v in values.items() if isinstance(v, BaseModel)}
+        super().__init__(**{k: v for k, v in values.items() if k not in given})
+        self._sections.update(given)
+
+    _names_from_list = field_validator("plugins", "disabled_plugins", mode="before")(_join_names)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return super().__getattr__(name)  # type: ignore[misc]
+        except AttributeError:
+            if name.startswith("_"):
+                raise
+            return self.section(name)
+
+    def section(self, name: str) -> BaseModel:
+        """The capability section ``name`` (``reports``, ``detect``…); AttributeError if none.
+
+        Built on first use from the environment and the TOML file when these
+        settings were not made by load_settings().
+        """
+        found = self._sections.get(name)
+        if found is not None:
+            return found
+        models = section_models(self)
+        if name not in models:
+            raise AttributeError(f"{type(self).__name__!s} has no setting or section {name!r}")
+        file_values = _toml_overrides()
+        built = _build_section(name, models[name], _section_values(name, models[name], file_values))
+        self._sections[name] = built
+        return built
+
+    def sections(self) -> dict[str, BaseModel]:
+        """Every enabled capability's section, by name."""
+        return {name: self.section(name) for name in section_models(self)}
 
     # --- derived values -------------------------------------------------
 
@@ -170,6 +230,44 @@ class Settings(BaseSettings):
         return key_file.read_text().strip()
 
 
+def section_models(settings: Any = None) -> dict[str, type[BaseModel]]:
+    """Section name → settings model, as the enabled plugins declare them."""
+    from marsad.core.plugins import get_registry
+
+    return get_registry(settings).settings_sections()
+
+
+def _section_values(
+    name: str, model: type[BaseModel], file_values: dict[str, Any]
+) -> dict[str, Any]:
+    """A section's values from the TOML file: its ``[name]`` table, or its keys at top level."""
+    table = file_values.get(name)
+    flat = {k: v for k, v in file_values.items() if k in model.model_fields}
+    return _env_wins({**flat, **(table if isinstance(table, dict) else {})})
+
+
+def _env_wins(file_values: dict[str, Any]) -> dict[str, Any]:
+    """Leave out the file's values whose ``MARSAD_`` variable is set: the environment wins."""
+    return {k: v for k, v in file_values.items() if f"MARSAD_{k.upper()}" not in os.environ}
+
+
+def _build_section(name: str, model: type[BaseModel], values: dict[str, Any]) -> BaseModel:
+    """The section from these values (the environment fills the rest); raise ConfigError."""
+    try:
+        return model(**values)
+    except ValidationError as exc:
+        raise _config_error(exc, section=name) from None
+
+
+def _config_error(exc: ValidationError, *, section: str | None = None) -> ConfigError:
+    first = exc.errors()[0]
+    if first["loc"]:
+        name = "MARSAD_" + str(first["loc"][0]).upper()
+    else:
+        name = f"[{section}]" if section else "settings"
+    return ConfigError(name, first["msg"])
+
+
 def _toml_overrides() -> dict[str, Any]:
     path = os.environ.get("MARSAD_CONFIG_FILE")
     if not path:
@@ -183,14 +281,64 @@ def _toml_overrides() -> dict[str, Any]:
 
 
 def load_settings(**overrides: Any) -> Settings:
-    """Read settings from the environment (and the optional TOML file); raise ConfigError."""
-    values = {**_toml_overrides(), **overrides}
+    """Read the settings tree from the environment (and the TOML file); raise ConfigError.
+
+    ``overrides`` are core settings by name, and sections by section name (a dict of
+    values or a ready-made section model): ``load_settings(reports={"reports_max_files": 2})``.
+    Every enabled capability's section is built and checked here, so a bad value
+    stops the program at start with one line naming the variable.
+    """
+    file_values = _toml_overrides()
+    core = _env_wins({k: v for k, v in file_values.items() if not isinstance(v, dict)})
+    core.update({k: v for k, v in overrides.items() if not isinstance(v, dict | BaseModel)})
     try:
-        return Settings(**values)
+        settings = Settings(**core)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        name = "MARSAD_" + str(first["loc"][0]).upper() if first["loc"] else "settings"
-        raise ConfigError(name, first["msg"]) from None
+        raise _config_error(exc) from None
+    models = section_models(settings)
+    from marsad.core.plugins import split_names
+
+    switched_off = set(split_names(settings.disabled_plugins))
+    for name, value in file_values.items():
+        if isinstance(value, dict) and name not in models and name not in switched_off:
+            raise ConfigError(
+                "MARSAD_CONFIG_FILE",
+                f"the file has a table [{name}] but no enabled plugin has that settings "
+                f"section; known: {', '.join(sorted(models)) or 'none'}",
+            )
+    for name, model in models.items():
+        given = overrides.get(name)
+        if isinstance(given, BaseModel):
+            settings._sections[name] = given
+            continue
+        values = {**_section_values(name, model, file_values), **(given or {})}
+        settings._sections[name] = _build_section(name, model, values)
+    return settings
+
+
+class PluginSelection(BaseSettings):
+    """Only the two settings that choose plugins: what the CLI reads before anything else."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="MARSAD_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    plugins: str = ""
+    disabled_plugins: str = ""
+
+    _names_from_list = field_validator("plugins", "disabled_plugins", mode="before")(_join_names)
+
+
+def plugin_selection() -> PluginSelection:
+    """Which plugins the environment and the TOML file choose, without reading the rest."""
+    file_values = _toml_overrides()
+    picked = _env_wins(
+        {k: file_values[k] for k in ("plugins", "disabled_plugins") if k in file_values}
+    )
+    try:
+        return PluginSelection(**picked)
+    except ValidationError as exc:
+        raise _config_error(exc) from None
 
 
 @lru_cache(maxsize=1)
@@ -199,11 +347,20 @@ def get_settings() -> Settings:
     return load_settings()
 
 
-def setting_docs() -> list[tuple[str, str, str]]:
-    """(variable, default, description) for every setting: the source of the docs."""
+def setting_docs(model: type[BaseModel] = Settings) -> list[tuple[str, str, str]]:
+    """(variable, default, description) for every setting of ``model``: the source of the docs."""
     rows = []
-    for name, field in Settings.model_fields.items():
+    for name, field in model.model_fields.items():
         default = field.default
         shown = "" if default is None else str(default)
         rows.append((f"MARSAD_{name.upper()}", shown, field.description or ""))
     return rows
+
+
+def section_docs() -> list[tuple[str, str, list[tuple[str, str, str]]]]:
+    """(section name, summary, rows) for every section the default plugins declare."""
+    out = []
+    for name, model in section_models().items():
+        summary = (model.__doc__ or "").strip().splitlines()[0] if model.__doc__ else ""
+        out.append((name, summary, setting_docs(model)))
+    return out

@@ -26,11 +26,8 @@ class ClassifyRequest(BaseModel):
 
 
 def detect_settings(request: Request) -> DetectSettings:
-    """The detect settings of this app (read from MARSAD_ variables once)."""
-    state = request.app.state
-    if not hasattr(state, "detect_settings"):
-        state.detect_settings = DetectSettings()
-    return state.detect_settings
+    """The detect section of the settings this app was created with."""
+    return request.app.state.settings.detect
 
 
 @router.post("/classify")

@@ -14,6 +14,7 @@ from rich.console import Console
 from marsad.cli.output import print_json, user_errors
 from marsad.core.errors import ConfigError, InvalidInput
 from marsad.core.i18n import gettext as _
+from marsad.core.settings import Settings, load_settings
 from marsad.detect.glossary import Glossary, load_default_glossary
 from marsad.detect.model import (
     DetectorModel,
@@ -22,7 +23,7 @@ from marsad.detect.model import (
     load_model,
 )
 from marsad.detect.service import MAX_TEXT_CHARS, classify_texts
-from marsad.detect.settings import DetectSettings, merged_thresholds, parse_thresholds
+from marsad.detect.settings import merged_thresholds, parse_thresholds
 from marsad.detect.train import Dataset, load_default_data, read_dataset, train_model
 
 if TYPE_CHECKING:
@@ -83,10 +84,12 @@ def _model(path: Path | None) -> DetectorModel:
     return load_model(path) if path is not None else load_default_model()
 
 
-def _thresholds(model: DetectorModel, given: list[str] | None) -> dict[str, float]:
+def _thresholds(
+    model: DetectorModel, given: list[str] | None, settings: Settings
+) -> dict[str, float]:
     """The settings' threshold overrides, then the command line's, checked against the model."""
     explicit = parse_thresholds(given or [], where="--threshold", labels=model.thresholds)
-    return merged_thresholds(DetectSettings().thresholds(model.thresholds), explicit)
+    return merged_thresholds(settings.detect.thresholds(model.thresholds), explicit)
 
 
 @contextlib.contextmanager
@@ -100,8 +103,7 @@ def _database() -> Iterator[sessionmaker[Session] | None]:
     from sqlalchemy import inspect
     from sqlalchemy.engine import make_url
 
-    from marsad.core.db import make_engine, session_factory
-    from marsad.core.settings import load_settings
+    from marsad.cli.store import open_store
 
     settings = load_settings()  # afresh per command, not the cached one
     url = make_url(settings.resolved_database_url)
@@ -112,14 +114,13 @@ def _database() -> Iterator[sessionmaker[Session] | None]:
     ):
         yield None
         return
-    engine = make_engine(settings)
-    try:
-        if inspect(engine).has_table("glossary_entries"):
-            yield session_factory(engine, settings)
+    # Not refused when behind on migrations: a database without the glossary tables
+    # means nobody has curated anything yet.
+    with open_store(settings=settings, check_current=False) as store:
+        if inspect(store.engine).has_table("glossary_entries"):
+            yield store.sessions
         else:
             yield None
-    finally:
-        engine.dispose()
 
 
 def _curated_glossary() -> Glossary:
@@ -256,16 +257,15 @@ def _reviewed_dataset(task: str) -> Dataset:
     """Analysts' decisions on flags as one more labelled data set."""
     import hashlib
 
-    from marsad.core.db import make_engine, session_factory, session_scope
-    from marsad.core.settings import load_settings
+    from marsad.cli.store import open_store
+    from marsad.core.db import session_scope
     from marsad.detect.flagging import reviewed_examples
 
     if task == "hate_type":
         raise InvalidInput(
             "err_task", "reviewed flags carry labels, not hate types", "--include-reviewed"
         )
-    settings = load_settings()  # afresh per command, not the cached one
-    with session_scope(session_factory(make_engine(settings), settings)) as session:
+    with open_store() as store, session_scope(store.sessions) as session:
         rows = reviewed_examples(session, task=task)
     digest = hashlib.sha256(repr(sorted(rows)).encode()).hexdigest()
     return Dataset(
@@ -288,19 +288,21 @@ def run(
     """Flag stored posts not yet looked at with the current model and glossary versions."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from marsad.core.db import make_engine, session_factory
-    from marsad.core.settings import load_settings
+    from marsad.cli.store import open_store
     from marsad.detect.flagging import run_detection
 
-    detector = load_configured_model(model)
-    cuts = _thresholds(detector, threshold)
     settings = load_settings()  # afresh per command, not the cached one
-    sessions = session_factory(make_engine(settings), settings)
+    detector = load_configured_model(model, settings=settings)
+    cuts = _thresholds(detector, threshold, settings)
     columns = (TextColumn(_("flagging posts")), BarColumn(), MofNCompleteColumn())
-    with Progress(*columns, console=_err, disable=json_, transient=True) as bar:
+    with (
+        open_store(settings=settings) as store,
+        Progress(*columns, console=_err, disable=json_, transient=True) as bar,
+    ):
         job = bar.add_task("run", total=None)
         result = run_detection(
-            sessions=sessions,
+            sessions=store.sessions,
+            settings=settings,
             model=detector,
             thresholds=cuts,
             batch_size=batch_size,
@@ -365,8 +367,9 @@ def text(
             f"the text has {len(post)} characters; the limit is {MAX_TEXT_CHARS}",
             "TEXT",
         )
-    detector = load_configured_model(model)
-    cuts = _thresholds(detector, threshold)
+    settings = load_settings()  # afresh per command, not the cached one
+    detector = load_configured_model(model, settings=settings)
+    cuts = _thresholds(detector, threshold, settings)
     glossary = _curated_glossary()
     [result] = classify_texts([post], model=detector, glossary=glossary, thresholds=cuts)
     if json_:

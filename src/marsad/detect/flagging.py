@@ -21,12 +21,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from marsad.core import audit
 from marsad.core.db import new_id, session_scope, utcnow
 from marsad.core.errors import InvalidInput, NotFound
+from marsad.core.settings import Settings, load_settings
 from marsad.detect.curation import current_glossary
 from marsad.detect.glossary import Glossary
 from marsad.detect.model import TASKS, DetectorModel, load_configured_model
 from marsad.detect.models import REVIEW_STATES, Flag
 from marsad.detect.service import classify_texts
-from marsad.detect.settings import DetectSettings
 from marsad.posts import service as posts_service
 
 DECISIONS = ("confirmed", "rejected")
@@ -69,6 +69,7 @@ def run_detection(
     limit: int | None = None,
     progress: Callable[[int], None] | None = None,
     on_start: Callable[[int], None] | None = None,
+    settings: Settings | None = None,
 ) -> RunResult:
     """Flag every post not yet looked at with the current model and glossary versions.
 
@@ -77,9 +78,12 @@ def run_detection(
     ``thresholds`` default to ``MARSAD_DETECT_THRESHOLDS``. ``on_start`` is
     called once with the number of posts to look at (for a progress bar).
     """
-    model = model or load_configured_model()
+    if settings is None:
+        # The settings these sessions were made with (session_factory keeps them).
+        settings = sessions.kw.get("info", {}).get("settings") or load_settings()
+    model = model or load_configured_model(settings=settings)
     if thresholds is None:
-        thresholds = DetectSettings().thresholds(model.thresholds)
+        thresholds = settings.detect.thresholds(model.thresholds)
     if glossary is None:
         with session_scope(sessions) as session:
             glossary = current_glossary(session)

@@ -381,15 +381,19 @@ def _load_cached(path: str, stamp: float) -> DetectorModel:  # noqa: ARG001 - th
     return load_model(path)
 
 
-def load_configured_model(path: str | Path | None = None) -> DetectorModel:
+def load_configured_model(path: str | Path | None = None, *, settings: Any = None) -> DetectorModel:
     """The model to flag with: ``path``, else ``MARSAD_DETECT_MODEL``, else the shipped one.
 
+    ``settings`` is the settings tree in use (its ``detect`` section names the
+    model); without it the settings are read from the environment and the file.
     Loaded once per process and folder (again when the folder's model file changes).
     """
     if path is None:
-        from marsad.detect.settings import DetectSettings
+        if settings is None:
+            from marsad.core.settings import load_settings
 
-        path = DetectSettings().detect_model
+            settings = load_settings()
+        path = settings.detect.detect_model
     if path is None or not str(path):
         return load_default_model()
     p = Path(path).resolve()

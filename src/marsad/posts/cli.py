@@ -18,10 +18,10 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from marsad.cli.output import print_json, user_errors
-from marsad.core import audit, migrate
-from marsad.core.db import make_engine, session_factory, session_scope
-from marsad.core.errors import ConfigError, InvalidInput
-from marsad.core.settings import Settings, load_settings
+from marsad.cli.store import open_store
+from marsad.core import audit
+from marsad.core.db import session_scope
+from marsad.core.errors import InvalidInput
 from marsad.posts import service
 from marsad.posts.sources import available_sources
 
@@ -38,26 +38,8 @@ FORMATS = ", ".join(sorted(available_sources()))
 @contextmanager
 def _open(*, check_current: bool = True) -> Iterator[tuple[Engine, sessionmaker[Session]]]:
     """The configured database for one command; its connections are closed afterwards."""
-    # Read afresh per command (get_settings() is cached for the process: the web app).
-    settings = load_settings()
-    engine = make_engine(settings)
-    try:
-        yield _checked(engine, settings, check_current=check_current)
-    finally:
-        engine.dispose()
-
-
-def _checked(
-    engine: Engine, settings: Settings, *, check_current: bool
-) -> tuple[Engine, sessionmaker[Session]]:
-    if check_current and not migrate.is_current(engine):
-        raise ConfigError(
-            "MARSAD_DATABASE_URL",
-            f"the database is at migration {migrate.describe(migrate.current_revisions(engine))}"
-            f", the code needs {migrate.describe(migrate.head_revisions())}; "
-            "run `marsad db upgrade` first",
-        )
-    return engine, session_factory(engine, settings)
+    with open_store(check_current=check_current) as store:
+        yield store.engine, store.sessions
 
 
 def _time(value: str | None, option: str) -> datetime | None:

@@ -19,14 +19,14 @@ import typer
 from sqlalchemy.orm import Session, sessionmaker
 
 from marsad.cli.output import print_json, user_errors
+from marsad.cli.store import open_store
 from marsad.core import i18n
-from marsad.core.db import make_engine, session_factory, session_scope
+from marsad.core.db import session_scope
 from marsad.core.errors import InvalidInput
 from marsad.core.places import PlaceIndex
 from marsad.core.security import FieldCipher
-from marsad.core.settings import Settings, load_settings
+from marsad.core.settings import Settings
 from marsad.reports import export, intake_email, public, service
-from marsad.reports.settings import ReportSettings
 from marsad.reports.ushahidi import import_ushahidi
 
 app = typer.Typer(
@@ -39,13 +39,10 @@ log = logging.getLogger(__name__)
 
 @contextmanager
 def _open() -> Iterator[tuple[Settings, sessionmaker[Session], FieldCipher]]:
-    settings = load_settings()  # afresh per command, not the cached one
-    engine = make_engine(settings)
-    try:
+    with open_store() as store:
+        settings = store.settings
         cipher = FieldCipher.from_settings(settings.field_key, settings.secret())
-        yield settings, session_factory(engine, settings), cipher
-    finally:
-        engine.dispose()
+        yield settings, store.sessions, cipher
 
 
 def _eml_files(paths: list[Path]) -> Iterator[Path]:
@@ -92,7 +89,7 @@ def ingest_email(
             sessions,
             items,
             cipher=cipher,
-            settings=ReportSettings(),
+            settings=settings.reports,
             data_dir=settings.data_dir,
             zone=settings.timezone,
         )
@@ -111,12 +108,11 @@ def imap_poll(
     json_: JsonOpt = False,
 ) -> None:
     """Read unseen messages from the reports mailbox (MARSAD_IMAP_*) into reports."""
-    report_settings = ReportSettings()
     while True:
         with _open() as (settings, sessions, cipher):
             outcomes = intake_email.poll_imap(
                 sessions,
-                settings=report_settings,
+                settings=settings.reports,
                 cipher=cipher,
                 data_dir=settings.data_dir,
                 zone=settings.timezone,
@@ -189,7 +185,7 @@ def import_ushahidi_command(
             sessions,
             path,
             cipher=cipher,
-            settings=ReportSettings(),
+            settings=settings.reports,
             data_dir=settings.data_dir,
             zone=settings.timezone,
         )

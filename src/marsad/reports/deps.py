@@ -14,11 +14,8 @@ from marsad.reports.settings import ReportSettings
 
 
 def report_settings(request: Request) -> ReportSettings:
-    """The reports settings of this app (read from MARSAD_ variables once)."""
-    state = request.app.state
-    if not hasattr(state, "report_settings"):
-        state.report_settings = ReportSettings()
-    return state.report_settings
+    """The reports section of the settings this app was created with."""
+    return request.app.state.settings.reports
 
 
 def check_rate(request: Request) -> None:

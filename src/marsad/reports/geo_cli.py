@@ -9,10 +9,10 @@ from typing import Annotated
 import typer
 
 from marsad.cli.output import print_json, user_errors
-from marsad.core.db import make_engine, session_factory, session_scope
+from marsad.cli.store import open_store
+from marsad.core.db import session_scope
 from marsad.core.errors import InvalidInput
 from marsad.core.places import import_boundaries
-from marsad.core.settings import load_settings
 
 app = typer.Typer(help="Places: Iraq's governorates and districts.", no_args_is_help=True)
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
@@ -42,13 +42,8 @@ def import_file(
         raise InvalidInput("err_geojson_invalid", f"not JSON: {exc}", str(path)) from None
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         raise InvalidInput("err_geojson_invalid", "expected a GeoJSON FeatureCollection", str(path))
-    settings = load_settings()  # afresh per command, not the cached one
-    engine = make_engine(settings)
-    try:
-        with session_scope(session_factory(engine, settings)) as session:
-            result = import_boundaries(session, data.get("features") or [])
-    finally:
-        engine.dispose()
+    with open_store() as store, session_scope(store.sessions) as session:
+        result = import_boundaries(session, data.get("features") or [])
     if result.updated + result.added == 0:
         raise InvalidInput(
             "err_geojson_no_places",

@@ -18,7 +18,6 @@ from marsad.core.security import FieldCipher
 from marsad.core.settings import Settings
 from marsad.reports import service, workflow
 from marsad.reports.models import Report
-from marsad.reports.settings import ReportSettings
 
 
 @dataclass(frozen=True)
@@ -159,7 +158,7 @@ SAMPLES: tuple[Sample, ...] = (
 def load_sample_reports(session: Session, *, settings: Settings, cipher: FieldCipher) -> int:
     """Add the sample reports that are missing; return how many were added."""
     added = 0
-    limits = ReportSettings()
+    limits = settings.reports
     for sample in SAMPLES:
         ref = f"sample:{sample.key}"
         if session.execute(select(Report.id).where(Report.source_ref == ref)).first():

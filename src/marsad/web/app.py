@@ -24,9 +24,9 @@ from marsad.core import i18n
 from marsad.core.db import database_status, make_engine, session_factory
 from marsad.core.errors import MarsadError
 from marsad.core.i18n import gettext as _
+from marsad.core.plugins import get_registry
 from marsad.core.security import FieldCipher, Signer
 from marsad.core.settings import Settings
-from marsad.web import auth_views, core_api
 from marsad.web.deps import CSRF_COOKIE, LANG_COOKIE, RedirectToLogin, load_session_user
 from marsad.web.templating import make_environment, render
 
@@ -104,6 +104,7 @@ class ShellMiddleware(BaseHTTPMiddleware):
 def create_app(settings: Settings, *, engine: Any = None) -> FastAPI:
     """Build the observatory's web application for these settings."""
     settings.validate_for_use()
+    registry = get_registry(settings)
     engine = engine or make_engine(settings)
     app = FastAPI(
         title="Marsad",
@@ -118,17 +119,19 @@ def create_app(settings: Settings, *, engine: Any = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = session_factory(engine, settings)
-    app.state.templates = make_environment(settings.timezone)
+    app.state.registry = registry
+    app.state.templates = make_environment(settings.timezone, registry)
     app.state.session_signer = Signer(secret, "session")
     app.state.pending_signer = Signer(secret, "pending-2fa")
     app.state.csrf_signer = Signer(secret, "csrf")
     app.state.cipher = FieldCipher.from_settings(settings.field_key, secret)
 
     app.add_middleware(ShellMiddleware)
+    # A plugin's own folder first: /static/<name>/ would otherwise be looked up in ours.
+    for name, folder in registry.static():
+        app.mount(f"/static/{name}", StaticFiles(directory=folder), name=f"static-{name}")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.include_router(core_api.router)
-    app.include_router(auth_views.router)
-    for router in _capability_routers():
+    for router in registry.routers():
         app.include_router(router)
 
     @app.get("/health", tags=["core"])
@@ -146,26 +149,6 @@ def create_app(settings: Settings, *, engine: Any = None) -> FastAPI:
 
     _install_error_handlers(app)
     return app
-
-
-def _capability_routers() -> list[Any]:
-    """Routers of the capabilities that have them (each has ``api.router``/``views.router``)."""
-    import importlib
-
-    routers = []
-    for cap in ("reports", "posts", "detect", "coordination"):
-        for part in ("api", "views"):
-            name = f"marsad.{cap}.{part}"
-            try:
-                module = importlib.import_module(name)
-            except ModuleNotFoundError as exc:
-                if exc.name is not None and name.startswith(exc.name):
-                    continue
-                raise
-            router = getattr(module, "router", None)
-            if router is not None:
-                routers.append(router)
-    return routers
 
 
 def _wants_json(request: Request) -> bool:

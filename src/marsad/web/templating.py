@@ -1,7 +1,9 @@
 """Jinja2 templates: one environment for every capability's templates.
 
-Each capability keeps its templates in ``<capability>/templates``; the web
-shell's own (``base.html``) come first. Dates are stored in UTC and shown in
+Each plugin names its template folders through the ``marsad_templates`` hook
+(the built-ins keep theirs in ``<capability>/templates``); the web shell's own
+(``base.html``) come first. The header's links are the plugins' ``marsad_nav``
+entries, translated when the page is rendered. Dates are stored in UTC and shown in
 the configured time zone (Asia/Baghdad by default).
 """
 
@@ -18,18 +20,15 @@ from fastapi.responses import HTMLResponse
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 
 from marsad.core import i18n
+from marsad.core.plugins import NAV_SECTIONS, Registry
 
-PACKAGE = Path(__file__).resolve().parent.parent
-CAPABILITIES = ("reports", "posts", "detect", "coordination")
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
-def make_environment(timezone: str) -> Environment:
-    loaders = [FileSystemLoader(str(PACKAGE / "web" / "templates"))]
-    loaders += [
-        FileSystemLoader(str(PACKAGE / cap / "templates"))
-        for cap in CAPABILITIES
-        if (PACKAGE / cap / "templates").is_dir()
-    ]
+def make_environment(timezone: str, registry: Registry) -> Environment:
+    """The Jinja2 environment: our templates, then each plugin's, and the header's links."""
+    loaders = [FileSystemLoader(str(TEMPLATES))]
+    loaders += [FileSystemLoader(str(folder)) for folder in registry.templates() if folder.is_dir()]
     env = Environment(
         loader=ChoiceLoader(loaders),
         autoescape=select_autoescape(["html", "xml"]),
@@ -54,6 +53,8 @@ def make_environment(timezone: str) -> Environment:
         return value.astimezone(zone).strftime(fmt)
 
     env.filters["localtime"] = localtime
+    # Labels are English msgids: base.html translates them in the reader's language.
+    env.globals["NAV"] = {section: registry.nav(section) for section in NAV_SECTIONS}
     env.globals["LANGUAGE_NAMES"] = i18n.LANGUAGE_NAMES
     return env
 

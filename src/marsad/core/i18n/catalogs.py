@@ -20,7 +20,7 @@ from marsad.core.i18n import LOCALE_DIR
 
 PACKAGE = Path(__file__).resolve().parents[2]
 METHODS = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 TRANSLATED = ("ar", "ckb")
 
 

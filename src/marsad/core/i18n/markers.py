@@ -7,6 +7,13 @@ msgid must be listed somewhere: here.
 
 from marsad.core.i18n import gettext as _
 
+
+def N_(message: str) -> str:  # noqa: N802 - the usual name of gettext's no-op marker
+    """Mark ``message`` for extraction without translating it now (it is translated later,
+    in the reader's language, e.g. a nav label when the page is rendered)."""
+    return message
+
+
 RUNTIME_STRINGS = (
     _("admin"),
     _("reviewer"),

@@ -1,0 +1,48 @@
+"""The core's own parts, declared through the same hooks as every capability.
+
+Accounts, the audit trail and migrations (``marsad users``, ``marsad audit``,
+``marsad db``), the sign-in pages and the core API. Imports happen inside the
+hooks so that building the registry stays cheap.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from marsad.core.i18n.markers import N_
+from marsad.core.plugins import NavEntry, hookimpl
+
+if TYPE_CHECKING:
+    import typer
+
+NAME = "core"
+
+
+@hookimpl
+def marsad_models() -> list[str]:
+    return ["marsad.core.models", "marsad.core.places"]
+
+
+@hookimpl
+def marsad_routers() -> list[Any]:
+    from marsad.web import auth_views, core_api
+
+    return [core_api.router, auth_views.router]
+
+
+@hookimpl
+def marsad_cli(app: typer.Typer) -> None:
+    from marsad.cli.admin import audit_app, db_app, users_app
+
+    app.add_typer(db_app, name="db")
+    app.add_typer(users_app, name="users")
+    app.add_typer(audit_app, name="audit")
+
+
+@hookimpl
+def marsad_nav() -> list[NavEntry]:
+    return [
+        NavEntry("/staff", N_("Staff"), "staff", 10),
+        NavEntry("/admin/users", N_("Users"), "admin", 10),
+        NavEntry("/admin/audit", N_("Audit trail"), "admin", 30),
+    ]

@@ -1,0 +1,65 @@
+"""The detect capability as the registry sees it: glossary, classifiers, flags and review."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from marsad.core.i18n.markers import N_
+from marsad.core.plugins import DemoContext, NavEntry, hookimpl
+
+if TYPE_CHECKING:
+    import typer
+    from pydantic import BaseModel
+
+HERE = Path(__file__).resolve().parent
+# Flags point at posts (a foreign key): detect cannot run with posts switched off.
+REQUIRES = ("posts",)
+
+
+@hookimpl
+def marsad_models() -> list[str]:
+    return ["marsad.detect.models"]
+
+
+@hookimpl
+def marsad_routers() -> list[Any]:
+    from marsad.detect import api, views
+
+    return [api.router, views.router]
+
+
+@hookimpl
+def marsad_cli(app: typer.Typer) -> None:
+    from marsad.detect.cli import app as detect_app
+
+    app.add_typer(detect_app, name="detect")
+
+
+@hookimpl
+def marsad_templates() -> list[Path]:
+    return [HERE / "templates"]
+
+
+@hookimpl
+def marsad_nav() -> list[NavEntry]:
+    return [
+        NavEntry("/glossary", N_("Glossary of hate speech"), "public", 30),
+        NavEntry("/staff/flags", N_("Flagged posts"), "staff", 40),
+        NavEntry("/staff/glossary", N_("Glossary"), "staff", 60),
+    ]
+
+
+@hookimpl
+def marsad_settings() -> list[tuple[str, type[BaseModel]]]:
+    from marsad.detect.settings import DetectSettings
+
+    return [("detect", DetectSettings)]
+
+
+@hookimpl
+def marsad_demo_data(context: DemoContext) -> list[str]:
+    from marsad.detect.flagging import run_detection
+
+    flags = run_detection(sessions=context.sessions)
+    return [f"posts flagged for review: {flags.flagged} of {flags.processed} looked at"]

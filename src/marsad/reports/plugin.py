@@ -1,0 +1,71 @@
+"""The reports capability as the registry sees it: citizen reports, review, the public map."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from marsad.core.i18n.markers import N_
+from marsad.core.plugins import DemoContext, NavEntry, hookimpl
+
+if TYPE_CHECKING:
+    import typer
+    from pydantic import BaseModel
+
+HERE = Path(__file__).resolve().parent
+
+
+@hookimpl
+def marsad_models() -> list[str]:
+    return ["marsad.reports.models"]
+
+
+@hookimpl
+def marsad_routers() -> list[Any]:
+    from marsad.reports import api, views
+
+    return [api.router, views.router]
+
+
+@hookimpl
+def marsad_cli(app: typer.Typer) -> None:
+    from marsad.reports.cli import app as reports_app
+    from marsad.reports.geo_cli import app as geo_app
+
+    app.add_typer(reports_app, name="reports")
+    app.add_typer(geo_app, name="geo")
+
+
+@hookimpl
+def marsad_templates() -> list[Path]:
+    return [HERE / "templates"]
+
+
+@hookimpl
+def marsad_nav() -> list[NavEntry]:
+    return [
+        NavEntry("/report", N_("Report a violation"), "public", 10),
+        NavEntry("/reports", N_("Published reports"), "public", 20),
+        NavEntry("/staff/reports", N_("Reports"), "staff", 20),
+        NavEntry("/admin/categories", N_("Categories"), "admin", 20),
+    ]
+
+
+@hookimpl
+def marsad_settings() -> list[tuple[str, type[BaseModel]]]:
+    from marsad.reports.settings import ReportSettings
+
+    return [("reports", ReportSettings)]
+
+
+@hookimpl
+def marsad_demo_data(context: DemoContext) -> list[str]:
+    from marsad.core.db import session_scope
+    from marsad.core.security import FieldCipher
+    from marsad.reports.sample import load_sample_reports
+
+    settings = context.settings
+    cipher = FieldCipher.from_settings(settings.field_key, settings.secret())
+    with session_scope(context.sessions) as session:
+        added = load_sample_reports(session, settings=settings, cipher=cipher)
+    return [f"sample reports added: {added}"]
