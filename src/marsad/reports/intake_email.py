@@ -36,12 +36,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from marsad.core.db import session_scope, utcnow
 from marsad.core.errors import InvalidInput
 from marsad.core.security import FieldCipher
+from marsad.core.text import interface_language as guess_language
 from marsad.reports import service
 from marsad.reports.files import CleanFile, Upload, check_upload
 from marsad.reports.settings import ReportSettings
 
 log = logging.getLogger(__name__)
-KURDISH_LETTERS = set("ڕڵۆێەڤگچپژ")
 SLUG_IN_SUBJECT = re.compile(r"\[([a-z_]{3,40})\]")
 
 
@@ -217,15 +217,6 @@ def parse_email(raw: bytes) -> ParsedEmail:
         body = "\n\n".join(html_to_text(t).strip() for t in markup)
     parsed.text = re.sub(r"\n{3,}", "\n\n", body).strip()
     return parsed
-
-
-def guess_language(text: str) -> str:
-    """ckb when Kurdish-only letters appear, ar for other Arabic script, else en."""
-    if any(ch in KURDISH_LETTERS for ch in text):
-        return "ckb"
-    if any("\u0600" <= ch <= "\u06ff" for ch in text):
-        return "ar"
-    return "en"
 
 
 def source_ref(raw: bytes) -> str:
