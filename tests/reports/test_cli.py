@@ -10,8 +10,9 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from marsad.core.places import Place
+from marsad.core.places import cli as geo_cli
 from marsad.core.settings import get_settings
-from marsad.reports import cli, geo_cli, intake_email
+from marsad.reports import cli, intake_email
 from marsad.reports.models import Report, ReportFile
 from marsad.reports.settings import ReportSettings
 

@@ -323,10 +323,10 @@ def audit_verify(json_: JsonOpt = False) -> None:
 
 def _mount_capabilities() -> None:
     from marsad.coordination.cli import app as coordination_app
+    from marsad.core.places.cli import app as geo_app
     from marsad.detect.cli import app as detect_app
     from marsad.posts.cli import app as posts_app
     from marsad.reports.cli import app as reports_app
-    from marsad.reports.geo_cli import app as geo_app
 
     app.add_typer(reports_app, name="reports")
     app.add_typer(geo_app, name="geo")

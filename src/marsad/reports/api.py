@@ -20,7 +20,7 @@ from marsad.core import i18n
 from marsad.core.errors import InvalidInput
 from marsad.core.i18n import gettext as _
 from marsad.core.models import User
-from marsad.core.places import DISTRICT, GOVERNORATE, PlaceIndex
+from marsad.core.places import DISTRICT, GOVERNORATE, PlaceIndex, feature_collection
 from marsad.reports import export, public, service
 from marsad.reports.deps import check_rate, public_filter, report_settings
 from marsad.reports.files import Upload
@@ -330,32 +330,8 @@ def places_geojson(session: DbSession, level: int = 1) -> JSONResponse:
             _("This field is missing or not valid: {field}").format(field="level"),
             "level",
         )
-    index = PlaceIndex.load(session)
-    rows = index.governorates() if level == GOVERNORATE else index.districts()
-    features = []
-    for place in rows:
-        geometry = (
-            json.loads(place.geometry)
-            if place.geometry
-            else {"type": "Point", "coordinates": [place.lon, place.lat]}
-        )
-        features.append(
-            {
-                "type": "Feature",
-                "id": place.pcode,
-                "geometry": geometry,
-                "properties": {
-                    "pcode": place.pcode,
-                    "parent": place.parent_pcode,
-                    "name_ar": place.name_ar,
-                    "name_ckb": place.name_ckb,
-                    "name_en": place.name_en,
-                    "point": [place.lon, place.lat],
-                },
-            }
-        )
     return JSONResponse(
-        {"type": "FeatureCollection", "features": features},
+        feature_collection(PlaceIndex.load(session), level),
         media_type="application/geo+json",
         headers={"Cache-Control": "public, max-age=3600"},
     )

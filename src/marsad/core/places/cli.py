@@ -1,8 +1,11 @@
-"""CLI for places, mounted as ``marsad geo``: import boundaries for the public map."""
+"""``marsad geo``: the places kernel's commands (import boundaries for the public map).
+
+The registry mounts ``app`` as ``marsad geo``; each command is a thin shell
+over a function of :mod:`marsad.core.places`.
+"""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -10,8 +13,7 @@ import typer
 
 from marsad.cli.output import print_json, user_errors
 from marsad.core.db import make_engine, session_factory, session_scope
-from marsad.core.errors import InvalidInput
-from marsad.core.places import import_boundaries
+from marsad.core.places import import_boundaries_file
 from marsad.core.settings import load_settings
 
 app = typer.Typer(help="Places: Iraq's governorates and districts.", no_args_is_help=True)
@@ -30,31 +32,13 @@ def import_file(
     json_: JsonOpt = False,
 ) -> None:
     """Store governorate or district boundaries (OCHA COD-AB GeoJSON) for the map."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InvalidInput("err_file_missing", f"{path} does not exist", str(path)) from None
-    except OSError as exc:  # a folder, no permission
-        raise InvalidInput(
-            "err_file_missing", f"{path} cannot be read as a file: {exc.strerror}", str(path)
-        ) from None
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidInput("err_geojson_invalid", f"not JSON: {exc}", str(path)) from None
-    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
-        raise InvalidInput("err_geojson_invalid", "expected a GeoJSON FeatureCollection", str(path))
     settings = load_settings()  # afresh per command, not the cached one
     engine = make_engine(settings)
     try:
         with session_scope(session_factory(engine, settings)) as session:
-            result = import_boundaries(session, data.get("features") or [])
+            result = import_boundaries_file(session, path)
     finally:
         engine.dispose()
-    if result.updated + result.added == 0:
-        raise InvalidInput(
-            "err_geojson_no_places",
-            "no feature has an ADM1_PCODE or ADM2_PCODE and a polygon",
-            str(path),
-        )
     if json_:
         print_json(result.to_json())
     else:
