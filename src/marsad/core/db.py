@@ -38,6 +38,7 @@ NAMING_CONVENTION = {
 MODEL_MODULES = (
     "marsad.core.models",
     "marsad.core.places",
+    "marsad.core.blobs",
     "marsad.posts.models",
     "marsad.detect.models",
     "marsad.reports.models",

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field, ValidationError
 from starlette.datastructures import UploadFile
 
 from marsad.core import i18n
+from marsad.core.blobs import BlobStore
 from marsad.core.errors import InvalidInput
 from marsad.core.i18n import gettext as _
 from marsad.core.models import User
@@ -70,10 +71,13 @@ class ReceiptStatus(BaseModel):
 
 class FileOut(BaseModel):
     id: str
+    # The copy that is shown (images re-encoded without metadata), as sha256:<hex>.
     sha256: str
     filename: str
     media_type: str
     size: int
+    # The bytes as they arrived, when cleaning changed them: staff only.
+    original: str | None = None
 
 
 class CommentOut(BaseModel):
@@ -239,7 +243,7 @@ async def submit(request: Request) -> JSONResponse:
             channel="api",
             cipher=request.app.state.cipher,
             settings=settings,
-            data_dir=app_settings.data_dir,
+            blobs=BlobStore.from_settings(app_settings),
             zone=app_settings.timezone,
         )
         session.commit()
@@ -380,7 +384,12 @@ def staff_view(session: Any, *, report: Report, viewer: User, cipher: Any) -> Re
         version=report.version,
         files=[
             FileOut(
-                id=f.id, sha256=f.sha256, filename=f.filename, media_type=f.media_type, size=f.size
+                id=f.id,
+                sha256=f.sha256,
+                filename=f.filename,
+                media_type=f.media_type,
+                size=f.size,
+                original=f.original_sha256,
             )
             for f in report.files
         ],

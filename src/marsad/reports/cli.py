@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from marsad.cli.output import print_json, user_errors
 from marsad.core import i18n
+from marsad.core.blobs import BlobStore
 from marsad.core.db import make_engine, session_factory, session_scope
 from marsad.core.errors import InvalidInput
 from marsad.core.places import PlaceIndex
@@ -93,7 +94,7 @@ def ingest_email(
             items,
             cipher=cipher,
             settings=ReportSettings(),
-            data_dir=settings.data_dir,
+            blobs=BlobStore.from_settings(settings),
             zone=settings.timezone,
         )
     if json_:
@@ -118,7 +119,7 @@ def imap_poll(
                 sessions,
                 settings=report_settings,
                 cipher=cipher,
-                data_dir=settings.data_dir,
+                blobs=BlobStore.from_settings(settings),
                 zone=settings.timezone,
             )
         if json_:
@@ -190,7 +191,7 @@ def import_ushahidi_command(
             path,
             cipher=cipher,
             settings=ReportSettings(),
-            data_dir=settings.data_dir,
+            blobs=BlobStore.from_settings(settings),
             zone=settings.timezone,
         )
     if json_:
