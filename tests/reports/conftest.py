@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from marsad.core import users
+from marsad.core.blobs import BlobStore
 from marsad.core.db import session_scope
 from marsad.core.security import FieldCipher
 from marsad.reports import service
@@ -36,7 +37,7 @@ def file_report(sessions, settings, cipher, report_settings):  # type: ignore[no
                 channel="web",
                 cipher=cipher,
                 settings=report_settings,
-                data_dir=settings.data_dir,
+                blobs=BlobStore.from_settings(settings),
             )
         return done.id, done.receipt
 

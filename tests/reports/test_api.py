@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 from marsad.core import users
+from marsad.core.blobs import BlobStore, originals_of
 from marsad.core.db import session_scope
 
 from .helpers import CONTACT_EMAIL, CONTACT_PHONE, publish
@@ -104,12 +105,23 @@ def test_multipart_upload_strips_exif_and_checks_types(client, settings, session
         files=[("files", ("IMG_0001.jpg", photo, "image/jpeg"))],
     )
     assert response.status_code == 201, response.text
-    stored = list((Path(settings.data_dir) / "files").rglob("*"))
-    blobs = [p for p in stored if p.is_file()]
-    assert len(blobs) == 1
-    data = blobs[0].read_bytes()
+    # What staff are shown is the re-encoded copy; the photo as sent is kept beside it
+    # as its private original, and the store links the two.
+    staff("triager", "reviewer")
+    view = client.get(
+        f"/api/v1/reports/{response.json()['id']}", headers=token_for(sessions, "triager")
+    ).json()
+    (shown,) = view["files"]
+    store = BlobStore.from_settings(settings)
+    with store.open(shown["sha256"]) as handle:
+        data = handle.read()
     assert b"PhoneMaker" not in data and b"Exif" not in data
     assert not Image.open(io.BytesIO(data)).getexif()
+    with store.open(shown["original"]) as handle:
+        assert handle.read() == photo
+    with sessions() as session:
+        assert originals_of(session, sha256=shown["sha256"]) == [(shown["original"], "reencode")]
+    assert len([p for p in store.root.rglob("*") if p.is_file()]) == 2
     # A PDF named .jpg, and a file of no allowed type, are refused; nothing is stored.
     pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
     fake = client.post(
@@ -124,7 +136,7 @@ def test_multipart_upload_strips_exif_and_checks_types(client, settings, session
         files=[("files", ("run.pdf", b"MZ\x90\x00" + b"\x00" * 200, "application/pdf"))],
     )
     assert exe.status_code == 422 and exe.json()["where"] == "files"
-    assert len([p for p in (Path(settings.data_dir) / "files").rglob("*") if p.is_file()]) == 1
+    assert len([p for p in store.root.rglob("*") if p.is_file()]) == 2
 
 
 def _client_with(settings, engine, **reports):  # type: ignore[no-untyped-def]

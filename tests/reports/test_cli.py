@@ -9,9 +9,11 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from marsad.core.blobs import BlobStore
 from marsad.core.places import Place
+from marsad.core.places import cli as geo_cli
 from marsad.core.settings import get_settings
-from marsad.reports import cli, geo_cli, intake_email
+from marsad.reports import cli, intake_email
 from marsad.reports.models import Report, ReportFile
 from marsad.reports.settings import ReportSettings
 
@@ -136,13 +138,17 @@ def test_imap_poller_runs_the_same_intake_and_marks_messages_seen(
     )
     conf = ReportSettings(imap_host="imap.example.org", imap_user="u", imap_password="p")
     outcomes = intake_email.poll_imap(
-        sessions, settings=conf, cipher=cipher, data_dir=settings.data_dir, connect=box
+        sessions, settings=conf, cipher=cipher, blobs=BlobStore.from_settings(settings), connect=box
     )
     assert [o.status for o in outcomes] == ["accepted", "rejected"]
     assert box.seen == [b"7", b"8"]
     assert (
         intake_email.poll_imap(
-            sessions, settings=conf, cipher=cipher, data_dir=settings.data_dir, connect=box
+            sessions,
+            settings=conf,
+            cipher=cipher,
+            blobs=BlobStore.from_settings(settings),
+            connect=box,
         )
         == []
     )

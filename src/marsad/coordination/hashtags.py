@@ -1,6 +1,6 @@
 """Synchronised hashtag pushes: accounts that post the same hashtags at the same moments.
 
-Tags are normalised with :func:`marsad.detect.normalize.normalize` (so
+Tags are normalised with :func:`marsad.core.text.normalize` (so
 ``#حرية_الصحافة`` and ``#حريـــة_الصحافة`` are one tag). The object of a post is
 its *tag set*: the tag itself when it has one, the sorted combination when it
 has several. A trending tag is used by thousands of people; an identical set of
@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from marsad.coordination.table import PostTable
-from marsad.detect.normalize import normalize
+from marsad.core.text import normalize
 
 __all__ = ["hashtag_actions"]
 

@@ -1,7 +1,7 @@
 """Copy-paste campaigns: clusters of near-duplicate texts.
 
 Texts are compared in their canonical matching form
-(:func:`marsad.detect.normalize.tokens`, so diacritics, tatweel, elongation and
+(:func:`marsad.core.text.tokens`, so diacritics, tatweel, elongation and
 lookalike letters do not separate copies) with links removed (shorteners make
 every copy's link different). Each text becomes the set of its word bigrams;
 two texts are near-duplicates when the Jaccard similarity of those sets is high.
@@ -32,7 +32,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from marsad.coordination.table import PostTable
-from marsad.detect.normalize import tokens
+from marsad.core.text import tokens
 
 __all__ = ["minhash_signatures", "near_duplicate_clusters", "text_actions"]
 

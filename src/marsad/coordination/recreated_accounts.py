@@ -68,7 +68,7 @@ from itertools import combinations
 
 from rapidfuzz import fuzz
 
-from marsad.detect.normalize import normalize
+from marsad.core.text import normalize
 
 __all__ = [
     "BEHAVIOUR",

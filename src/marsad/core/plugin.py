@@ -1,7 +1,7 @@
 """The core's own parts, declared through the same hooks as every capability.
 
-Accounts, the audit trail and migrations (``marsad users``, ``marsad audit``,
-``marsad db``), the sign-in pages and the core API. Imports happen inside the
+Accounts, the audit trail, migrations and places (``marsad users``, ``marsad audit``,
+``marsad db``, ``marsad geo``), the sign-in pages and the core API. Imports happen inside the
 hooks so that building the registry stays cheap.
 """
 
@@ -20,7 +20,7 @@ NAME = "core"
 
 @hookimpl
 def marsad_models() -> list[str]:
-    return ["marsad.core.models", "marsad.core.places"]
+    return ["marsad.core.models", "marsad.core.places", "marsad.core.blobs"]
 
 
 @hookimpl
@@ -33,8 +33,10 @@ def marsad_routers() -> list[Any]:
 @hookimpl
 def marsad_cli(app: typer.Typer) -> None:
     from marsad.cli.admin import audit_app, db_app, users_app
+    from marsad.core.places.cli import app as geo_app
 
     app.add_typer(db_app, name="db")
+    app.add_typer(geo_app, name="geo")
     app.add_typer(users_app, name="users")
     app.add_typer(audit_app, name="audit")
 

@@ -53,6 +53,11 @@ class Settings(BaseSettings):
         description="Folder for the SQLite database, uploaded files and generated keys. "
         "Must be writable.",
     )
+    blobs_dir: Path | None = Field(
+        None,
+        description="Folder of the content-addressed file store (report attachments, "
+        "evidence): each file named by its SHA-256. Empty: `DATA_DIR/blobs`.",
+    )
     database_url: str | None = Field(
         None,
         description="SQLAlchemy URL of the database. Empty: SQLite at `DATA_DIR/marsad.db`. "
@@ -160,6 +165,11 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'marsad.db').resolve()}"
+
+    @property
+    def resolved_blobs_dir(self) -> Path:
+        """The blob store's folder, defaulting to ``blobs`` inside the data folder."""
+        return self.blobs_dir if self.blobs_dir is not None else self.data_dir / "blobs"
 
     @property
     def is_sqlite(self) -> bool:

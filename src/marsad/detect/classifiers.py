@@ -40,6 +40,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from marsad.core.text import normalize
 from marsad.detect.glossary import (
     CATEGORIES,
     Glossary,
@@ -47,7 +48,6 @@ from marsad.detect.glossary import (
     GlossaryMatcher,
     load_default_glossary,
 )
-from marsad.detect.normalize import normalize
 
 __all__ = [
     "CalibratedLinearClassifier",

@@ -84,7 +84,7 @@ def list_terms(
     query: str | None = None,
 ) -> list[GlossaryTerm]:
     """Terms for a listing, filtered; ``query`` matches the term, a variant or the notes."""
-    from marsad.detect.normalize import normalize
+    from marsad.core.text import normalize
 
     terms = [t for t in current_glossary(session).terms if t.status in statuses]
     if language:

@@ -17,8 +17,8 @@ from sklearn.metrics import f1_score, precision_score, recall_score
 from sklearn.model_selection import StratifiedKFold
 
 from marsad.core.errors import InvalidInput
+from marsad.core.text import normalize
 from marsad.detect.model import BINARY_TASKS, DetectorModel
-from marsad.detect.normalize import normalize
 from marsad.detect.train import Dataset, dedupe, train_model
 
 __all__ = ["cross_dataset_report", "evaluate_model", "scores"]

@@ -8,7 +8,7 @@ obfuscation included.
 
 Matching rules (documented because reviewers will ask why something matched):
 
-* terms and posts are both put through :func:`marsad.detect.normalize.normalize`,
+* terms and posts are both put through :func:`marsad.core.text.normalize`,
   then doubled letters are squeezed to one on both sides (``kill`` and
   ``kiiilll`` both become ``kil``);
 * a hit must start and end on a word boundary; an Arabic-script term may also
@@ -36,7 +36,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from marsad.core.errors import InvalidInput
-from marsad.detect.normalize import normalize, normalize_with_offsets
+from marsad.core.text import normalize, normalize_with_offsets
 
 __all__ = [
     "CATEGORIES",

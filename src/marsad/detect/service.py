@@ -11,10 +11,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from marsad.core.errors import InvalidInput
+from marsad.core.text import detect_language, normalize
 from marsad.detect.classifiers import GlossaryFeatures
 from marsad.detect.glossary import Glossary, GlossaryMatcher, load_default_glossary
 from marsad.detect.model import DetectorModel, load_configured_model
-from marsad.detect.normalize import detect_language, normalize
 
 __all__ = ["MAX_TEXT_CHARS", "classify_texts", "flagged_post_ids"]
 

@@ -24,10 +24,10 @@ import numpy as np
 from sklearn.base import clone
 
 from marsad.core.errors import InvalidInput
+from marsad.core.text import normalize
 from marsad.detect.classifiers import CalibratedLinearClassifier, HashedNgramFeatures
 from marsad.detect.glossary import Glossary, load_default_glossary
 from marsad.detect.model import DetectorModel, lexicon_heads
-from marsad.detect.normalize import normalize
 
 __all__ = ["Dataset", "MODEL_VERSION", "dedupe", "dedupe_key", "read_dataset", "train_model"]
 

@@ -1,6 +1,6 @@
 """Arabic-aware full-text search over posts.
 
-Both the stored text and the query go through ``marsad.detect.normalize`` (diacritics,
+Both the stored text and the query go through ``marsad.core.text`` (diacritics,
 tatweel, hamza forms, ة/ه, ى/ي, Kurdish and Persian letter variants…), so a query finds
 a post however either was typed. On top, an Arabic query word also matches its forms with
 the clitics a reader looks past (ال، وال، بال، كال، فال، لل، و): a search for حكومة finds
@@ -23,7 +23,7 @@ from sqlalchemy import Select, text
 from sqlalchemy.orm import Session
 
 from marsad.core.errors import InvalidInput, NotFound
-from marsad.detect.normalize import normalize, tokens
+from marsad.core.text import normalize, tokens
 
 # Arabic clitics a reader ignores when searching: the article, and the conjunctions and
 # prepositions written joined to it. A query word matches itself and these forms.

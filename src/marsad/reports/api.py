@@ -17,10 +17,11 @@ from pydantic import BaseModel, Field, ValidationError
 from starlette.datastructures import UploadFile
 
 from marsad.core import i18n
+from marsad.core.blobs import BlobStore
 from marsad.core.errors import InvalidInput
 from marsad.core.i18n import gettext as _
 from marsad.core.models import User
-from marsad.core.places import DISTRICT, GOVERNORATE, PlaceIndex
+from marsad.core.places import DISTRICT, GOVERNORATE, PlaceIndex, feature_collection
 from marsad.reports import export, public, service
 from marsad.reports.deps import check_rate, public_filter, report_settings
 from marsad.reports.files import Upload
@@ -70,10 +71,13 @@ class ReceiptStatus(BaseModel):
 
 class FileOut(BaseModel):
     id: str
+    # The copy that is shown (images re-encoded without metadata), as sha256:<hex>.
     sha256: str
     filename: str
     media_type: str
     size: int
+    # The bytes as they arrived, when cleaning changed them: staff only.
+    original: str | None = None
 
 
 class CommentOut(BaseModel):
@@ -239,7 +243,7 @@ async def submit(request: Request) -> JSONResponse:
             channel="api",
             cipher=request.app.state.cipher,
             settings=settings,
-            data_dir=app_settings.data_dir,
+            blobs=BlobStore.from_settings(app_settings),
             zone=app_settings.timezone,
         )
         session.commit()
@@ -330,32 +334,8 @@ def places_geojson(session: DbSession, level: int = 1) -> JSONResponse:
             _("This field is missing or not valid: {field}").format(field="level"),
             "level",
         )
-    index = PlaceIndex.load(session)
-    rows = index.governorates() if level == GOVERNORATE else index.districts()
-    features = []
-    for place in rows:
-        geometry = (
-            json.loads(place.geometry)
-            if place.geometry
-            else {"type": "Point", "coordinates": [place.lon, place.lat]}
-        )
-        features.append(
-            {
-                "type": "Feature",
-                "id": place.pcode,
-                "geometry": geometry,
-                "properties": {
-                    "pcode": place.pcode,
-                    "parent": place.parent_pcode,
-                    "name_ar": place.name_ar,
-                    "name_ckb": place.name_ckb,
-                    "name_en": place.name_en,
-                    "point": [place.lon, place.lat],
-                },
-            }
-        )
     return JSONResponse(
-        {"type": "FeatureCollection", "features": features},
+        feature_collection(PlaceIndex.load(session), level),
         media_type="application/geo+json",
         headers={"Cache-Control": "public, max-age=3600"},
     )
@@ -404,7 +384,12 @@ def staff_view(session: Any, *, report: Report, viewer: User, cipher: Any) -> Re
         version=report.version,
         files=[
             FileOut(
-                id=f.id, sha256=f.sha256, filename=f.filename, media_type=f.media_type, size=f.size
+                id=f.id,
+                sha256=f.sha256,
+                filename=f.filename,
+                media_type=f.media_type,
+                size=f.size,
+                original=f.original_sha256,
             )
             for f in report.files
         ],

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from marsad.cli.output import print_json, user_errors
 from marsad.cli.store import open_store
 from marsad.core import i18n
+from marsad.core.blobs import BlobStore
 from marsad.core.db import session_scope
 from marsad.core.errors import InvalidInput
 from marsad.core.places import PlaceIndex
@@ -90,7 +91,7 @@ def ingest_email(
             items,
             cipher=cipher,
             settings=settings.reports,
-            data_dir=settings.data_dir,
+            blobs=BlobStore.from_settings(settings),
             zone=settings.timezone,
         )
     if json_:
@@ -114,7 +115,7 @@ def imap_poll(
                 sessions,
                 settings=settings.reports,
                 cipher=cipher,
-                data_dir=settings.data_dir,
+                blobs=BlobStore.from_settings(settings),
                 zone=settings.timezone,
             )
         if json_:
@@ -186,7 +187,7 @@ def import_ushahidi_command(
             path,
             cipher=cipher,
             settings=settings.reports,
-            data_dir=settings.data_dir,
+            blobs=BlobStore.from_settings(settings),
             zone=settings.timezone,
         )
     if json_:

@@ -1,25 +1,33 @@
-"""Evidence files: type checked by content, images cleaned, stored by SHA-256.
+"""Evidence files: type checked by content, images cleaned, kept in the core's blob store.
 
 A reporter's photo can carry the GPS position of their home in its EXIF
-block; every image is therefore decoded and re-encoded from its pixels alone
-before anything is written to disk, which drops EXIF, XMP, IPTC, comments and
-embedded thumbnails. A file's type is what its bytes say (``filetype``), not
-what its name or the browser claims; a claim that disagrees is refused.
+block; every image is therefore decoded and re-encoded from its pixels alone,
+which drops EXIF, XMP, IPTC, comments and embedded thumbnails. The cleaned
+copy is the only one ever shown (the staff page, the staff API, exports). The
+bytes as they arrived are kept too, as the *original* blob the cleaned copy
+derives from (``reencode``): evidence work needs what was actually sent, and
+the original stays private to staff, never in a public view, an export or a
+log. Both live in the content-addressed store (:mod:`marsad.core.blobs`).
+
+A file's type is what its bytes say (``filetype``), not what its name or the
+browser claims; a claim that disagrees is refused. An image's pixel count is
+checked from its header before any pixel is decoded, so a decompression bomb
+(a small file that would unpack to gigabytes) is refused, not decoded.
 """
 
 from __future__ import annotations
 
 import hashlib
 import mimetypes
-import os
 import warnings
 from dataclasses import dataclass
 from io import BytesIO
-from pathlib import Path
 
 import filetype
 from PIL import Image, ImageOps
+from sqlalchemy.orm import Session
 
+from marsad.core.blobs import BlobStore, format_sha256, store_blob
 from marsad.core.errors import InvalidInput
 from marsad.core.i18n import gettext as _
 
@@ -45,6 +53,9 @@ ALLOWED_TYPES = frozenset(
     }
 )
 GENERIC_CLAIMS = frozenset({"", "application/octet-stream", "binary/octet-stream"})
+# Larger than any phone's photo (a 200 MP sensor saves 12-50 MP images); a 50 MP RGBA
+# image already takes 200 MB to decode.
+DEFAULT_MAX_PIXELS = 50_000_000
 
 
 @dataclass
@@ -58,15 +69,23 @@ class Upload:
 
 @dataclass
 class CleanFile:
-    """A file that passed the checks, ready to store (images already cleaned)."""
+    """A file that passed the checks, ready to store (images already cleaned).
+
+    ``original`` holds the bytes as they arrived when cleaning changed them (an
+    image), with their type in ``original_media_type``; None when the file is
+    kept as sent.
+    """
 
     filename: str
     media_type: str
     data: bytes
+    original: bytes | None = None
+    original_media_type: str | None = None
 
     @property
     def sha256(self) -> str:
-        return hashlib.sha256(self.data).hexdigest()
+        """The cleaned copy's ``sha256:<hex>``."""
+        return format_sha256(hashlib.sha256(self.data).hexdigest())
 
 
 def _family(media_type: str) -> str:
@@ -96,7 +115,9 @@ def sniff_text(data: bytes) -> str | None:
     return "text/plain" if controls == 0 else None
 
 
-def check_upload(upload: Upload, *, max_bytes: int, where: str = "files") -> CleanFile:
+def check_upload(
+    upload: Upload, *, max_bytes: int, max_pixels: int = DEFAULT_MAX_PIXELS, where: str = "files"
+) -> CleanFile:
     """Check one file's size and real type; clean images; raise InvalidInput naming the file."""
     name = safe_filename(upload.filename or "file")
     if len(upload.data) > max_bytes:
@@ -131,27 +152,58 @@ def check_upload(upload: Upload, *, max_bytes: int, where: str = "files") -> Cle
                 ),
                 where,
             )
-    data = upload.data
     if detected in IMAGE_FORMATS:
-        data, detected = clean_image(data, detected, name=name, where=where)
+        data, cleaned_type = clean_image(
+            upload.data, detected, name=name, where=where, max_pixels=max_pixels
+        )
         stem, _dot, _ext = name.rpartition(".")
-        ext = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}[detected]
-        name = f"{stem or name}.{ext}"
-    return CleanFile(filename=name, media_type=detected, data=data)
+        ext = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}[cleaned_type]
+        return CleanFile(
+            filename=f"{stem or name}.{ext}",
+            media_type=cleaned_type,
+            data=data,
+            original=upload.data,
+            original_media_type=detected,
+        )
+    return CleanFile(filename=name, media_type=detected, data=upload.data)
 
 
-def clean_image(data: bytes, media_type: str, *, name: str, where: str) -> tuple[bytes, str]:
-    """Re-encode an image from its pixels only: no EXIF/GPS, XMP, comments or thumbnails."""
+def clean_image(
+    data: bytes,
+    media_type: str,
+    *,
+    name: str,
+    where: str,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+) -> tuple[bytes, str]:
+    """Re-encode an image from its pixels only: no EXIF/GPS, XMP, comments or thumbnails.
+
+    The pixel count comes from the header (``Image.open`` decodes nothing); an
+    image over ``max_pixels`` is refused before its pixels are unpacked.
+    """
+    too_large = InvalidInput(
+        "err_image_too_large",
+        _("The image {name} has too many pixels: at most {limit} million.").format(
+            name=name, limit=round(max_pixels / 1_000_000, 1)
+        ),
+        where,
+    )
     try:
         with warnings.catch_warnings():
+            # Pillow's own bomb check (at open, from the header) is an error here too.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(BytesIO(data)) as img:
+                width, height = img.size
+                if width * height > max_pixels:
+                    raise too_large
                 img.load()
                 upright = ImageOps.exif_transpose(img) or img
                 if upright.mode not in ("RGB", "RGBA", "L", "LA"):
                     upright = upright.convert("RGBA" if "A" in upright.getbands() else "RGB")
                 pixels = Image.frombytes(upright.mode, upright.size, upright.tobytes())
-    except (OSError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise too_large from None
+    except (OSError, ValueError):
         raise InvalidInput(
             "err_file_damaged",
             _("The image {name} cannot be read.").format(name=name),
@@ -168,20 +220,28 @@ def clean_image(data: bytes, media_type: str, *, name: str, where: str) -> tuple
     return out.getvalue(), {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}[fmt]
 
 
-def blob_path(data_dir: Path, sha256: str) -> Path:
-    """Where a file with this SHA-256 lives under the data folder."""
-    return data_dir / "files" / sha256[:2] / sha256
+def store_clean_file(
+    session: Session, store: BlobStore, clean: CleanFile
+) -> tuple[str, str | None]:
+    """Keep a checked file in the blob store; return (shown copy, private original or None).
 
-
-def store_blob(data_dir: Path, data: bytes) -> str:
-    """Write bytes once under their SHA-256 (atomically); return the hex digest."""
-    digest = hashlib.sha256(data).hexdigest()
-    path = blob_path(data_dir, digest)
-    if path.exists():
-        return digest
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{digest}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    tmp.chmod(0o600)
-    tmp.replace(path)
-    return digest
+    A file kept as sent is one blob. A cleaned image is two: the bytes as they
+    arrived (the original, for staff only) and the re-encoded copy, recorded as
+    its ``reencode`` derivative. The original is stored first, so the
+    derivative's link always points at a blob that exists.
+    """
+    if clean.original is None or clean.original == clean.data:  # cleaning changed nothing
+        blob = store_blob(session, store, clean.data, media_type=clean.media_type)
+        return blob.sha256, None
+    original = store_blob(
+        session, store, clean.original, media_type=clean.original_media_type or clean.media_type
+    )
+    shown = store_blob(
+        session,
+        store,
+        clean.data,
+        media_type=clean.media_type,
+        derived_from=original.sha256,
+        how="reencode",
+    )
+    return shown.sha256, original.sha256

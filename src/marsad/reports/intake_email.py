@@ -28,20 +28,20 @@ from email.header import decode_header, make_header
 from email.message import Message
 from email.utils import getaddresses, parsedate_to_datetime
 from html.parser import HTMLParser
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from marsad.core.blobs import BlobStore
 from marsad.core.db import session_scope, utcnow
 from marsad.core.errors import InvalidInput
 from marsad.core.security import FieldCipher
+from marsad.core.text import interface_language as guess_language
 from marsad.reports import service
 from marsad.reports.files import CleanFile, Upload, check_upload
 from marsad.reports.settings import ReportSettings
 
 log = logging.getLogger(__name__)
-KURDISH_LETTERS = set("ڕڵۆێەڤگچپژ")
 SLUG_IN_SUBJECT = re.compile(r"\[([a-z_]{3,40})\]")
 
 
@@ -219,15 +219,6 @@ def parse_email(raw: bytes) -> ParsedEmail:
     return parsed
 
 
-def guess_language(text: str) -> str:
-    """ckb when Kurdish-only letters appear, ar for other Arabic script, else en."""
-    if any(ch in KURDISH_LETTERS for ch in text):
-        return "ckb"
-    if any("\u0600" <= ch <= "\u06ff" for ch in text):
-        return "ar"
-    return "en"
-
-
 def source_ref(raw: bytes) -> str:
     """The digest that makes one message one report, however often it is ingested."""
     return "email:" + hashlib.sha256(raw).hexdigest()
@@ -240,7 +231,7 @@ def ingest_email(
     source: str,
     cipher: FieldCipher,
     settings: ReportSettings,
-    data_dir: Path,
+    blobs: BlobStore,
     zone: str = "Asia/Baghdad",
 ) -> EmailOutcome:
     """Turn one message into a report, or say why not. Raises nothing for bad mail."""
@@ -263,7 +254,13 @@ def ingest_email(
             outcome.skipped_files.append(f"{upload.filename}: too many files")
             continue
         try:
-            files.append(check_upload(upload, max_bytes=settings.max_file_bytes))
+            files.append(
+                check_upload(
+                    upload,
+                    max_bytes=settings.max_file_bytes,
+                    max_pixels=settings.reports_max_image_pixels,
+                )
+            )
         except InvalidInput as exc:
             outcome.skipped_files.append(f"{upload.filename}: {exc.code}")
     if not parsed.subject and not parsed.text and not files:
@@ -299,7 +296,7 @@ def ingest_email(
             channel="email",
             cipher=cipher,
             settings=settings,
-            data_dir=data_dir,
+            blobs=blobs,
             zone=zone,
             source_ref=source_ref(raw),
             extra_files=files,
@@ -316,7 +313,7 @@ def ingest_many(
     *,
     cipher: FieldCipher,
     settings: ReportSettings,
-    data_dir: Path,
+    blobs: BlobStore,
     zone: str = "Asia/Baghdad",
     on_done: Callable[[EmailOutcome], None] | None = None,
 ) -> list[EmailOutcome]:
@@ -331,7 +328,7 @@ def ingest_many(
                     source=source,
                     cipher=cipher,
                     settings=settings,
-                    data_dir=data_dir,
+                    blobs=blobs,
                     zone=zone,
                 )
                 if outcome.status != "accepted":
@@ -352,7 +349,7 @@ def poll_imap(
     *,
     settings: ReportSettings,
     cipher: FieldCipher,
-    data_dir: Path,
+    blobs: BlobStore,
     zone: str = "Asia/Baghdad",
     connect: Callable[[str, int], Any] = imaplib.IMAP4_SSL,
 ) -> list[EmailOutcome]:
@@ -381,7 +378,7 @@ def poll_imap(
                 [(name, raw)],
                 cipher=cipher,
                 settings=settings,
-                data_dir=data_dir,
+                blobs=blobs,
                 zone=zone,
             )
             outcomes.append(outcome)

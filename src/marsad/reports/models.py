@@ -104,13 +104,19 @@ class ReportComment(Base):
 
 
 class ReportFile(Base):
-    """A file attached to a report, stored once by SHA-256 under the data folder."""
+    """A file attached to a report, kept in the core's blob store.
+
+    ``sha256`` names the copy that is shown (an image re-encoded without its
+    metadata); ``original_sha256`` the bytes as they arrived when cleaning
+    changed them, for staff only. Both in the ``sha256:<hex>`` form.
+    """
 
     __tablename__ = "report_files"
 
     id: Mapped[str] = IdColumn()
     report_id: Mapped[str] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
-    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"), index=True)
+    original_sha256: Mapped[str | None] = mapped_column(ForeignKey("blobs.sha256"), nullable=True)
     filename: Mapped[str] = mapped_column(String(255))
     media_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(Integer)

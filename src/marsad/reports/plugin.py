@@ -30,10 +30,7 @@ def marsad_routers() -> list[Any]:
 @hookimpl
 def marsad_cli(app: typer.Typer) -> None:
     from marsad.reports.cli import app as reports_app
-    from marsad.reports.geo_cli import app as geo_app
-
     app.add_typer(reports_app, name="reports")
-    app.add_typer(geo_app, name="geo")
 
 
 @hookimpl

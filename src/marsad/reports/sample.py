@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from marsad.core import audit
+from marsad.core.blobs import BlobStore
 from marsad.core.db import utcnow
 from marsad.core.security import FieldCipher
 from marsad.core.settings import Settings
@@ -180,7 +181,7 @@ def load_sample_reports(session: Session, *, settings: Settings, cipher: FieldCi
             channel="sample",
             cipher=cipher,
             settings=limits,
-            data_dir=settings.data_dir,
+            blobs=BlobStore.from_settings(settings),
             zone=settings.timezone,
             source_ref=ref,
             actor="sample",

@@ -18,7 +18,6 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
@@ -27,6 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from marsad.core import audit
+from marsad.core.blobs import BlobStore
 from marsad.core.db import new_id, utcnow
 from marsad.core.errors import Forbidden, InvalidInput, NotFound
 from marsad.core.i18n import LANGUAGES, current_language
@@ -35,7 +35,7 @@ from marsad.core.models import User
 from marsad.core.places import DISTRICT, GOVERNORATE, PlaceIndex, in_iraq_bbox
 from marsad.core.security import FieldCipher
 from marsad.reports import workflow
-from marsad.reports.files import CleanFile, Upload, check_upload, store_blob
+from marsad.reports.files import CleanFile, Upload, check_upload, store_clean_file
 from marsad.reports.models import Category, Report, ReportComment, ReportFile
 from marsad.reports.settings import ReportSettings
 
@@ -336,7 +336,13 @@ def check_submission(
     else:
         for upload in sub.files:
             try:
-                clean_files.append(check_upload(upload, max_bytes=settings.max_file_bytes))
+                clean_files.append(
+                    check_upload(
+                        upload,
+                        max_bytes=settings.max_file_bytes,
+                        max_pixels=settings.reports_max_image_pixels,
+                    )
+                )
             except InvalidInput as exc:
                 problems.add("files", exc.code, exc.message)
     problems.raise_if_any()
@@ -365,7 +371,7 @@ def submit_report(
     channel: str,
     cipher: FieldCipher,
     settings: ReportSettings,
-    data_dir: Path,
+    blobs: BlobStore,
     zone: str = "Asia/Baghdad",
     source_ref: str | None = None,
     actor: str = "public",
@@ -405,10 +411,11 @@ def submit_report(
     )
     session.add(report)
     for clean in files:
-        digest = store_blob(data_dir, clean.data)
+        shown, original = store_clean_file(session, blobs, clean)
         report.files.append(
             ReportFile(
-                sha256=digest,
+                sha256=shown,
+                original_sha256=original,
                 filename=clean.filename,
                 media_type=clean.media_type,
                 size=len(clean.data),

@@ -21,6 +21,12 @@ class ReportSettings(BaseSettings):
         10, description="Largest file a reporter may attach, in megabytes."
     )
     reports_max_files: int = Field(5, description="Most files one report may carry.")
+    reports_max_image_pixels: int = Field(
+        50_000_000,
+        description="Largest image a reporter may attach, in pixels (width × height), "
+        "checked before the image is decoded: a small file that would unpack to "
+        "gigabytes is refused.",
+    )
     reports_rate_limit: int = Field(
         10,
         description="Reports one address may submit per window. Counted in memory only, "

@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from marsad.core.blobs import BlobStore
 from marsad.core.db import session_scope
 from marsad.core.errors import InvalidInput
 from marsad.core.places import DISTRICT, GOVERNORATE, PlaceIndex, in_iraq_bbox
@@ -179,7 +180,7 @@ def import_ushahidi(
     *,
     cipher: FieldCipher,
     settings: ReportSettings,
-    data_dir: Path,
+    blobs: BlobStore,
     zone: str = "Asia/Baghdad",
 ) -> list[RowOutcome]:
     """Import every row of an Ushahidi CSV; each row in its own transaction."""
@@ -210,7 +211,7 @@ def import_ushahidi(
                     channel="import",
                     cipher=cipher,
                     settings=settings,
-                    data_dir=data_dir,
+                    blobs=blobs,
                     zone=zone,
                     source_ref=ref,
                     actor="import",

@@ -19,6 +19,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
 from marsad.core import i18n
+from marsad.core.blobs import BlobStore
 from marsad.core.errors import InvalidInput, NotFound
 from marsad.core.i18n import gettext as _
 from marsad.core.models import User
@@ -100,7 +101,7 @@ async def report_submit(request: Request, session: DbSession) -> Response:
             channel="web",
             cipher=request.app.state.cipher,
             settings=report_settings(request),
-            data_dir=settings.data_dir,
+            blobs=BlobStore.from_settings(settings),
             zone=settings.timezone,
         )
     except InvalidInput as exc:

@@ -21,7 +21,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import orjson
 
-from marsad.detect.normalize import detect_language
+from marsad.core.text import detect_language
 from marsad.posts.schema import PostRecord, Rejection, Repeat
 
 # Longest text accepted in one post. Platforms cap posts far below this (Telegram 4,096

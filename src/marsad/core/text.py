@@ -1,4 +1,8 @@
-"""Text normalisation for matching and classification (Arabic, Kurdish, English).
+"""The text kernel: normalisation and language identification (Arabic, Kurdish, English).
+
+One owner for every capability: posts (search, the language of each post),
+detect (glossary, classifiers), coordination (near-duplicates, hashtags) and
+reports (the language of an e-mailed report) import from here.
 
 ``normalize`` turns a post into its *canonical matching form*: the form the
 glossary matcher, the classifiers, near-duplicate detection and search all key
@@ -58,6 +62,7 @@ import unicodedata
 
 __all__ = [
     "detect_language",
+    "interface_language",
     "normalize",
     "normalize_with_offsets",
     "tokens",
@@ -463,3 +468,21 @@ def detect_language(text: str) -> str:
     foreign += 2 * sum(map(_TURKISH_WORDS.__contains__, words))
     best = max(("en", english), ("kmr", kurmanji), ("other", foreign), key=lambda kv: kv[1])
     return best[0] if best[1] > 0 else "other"
+
+
+# Letters only Kurdish (Sorani) writing uses, beside the Persian ones Kurds also type.
+_KURDISH_INTERFACE_LETTERS = frozenset("ڕڵۆێەڤگچپژ")
+
+
+def interface_language(text: str) -> str:
+    """The interface language (``ar``, ``ckb`` or ``en``) to answer a text's writer in.
+
+    Coarser than :func:`detect_language` on purpose: one Kurdish-only letter is
+    enough to answer in Kurdish, any other Arabic script gets Arabic, anything
+    else English (the three languages Marsad speaks).
+    """
+    if any(ch in _KURDISH_INTERFACE_LETTERS for ch in text):
+        return "ckb"
+    if any("\u0600" <= ch <= "\u06ff" for ch in text):
+        return "ar"
+    return "en"

@@ -5,7 +5,12 @@ point, and optionally its boundary polygon. The built-in gazetteer
 (``core/data/iraq_places.csv``: P-codes, names and a representative point
 inside each area, written by the project) fills the table when it is
 created, so every install can place reports without importing anything.
-``marsad geo import FILE`` adds the boundaries from OCHA's COD-AB GeoJSON.
+``marsad geo import FILE`` (``marsad.core.places.cli``) adds the boundaries
+from OCHA's COD-AB GeoJSON.
+
+This is the places kernel: capabilities (reports today; connectivity and the
+declaration next) call the functions here (``PlaceIndex``, ``feature_collection``,
+``import_boundaries_file``) and never read the ``places`` table themselves.
 
 The representative point matters for reporter safety: a report published at
 district or governorate precision is drawn at its area's point, the same for
@@ -27,8 +32,9 @@ from sqlalchemy import Float, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from marsad.core.db import Base, UTCDateTime, utcnow
+from marsad.core.errors import InvalidInput
 
-GAZETTEER = Path(__file__).resolve().parent / "data" / "iraq_places.csv"
+GAZETTEER = Path(__file__).resolve().parents[1] / "data" / "iraq_places.csv"
 COUNTRY = "IQ"
 GOVERNORATE, DISTRICT = 1, 2
 # Iraq's bounding box with a small margin; finer checks use imported polygons.
@@ -341,3 +347,63 @@ def import_boundaries(session: Session, features: Iterable[dict[str, Any]]) -> I
         place.updated_at = utcnow()
     session.flush()
     return result
+
+
+def read_feature_collection(path: Path) -> list[dict[str, Any]]:
+    """The features of a GeoJSON FeatureCollection file; InvalidInput naming the file."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InvalidInput("err_file_missing", f"{path} does not exist", str(path)) from None
+    except OSError as exc:  # a folder, no permission
+        raise InvalidInput(
+            "err_file_missing", f"{path} cannot be read as a file: {exc.strerror}", str(path)
+        ) from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidInput("err_geojson_invalid", f"not JSON: {exc}", str(path)) from None
+    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
+        raise InvalidInput("err_geojson_invalid", "expected a GeoJSON FeatureCollection", str(path))
+    features = data.get("features") or []
+    if not isinstance(features, list):
+        raise InvalidInput("err_geojson_invalid", "features is not a list", str(path))
+    return [f for f in features if isinstance(f, dict)]
+
+
+def import_boundaries_file(session: Session, path: Path) -> ImportResult:
+    """Store the boundaries in an OCHA COD-AB GeoJSON file; refuse a file with no place."""
+    result = import_boundaries(session, read_feature_collection(path))
+    if result.updated + result.added == 0:
+        raise InvalidInput(
+            "err_geojson_no_places",
+            "no feature has an ADM1_PCODE or ADM2_PCODE and a polygon",
+            str(path),
+        )
+    return result
+
+
+def feature_collection(index: PlaceIndex, level: int) -> dict[str, Any]:
+    """Governorates (level 1) or districts (2) as GeoJSON: polygons if imported, else points."""
+    rows = index.governorates() if level == GOVERNORATE else index.districts()
+    features = []
+    for place in rows:
+        geometry = (
+            json.loads(place.geometry)
+            if place.geometry
+            else {"type": "Point", "coordinates": [place.lon, place.lat]}
+        )
+        features.append(
+            {
+                "type": "Feature",
+                "id": place.pcode,
+                "geometry": geometry,
+                "properties": {
+                    "pcode": place.pcode,
+                    "parent": place.parent_pcode,
+                    "name_ar": place.name_ar,
+                    "name_ckb": place.name_ckb,
+                    "name_en": place.name_en,
+                    "point": [place.lon, place.lat],
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}

@@ -8,7 +8,13 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from marsad.detect.normalize import detect_language, normalize, normalize_with_offsets, tokens
+from marsad.core.text import (
+    detect_language,
+    interface_language,
+    normalize,
+    normalize_with_offsets,
+    tokens,
+)
 
 ZW = ["\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u2066", "\u2069", "\ufeff", "\u00ad"]
 HARAKAT = ["\u064e", "\u064f", "\u0650", "\u0651", "\u0652", "\u064b", "\u064c", "\u064d", "\u0670"]
@@ -168,3 +174,11 @@ def test_detect_language_is_not_fooled_by_obfuscation() -> None:
     assert detect_language("ئەمڕۆ\u200c کەشوهەوا زۆر خۆشە") == "ckb"
     assert detect_language("الحكـــومة لازم تحمي حرية التعبير") == "ar"
     assert detect_language("") == "other"
+
+
+def test_interface_language_answers_kurdish_arabic_or_english() -> None:
+    # One Kurdish-only letter is enough to answer a reporter in Kurdish.
+    assert interface_language("سڵاو، ئەمە ڕاپۆرتێکە") == "ckb"
+    assert interface_language("تهديد بالقتل على فيسبوك") == "ar"
+    assert interface_language("Threat against a journalist") == "en"
+    assert interface_language("") == "en"

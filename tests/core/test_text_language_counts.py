@@ -7,7 +7,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from marsad.detect import normalize
+from marsad.core import text as normalize
 
 # The original per-letter patterns (before counting runs of letters).
 _ARABIC_LETTER = re.compile(r"(?=[\u0600-\u06ff\u0750-\u077f\ufb50-\ufeff])[^\W\d_]")
