@@ -59,7 +59,7 @@ def load_sample_posts(
     from marsad.core.db import session_scope
     from marsad.demo_posts import ACCOUNTS, BANNED_ACCOUNT, write_sample_posts
     from marsad.detect.flagging import run_detection
-    from marsad.posts.service import ingest_files
+    from marsad.posts.ingest import ingest_files
 
     path = write_sample_posts(settings.data_dir / "sample-posts.jsonl")
     result = ingest_files(

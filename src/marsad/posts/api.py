@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from marsad.core.errors import InvalidInput
-from marsad.posts import service
+from marsad.posts import read, service, watchlists
 from marsad.posts.schema import PostDetail, SearchPage
 from marsad.posts.search import MAX_LIMIT
 from marsad.web.deps import DbSession, StaffUser
@@ -73,10 +73,10 @@ def get_post(post_ref: str, session: DbSession, _user: StaffUser) -> PostDetail:
 @router.get("/accounts/{platform}/{account_id:path}", response_model=dict[str, Any])
 def get_account(platform: str, account_id: str, session: DbSession, _user: StaffUser) -> Any:
     """An account and its posts per day."""
-    return service.account_activity(session=session, platform=platform, account_id=account_id)
+    return read.account_activity(session=session, platform=platform, account_id=account_id)
 
 
 @router.get("/watchlists", response_model=list[dict[str, Any]])
 def list_watchlists(session: DbSession, _user: StaffUser) -> Any:
     """Every watchlist with its numbers of accounts and keywords."""
-    return service.list_watchlists(session=session)
+    return watchlists.list_watchlists(session=session)

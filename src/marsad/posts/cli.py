@@ -18,11 +18,10 @@ from sqlalchemy import Engine, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
 from marsad.cli.output import print_json, user_errors
-from marsad.core import audit
 from marsad.core.db import make_engine, session_factory, session_scope
 from marsad.core.errors import ConfigError, InvalidInput
 from marsad.core.settings import Settings, load_settings
-from marsad.posts import service
+from marsad.posts import indexes, service, watchlists
 from marsad.posts.sources import available_sources
 
 app = typer.Typer(
@@ -101,11 +100,11 @@ def ingest_command(
     json_: JsonOpt = False,
 ) -> None:
     """Ingest posts from platform exports; exit 0 all read, 3 some rejected, 2 nothing usable."""
-    with _open() as (engine, sessions):
+    with _open() as (_, sessions):
         progress, finish = _progress_bar(enabled=not json_)
         try:
-            result = service.ingest_files(
-                engine=engine,
+            result = service.ingest(
+                sessions=sessions,
                 fmt=fmt,
                 paths=paths,
                 mapping=map_,
@@ -115,19 +114,6 @@ def ingest_command(
             )
         finally:
             finish()
-        with session_scope(sessions) as session:
-            audit.record(
-                session,
-                actor=audit.SYSTEM,
-                action="posts.ingested",
-                subject_type="files",
-                subject_id=fmt,
-                details={
-                    "paths": [str(p) for p in paths][:50],
-                    "watchlist": watchlist,
-                    **{k: v for k, v in result.to_json().items() if k != "errors"},
-                },
-            )
         if json_:
             print_json(result.to_json())
         else:
@@ -288,7 +274,7 @@ def actor_command(
     """Attach accounts on any platform to one actor."""
     with _open() as (_, sessions):
         with session_scope(sessions) as session:
-            actor = service.assign_actor(
+            actor = watchlists.assign_actor(
                 session=session, actor_name=name, accounts=accounts, kind=kind
             )
         _emit(actor, json_)
@@ -330,7 +316,7 @@ KeywordsOpt = Annotated[list[str] | None, typer.Option("--keyword", help="A keyw
 def watchlist_list(json_: JsonOpt = False) -> None:
     """List watchlists with their numbers of accounts and keywords."""
     with _open() as (_, sessions), sessions() as session:
-        _emit(service.list_watchlists(session=session), json_)
+        _emit(watchlists.list_watchlists(session=session), json_)
 
 
 @watchlist_app.command("show")
@@ -338,7 +324,7 @@ def watchlist_list(json_: JsonOpt = False) -> None:
 def watchlist_show(name: str, json_: JsonOpt = False) -> None:
     """Show a watchlist's accounts and keywords."""
     with _open() as (_, sessions), sessions() as session:
-        _emit(service.describe_watchlist(session=session, name=name), json_)
+        _emit(watchlists.describe_watchlist(session=session, name=name), json_)
 
 
 @watchlist_app.command("create")
@@ -353,9 +339,12 @@ def watchlist_create(
     """Create a watchlist, optionally with accounts and keywords."""
     with _open() as (_, sessions):
         with session_scope(sessions) as session:
-            service.create_watchlist(session=session, name=name, description=description)
-            document = service.add_to_watchlist(
-                session=session, name=name, accounts=account or [], keywords=keyword or []
+            document = watchlists.create_watchlist(
+                session=session,
+                name=name,
+                description=description,
+                accounts=account or [],
+                keywords=keyword or [],
             )
         _emit(document, json_)
 
@@ -368,7 +357,7 @@ def watchlist_add(
     """Add accounts and keywords to a watchlist."""
     with _open() as (_, sessions):
         with session_scope(sessions) as session:
-            document = service.add_to_watchlist(
+            document = watchlists.add_to_watchlist(
                 session=session, name=name, accounts=account or [], keywords=keyword or []
             )
         _emit(document, json_)
@@ -382,7 +371,7 @@ def watchlist_remove(
     """Remove accounts and keywords from a watchlist."""
     with _open() as (_, sessions):
         with session_scope(sessions) as session:
-            document = service.remove_from_watchlist(
+            document = watchlists.remove_from_watchlist(
                 session=session, name=name, accounts=account or [], keywords=keyword or []
             )
         _emit(document, json_)
@@ -394,7 +383,7 @@ def watchlist_delete(name: str, json_: JsonOpt = False) -> None:
     """Delete a watchlist (its accounts and posts stay)."""
     with _open() as (_, sessions):
         with session_scope(sessions) as session:
-            service.delete_watchlist(session=session, name=name)
+            watchlists.delete_watchlist(session=session, name=name)
         _emit({"deleted": name}, json_)
 
 
@@ -403,5 +392,5 @@ def watchlist_delete(name: str, json_: JsonOpt = False) -> None:
 def reindex_command(json_: JsonOpt = False) -> None:
     """Rebuild the full-text index from the stored posts (SQLite; PostgreSQL needs none)."""
     with _open() as (engine, _):
-        indexed = service.rebuild_search_index(engine=engine)
+        indexed = indexes.rebuild_search_index(engine=engine)
     _emit({"indexed": indexed}, json_)
