@@ -194,3 +194,15 @@ def test_actor_command_attaches_accounts_on_several_platforms(cli, tmp_path):
     unknown = cli("posts", "actor", "أحد", "x:nobody", "--json")
     assert unknown.exit_code == 2 and "x:nobody" in unknown.stderr
     assert "Traceback" not in unknown.output
+
+
+def test_ingest_from_the_cli_is_audited_by_the_service(cli, session):
+    from sqlalchemy import select
+
+    from marsad.core.models import AuditRecord
+
+    assert cli("ingest", "telegram", DATA / "tg_channel", "--json").exit_code == 0
+    (audit,) = session.execute(
+        select(AuditRecord).where(AuditRecord.action == "posts.ingested")
+    ).scalars()
+    assert audit.actor == "system" and json.loads(audit.details)["inserted"] == 4

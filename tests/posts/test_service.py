@@ -890,3 +890,19 @@ def test_multi_row_inserts_store_every_row_in_order(n):
         insert_rows(conn, "INSERT INTO t (n, s, b)", rows)
         stored = conn.exec_driver_sql("SELECT n, s, b FROM t ORDER BY rowid").all()
     assert [tuple(r) for r in stored] == rows
+
+
+def test_a_watchlist_with_an_unknown_account_is_not_created(engine, session):
+    ingest_generic(engine)
+    with pytest.raises(NotFound) as caught:
+        watchlists.create_watchlist(
+            session=session, name="w", accounts=["other:u1", "other:nobody"], keywords=["ب"]
+        )
+    assert caught.value.code == "err_posts_account_not_found"
+    session.rollback()
+    assert watchlists.list_watchlists(session=session) == []
+    made = watchlists.create_watchlist(
+        session=session, name="w", accounts=["other:u1"], keywords=["بغداد"]
+    )
+    assert [a["account_id"] for a in made["accounts"]] == ["u1"]
+    assert made["keywords"] == ["بغداد"]

@@ -531,6 +531,11 @@ def _engine(engine: Engine | None, session_factory: sessionmaker[Session] | None
     raise TypeError("ingest_files needs engine= or a bound session_factory=")
 
 
+def input_files(paths: Iterable[Path | str], fmt: str) -> list[Path]:
+    """The files an ingest of ``paths`` reads, in its order (what IngestCursor.file counts)."""
+    return list(_expand(paths, fmt, IngestResult()))
+
+
 def _expand(paths: Iterable[Path | str], fmt: str, result: IngestResult) -> Iterable[Path]:
     for entry in paths:
         path = Path(entry)
