@@ -41,6 +41,7 @@ def json_bytes(value: Any) -> bytes:
 
 
 def json_text(value: Any) -> str:
+    """:func:`json_bytes` as text (what SQLite's JSON columns hold)."""
     return json_bytes(value).decode()
 
 
@@ -88,6 +89,7 @@ class Packer:
         self.zstd = zstandard.ZstdCompressor(level=_ZSTD_LEVEL, dict_data=dictionary)
 
     def pack(self, raw: Any) -> bytes | None:
+        """One raw record compressed (None stays None)."""
         if raw is None:
             return None
         return self.zstd.compress(raw_bytes(raw))

@@ -29,6 +29,7 @@ _posts = Post.__table__
 
 
 def post_row(rec: PostRecord, fmt: str, now: datetime) -> dict[str, Any]:
+    """A parsed record as a ``posts`` row (its raw record not compressed yet, no id)."""
     eng, rel = rec.engagement, rec.relations
     return {
         "platform": rec.platform,
