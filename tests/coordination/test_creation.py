@@ -222,9 +222,7 @@ def test_store_registration_times_absent_or_present(
     from marsad.posts import read as posts_read
     from marsad.posts.ingest import ingest_files
 
-    ingest_files(
-        fmt="jsonl", paths=[_posts(tmp_path / "p.jsonl")], engine=engine, mapping=MAPPING
-    )
+    ingest_files(fmt="jsonl", paths=[_posts(tmp_path / "p.jsonl")], engine=engine, mapping=MAPPING)
     with session_scope(sessions) as session:
         # Today's store: no registered_at key (or None) -> no creation keys at all.
         assert runs.store_registered(session) is None
@@ -254,9 +252,7 @@ def test_cluster_and_run_pages_show_creation(admin_client, engine, tmp_path, mon
     from marsad.posts import read as posts_read
     from marsad.posts.ingest import ingest_files
 
-    ingest_files(
-        fmt="jsonl", paths=[_posts(tmp_path / "p.jsonl")], engine=engine, mapping=MAPPING
-    )
+    ingest_files(fmt="jsonl", paths=[_posts(tmp_path / "p.jsonl")], engine=engine, mapping=MAPPING)
     real = posts_read.iter_account_profiles
 
     def with_registration(*, session):  # type: ignore[no-untyped-def]
