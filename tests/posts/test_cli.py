@@ -113,6 +113,7 @@ def test_search_show_and_watchlists(cli):
     assert cli("posts", "watchlist", "delete", "channels").exit_code == 0
     bad_date = cli("posts", "search", "x", "--since", "last tuesday")
     assert bad_date.exit_code == 2 and "--since" in bad_date.stderr
+    assert "2024-05-01" in bad_date.stderr
 
 
 def test_reindex_keeps_search_working(cli):

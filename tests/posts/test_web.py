@@ -28,7 +28,9 @@ def test_api_search_and_post(admin_client, engine):
     missing = admin_client.get("/api/v1/posts/telegram:nope")
     assert missing.status_code == 404 and missing.json()["error"] == "err_post_not_found"
     bad = admin_client.get("/api/v1/posts", params={"since": "someday"})
-    assert bad.status_code == 422
+    # the same rule, and the same error, as the CLI's --since
+    assert bad.status_code == 422 and bad.json()["error"] == "err_posts_time"
+    assert bad.json()["where"] == "since" and "2024-05-01" in bad.json()["message"]
     account = admin_client.get("/api/v1/accounts/telegram/channel1500000001").json()
     assert sum(d["posts"] for d in account["per_day"]) == 4
 

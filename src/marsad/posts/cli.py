@@ -9,7 +9,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from marsad.cli.output import print_json, user_errors
 from marsad.core.db import make_engine, session_factory, session_scope
-from marsad.core.errors import ConfigError, InvalidInput
+from marsad.core.errors import ConfigError
 from marsad.core.settings import Settings, load_settings
 from marsad.posts import indexes, service, watchlists
 from marsad.posts.sources import available_sources
@@ -57,20 +56,6 @@ def _checked(
             "the database has no posts tables yet; run `marsad db upgrade` first",
         )
     return engine, session_factory(engine, settings)
-
-
-def _time(value: str | None, option: str) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(
-            "err_posts_time",
-            f"{value!r} is not a date (use 2024-05-01 or 2024-05-01T10:00)",
-            where=option,
-        ) from None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 # ------------------------------------------------------------------------------ ingest
@@ -210,8 +195,8 @@ def search_command(
                 account=account,
                 watchlist=watchlist,
                 lang=lang,
-                since=_time(since, "--since"),
-                until=_time(until, "--until"),
+                since=service.parse_time(since, "--since"),
+                until=service.parse_time(until, "--until"),
                 flagged=flagged,
                 label=label,
                 limit=limit,

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from marsad.core import audit
 from marsad.core.db import session_scope
 from marsad.core.errors import InvalidInput, NotFound
+from marsad.core.i18n import gettext as _
 from marsad.posts.codec import DICT_ID_MAX, decompress_raw
 from marsad.posts.ingest import IngestCursor, IngestResult, OnCommit, Progress, ingest_files
 from marsad.posts.models import Account, Post, PostRawDict
@@ -116,6 +117,26 @@ def _summary(row: Mapping[str, Any]) -> dict[str, Any]:
         "hashtags": hashtags or [],
         **{k: row.get(k) for k in ("likes", "shares", "replies", "views", "reactions")},
     }
+
+
+def parse_time(value: str | None, where: str) -> datetime | None:
+    """A date or date-time a user typed, as aware UTC (no zone means UTC); None if empty.
+
+    The CLI's ``--since``/``--until`` and the web's ``since``/``until`` read it alike.
+    """
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(
+            "err_posts_time",
+            _("{value} is not a date (write 2024-05-01 or 2024-05-01T10:00).").format(
+                value=repr(value)
+            ),
+            where=where,
+        ) from None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 def search(

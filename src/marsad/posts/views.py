@@ -13,7 +13,6 @@ from fastapi.responses import HTMLResponse
 
 from marsad.core.i18n import gettext as _
 from marsad.posts import read, service, watchlists
-from marsad.posts.api import parse_day
 from marsad.posts.search import MAX_LIMIT
 from marsad.web.deps import DbSession, StaffUser
 from marsad.web.templating import render
@@ -52,8 +51,8 @@ def posts_feed(
         account=account or None,
         watchlist=watchlist or None,
         lang=language or None,
-        since=parse_day(since, "since"),
-        until=parse_day(until, "until"),
+        since=service.parse_time(since, "since"),
+        until=service.parse_time(until, "until"),
         flagged=flagged,
         label=label or None,
         limit=limit,
