@@ -181,18 +181,18 @@ def measure(db: Path, mode: str) -> None:
     """One ranking in this process; prints a JSON line."""
     from marsad.coordination import lineage
     from marsad.coordination.recreated_accounts import rank_successors
-    from marsad.posts import service as posts_service
+    from marsad.posts import read as posts_read
 
     read: Counter[str] = Counter()
     for name in ("iter_share_rows", "iter_share_rows_of"):
-        real = getattr(posts_service, name)
+        real = getattr(posts_read, name)
 
         def counted(real=real, **kwargs):  # type: ignore[no-untyped-def]
             for row in real(**kwargs):
                 read[row["account_id"]] += 1
                 yield row
 
-        setattr(posts_service, name, counted)
+        setattr(posts_read, name, counted)
     sessions = session_factory(make_engine(settings(db)), settings(db))
     with sessions() as session:
         t0 = time.perf_counter()

@@ -207,7 +207,7 @@ import json, resource, sys, time
 from marsad.core.settings import Settings
 from marsad.core.db import make_engine
 from marsad.core import migrate
-from marsad.posts.service import ingest_files
+from marsad.posts.ingest import ingest_files
 settings = Settings(env="test", data_dir={str(db.parent)!r}, database_url="sqlite:///{db}",
                     secret_key="bench-secret-key-long-enough-0123456789abcdef")
 engine = make_engine(settings)

@@ -29,7 +29,8 @@ from pathlib import Path
 from marsad.core import migrate
 from marsad.core.db import make_engine
 from marsad.core.settings import Settings
-from marsad.posts import service
+from marsad.posts.indexes import ACCOUNT_INDEX, restore_indexes
+from marsad.posts.rows import ACCOUNT_COLUMNS, SQLITE_ON_ACCOUNT, insert_rows
 from marsad.posts.search import search_key
 
 # Where posts_search.py keeps the database it builds.
@@ -40,7 +41,7 @@ CHECKPOINT_EVERY = 10
 
 # The ingest's own column orders: posts as the table has them (id first), accounts as
 # the writer binds them.
-_ACCOUNTS = service._ACCOUNT_COLUMNS  # noqa: SLF001
+_ACCOUNTS = ACCOUNT_COLUMNS
 
 
 def _batches(source: Path, limit: int | None) -> tuple[list[str], list[tuple]]:
@@ -121,17 +122,17 @@ def main() -> None:
     posts = 0
     cpu, wall = time.process_time(), time.perf_counter()
     with engine.begin() as conn:
-        conn.exec_driver_sql(f"DROP INDEX IF EXISTS {service._ACCOUNT_INDEX}")  # noqa: SLF001
+        conn.exec_driver_sql(f"DROP INDEX IF EXISTS {ACCOUNT_INDEX}")
     for number, (accounts, rows, index) in enumerate(batches, 1):
         t = time.perf_counter()
         conn = engine.connect()
         transaction = conn.begin()
         conn.exec_driver_sql("PRAGMA cache_size=-65536")
-        service._insert_rows(conn, insert_accounts, accounts, service._SQLITE_ON_ACCOUNT)  # noqa: SLF001
+        insert_rows(conn, insert_accounts, accounts, SQLITE_ON_ACCOUNT)
         t, spent["accounts"] = time.perf_counter(), spent["accounts"] + time.perf_counter() - t
-        service._insert_rows(conn, insert_posts, rows)  # noqa: SLF001
+        insert_rows(conn, insert_posts, rows)
         t, spent["posts"] = time.perf_counter(), spent["posts"] + time.perf_counter() - t
-        service._insert_rows(conn, "INSERT INTO posts_fts(rowid, search_text)", index)  # noqa: SLF001
+        insert_rows(conn, "INSERT INTO posts_fts(rowid, search_text)", index)
         t, spent["fts"] = time.perf_counter(), spent["fts"] + time.perf_counter() - t
         transaction.commit()
         conn.close()
@@ -143,7 +144,7 @@ def main() -> None:
             spent["checkpoint"] += time.perf_counter() - t
         posts += len(rows)
     t = time.perf_counter()
-    service.restore_indexes(engine)
+    restore_indexes(engine)
     spent["index"] = time.perf_counter() - t
     elapsed = time.perf_counter() - wall
     figures = {

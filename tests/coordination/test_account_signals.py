@@ -15,8 +15,8 @@ from sqlalchemy import event
 
 from marsad.coordination import runs
 from marsad.core.db import session_scope
-from marsad.posts import service as posts_service
-from marsad.posts.service import ingest_files
+from marsad.posts import read as posts_read
+from marsad.posts.ingest import ingest_files
 from tests.conftest import csrf_from
 
 MAPPING = "id=id,author=author,text=text,created_at=created_at"
@@ -151,7 +151,7 @@ def test_account_first_seen_after_the_run_is_not_measured(
 def test_account_page_reads_only_the_account(admin_client, stored, engine, monkeypatch) -> None:
     _run(admin_client, ["text"])
     read: list[int] = []
-    reader = posts_service.iter_share_rows
+    reader = posts_read.iter_share_rows
 
     def counting(**kwargs: Any) -> Any:
         for row in reader(**kwargs):
@@ -163,7 +163,7 @@ def test_account_page_reads_only_the_account(admin_client, stored, engine, monke
     def record(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
         statements.append(statement)
 
-    monkeypatch.setattr(posts_service, "iter_share_rows", counting)
+    monkeypatch.setattr(posts_read, "iter_share_rows", counting)
     event.listen(engine, "before_cursor_execute", record)
     try:
         page = admin_client.get(f"/staff/coordination/accounts/{RING[2]}?lang=en")

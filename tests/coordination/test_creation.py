@@ -219,11 +219,10 @@ def test_store_registration_times_absent_or_present(
     engine, sessions, tmp_path, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
     from marsad.core.db import session_scope
-    from marsad.posts import service as posts_service
+    from marsad.posts import read as posts_read
+    from marsad.posts.ingest import ingest_files
 
-    posts_service.ingest_files(
-        fmt="jsonl", paths=[_posts(tmp_path / "p.jsonl")], engine=engine, mapping=MAPPING
-    )
+    ingest_files(fmt="jsonl", paths=[_posts(tmp_path / "p.jsonl")], engine=engine, mapping=MAPPING)
     with session_scope(sessions) as session:
         # Today's store: no registered_at key (or None) -> no creation keys at all.
         assert runs.store_registered(session) is None
@@ -231,7 +230,7 @@ def test_store_registration_times_absent_or_present(
         assert "creation_bursts" not in run.result
         assert "creation" not in run.result["clusters"][0]
 
-    real = posts_service.iter_account_profiles
+    real = posts_read.iter_account_profiles
 
     def with_registration(*, session):  # type: ignore[no-untyped-def]
         for row in real(session=session):
@@ -240,7 +239,7 @@ def test_store_registration_times_absent_or_present(
             day = 900 + number if "ring" in name else 13 * number
             yield {**row, "registered_at": T0 + day * DAY if name != "other:user1" else None}
 
-    monkeypatch.setattr(posts_service, "iter_account_profiles", with_registration)
+    monkeypatch.setattr(posts_read, "iter_account_profiles", with_registration)
     with session_scope(sessions) as session:
         created = runs.store_registered(session)
         assert created is not None and "other:ring0" in created and "other:user1" not in created
@@ -250,12 +249,11 @@ def test_store_registration_times_absent_or_present(
 
 
 def test_cluster_and_run_pages_show_creation(admin_client, engine, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from marsad.posts import service as posts_service
+    from marsad.posts import read as posts_read
+    from marsad.posts.ingest import ingest_files
 
-    posts_service.ingest_files(
-        fmt="jsonl", paths=[_posts(tmp_path / "p.jsonl")], engine=engine, mapping=MAPPING
-    )
-    real = posts_service.iter_account_profiles
+    ingest_files(fmt="jsonl", paths=[_posts(tmp_path / "p.jsonl")], engine=engine, mapping=MAPPING)
+    real = posts_read.iter_account_profiles
 
     def with_registration(*, session):  # type: ignore[no-untyped-def]
         for row in real(session=session):
@@ -264,7 +262,7 @@ def test_cluster_and_run_pages_show_creation(admin_client, engine, tmp_path, mon
             day = 900 + number if "ring" in name else 13 * number
             yield {**row, "registered_at": T0 + day * DAY}
 
-    monkeypatch.setattr(posts_service, "iter_account_profiles", with_registration)
+    monkeypatch.setattr(posts_read, "iter_account_profiles", with_registration)
     page = admin_client.get("/staff/coordination?lang=en")
     started = admin_client.post(
         "/staff/coordination",

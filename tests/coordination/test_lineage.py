@@ -11,7 +11,7 @@ from sqlalchemy import select
 from marsad.coordination import lineage
 from marsad.core.db import session_scope
 from marsad.core.models import AuditRecord
-from marsad.posts.service import ingest_files
+from marsad.posts.ingest import ingest_files
 from tests.conftest import csrf_from
 
 from .helpers import banned_and_successor

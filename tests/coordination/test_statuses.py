@@ -187,7 +187,7 @@ def test_set_and_list_from_the_cli(cli_env, sessions) -> None:  # type: ignore[n
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_successors_all_suspended(cli_env, engine, sessions, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from marsad.posts.service import ingest_files
+    from marsad.posts.ingest import ingest_files
 
     start = datetime(2026, 9, 1, 18, tzinfo=UTC)
     rows = []

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from marsad.cli.main import app
-from marsad.posts.service import ingest_files
+from marsad.posts.ingest import ingest_files
 
 MAPPING = "id=id,author=author,text=text,created_at=created_at"
 

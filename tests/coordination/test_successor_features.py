@@ -27,8 +27,8 @@ from marsad.coordination.recreated_accounts import (
 from marsad.coordination.signals import behaviour_profiles, co_sharers, coactions
 from marsad.coordination.table import PostTable
 from marsad.core.db import session_scope
-from marsad.posts import service as posts_service
-from marsad.posts.service import ingest_files
+from marsad.posts import read as posts_read
+from marsad.posts.ingest import ingest_files
 
 runner = CliRunner()
 MAPPING = "id=id,author=author,author_name=author_name,text=text,created_at=created_at"
@@ -356,14 +356,14 @@ def test_store_finds_the_successor_by_co_sharers_reading_around_its_links(
 ) -> None:  # type: ignore[no-untyped-def]
     read: Counter[str] = Counter()
     for name in ("iter_share_rows", "iter_share_rows_of", "iter_share_rows_near"):
-        real = getattr(posts_service, name)
+        real = getattr(posts_read, name)
 
         def counted(real=real, name=name, **kwargs):  # type: ignore[no-untyped-def]
             for row in real(**kwargs):
                 read[name] += 1
                 yield row
 
-        monkeypatch.setattr(posts_service, name, counted)
+        monkeypatch.setattr(posts_read, name, counted)
 
     def bounded(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
         flat = " ".join(statement.split())

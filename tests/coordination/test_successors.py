@@ -23,8 +23,8 @@ from marsad.coordination.recreated_accounts import (
     score_bound,
 )
 from marsad.core.db import session_scope
-from marsad.posts import service as posts_service
-from marsad.posts.service import ingest_files
+from marsad.posts import read as posts_reader
+from marsad.posts.ingest import ingest_files
 
 from .helpers import banned_and_successor
 
@@ -199,7 +199,7 @@ def posts_read(engine, monkeypatch):  # type: ignore[no-untyped-def]
         return wrapper
 
     for name in ("iter_share_rows", "iter_share_rows_of"):
-        monkeypatch.setattr(posts_service, name, counted(getattr(posts_service, name)))
+        monkeypatch.setattr(posts_reader, name, counted(getattr(posts_reader, name)))
 
     def check(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
         flat = " ".join(statement.split())

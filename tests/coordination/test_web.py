@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from marsad.posts.service import ingest_files
+from marsad.posts.ingest import ingest_files
 from tests.conftest import csrf_from
 from tests.coordination.test_store import MAPPING, _posts
 

@@ -72,9 +72,9 @@ GENERIC_MAP = "id=post_id,author=user,author_name=user_name,text=body,created_at
 
 def ingest_generic(engine, *, platform: str = "other", lang: bool = False):
     """Ingest data/generic.csv (two posts, one Arabic and one English) on ``platform``."""
-    from marsad.posts import service
+    from marsad.posts.ingest import ingest_files
 
-    return service.ingest_files(
+    return ingest_files(
         engine=engine,
         fmt="csv",
         paths=[DATA / "generic.csv"],

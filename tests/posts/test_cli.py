@@ -113,6 +113,7 @@ def test_search_show_and_watchlists(cli):
     assert cli("posts", "watchlist", "delete", "channels").exit_code == 0
     bad_date = cli("posts", "search", "x", "--since", "last tuesday")
     assert bad_date.exit_code == 2 and "--since" in bad_date.stderr
+    assert "2024-05-01" in bad_date.stderr
 
 
 def test_reindex_keeps_search_working(cli):
@@ -194,3 +195,15 @@ def test_actor_command_attaches_accounts_on_several_platforms(cli, tmp_path):
     unknown = cli("posts", "actor", "أحد", "x:nobody", "--json")
     assert unknown.exit_code == 2 and "x:nobody" in unknown.stderr
     assert "Traceback" not in unknown.output
+
+
+def test_ingest_from_the_cli_is_audited_by_the_service(cli, session):
+    from sqlalchemy import select
+
+    from marsad.core.models import AuditRecord
+
+    assert cli("ingest", "telegram", DATA / "tg_channel", "--json").exit_code == 0
+    (audit,) = session.execute(
+        select(AuditRecord).where(AuditRecord.action == "posts.ingested")
+    ).scalars()
+    assert audit.actor == "system" and json.loads(audit.details)["inserted"] == 4

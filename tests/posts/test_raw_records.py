@@ -15,14 +15,18 @@ import zstandard
 from sqlalchemy import func, select, update
 
 from marsad.core.errors import MarsadError
-from marsad.posts import service
+from marsad.posts import codec, service
+from marsad.posts.ingest import IngestResult, ingest_files
 from marsad.posts.models import Post, PostRawDict
+from marsad.posts.writer import Writer
 
 
 @pytest.fixture(autouse=True)
-def no_cached_dictionaries(monkeypatch):
+def no_cached_dictionaries():
     """Each test reads dictionaries from its own database, not from an earlier test's."""
-    monkeypatch.setattr(service, "_DECOMPRESSORS", {0: zstandard.ZstdDecompressor()})
+    codec.forget_decompressors()
+    yield
+    codec.forget_decompressors()
 
 
 WORDS = ["بغداد", "البصرة", "انتخابات", "تظاهرة", "أربيل", "الموصل", "#العراق", "مؤتمر", "vote"]
@@ -91,13 +95,13 @@ def assert_read_back(session, records: list[dict]) -> None:
 def test_an_ingest_trains_one_dictionary_its_format_reuses(engine, session, tmp_path):
     # a small ingest first: too few records to train on, stored as plain zstd
     small = tweets(150)
-    service.ingest_files(engine=engine, fmt="x", paths=[write_lines(tmp_path / "a.jsonl", small)])
+    ingest_files(engine=engine, fmt="x", paths=[write_lines(tmp_path / "a.jsonl", small)])
     assert dictionary_rows(session) == []
     assert set(frame_dict_ids(session, small)) == {0}
     # a big one trains on its first batch and stores the dictionary with it
     big = tweets(600, start=150)
     path = write_lines(tmp_path / "b.jsonl", big)
-    result = service.ingest_files(engine=engine, fmt="x", paths=[path], batch_size=300)
+    result = ingest_files(engine=engine, fmt="x", paths=[path], batch_size=300)
     assert result.inserted == 600
     [(dict_id, source)] = dictionary_rows(session)
     assert source == "x" and dict_id != 0
@@ -105,7 +109,7 @@ def test_an_ingest_trains_one_dictionary_its_format_reuses(engine, session, tmp_
     # another file of the format reuses it, in every batch
     more = tweets(300, start=750, seed=2)
     path = write_lines(tmp_path / "c.jsonl", more)
-    service.ingest_files(engine=engine, fmt="x", paths=[path], batch_size=100)
+    ingest_files(engine=engine, fmt="x", paths=[path], batch_size=100)
     assert dictionary_rows(session) == [(dict_id, "x")]
     assert set(frame_dict_ids(session, more)) == {dict_id}
     assert_read_back(session, small + big + more)
@@ -114,10 +118,10 @@ def test_an_ingest_trains_one_dictionary_its_format_reuses(engine, session, tmp_
 def test_a_merged_record_is_compressed_with_the_dictionary_too(engine, session, tmp_path):
     records = tweets(400)
     path = write_lines(tmp_path / "a.jsonl", records)
-    service.ingest_files(engine=engine, fmt="x", paths=[path])
+    ingest_files(engine=engine, fmt="x", paths=[path])
     # the same tweets again with longer texts: the stored rows take the new records
     longer = [{**r, "text": r["text"] + " والمزيد من التفاصيل"} for r in records[:50]]
-    service.ingest_files(engine=engine, fmt="x", paths=[write_lines(tmp_path / "b.jsonl", longer)])
+    ingest_files(engine=engine, fmt="x", paths=[write_lines(tmp_path / "b.jsonl", longer)])
     [(dict_id, _source)] = dictionary_rows(session)
     assert set(frame_dict_ids(session, longer)) == {dict_id}
     assert_read_back(session, longer + records[50:])
@@ -128,7 +132,7 @@ def test_parallel_workers_store_the_dictionaries_their_records_name(engine, sess
         pytest.skip("parallel ingest is for SQLite")
     records = tweets(1200)
     path = write_lines(tmp_path / "big.jsonl", records)
-    result = service.ingest_files(
+    result = ingest_files(
         engine=engine, fmt="x", paths=[path], workers=2, parallel_min_bytes=0, batch_size=300
     )
     assert result.inserted == 1200
@@ -146,16 +150,16 @@ def test_a_failed_batch_leaves_no_dictionary_and_the_next_one_stores_it(
 
     records = tweets(600)
     items = list(make_source("x").iter_posts(write_lines(tmp_path / "a.jsonl", records)))
-    writer = service._Writer(engine, fmt="x", watchlist_id=None)
-    existing = service._Writer._existing
+    writer = Writer(engine, fmt="x", watchlist_id=None)
+    existing = Writer.existing
 
     def break_once(self, conn, keys):
         # inside the batch's transaction, after its dictionary was written
-        monkeypatch.setattr(service._Writer, "_existing", existing)
+        monkeypatch.setattr(Writer, "existing", existing)
         raise RuntimeError("the batch's transaction fails")
 
-    monkeypatch.setattr(service._Writer, "_existing", break_once)
-    result = service.IngestResult()
+    monkeypatch.setattr(Writer, "existing", break_once)
+    result = IngestResult()
     with pytest.raises(RuntimeError):
         writer.write(writer.prepare(items[:300]), result)
     assert dictionary_rows(session) == [] and session.scalar(select(func.count(Post.id))) == 0
@@ -166,7 +170,7 @@ def test_a_failed_batch_leaves_no_dictionary_and_the_next_one_stores_it(
     assert dictionary_rows(session) == [(writer.packer.dictionary.dict_id(), "x")]
     assert_read_back(session, records[300:])
     # an ingest of the whole file finds it and completes the rest
-    again = service.ingest_files(engine=engine, fmt="x", paths=[tmp_path / "a.jsonl"])
+    again = ingest_files(engine=engine, fmt="x", paths=[tmp_path / "a.jsonl"])
     assert again.inserted == 300 and len(dictionary_rows(session)) == 1
     assert_read_back(session, records)
 
@@ -182,18 +186,18 @@ def test_a_dictionary_trained_while_a_batch_is_written_is_stored_with_its_record
 
     records = tweets(500)
     items = list(make_source("x").iter_posts(write_lines(tmp_path / "a.jsonl", records)))
-    writer = service._Writer(engine, fmt="x", watchlist_id=None, turns=tmp_path / "turns")
+    writer = Writer(engine, fmt="x", watchlist_id=None, turns=tmp_path / "turns")
     first = writer.stage(writer.prepare(items[:100]))  # too few records to train on
     second = writer.prepare(items[100:])
-    existing = service._Writer._existing
+    existing = Writer.existing
 
     def stage_the_next_batch(self, conn, keys):
-        monkeypatch.setattr(service._Writer, "_existing", existing)
+        monkeypatch.setattr(Writer, "existing", existing)
         writer.stage(second)  # trains, while the first batch's transaction is open
         return existing(self, conn, keys)
 
-    monkeypatch.setattr(service._Writer, "_existing", stage_the_next_batch)
-    result = service.IngestResult()
+    monkeypatch.setattr(Writer, "existing", stage_the_next_batch)
+    result = IngestResult()
     writer.write(first, result)
     writer.write(second, result)
     writer.close()
@@ -209,20 +213,20 @@ def test_an_ingest_that_fails_in_its_first_batch_leaves_no_dictionary(
 ):
     records = tweets(600)
     path = write_lines(tmp_path / "a.jsonl", records)
-    watch = service._Writer._watch
+    watch = Writer.watch
 
     def watch_then_break(self, conn, account_keys, now):
         watch(self, conn, account_keys, now)
         conn.exec_driver_sql("INSERT INTO posts (id) VALUES (NULL)")  # NOT NULL columns
 
-    monkeypatch.setattr(service._Writer, "_watch", watch_then_break)
+    monkeypatch.setattr(Writer, "watch", watch_then_break)
     with pytest.raises(MarsadError) as caught:
-        service.ingest_files(engine=engine, fmt="x", paths=[path], watchlist="w", workers=1)
+        ingest_files(engine=engine, fmt="x", paths=[path], watchlist="w", workers=1)
     assert caught.value.code == "err_posts_storage"
     assert dictionary_rows(session) == [] and session.scalar(select(func.count(Post.id))) == 0
     session.rollback()
-    monkeypatch.setattr(service._Writer, "_watch", watch)
-    service.ingest_files(engine=engine, fmt="x", paths=[path], watchlist="w")
+    monkeypatch.setattr(Writer, "watch", watch)
+    ingest_files(engine=engine, fmt="x", paths=[path], watchlist="w")
     assert len(dictionary_rows(session)) == 1
     assert_read_back(session, records)
 
@@ -235,9 +239,9 @@ def _foreign_dictionary() -> zstandard.ZstdCompressionDict:
 
 def test_a_record_whose_dictionary_is_not_stored_is_a_clear_error(engine, session, tmp_path):
     records = tweets(3)
-    service.ingest_files(engine=engine, fmt="x", paths=[write_lines(tmp_path / "a.jsonl", records)])
+    ingest_files(engine=engine, fmt="x", paths=[write_lines(tmp_path / "a.jsonl", records)])
     foreign = _foreign_dictionary()
-    blob = service._compress(records[0], foreign.as_bytes())
+    blob = codec.compress(records[0], foreign.as_bytes())
     session.execute(update(Post).where(Post.post_id == records[0]["id"]).values(raw=blob))
     session.commit()
     with pytest.raises(MarsadError) as caught:
@@ -256,22 +260,22 @@ def test_a_record_whose_dictionary_is_not_stored_is_a_clear_error(engine, sessio
 def test_decompress_raw_reads_every_frame_it_was_ever_written_as():
     record = {"id": "1", "text": "نص عربي", "n": 2**70}
     dictionary = _foreign_dictionary()
-    framed = service._compress(record, dictionary.as_bytes())
+    framed = codec.compress(record, dictionary.as_bytes())
     assert zstandard.get_frame_parameters(framed).dict_id == dictionary.dict_id()
     held = {dictionary.dict_id(): dictionary.as_bytes()}
-    assert service.decompress_raw(framed, held.get) == record
-    plain = service._compress(record)
+    assert codec.decompress_raw(framed, held.get) == record
+    plain = codec.compress(record)
     assert zstandard.get_frame_parameters(plain).dict_id == 0
-    assert service.decompress_raw(plain) == record
-    assert service.decompress_raw(zlib.compress(json.dumps(record).encode())) == record
+    assert codec.decompress_raw(plain) == record
+    assert codec.decompress_raw(zlib.compress(json.dumps(record).encode())) == record
 
 
 def test_decompress_raw_without_the_dictionary_names_what_is_missing():
     dictionary = _foreign_dictionary()
-    framed = service._compress({"id": "1"}, dictionary.as_bytes())
+    framed = codec.compress({"id": "1"}, dictionary.as_bytes())
     for dictionaries in (None, {}.get):
         with pytest.raises(MarsadError) as caught:
-            service.decompress_raw(framed, dictionaries, post="x:1")
+            codec.decompress_raw(framed, dictionaries, post="x:1")
         assert caught.value.details == {"post": "x:1", "dictionary_id": dictionary.dict_id()}
 
 
@@ -281,7 +285,7 @@ def test_a_dictionary_id_taken_by_another_dictionary_stops_the_batch(
     from datetime import UTC, datetime
 
     trained = _foreign_dictionary()
-    monkeypatch.setattr(service, "_train_dictionary", lambda records: trained)
+    monkeypatch.setattr(codec, "train_dictionary", lambda records: trained)
     # another dictionary stored under the same id (zstd ids are 31-bit content hashes)
     taken = PostRawDict(
         id=trained.dict_id(), source="telegram", created_at=datetime.now(UTC), dictionary=b"x"
@@ -290,7 +294,7 @@ def test_a_dictionary_id_taken_by_another_dictionary_stops_the_batch(
     session.commit()
     path = write_lines(tmp_path / "a.jsonl", tweets(300))
     with pytest.raises(MarsadError) as caught:
-        service.ingest_files(engine=engine, fmt="x", paths=[path])
+        ingest_files(engine=engine, fmt="x", paths=[path])
     assert caught.value.code == "err_posts_raw_dictionary_id"
     assert str(trained.dict_id()) in caught.value.message
     assert dictionary_rows(session) == [(trained.dict_id(), "telegram")]

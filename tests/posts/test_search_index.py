@@ -15,6 +15,7 @@ from marsad.core import migrate
 from marsad.core.db import make_engine, session_factory
 from marsad.core.settings import Settings
 from marsad.posts import service
+from marsad.posts.ingest import ingest_files
 from tests.conftest import TEST_SECRET
 
 from .helpers import DATA, sample
@@ -106,7 +107,7 @@ def test_ascii_index_answers_every_query_as_unicode61_did(tmp_path: Path) -> Non
         ("telegram", DATA / "tg_channel", {}),
         ("csv", mixed, {"mapping": "id=post_id,text=body,created_at=time"}),
     ):
-        assert service.ingest_files(engine=engine, fmt=fmt, paths=[path], **extra).inserted
+        assert ingest_files(engine=engine, fmt=fmt, paths=[path], **extra).inserted
     queries = _queries(engine)
     before = _answers(sessions, queries)
     assert sum(map(bool, before.values())) > len(queries) * 0.9  # the queries do find posts
@@ -120,7 +121,7 @@ def test_ascii_index_answers_every_query_as_unicode61_did(tmp_path: Path) -> Non
     later.write_text(
         "post_id,body,time\nz1,ڕۆژنامەنووسەکان لە هەولێر,2025-01-01 09:00:00\n", encoding="utf-8"
     )
-    service.ingest_files(
+    ingest_files(
         engine=engine, fmt="csv", paths=[later], mapping="id=post_id,text=body,created_at=time"
     )
     with sessions() as session:

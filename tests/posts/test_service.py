@@ -10,8 +10,11 @@ import pytest
 from sqlalchemy import func, select
 
 from marsad.core.errors import NotFound
-from marsad.posts import service
+from marsad.posts import codec, indexes, read, service, watchlists
+from marsad.posts.ingest import ingest_files
 from marsad.posts.models import Account, Post
+from marsad.posts.rows import insert_rows, new_ids
+from marsad.posts.writer import Writer
 
 from .helpers import DATA, flag_channel_fixture, ingest_generic, sample
 
@@ -25,12 +28,12 @@ def count(session, model=Post) -> int:
 
 def test_ingest_is_idempotent_and_counts_what_it_did(engine, session):
     path = sample("twitter/twarc2_v2/flat.jsonl")
-    first = service.ingest_files(engine=engine, fmt="x", paths=[path])
+    first = ingest_files(engine=engine, fmt="x", paths=[path])
     assert first.read > 100 and first.rejected == 0 and first.exit_code == 0
     # flat.jsonl repeats the same retweeted originals on many lines: stored once each
     assert first.inserted == count(session) < first.read
     assert first.duplicates == first.read - first.inserted
-    second = service.ingest_files(engine=engine, fmt="x", paths=[path])
+    second = ingest_files(engine=engine, fmt="x", paths=[path])
     assert second.inserted == 0 and second.duplicates == second.read == first.read
     assert count(session) == first.inserted
     assert json.loads(json.dumps(second.to_json()))["inserted"] == 0
@@ -38,7 +41,7 @@ def test_ingest_is_idempotent_and_counts_what_it_did(engine, session):
 
 def test_rejections_are_reported_and_the_rest_stored(engine, session):
     path = sample("twitter/twarc2_v2/streaming_output_with_error.jsonl")
-    result = service.ingest_files(engine=engine, fmt="x", paths=[path])
+    result = ingest_files(engine=engine, fmt="x", paths=[path])
     assert result.exit_code == 3
     assert result.rejected == 1 and result.errors[0]["position"] == "line 8"
     assert result.errors[0]["file"] == str(path)
@@ -48,7 +51,7 @@ def test_rejections_are_reported_and_the_rest_stored(engine, session):
 def test_nothing_usable_is_exit_2(engine, tmp_path: Path):
     empty = tmp_path / "empty.jsonl"
     empty.write_text("")
-    result = service.ingest_files(engine=engine, fmt="x", paths=[empty, tmp_path / "missing"])
+    result = ingest_files(engine=engine, fmt="x", paths=[empty, tmp_path / "missing"])
     assert result.exit_code == 2 and result.inserted == 0
     assert {e["reason"] for e in result.errors} == {"empty file", "no such file"}
 
@@ -81,8 +84,8 @@ def test_same_post_from_two_sources_keeps_the_richest_fields(engine, session, tm
     a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
     a.write_text(json.dumps(poor) + "\n")
     b.write_text(json.dumps(rich) + "\n")
-    service.ingest_files(engine=engine, fmt="x", paths=[a])
-    result = service.ingest_files(engine=engine, fmt="x", paths=[b])
+    ingest_files(engine=engine, fmt="x", paths=[a])
+    result = ingest_files(engine=engine, fmt="x", paths=[b])
     assert result.inserted == 0 and result.duplicates == 1
     post = service.get_post(session=session, post_ref="x:100")
     assert post.text.endswith("about Basra")  # the longer text won
@@ -110,15 +113,15 @@ def test_accounts_are_upserted_and_handles_updated(engine, session, tmp_path: Pa
     ]
     path = tmp_path / "h.jsonl"
     path.write_text("\n".join(json.dumps(x) for x in lines) + "\n")
-    service.ingest_files(engine=engine, fmt="x", paths=[path], batch_size=1)
+    ingest_files(engine=engine, fmt="x", paths=[path], batch_size=1)
     accounts = session.execute(select(Account)).scalars().all()
     assert [(a.account_id, a.handle) for a in accounts] == [("7", "new_name")]
 
 
 def test_account_creation_time_is_stored_kept_and_listed(engine, session, tmp_path: Path):
     # The real flattened sample: every author and referenced author carries created_at.
-    service.ingest_files(engine=engine, fmt="x", paths=[sample("twitter/twarc2_v2/flat.jsonl")])
-    profiles = {p["account_id"]: p for p in service.iter_account_profiles(session=session)}
+    ingest_files(engine=engine, fmt="x", paths=[sample("twitter/twarc2_v2/flat.jsonl")])
+    profiles = {p["account_id"]: p for p in read.iter_account_profiles(session=session)}
     session.rollback()
     assert profiles["x:2718660392"]["registered_at"] == datetime(2014, 8, 9, 5, 17, 14, tzinfo=UTC)
     assert all(p["registered_at"] is not None for p in profiles.values())
@@ -162,19 +165,19 @@ def test_account_creation_time_is_stored_kept_and_listed(engine, session, tmp_pa
     ]
     path = tmp_path / "later.jsonl"
     path.write_text("\n".join(json.dumps(x) for x in lines) + "\n")
-    service.ingest_files(engine=engine, fmt="x", paths=[path], batch_size=1)
-    profiles = {p["account_id"]: p for p in service.iter_account_profiles(session=session)}
+    ingest_files(engine=engine, fmt="x", paths=[path], batch_size=1)
+    profiles = {p["account_id"]: p for p in read.iter_account_profiles(session=session)}
     session.rollback()
     assert profiles["x:2718660392"]["handle"] == "renamed"
     assert profiles["x:2718660392"]["registered_at"] == datetime(2014, 8, 9, 5, 17, 14, tzinfo=UTC)
     # an account first seen without a date gets one from the first source that has it
     assert profiles["x:555"]["registered_at"] == datetime(2019, 5, 5, 5, 5, 5, tzinfo=UTC)
-    activity = service.account_activity(session=session, platform="x", account_id="2718660392")
+    activity = read.account_activity(session=session, platform="x", account_id="2718660392")
     assert activity["registered_at"] == datetime(2014, 8, 9, 5, 17, 14, tzinfo=UTC)
 
 
 def test_telegram_folder_and_raw_record_round_trip(engine, session):
-    result = service.ingest_files(engine=engine, fmt="telegram", paths=[DATA / "tg_channel"])
+    result = ingest_files(engine=engine, fmt="telegram", paths=[DATA / "tg_channel"])
     assert result.inserted == 4 and result.exit_code == 0
     post = service.get_post(session=session, post_ref="telegram:1500000001/2")
     assert post.raw["id"] == 2 and post.raw["reactions"][0]["count"] == 5
@@ -186,7 +189,7 @@ def test_telegram_folder_and_raw_record_round_trip(engine, session):
 
 
 def test_search_is_arabic_aware_and_filtered(engine, session):
-    service.ingest_files(engine=engine, fmt="telegram", paths=[DATA / "tg_channel"])
+    ingest_files(engine=engine, fmt="telegram", paths=[DATA / "tg_channel"])
     ingest_generic(engine, platform="facebook", lang=True)
 
     def ids(**kw):
@@ -215,33 +218,31 @@ def test_search_is_arabic_aware_and_filtered(engine, session):
 
 
 def test_watchlists_filter_search_by_accounts_and_keywords(engine, session):
-    service.ingest_files(
+    ingest_files(
         engine=engine,
         fmt="csv",
         paths=[DATA / "generic.csv"],
         mapping="id=post_id,author=user,text=body,created_at=time",
     )
-    service.ingest_files(
-        engine=engine, fmt="telegram", paths=[DATA / "tg_channel"], watchlist="channels"
-    )
-    watched = service.describe_watchlist(session=session, name="channels")
+    ingest_files(engine=engine, fmt="telegram", paths=[DATA / "tg_channel"], watchlist="channels")
+    watched = watchlists.describe_watchlist(session=session, name="channels")
     assert [a["account_id"] for a in watched["accounts"]] == ["channel1500000001"]
-    service.create_watchlist(session=session, name="basra")
-    service.add_to_watchlist(
+    watchlists.create_watchlist(session=session, name="basra")
+    watchlists.add_to_watchlist(
         session=session, name="basra", accounts=["other:u2"], keywords=["بصرة"]
     )
     session.commit()
     found = {p.post_id for p in service.search(session=session, watchlist="basra").items}
     assert found == {"a1", "a2"}  # a2 by the account, a1 by the keyword
-    assert {w["name"] for w in service.list_watchlists(session=session)} == {"channels", "basra"}
-    service.remove_from_watchlist(session=session, name="basra", keywords=["بصرة"])
+    assert {w["name"] for w in watchlists.list_watchlists(session=session)} == {"channels", "basra"}
+    watchlists.remove_from_watchlist(session=session, name="basra", keywords=["بصرة"])
     assert {p.post_id for p in service.search(session=session, watchlist="basra").items} == {"a2"}
     with pytest.raises(NotFound):
         service.search(session=session, watchlist="nope")
 
 
 def test_search_pages_come_newest_first_whatever_the_ingest_order(engine, session):
-    service.ingest_files(engine=engine, fmt="x", paths=[sample("twitter/twarc2_v2/flat.jsonl")])
+    ingest_files(engine=engine, fmt="x", paths=[sample("twitter/twarc2_v2/flat.jsonl")])
     for query in ({"query": "the"}, {"query": "RT", "lang": "en"}, {"platform": "x"}):
         first = service.search(session=session, limit=10, **query)
         second = service.search(session=session, limit=10, offset=10, **query)
@@ -262,31 +263,31 @@ def test_a_database_refusing_writes_is_one_clear_error(engine, monkeypatch):
     def refuse(*_args, **_kwargs):
         raise OperationalError("INSERT", {}, Exception("database is locked"))
 
-    monkeypatch.setattr(service._Writer, "write", refuse)
+    monkeypatch.setattr(Writer, "write", refuse)
     with pytest.raises(MarsadError) as caught:
-        service.ingest_files(engine=engine, fmt="telegram", paths=[DATA / "tg_channel"])
+        ingest_files(engine=engine, fmt="telegram", paths=[DATA / "tg_channel"])
     assert caught.value.code == "err_posts_storage" and "database is locked" in str(caught.value)
 
 
 def test_what_detect_and_coordination_read(engine, session):
-    service.ingest_files(engine=engine, fmt="x", paths=[sample("twitter/twarc2_v2/flat.jsonl")])
-    first = service.post_texts_after(session=session, after_id=0, limit=5)
+    ingest_files(engine=engine, fmt="x", paths=[sample("twitter/twarc2_v2/flat.jsonl")])
+    first = read.post_texts_after(session=session, after_id=0, limit=5)
     assert len(first) == 5 and [pk for pk, _ in first] == sorted(pk for pk, _ in first)
-    more = service.post_texts_after(session=session, after_id=first[-1][0], limit=5)
+    more = read.post_texts_after(session=session, after_id=first[-1][0], limit=5)
     assert more[0][0] > first[-1][0]
-    texts = service.post_texts(session=session, ids=[first[0][0], 10**9])
+    texts = read.post_texts(session=session, ids=[first[0][0], 10**9])
     assert texts == {first[0][0]: first[0][1]}
-    rows = list(service.iter_share_rows(session=session))
+    rows = list(read.iter_share_rows(session=session))
     assert rows and all(r["account_id"].startswith("x:") and r["timestamp"].tzinfo for r in rows)
     retweets = [r for r in rows if r["object_id"]]
     assert retweets and all(r["object_id"].startswith("x:") for r in retweets)
 
 
 def test_rebuilt_search_index_answers_the_same(engine, session):
-    service.ingest_files(engine=engine, fmt="x", paths=[sample("twitter/twarc2_v2/flat.jsonl")])
+    ingest_files(engine=engine, fmt="x", paths=[sample("twitter/twarc2_v2/flat.jsonl")])
     before = [p.id for p in service.search(session=session, query="RT", limit=50).items]
     session.rollback()
-    indexed = service.rebuild_search_index(engine=engine)
+    indexed = indexes.rebuild_search_index(engine=engine)
     after = [p.id for p in service.search(session=session, query="RT", limit=50).items]
     assert before == after and before
     if engine.dialect.name == "sqlite":
@@ -297,7 +298,7 @@ def test_index_keys_from_python_and_from_the_triggers_agree(engine, session):
     """Updates and deletes go through SQL triggers; they must find what ingest indexed."""
     from sqlalchemy import text
 
-    service.ingest_files(engine=engine, fmt="telegram", paths=[DATA / "tg_channel"])
+    ingest_files(engine=engine, fmt="telegram", paths=[DATA / "tg_channel"])
     with engine.begin() as conn:
         conn.execute(
             text("UPDATE posts SET created_at = :t WHERE post_id = '1500000001/3'"),
@@ -317,7 +318,7 @@ def test_index_keys_from_python_and_from_the_triggers_agree(engine, session):
 def test_account_searches_agree_whichever_plan_runs(engine, session, monkeypatch):
     from marsad.posts import search as search_module
 
-    service.ingest_files(engine=engine, fmt="x", paths=[sample("twitter/twarc2_v2/flat.jsonl")])
+    ingest_files(engine=engine, fmt="x", paths=[sample("twitter/twarc2_v2/flat.jsonl")])
     busiest = session.execute(
         select(Post.account_id, func.count())
         .group_by(Post.account_id)
@@ -327,7 +328,7 @@ def test_account_searches_agree_whichever_plan_runs(engine, session, monkeypatch
     text = session.execute(select(Post.text).where(Post.account_id == busiest)).scalars().first()
     word = max(text.split(), key=len).strip("#@.,:!?…")
     small = service.search(session=session, query=word, account=busiest)
-    monkeypatch.setattr(search_module, "_SMALL_ACCOUNT", 0)  # force the full-text stream
+    monkeypatch.setattr(search_module, "SMALL_ACCOUNT", 0)  # force the full-text stream
     large = service.search(session=session, query=word, account=busiest)
     assert small.items and [p.id for p in small.items] == [p.id for p in large.items]
     assert small.total == large.total
@@ -355,11 +356,11 @@ def test_a_big_jsonl_file_split_across_processes_gives_the_same_store(engine, se
     lines = sample("twitter/twarc2_v2/flat.jsonl").read_bytes().splitlines(keepends=True)
     path = tmp_path / "big.jsonl"
     path.write_bytes(b"".join(lines[:60]) + b'{"id": "broken"\n' + b"".join(lines[60:]))
-    parallel = service.ingest_files(
+    parallel = ingest_files(
         engine=engine, fmt="x", paths=[path], workers=3, parallel_min_bytes=0, batch_size=40
     )
     other = _second_store(tmp_path / "one.db")
-    single = service.ingest_files(engine=other, fmt="x", paths=[path], workers=1)
+    single = ingest_files(engine=other, fmt="x", paths=[path], workers=1)
     assert parallel.to_json() == single.to_json()
     assert not list(tmp_path.glob("*.ingest-lock"))  # the workers' lock file is removed
     assert parallel.errors[0]["position"] == "line 61"
@@ -415,7 +416,7 @@ def test_a_big_telegram_export_split_across_processes_gives_the_same_store(
     cut = body.index(b'"message 270 about Basra"')
     path = tmp_path / "result.json"
     path.write_bytes(body[:cut])
-    parallel = service.ingest_files(
+    parallel = ingest_files(
         engine=engine,
         fmt="telegram",
         paths=[path],
@@ -424,7 +425,7 @@ def test_a_big_telegram_export_split_across_processes_gives_the_same_store(
         batch_size=7,
     )
     other = _second_store(tmp_path / "one.db")
-    single = service.ingest_files(engine=other, fmt="telegram", paths=[path], workers=1)
+    single = ingest_files(engine=other, fmt="telegram", paths=[path], workers=1)
     assert single.rejected == 6 and single.read == 269  # five without an id, then the cut
     assert parallel.to_json() == single.to_json()
     assert "truncated" in parallel.errors[-1]["reason"]
@@ -444,17 +445,17 @@ def _has_account_index(engine) -> bool:
 def test_a_bulk_load_builds_the_account_index_at_its_end(engine, session, tmp_path):
     if engine.dialect.name != "sqlite":
         pytest.skip("the deferred index is SQLite's bulk load")
-    service.ingest_files(engine=engine, fmt="x", paths=[sample("twitter/twarc2_v2/flat.jsonl")])
+    ingest_files(engine=engine, fmt="x", paths=[sample("twitter/twarc2_v2/flat.jsonl")])
     stored = count(session)
     # a file that can add more posts than the store holds: the index goes, then comes back
-    with service._account_index_deferred(engine, file_bytes=(stored + 1) * 500):
+    with indexes.account_index_deferred(engine, file_bytes=(stored + 1) * 500):
         assert not _has_account_index(engine)
     assert _has_account_index(engine)
     # one that cannot: the index is kept up as usual
-    with service._account_index_deferred(engine, file_bytes=stored * 500 - 1):
+    with indexes.account_index_deferred(engine, file_bytes=stored * 500 - 1):
         assert _has_account_index(engine)
     # an ingest that fails still builds it
-    with pytest.raises(RuntimeError), service._account_index_deferred(engine, 10**9):
+    with pytest.raises(RuntimeError), indexes.account_index_deferred(engine, 10**9):
         raise RuntimeError("worker died")
     assert _has_account_index(engine)
 
@@ -462,7 +463,7 @@ def test_a_bulk_load_builds_the_account_index_at_its_end(engine, session, tmp_pa
 def test_the_next_ingest_rebuilds_an_account_index_a_killed_one_left_missing(engine, session):
     if engine.dialect.name != "sqlite":
         pytest.skip("the deferred index is SQLite's bulk load")
-    service.ingest_files(engine=engine, fmt="x", paths=[sample("twitter/twarc2_v2/flat.jsonl")])
+    ingest_files(engine=engine, fmt="x", paths=[sample("twitter/twarc2_v2/flat.jsonl")])
     busiest = session.execute(
         select(Post.account_id).group_by(Post.account_id).order_by(func.count().desc()).limit(1)
     ).scalar_one()
@@ -474,7 +475,7 @@ def test_the_next_ingest_rebuilds_an_account_index_a_killed_one_left_missing(eng
     assert with_index.total > 1
     assert [p.id for p in without.items] == [p.id for p in with_index.items]
     session.rollback()
-    service.ingest_files(engine=engine, fmt="x", paths=[sample("twitter/twarc2_v2/flat.jsonl")])
+    ingest_files(engine=engine, fmt="x", paths=[sample("twitter/twarc2_v2/flat.jsonl")])
     assert _has_account_index(engine)
 
 
@@ -482,13 +483,13 @@ def test_raw_records_are_zstd_and_old_zlib_rows_still_read():
     import zlib
 
     record = {"id": "1", "text": "نص عربي", "n": 2**70}  # beyond 64 bits: stdlib encodes
-    blob = service._compress(record)
-    assert blob[:4] == b"\x28\xb5\x2f\xfd" and service.decompress_raw(blob) == record
+    blob = codec.compress(record)
+    assert blob[:4] == b"\x28\xb5\x2f\xfd" and codec.decompress_raw(blob) == record
     packer = zlib.compressobj(1, zlib.DEFLATED, 13, 4)  # how rows were written before
     old = packer.compress(json.dumps(record, ensure_ascii=False).encode()) + packer.flush()
-    assert service.decompress_raw(old) == record
-    assert service.decompress_raw(zlib.compress(b"not json")) == "not json"
-    assert service.decompress_raw(None) is None
+    assert codec.decompress_raw(old) == record
+    assert codec.decompress_raw(zlib.compress(b"not json")) == "not json"
+    assert codec.decompress_raw(None) is None
 
 
 def _pages_with_repeated_originals() -> list[dict]:
@@ -544,15 +545,10 @@ def test_skipping_repeated_originals_stores_and_counts_the_same(engine, session,
     path = tmp_path / "pages.jsonl"
     lines = [json.dumps(p, ensure_ascii=False) for p in _pages_with_repeated_originals()]
     path.write_text("\n".join(lines + lines) + "\n", encoding="utf-8")
-    skipping = service.ingest_files(engine=engine, fmt="x", paths=[path], workers=1)
+    skipping = ingest_files(engine=engine, fmt="x", paths=[path], workers=1)
 
     other = _second_store(tmp_path / "plain.db")
-    original = service._SKIP_REPEATS
-    service._SKIP_REPEATS = False
-    try:
-        plain = service.ingest_files(engine=other, fmt="x", paths=[path], workers=1)
-    finally:
-        service._SKIP_REPEATS = original
+    plain = ingest_files(engine=other, fmt="x", paths=[path], workers=1, skip_repeats=False)
     assert skipping.to_json() == plain.to_json()
     assert skipping.read == 6 * 4 and skipping.inserted == 8 and skipping.rejected == 6
     assert [e["position"] for e in skipping.errors][:2] == [
@@ -575,8 +571,8 @@ def test_skipping_repeated_originals_stores_and_counts_the_same(engine, session,
 def test_batch_account_ids_are_random_uuid4_text():
     import uuid
 
-    ids = service.new_ids(2000)
-    assert len(set(ids)) == 2000 and service.new_ids(0) == []
+    ids = new_ids(2000)
+    assert len(set(ids)) == 2000 and new_ids(0) == []
     for value in ids:
         parsed = uuid.UUID(value)
         assert parsed.version == 4 and parsed.variant == uuid.RFC_4122 and str(parsed) == value
@@ -597,18 +593,18 @@ def test_a_telegram_forward_is_stored_shown_and_shared_by_its_source(engine, ses
     ]
     path = tmp_path / "result.json"
     path.write_bytes(_telegram_export(messages))
-    service.ingest_files(engine=engine, fmt="telegram", paths=[path])
+    ingest_files(engine=engine, fmt="telegram", paths=[path])
     by_id = service.get_post(session=session, post_ref="telegram:42/1")
     assert by_id.forward_from == "channel777"
     assert by_id.extra["forwarded_from"] == "وكالة أنباء"
     by_name = service.get_post(session=session, post_ref="telegram:42/2")
     assert by_name.forward_from == "وكالة أنباء"
-    rows = {r["post_id"]: r for r in service.iter_share_rows(session=session)}
+    rows = {r["post_id"]: r for r in read.iter_share_rows(session=session)}
     assert rows["telegram:42/1"]["object_id"] == "telegram:channel777"
     assert rows["telegram:42/2"]["object_id"] == "telegram:وكالة أنباء"
-    of = list(service.iter_share_rows_of(session=session, accounts=["telegram:channel42"]))
+    of = list(read.iter_share_rows_of(session=session, accounts=["telegram:channel42"]))
     assert {r["object_id"] for r in of} == {"telegram:channel777", "telegram:وكالة أنباء"}
-    near = list(service.iter_share_rows_near(session=session, times=[1_704_067_200], window=60))
+    near = list(read.iter_share_rows_near(session=session, times=[1_704_067_200], window=60))
     assert {r["object_id"] for r in near} == {"telegram:channel777", "telegram:وكالة أنباء"}
 
 
@@ -616,7 +612,7 @@ def test_search_keeps_flagged_posts_by_label_and_review(engine, session):
     from marsad.core.errors import InvalidInput
     from marsad.posts import search as search_module
 
-    service.ingest_files(engine=engine, fmt="telegram", paths=[DATA / "tg_channel"])
+    ingest_files(engine=engine, fmt="telegram", paths=[DATA / "tg_channel"])
     flag_channel_fixture(session)
 
     def ids(**kw):
@@ -639,12 +635,12 @@ def test_search_keeps_flagged_posts_by_label_and_review(engine, session):
     assert ids(query="تظاهرة", label="violence") == []
     assert ids(account="channel1500000001", label="violence") == ["1500000001/3"]
     assert ids(since=datetime(2024, 1, 1, 10, 1, tzinfo=UTC), flagged=True) == ["1500000001/3"]
-    search_module_small = search_module._SMALL_ACCOUNT
+    search_module_small = search_module.SMALL_ACCOUNT
     try:
-        search_module._SMALL_ACCOUNT = 0  # the account's matches from the full-text stream
+        search_module.SMALL_ACCOUNT = 0  # the account's matches from the full-text stream
         assert ids(query="حكومة", account="channel1500000001", flagged=True) == ["1500000001/3"]
     finally:
-        search_module._SMALL_ACCOUNT = search_module_small
+        search_module.SMALL_ACCOUNT = search_module_small
     assert ids(flagged=False) == everything  # no filter
     with pytest.raises(InvalidInput) as caught:
         service.search(session=session, label="spam")
@@ -656,9 +652,9 @@ def test_an_actor_owns_accounts_across_platforms(engine, session):
     from marsad.core.models import AuditRecord
     from marsad.posts.models import Actor
 
-    service.ingest_files(engine=engine, fmt="telegram", paths=[DATA / "tg_channel"])
+    ingest_files(engine=engine, fmt="telegram", paths=[DATA / "tg_channel"])
     ingest_generic(engine, platform="facebook")
-    party = service.assign_actor(
+    party = watchlists.assign_actor(
         session=session,
         actor_name="حزب المثال",
         accounts=["telegram:channel1500000001", "facebook:u1"],
@@ -670,10 +666,10 @@ def test_an_actor_owns_accounts_across_platforms(engine, session):
         ("facebook", "u1"),
         ("telegram", "channel1500000001"),
     ]
-    activity = service.account_activity(session=session, platform="facebook", account_id="u1")
+    activity = read.account_activity(session=session, platform="facebook", account_id="u1")
     assert activity["actor_id"] == party["id"]
     # the same name again adds to the same actor; a new kind is kept
-    again = service.assign_actor(
+    again = watchlists.assign_actor(
         session=session, actor_name="حزب المثال", accounts=["facebook:u2"], kind="media"
     )
     session.commit()
@@ -681,25 +677,25 @@ def test_an_actor_owns_accounts_across_platforms(engine, session):
     assert len(again["accounts"]) == 3
     assert session.execute(select(func.count()).select_from(Actor)).scalar_one() == 1
     # an account moves from one actor to another
-    other = service.assign_actor(session=session, actor_name="قناة", accounts=["facebook:u2"])
+    other = watchlists.assign_actor(session=session, actor_name="قناة", accounts=["facebook:u2"])
     session.commit()
     assert [a["account_id"] for a in other["accounts"]] == ["u2"]
     assert other["kind"] is None
     # an unknown account changes nothing, not even a new actor
     with pytest.raises(NotFound) as caught:
-        service.assign_actor(
+        watchlists.assign_actor(
             session=session, actor_name="جديد", accounts=["facebook:u1", "x:nobody"]
         )
     assert caught.value.code == "err_posts_account_not_found"
     session.commit()
     names = set(session.execute(select(Actor.name)).scalars())
     assert names == {"حزب المثال", "قناة"}
-    activity = service.account_activity(session=session, platform="facebook", account_id="u1")
+    activity = read.account_activity(session=session, platform="facebook", account_id="u1")
     assert activity["actor_id"] == party["id"]
     # a bare id or @handle found on one platform only is enough; on two, say which
-    assert service.assign_actor(session=session, actor_name="قناة", accounts=["u2"])["accounts"]
+    assert watchlists.assign_actor(session=session, actor_name="قناة", accounts=["u2"])["accounts"]
     session.commit()
-    service.ingest_files(
+    ingest_files(
         engine=engine,
         fmt="csv",
         paths=[DATA / "generic.csv"],
@@ -707,7 +703,7 @@ def test_an_actor_owns_accounts_across_platforms(engine, session):
         mapping="id=post_id,author=user,text=body,created_at=time",
     )
     with pytest.raises(InvalidInput) as ambiguous:
-        service.assign_actor(session=session, actor_name="قناة", accounts=["u2"])
+        watchlists.assign_actor(session=session, actor_name="قناة", accounts=["u2"])
     assert ambiguous.value.code == "err_posts_account_ambiguous"
     assert "platform:u2" in ambiguous.value.message
     session.rollback()
@@ -734,7 +730,7 @@ def test_ids_and_names_longer_than_the_store_holds_do_not_stop_the_ingest(
         f"long-reply,u4,Zain,خامس,{huge}\n",
         encoding="utf-8",
     )
-    result = service.ingest_files(
+    result = ingest_files(
         engine=engine,
         fmt="csv",
         paths=[path],
@@ -769,7 +765,7 @@ def test_a_batch_that_fails_midway_leaves_nothing_of_it_and_keeps_earlier_ones(
         encoding="utf-8",
     )
     mapping = "id=id,author=user,text=text,created_at=time"
-    watch = service._Writer._watch
+    watch = Writer.watch
     calls = []
 
     def watch_then_break(self, conn, account_keys, now):
@@ -787,9 +783,9 @@ def test_a_batch_that_fails_midway_leaves_nothing_of_it_and_keeps_earlier_ones(
                 {"now": now.replace(tzinfo=None)},
             )
 
-    monkeypatch.setattr(service._Writer, "_watch", watch_then_break)
+    monkeypatch.setattr(Writer, "watch", watch_then_break)
     with pytest.raises(MarsadError) as caught:
-        service.ingest_files(
+        ingest_files(
             engine=engine,
             fmt="csv",
             paths=[path],
@@ -811,9 +807,9 @@ def test_a_batch_that_fails_midway_leaves_nothing_of_it_and_keeps_earlier_ones(
     assert service.search(session=session, query="أربيل").items == []
     assert service.search(session=session, query="الموصل").items == []
     # ingesting the file again completes the rest
-    monkeypatch.setattr(service._Writer, "_watch", watch)
+    monkeypatch.setattr(Writer, "watch", watch)
     session.rollback()
-    again = service.ingest_files(
+    again = ingest_files(
         engine=engine, fmt="csv", paths=[path], mapping=mapping, watchlist="w", batch_size=2
     )
     assert again.inserted == 2 and again.duplicates == 2
@@ -871,7 +867,7 @@ def test_search_matches_arabic_and_kurdish_written_either_way(engine, session, t
         + "\n",
         encoding="utf-8",
     )
-    service.ingest_files(engine=engine, fmt="jsonl", paths=[path], mapping="id=id,text=text")
+    ingest_files(engine=engine, fmt="jsonl", paths=[path], mapping="id=id,text=text")
     answers = {
         query: [p.post_id for p in service.search(session=session, query=query).items]
         for query, _expected in SCRIPT_QUERIES
@@ -891,6 +887,22 @@ def test_multi_row_inserts_store_every_row_in_order(n):
     rows = [(i, f"نص {i}", None if i % 7 else b"\x00raw") for i in range(n)]
     with engine.begin() as conn:
         conn.exec_driver_sql("CREATE TABLE t (n INTEGER, s TEXT, b BLOB)")
-        service._insert_rows(conn, "INSERT INTO t (n, s, b)", rows)
+        insert_rows(conn, "INSERT INTO t (n, s, b)", rows)
         stored = conn.exec_driver_sql("SELECT n, s, b FROM t ORDER BY rowid").all()
     assert [tuple(r) for r in stored] == rows
+
+
+def test_a_watchlist_with_an_unknown_account_is_not_created(engine, session):
+    ingest_generic(engine)
+    with pytest.raises(NotFound) as caught:
+        watchlists.create_watchlist(
+            session=session, name="w", accounts=["other:u1", "other:nobody"], keywords=["ب"]
+        )
+    assert caught.value.code == "err_posts_account_not_found"
+    session.rollback()
+    assert watchlists.list_watchlists(session=session) == []
+    made = watchlists.create_watchlist(
+        session=session, name="w", accounts=["other:u1"], keywords=["بغداد"]
+    )
+    assert [a["account_id"] for a in made["accounts"]] == ["u1"]
+    assert made["keywords"] == ["بغداد"]

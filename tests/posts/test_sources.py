@@ -840,13 +840,13 @@ def test_telegram_parts_share_the_messages_out_exactly_once(tmp_path: Path, acco
 def test_counted_file_position_is_what_tell_says(tmp_path):
     import ijson
 
-    from marsad.posts.sources.telegram import _Counted
+    from marsad.posts.sources.telegram import CountedReader
 
     messages = [{"id": i, "type": "message", "text": "نص " * (i % 50)} for i in range(3000)]
     path = tmp_path / "result.json"
     path.write_text(json.dumps({"id": 1, "messages": messages}, ensure_ascii=False))
     with path.open("rb") as raw:
-        fh = _Counted(raw)
+        fh = CountedReader(raw)
         for _ in ijson.items(fh, "messages.item", buf_size=4096):
             assert fh.pos == raw.tell()
 
@@ -859,7 +859,7 @@ def _ijson_only(monkeypatch, path: Path, parts: int | None = None) -> list:
     from marsad.posts.sources import telegram
 
     with monkeypatch.context() as patch:
-        patch.setattr(telegram, "_message_lines", lambda _path: None)
+        patch.setattr(telegram, "message_lines", lambda _path: None)
         source = make_source("telegram")
         if parts is None:
             return list(source.iter_posts(path))
@@ -926,7 +926,7 @@ def _exports(tmp_path: Path) -> dict[str, Path]:
 
 
 def test_telegram_messages_on_lines_read_exactly_as_ijson_reads_them(tmp_path, monkeypatch):
-    from marsad.posts.sources.telegram import _message_lines
+    from marsad.posts.sources.telegram import message_lines
 
     for name, path in _exports(tmp_path).items():
         expected = _ijson_only(monkeypatch, path)
@@ -934,7 +934,7 @@ def test_telegram_messages_on_lines_read_exactly_as_ijson_reads_them(tmp_path, m
             _without_ijson_messages(patch)
             got = list(make_source("telegram").iter_posts(path))
             parted = [i for k in range(3) for i in make_source("telegram").iter_part(path, k, 3)]
-        assert _message_lines(path) is not None, name
+        assert message_lines(path) is not None, name
         assert _parsed(got) == repr(expected), name
         assert sorted(_parsed([i]) for i in parted) == sorted(repr([i]) for i in expected), name
         posts, rejected = split(got)
@@ -1020,16 +1020,16 @@ def test_telegram_broken_indented_export_reads_as_with_ijson(tmp_path, monkeypat
 
 
 def test_telegram_message_pieces_do_not_depend_on_the_read_size(tmp_path):
-    from marsad.posts.sources.telegram import _message_lines, _message_texts
+    from marsad.posts.sources.telegram import message_lines, message_texts
 
     messages = [_message(i, text="ن" * (i * 37 % 900)) for i in range(1, 120)]
     path = tmp_path / "result.json"
     path.write_text(json.dumps({"id": 5, "messages": messages}, ensure_ascii=False, indent=1))
-    first, cut = _message_lines(path)
-    whole = list(_message_texts(path, first, cut))
+    first, cut = message_lines(path)
+    whole = list(message_texts(path, first, cut))
     assert len(whole) == 119 and whole[-1][2] and not any(last for _, _, last in whole[:-1])
     for block in (1, 2, 3, 7, 64, 1000, 4096):
-        assert list(_message_texts(path, first, cut, block=block)) == whole, block
+        assert list(message_texts(path, first, cut, block=block)) == whole, block
 
 
 def test_x_integers_beyond_64_bits_are_kept_exactly_in_the_raw_record(tmp_path):

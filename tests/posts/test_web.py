@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from marsad.posts import service
+from marsad.posts.ingest import ingest_files
 
 from .helpers import DATA, flag_channel_fixture, ingest_generic, sample
 
 
 def _load(engine) -> None:
-    service.ingest_files(engine=engine, fmt="telegram", paths=[DATA / "tg_channel"])
+    ingest_files(engine=engine, fmt="telegram", paths=[DATA / "tg_channel"])
 
 
 def test_api_is_staff_only(client, engine):
@@ -28,7 +28,9 @@ def test_api_search_and_post(admin_client, engine):
     missing = admin_client.get("/api/v1/posts/telegram:nope")
     assert missing.status_code == 404 and missing.json()["error"] == "err_post_not_found"
     bad = admin_client.get("/api/v1/posts", params={"since": "someday"})
-    assert bad.status_code == 422
+    # the same rule, and the same error, as the CLI's --since
+    assert bad.status_code == 422 and bad.json()["error"] == "err_posts_time"
+    assert bad.json()["where"] == "since" and "2024-05-01" in bad.json()["message"]
     account = admin_client.get("/api/v1/accounts/telegram/channel1500000001").json()
     assert sum(d["posts"] for d in account["per_day"]) == 4
 
@@ -51,7 +53,7 @@ def test_pages_show_search_results_post_and_account(admin_client, engine):
 
 
 def test_account_page_and_json_show_when_the_account_was_created(admin_client, engine):
-    service.ingest_files(engine=engine, fmt="x", paths=[sample("twitter/twarc2_v2/flat.jsonl")])
+    ingest_files(engine=engine, fmt="x", paths=[sample("twitter/twarc2_v2/flat.jsonl")])
     api = admin_client.get("/api/v1/accounts/x/2718660392").json()
     assert api["registered_at"].startswith("2014-08-09T05:17:14")
     page = admin_client.get("/accounts/x/2718660392", headers={"Accept-Language": "en"})
@@ -61,7 +63,7 @@ def test_account_page_and_json_show_when_the_account_was_created(admin_client, e
 def test_a_crafted_post_url_is_not_a_link(admin_client, engine, tmp_path):
     path = tmp_path / "evil.csv"
     path.write_text('id,text,url\nz1,hello,"javascript:alert(1)"\n', encoding="utf-8")
-    service.ingest_files(engine=engine, fmt="csv", paths=[path], mapping="id=id,text=text,url=url")
+    ingest_files(engine=engine, fmt="csv", paths=[path], mapping="id=id,text=text,url=url")
     page = admin_client.get("/api/v1/posts", params={"q": "hello"}).json()
     html = admin_client.get(f"/posts/{page['items'][0]['id']}").text
     assert 'href="javascript:' not in html and "javascript:alert(1)" in html
@@ -82,7 +84,7 @@ def test_post_page_shows_where_a_forward_came_from(admin_client, engine, tmp_pat
     }
     doc = {"name": "c", "type": "public_channel", "id": 42, "messages": [message]}
     path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
-    service.ingest_files(engine=engine, fmt="telegram", paths=[path])
+    ingest_files(engine=engine, fmt="telegram", paths=[path])
     api = admin_client.get("/api/v1/posts/telegram:42/1").json()
     assert api["forward_from"] == "channel777"
     html = admin_client.get("/posts/telegram:42/1").text

@@ -515,14 +515,14 @@ def _suspended_ids(suspended: str, all_suspended: bool) -> list[str]:
     if not all_suspended:
         return ids
     from marsad.coordination import statuses
-    from marsad.posts import service as posts_service
+    from marsad.posts import read as posts_read
 
     with _store_session() as session:
         gone = [
             r.account
             for r in statuses.list_accounts_with_status(session, status=list(statuses.GONE))
         ]
-        known = {row["account_id"] for row in posts_service.iter_account_profiles(session=session)}
+        known = {row["account_id"] for row in posts_read.iter_account_profiles(session=session)}
     skipped = [a for a in gone if a not in known]
     if skipped:
         typer.echo(

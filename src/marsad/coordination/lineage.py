@@ -32,7 +32,7 @@ from marsad.coordination.table import PostTable
 from marsad.core import audit
 from marsad.core.db import utcnow
 from marsad.core.errors import InvalidInput
-from marsad.posts import service as posts_service
+from marsad.posts import read as posts_read
 
 DECISIONS = ("confirmed", "rejected")
 
@@ -58,7 +58,7 @@ def store_profiles(session: Session) -> dict[str, AccountProfile]:
     not what it runs.
     """
     profiles = behaviour_profiles(store_table(session))
-    for row in posts_service.iter_account_profiles(session=session):
+    for row in posts_read.iter_account_profiles(session=session):
         profiles[row["account_id"]] = with_behaviour(_profile(row), profiles.get(row["account_id"]))
     return profiles
 
@@ -72,7 +72,7 @@ def behaviour_of(
     co-sharers (unless ``cosharers`` is false) from the posts within the coordination
     window of those that re-share or link (:func:`with_cosharers`).
     """
-    rows = posts_service.iter_share_rows_of(session=session, accounts=accounts)
+    rows = posts_read.iter_share_rows_of(session=session, accounts=accounts)
     table = PostTable.from_rows(rows, source="posts store")
     profiles = behaviour_profiles(table, cosharers=False)
     return with_cosharers(session, table, profiles) if cosharers else profiles
@@ -89,7 +89,7 @@ def with_cosharers(
     if not own:
         return profiles
     # One second more either side: the table's times are whole seconds, rounded down.
-    near = posts_service.iter_share_rows_near(
+    near = posts_read.iter_share_rows_near(
         session=session, times=[ts for _, _, ts, _ in own], window=COACTION_WINDOW + 1
     )
     keys = {key for _, key, _, _ in own}
@@ -122,7 +122,7 @@ def propose_successors(
     """
     own: AccountProfile | None = None
     pool: dict[str, AccountProfile] = {}
-    for row in posts_service.iter_account_profiles(session=session):
+    for row in posts_read.iter_account_profiles(session=session):
         profile = _profile(row)
         if profile.account_id == suspended:
             own = profile

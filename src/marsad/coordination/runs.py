@@ -2,7 +2,7 @@
 
 The web pages and the API call these keyword-only functions; detection itself
 is :func:`marsad.coordination.service.detect_coordination`, fed from
-``marsad.posts.service.iter_share_rows`` (never the posts tables).
+``marsad.posts.read.iter_share_rows`` (never the posts tables).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from marsad.coordination.table import PostTable, parse_timestamp
 from marsad.core import audit
 from marsad.core.db import utcnow
 from marsad.core.errors import InvalidInput, NotFound
-from marsad.posts import service as posts_service
+from marsad.posts import read as posts_read
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ EXPORTS = {"graphml": "application/graphml+xml", "csv": "text/csv", "json": "app
 
 def store_table(session: Session, *, account: str | None = None) -> PostTable:
     """The stored posts (or one account's) as a coordination table."""
-    rows = posts_service.iter_share_rows(session=session, account=account)
+    rows = posts_read.iter_share_rows(session=session, account=account)
     return PostTable.from_rows(rows, source=account or "posts store")
 
 
@@ -45,7 +45,7 @@ def store_registered(session: Session) -> dict[str, int] | None:
     older store without that key simply has none.
     """
     created: dict[str, int] = {}
-    for row in posts_service.iter_account_profiles(session=session):
+    for row in posts_read.iter_account_profiles(session=session):
         when = row.get("registered_at")
         if when is None:
             continue
@@ -157,7 +157,7 @@ def copy_paste_of(session: Session, *, account: str) -> CopyPaste | None:
         return CopyPaste(share=float(share), run_id=run_id, run_at=run_at)
     platform, _sep, account_id = account.partition(":")
     try:
-        known = posts_service.account_activity(
+        known = posts_read.account_activity(
             session=session, platform=platform, account_id=account_id
         )
     except NotFound:

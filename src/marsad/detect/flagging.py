@@ -6,7 +6,7 @@ posts" are those above the highest id already looked at with these versions;
 a new model or glossary version starts again from the first post. Each batch
 is one transaction: an interrupted run resumes where it stopped.
 
-Posts are read through ``marsad.posts.service`` (never the posts tables).
+Posts are read through ``marsad.posts.read`` (never the posts tables).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from marsad.detect.glossary import Glossary
 from marsad.detect.model import TASKS, DetectorModel, load_configured_model
 from marsad.detect.models import REVIEW_STATES, Flag
 from marsad.detect.service import classify_texts
-from marsad.posts import service as posts_service
+from marsad.posts import read as posts_read
 
 DECISIONS = ("confirmed", "rejected")
 
@@ -56,7 +56,7 @@ def last_looked_at(session: Session, *, model_version: str, glossary_version: st
 def pending_count(session: Session, *, model_version: str, glossary_version: str) -> int:
     """How many stored posts a run with these versions has still to look at."""
     last = last_looked_at(session, model_version=model_version, glossary_version=glossary_version)
-    return posts_service.count_posts_after(session=session, after_id=last)
+    return posts_read.count_posts_after(session=session, after_id=last)
 
 
 def run_detection(
@@ -101,7 +101,7 @@ def run_detection(
     while limit is None or result.processed < limit:
         size = batch_size if limit is None else min(batch_size, limit - result.processed)
         with session_scope(sessions) as session:
-            batch = posts_service.post_texts_after(session=session, after_id=last, limit=size)
+            batch = posts_read.post_texts_after(session=session, after_id=last, limit=size)
             if not batch:
                 break
             verdicts = classify_texts(
@@ -166,7 +166,7 @@ def list_flags(
         query = query.where(cast(Flag.labels, String).like(f'%"{label}"%'))
     query = query.order_by(Flag.top_score.desc(), Flag.id).offset(offset).limit(limit)
     rows = list(session.execute(query).scalars())
-    texts = posts_service.post_texts(session=session, ids=[r.post_pk for r in rows])
+    texts = posts_read.post_texts(session=session, ids=[r.post_pk for r in rows])
     return [flag_view(r, texts.get(r.post_pk, "")) for r in rows]
 
 
@@ -192,7 +192,7 @@ def flag_view(flag: Flag, text: str) -> dict[str, Any]:
 
 def view_flag(session: Session, *, flag: Flag) -> dict[str, Any]:
     """One flag as the API shows it, with its post's text."""
-    texts = posts_service.post_texts(session=session, ids=[flag.post_pk])
+    texts = posts_read.post_texts(session=session, ids=[flag.post_pk])
     return flag_view(flag, texts.get(flag.post_pk, ""))
 
 
@@ -252,7 +252,7 @@ def reviewed_examples(session: Session, *, task: str) -> list[tuple[str, int]]:
             row.reviewed_at and seen.reviewed_at and row.reviewed_at > seen.reviewed_at
         ):
             latest[row.post_pk] = row
-    texts = posts_service.post_texts(session=session, ids=list(latest))
+    texts = posts_read.post_texts(session=session, ids=list(latest))
     return [
         (texts[pk], int(task in (flag.reviewed_labels or [])))
         for pk, flag in latest.items()

@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from marsad.core.errors import InvalidInput
-from marsad.posts import service
+from marsad.posts import read, service, watchlists
 from marsad.posts.schema import PostDetail, SearchPage
 from marsad.posts.search import MAX_LIMIT
 from marsad.web.deps import DbSession, StaffUser
 
 router = APIRouter(prefix="/api/v1", tags=["posts"])
-
-
-def parse_day(value: str | None, name: str) -> datetime | None:
-    """Read a date or date-time query parameter as aware UTC (no zone means UTC)."""
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput("err_posts_time", f"{value!r} is not a date", where=name) from None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 @router.get("/posts", response_model=SearchPage)
@@ -55,8 +42,8 @@ def search_posts(
         account=account or None,
         watchlist=watchlist or None,
         lang=lang or None,
-        since=parse_day(since, "since"),
-        until=parse_day(until, "until"),
+        since=service.parse_time(since, "since"),
+        until=service.parse_time(until, "until"),
         flagged=flagged,
         label=label or None,
         limit=limit,
@@ -73,10 +60,10 @@ def get_post(post_ref: str, session: DbSession, _user: StaffUser) -> PostDetail:
 @router.get("/accounts/{platform}/{account_id:path}", response_model=dict[str, Any])
 def get_account(platform: str, account_id: str, session: DbSession, _user: StaffUser) -> Any:
     """An account and its posts per day."""
-    return service.account_activity(session=session, platform=platform, account_id=account_id)
+    return read.account_activity(session=session, platform=platform, account_id=account_id)
 
 
 @router.get("/watchlists", response_model=list[dict[str, Any]])
 def list_watchlists(session: DbSession, _user: StaffUser) -> Any:
     """Every watchlist with its numbers of accounts and keywords."""
-    return service.list_watchlists(session=session)
+    return watchlists.list_watchlists(session=session)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,10 +18,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from marsad.cli.output import print_json, user_errors
 from marsad.cli.store import open_store
-from marsad.core import audit
 from marsad.core.db import session_scope
-from marsad.core.errors import InvalidInput
-from marsad.posts import service
+from marsad.posts import indexes, service, watchlists
 from marsad.posts.sources import available_sources
 
 app = typer.Typer(
@@ -40,20 +37,6 @@ def _open(*, check_current: bool = True) -> Iterator[tuple[Engine, sessionmaker[
     """The configured database for one command; its connections are closed afterwards."""
     with open_store(check_current=check_current) as store:
         yield store.engine, store.sessions
-
-
-def _time(value: str | None, option: str) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(
-            "err_posts_time",
-            f"{value!r} is not a date (use 2024-05-01 or 2024-05-01T10:00)",
-            where=option,
-        ) from None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 # ------------------------------------------------------------------------------ ingest
@@ -83,11 +66,11 @@ def ingest_command(
     json_: JsonOpt = False,
 ) -> None:
     """Ingest posts from platform exports; exit 0 all read, 3 some rejected, 2 nothing usable."""
-    with _open() as (engine, sessions):
+    with _open() as (_, sessions):
         progress, finish = _progress_bar(enabled=not json_)
         try:
-            result = service.ingest_files(
-                engine=engine,
+            result = service.ingest(
+                sessions=sessions,
                 fmt=fmt,
                 paths=paths,
                 mapping=map_,
@@ -97,19 +80,6 @@ def ingest_command(
             )
         finally:
             finish()
-        with session_scope(sessions) as session:
-            audit.record(
-                session,
-                actor=audit.SYSTEM,
-                action="posts.ingested",
-                subject_type="files",
-                subject_id=fmt,
-                details={
-                    "paths": [str(p) for p in paths][:50],
-                    "watchlist": watchlist,
-                    **{k: v for k, v in result.to_json().items() if k != "errors"},
-                },
-            )
         if json_:
             print_json(result.to_json())
         else:
@@ -206,8 +176,8 @@ def search_command(
                 account=account,
                 watchlist=watchlist,
                 lang=lang,
-                since=_time(since, "--since"),
-                until=_time(until, "--until"),
+                since=service.parse_time(since, "--since"),
+                until=service.parse_time(until, "--until"),
                 flagged=flagged,
                 label=label,
                 limit=limit,
@@ -270,7 +240,7 @@ def actor_command(
     """Attach accounts on any platform to one actor."""
     with _open() as (_, sessions):
         with session_scope(sessions) as session:
-            actor = service.assign_actor(
+            actor = watchlists.assign_actor(
                 session=session, actor_name=name, accounts=accounts, kind=kind
             )
         _emit(actor, json_)
@@ -312,7 +282,7 @@ KeywordsOpt = Annotated[list[str] | None, typer.Option("--keyword", help="A keyw
 def watchlist_list(json_: JsonOpt = False) -> None:
     """List watchlists with their numbers of accounts and keywords."""
     with _open() as (_, sessions), sessions() as session:
-        _emit(service.list_watchlists(session=session), json_)
+        _emit(watchlists.list_watchlists(session=session), json_)
 
 
 @watchlist_app.command("show")
@@ -320,7 +290,7 @@ def watchlist_list(json_: JsonOpt = False) -> None:
 def watchlist_show(name: str, json_: JsonOpt = False) -> None:
     """Show a watchlist's accounts and keywords."""
     with _open() as (_, sessions), sessions() as session:
-        _emit(service.describe_watchlist(session=session, name=name), json_)
+        _emit(watchlists.describe_watchlist(session=session, name=name), json_)
 
 
 @watchlist_app.command("create")
@@ -335,9 +305,12 @@ def watchlist_create(
     """Create a watchlist, optionally with accounts and keywords."""
     with _open() as (_, sessions):
         with session_scope(sessions) as session:
-            service.create_watchlist(session=session, name=name, description=description)
-            document = service.add_to_watchlist(
-                session=session, name=name, accounts=account or [], keywords=keyword or []
+            document = watchlists.create_watchlist(
+                session=session,
+                name=name,
+                description=description,
+                accounts=account or [],
+                keywords=keyword or [],
             )
         _emit(document, json_)
 
@@ -350,7 +323,7 @@ def watchlist_add(
     """Add accounts and keywords to a watchlist."""
     with _open() as (_, sessions):
         with session_scope(sessions) as session:
-            document = service.add_to_watchlist(
+            document = watchlists.add_to_watchlist(
                 session=session, name=name, accounts=account or [], keywords=keyword or []
             )
         _emit(document, json_)
@@ -364,7 +337,7 @@ def watchlist_remove(
     """Remove accounts and keywords from a watchlist."""
     with _open() as (_, sessions):
         with session_scope(sessions) as session:
-            document = service.remove_from_watchlist(
+            document = watchlists.remove_from_watchlist(
                 session=session, name=name, accounts=account or [], keywords=keyword or []
             )
         _emit(document, json_)
@@ -376,7 +349,7 @@ def watchlist_delete(name: str, json_: JsonOpt = False) -> None:
     """Delete a watchlist (its accounts and posts stay)."""
     with _open() as (_, sessions):
         with session_scope(sessions) as session:
-            service.delete_watchlist(session=session, name=name)
+            watchlists.delete_watchlist(session=session, name=name)
         _emit({"deleted": name}, json_)
 
 
@@ -385,5 +358,5 @@ def watchlist_delete(name: str, json_: JsonOpt = False) -> None:
 def reindex_command(json_: JsonOpt = False) -> None:
     """Rebuild the full-text index from the stored posts (SQLite; PostgreSQL needs none)."""
     with _open() as (engine, _):
-        indexed = service.rebuild_search_index(engine=engine)
+        indexed = indexes.rebuild_search_index(engine=engine)
     _emit({"indexed": indexed}, json_)

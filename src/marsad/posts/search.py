@@ -39,7 +39,7 @@ MAX_OFFSET = 10_000
 COUNT_CAP = 1_000
 _ID_MASK = (1 << 30) - 1
 # Up to this many posts, an account's posts are checked one by one against the index.
-_SMALL_ACCOUNT = 2_000
+SMALL_ACCOUNT = 2_000
 # The post's FTS rowid, as the 0002_posts migration's triggers compute it.
 _SQL_KEY = (
     "((max(coalesce(CAST(strftime('%s', p.created_at) AS INTEGER), -2208988800) "
@@ -243,7 +243,7 @@ def search_posts(
     if not terms:
         return _page(session, by_time, where, params, limit, offset, "p.created_at DESC")
     params["q"] = _fts5(terms)
-    if account and _at_most(session, account_clause, params, _SMALL_ACCOUNT):
+    if account and _at_most(session, account_clause, params, SMALL_ACCOUNT):
         # A small account: walk its posts newest first and look each one up in the
         # full-text index (about 20 µs each), instead of streaming every match.
         where.append(

@@ -12,8 +12,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from marsad.core.i18n import gettext as _
-from marsad.posts import service
-from marsad.posts.api import parse_day
+from marsad.posts import read, service, watchlists
 from marsad.posts.search import MAX_LIMIT
 from marsad.web.deps import DbSession, StaffUser
 from marsad.web.templating import render
@@ -52,8 +51,8 @@ def posts_feed(
         account=account or None,
         watchlist=watchlist or None,
         lang=language or None,
-        since=parse_day(since, "since"),
-        until=parse_day(until, "until"),
+        since=service.parse_time(since, "since"),
+        until=service.parse_time(until, "until"),
         flagged=flagged,
         label=label or None,
         limit=limit,
@@ -89,7 +88,7 @@ def posts_feed(
             "platforms": PLATFORMS,
             "langs": LANGS,
             "labels": LABELS,
-            "watchlists": service.list_watchlists(session=session),
+            "watchlists": watchlists.list_watchlists(session=session),
             "next_url": next_url,
             "prev_url": prev_url,
             # The API names the post-language filter lang.
@@ -116,7 +115,7 @@ def account_page(
     request: Request, platform: str, account_id: str, session: DbSession, _user: StaffUser
 ) -> HTMLResponse:
     """An account: its names, and its posts over time."""
-    activity = service.account_activity(session=session, platform=platform, account_id=account_id)
+    activity = read.account_activity(session=session, platform=platform, account_id=account_id)
     recent = service.search(session=session, platform=platform, account=account_id, limit=20)
     busiest = max((d["posts"] for d in activity["per_day"]), default=0)
     return render(

@@ -65,7 +65,7 @@ def _every(_position: int) -> int:
     return 0
 
 
-class _Counted:
+class CountedReader:
     """A binary file that counts the bytes read from it: ``pos`` is what ``tell()``
     would say (the parser only reads forward), without tell()'s system call for each
     message. ``start`` is where the last read began: a parse error lies at or after it.
@@ -142,7 +142,7 @@ class TelegramSource(PartSource):
     def iter_part(self, path: Path, part: int, parts: int) -> Iterator[Item]:
         """Yield the posts of the messages that end in this part's bytes (see PartSource)."""
         size = path.stat().st_size
-        share = _LINES_PARSE_SHARE if _message_lines(path) is not None else PARSE_SHARE
+        share = _LINES_PARSE_SHARE if message_lines(path) is not None else PARSE_SHARE
         bounds = part_bounds(size, parts, share)
         start, end = bounds[part], bounds[part + 1] if part < parts - 1 else None
         # Positions advance a buffer at a time: buffers of a sixteenth of a part at
@@ -199,16 +199,16 @@ class TelegramSource(PartSource):
     ) -> Iterator[Item]:
         name = str(path)
         done = 0
-        if (lines := _message_lines(path)) is not None:
+        if (lines := message_lines(path)) is not None:
             stopped = yield from self._iter_lines(path, chat, mine, lines)
             if stopped is None:
                 return
             done = stopped
         index = -1
-        fh: _Counted | None = None
+        fh: CountedReader | None = None
         try:
             with path.open("rb") as raw:
-                fh = _Counted(raw)
+                fh = CountedReader(raw)
                 for index, message in enumerate(
                     ijson.items(fh, "messages.item", use_float=True, buf_size=buf)
                 ):
@@ -237,7 +237,7 @@ class TelegramSource(PartSource):
     ) -> Generator[Item, None, int | None]:
         """The messages of a single-chat export whose messages start lines, by orjson.
 
-        Cut before each line that starts a message (``lines``: see _message_lines),
+        Cut before each line that starts a message (``lines``: see message_lines),
         the array reads as the messages' texts, each but the last followed by a comma.
         When a text is not one JSON value so followed, the cut was inside a message (or
         the file is broken); the texts before it were whole messages, each parsed, so
@@ -249,7 +249,7 @@ class TelegramSource(PartSource):
         """
         first, cut = lines
         index = -1
-        for index, (offset, text, last) in enumerate(_message_texts(path, first, cut)):
+        for index, (offset, text, last) in enumerate(message_texts(path, first, cut)):
             owner = mine(offset)
             if owner > 0:
                 return None
@@ -276,10 +276,10 @@ class TelegramSource(PartSource):
         builder: ijson.ObjectBuilder | None = None
         msg_prefix = ""
         position = "$"
-        fh: _Counted | None = None
+        fh: CountedReader | None = None
         try:
             with path.open("rb") as raw:
-                fh = _Counted(raw)
+                fh = CountedReader(raw)
                 for prefix, event, value in ijson.parse(fh, use_float=True, buf_size=buf):
                     if builder is not None:
                         builder.event(event, value)
@@ -494,7 +494,7 @@ def _local_time(value: str, tz: tzinfo) -> datetime | None:
     return parsed.astimezone(UTC)
 
 
-def _message_lines(path: Path) -> tuple[int, bytes] | None:
+def message_lines(path: Path) -> tuple[int, bytes] | None:
     """Where the messages of a single-chat export start, and the bytes before each one.
 
     Returns (offset of the first message's ``{``, the newline and indentation that
@@ -526,7 +526,7 @@ def _message_lines(path: Path) -> tuple[int, bytes] | None:
     return match.end() - 1, b"\n" + indent + b"{"
 
 
-def _message_texts(
+def message_texts(
     path: Path, first: int, cut: bytes, block: int = _BUF
 ) -> Iterator[tuple[int, bytes, bool]]:
     """(offset, bytes, is it the last) of the file from ``first`` cut before each ``cut``.
@@ -557,7 +557,7 @@ def _message_texts(
 
 
 def _message_value(text: bytes, *, last: bool) -> tuple[Any, bytes]:
-    """A piece of _message_texts as the message it holds, and the message's bytes as the
+    """A piece of message_texts as the message it holds, and the message's bytes as the
     file spells them (without the space and punctuation around it); ValueError if the
     piece is not one message.
 
@@ -651,7 +651,7 @@ def _error_offset(path: Path, start: int | None) -> int:
     """The offset of the byte the parser fails on (or of the file's end)."""
     if start is None:  # find the chunk first, with cheap 64 KB reads
         with path.open("rb") as raw:
-            counted = _Counted(raw)
+            counted = CountedReader(raw)
             with contextlib.suppress(ijson.JSONError, UnicodeDecodeError, ValueError):
                 for _ in ijson.basic_parse(counted, buf_size=65_536, use_float=True):
                     pass

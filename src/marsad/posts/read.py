@@ -1,0 +1,232 @@
+"""What other capabilities read of the posts store, and the account page's figures.
+
+detect and coordination read posts only through these functions (never the posts
+tables): texts by id for the detectors, coordination rows (who shared what, when) and
+account profiles for the coordination detectors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import String, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from marsad.core.errors import NotFound
+from marsad.posts.models import Account, Post
+from marsad.posts.rows import LOOKUP_CHUNK
+from marsad.posts.schema import AccountOut
+
+
+def account_activity(*, session: Session, platform: str, account_id: str) -> dict[str, Any]:
+    """An account and its number of posts per day (for the account page)."""
+    account = session.execute(
+        select(Account).where(Account.platform == platform, Account.account_id == account_id)
+    ).scalar_one_or_none()
+    if account is None:
+        raise NotFound("err_posts_account_not_found", f"no account {platform}:{account_id}")
+    day = func.substr(func.cast(Post.created_at, String()), 1, 10)
+    rows = session.execute(
+        select(day.label("day"), func.count().label("posts"))
+        .where(Post.platform == platform, Post.account_id == account_id)
+        .group_by(day)
+        .order_by(day)
+    ).all()
+    return {
+        "account": AccountOut(
+            platform=platform,
+            account_id=account_id,
+            handle=account.handle,
+            display_name=account.display_name,
+        ).model_dump(),
+        "actor_id": account.actor_id,
+        "registered_at": account.registered_at,
+        "first_seen": account.first_seen,
+        "last_seen": account.last_seen,
+        "per_day": [{"day": r.day, "posts": r.posts} for r in rows if r.day],
+    }
+
+
+def post_texts_after(*, session: Session, after_id: int, limit: int) -> list[tuple[int, str]]:
+    """``(id, text)`` of the next ``limit`` posts above ``after_id``, in id order.
+
+    Post ids only grow, so a job that remembers the last id it handled (the
+    detectors, for one) finds the new posts with this call alone.
+    """
+    rows = session.execute(
+        select(Post.id, Post.text).where(Post.id > after_id).order_by(Post.id).limit(limit)
+    )
+    return [(int(pk), text_ or "") for pk, text_ in rows]
+
+
+def count_posts_after(*, session: Session, after_id: int) -> int:
+    """How many posts have an id above ``after_id`` (what post_texts_after has left)."""
+    query = select(func.count()).select_from(Post).where(Post.id > after_id)
+    return int(session.execute(query).scalar_one())
+
+
+def post_texts(*, session: Session, ids: Sequence[int]) -> dict[int, str]:
+    """The text of each of these posts (ids that do not exist are left out)."""
+    found: dict[int, str] = {}
+    wanted = list(dict.fromkeys(int(i) for i in ids))
+    for start in range(0, len(wanted), LOOKUP_CHUNK):
+        chunk = wanted[start : start + LOOKUP_CHUNK]
+        for pk, text_ in session.execute(select(Post.id, Post.text).where(Post.id.in_(chunk))):
+            found[int(pk)] = text_ or ""
+    return found
+
+
+# What a coordination row needs of a post.
+_SHARE_COLUMNS = (
+    Post.platform,
+    Post.post_id,
+    Post.account_id,
+    Post.created_at,
+    Post.text,
+    Post.links,
+    Post.hashtags,
+    Post.retweet_of,
+    Post.forward_from,
+    Post.quote_of,
+)
+
+
+def _share_row(row: Any) -> dict[str, Any]:
+    shared = row.retweet_of or row.forward_from or row.quote_of
+    return {
+        "account_id": f"{row.platform}:{row.account_id}",
+        "post_id": f"{row.platform}:{row.post_id}",
+        "timestamp": row.created_at,
+        "object_id": f"{row.platform}:{shared}" if shared else None,
+        "url": " ".join(row.links or []) or None,
+        "text": row.text or None,
+        "hashtags": list(row.hashtags or []),
+    }
+
+
+def iter_share_rows(
+    *, session: Session, account: str | None = None, batch: int = 10_000
+) -> Iterable[dict[str, Any]]:
+    """Every dated post (or one ``platform:account_id``'s) as a coordination row.
+
+    Accounts and posts are prefixed with their platform, so the same id on two
+    platforms never merges; ``object_id`` is what the post re-shares (a retweet,
+    forward or quote), ``url`` its links separated by spaces.
+    """
+    query = (
+        select(*_SHARE_COLUMNS)
+        .where(Post.created_at.is_not(None), Post.account_id.is_not(None))
+        .order_by(Post.id)
+        .execution_options(yield_per=batch)
+    )
+    if account is not None:
+        platform, _sep, account_id = account.partition(":")
+        query = query.where(Post.platform == platform, Post.account_id == account_id)
+    for row in session.execute(query):
+        yield _share_row(row)
+
+
+def iter_account_profiles(*, session: Session) -> Iterable[dict[str, Any]]:
+    """Every stored account as ``{account_id (platform-prefixed), handle, display_name,
+    created_at, registered_at}``.
+
+    ``created_at`` is when Marsad first saw the account; ``registered_at`` is when it
+    was created on its platform, None where no ingested export said (X exports do;
+    Telegram and YouTube exports never do).
+    """
+    query = select(
+        Account.platform,
+        Account.account_id,
+        Account.handle,
+        Account.display_name,
+        Account.first_seen,
+        Account.registered_at,
+    ).execution_options(yield_per=10_000)
+    for row in session.execute(query):
+        yield {
+            "account_id": f"{row.platform}:{row.account_id}",
+            "handle": row.handle,
+            "display_name": row.display_name,
+            "created_at": row.first_seen,
+            "registered_at": row.registered_at,
+        }
+
+
+def iter_share_rows_of(*, session: Session, accounts: Sequence[str]) -> Iterable[dict[str, Any]]:
+    """The rows of :func:`iter_share_rows` by these ``platform:account_id`` accounts only.
+
+    One query (by the ``platform, account_id`` index), in the same order as
+    :func:`iter_share_rows`; keep ``accounts`` to a few hundred per call.
+    """
+    by_platform: dict[str, list[str]] = {}
+    for account in dict.fromkeys(accounts):
+        platform, _sep, account_id = account.partition(":")
+        by_platform.setdefault(platform, []).append(account_id)
+    if not by_platform:
+        return
+    query = (
+        select(*_SHARE_COLUMNS)
+        .where(
+            Post.created_at.is_not(None),
+            or_(
+                *(
+                    and_(Post.platform == platform, Post.account_id.in_(ids))
+                    for platform, ids in by_platform.items()
+                )
+            ),
+        )
+        .order_by(Post.id)
+    )
+    for row in session.execute(query):
+        yield _share_row(row)
+
+
+def iter_share_rows_near(
+    *, session: Session, times: Sequence[int], window: int, gap: int = 600
+) -> Iterable[dict[str, Any]]:
+    """The rows of :func:`iter_share_rows`, without their text, posted within ``window``
+    seconds of any of ``times`` that re-share or link something.
+
+    ``times`` are epoch seconds (UTC). Spans closer than ``gap`` seconds are merged
+    and each is read by the ``created_at`` index, one query a span (SQLite scans the
+    table for an ``OR`` of ranges), so what is read is the posts around those
+    moments, never the whole store. Rows come once each, by span in time order.
+    """
+    spans: list[list[int]] = []
+    for t in sorted(set(times)):
+        if spans and t - window <= spans[-1][1] + gap:
+            spans[-1][1] = t + window
+        else:
+            spans.append([t - window, t + window])
+    columns = (
+        Post.platform,
+        Post.post_id,
+        Post.account_id,
+        Post.created_at,
+        Post.links,
+        Post.retweet_of,
+        Post.forward_from,
+        Post.quote_of,
+    )
+    for lo, hi in spans:
+        query = select(*columns).where(
+            Post.account_id.is_not(None),
+            Post.created_at.between(
+                datetime.fromtimestamp(lo, UTC), datetime.fromtimestamp(hi, UTC)
+            ),
+        )
+        for row in session.execute(query):
+            shared = row.retweet_of or row.forward_from or row.quote_of
+            if not shared and not row.links:
+                continue
+            yield {
+                "account_id": f"{row.platform}:{row.account_id}",
+                "post_id": f"{row.platform}:{row.post_id}",
+                "timestamp": row.created_at,
+                "object_id": f"{row.platform}:{shared}" if shared else None,
+                "url": " ".join(row.links) if row.links else None,
+                "text": None,
+                "hashtags": [],
+            }
