@@ -276,28 +276,58 @@ def _reviewed_dataset(task: str) -> Dataset:
     )
 
 
+@contextlib.contextmanager
+def _store() -> Iterator[sessionmaker[Session]]:
+    """Sessions on the configured database, refused with a one-line reason if not migrated."""
+    from marsad.core import migrate
+    from marsad.core.db import make_engine, session_factory
+    from marsad.core.settings import load_settings
+
+    settings = load_settings()  # afresh per command, not the cached one
+    engine = make_engine(settings)
+    try:
+        if not migrate.is_current(engine):
+            raise ConfigError(
+                "MARSAD_DATABASE_URL",
+                _(
+                    "the database is at migration {current}, the code needs {heads}; "
+                    "run 'marsad db upgrade' first"
+                ).format(
+                    current=migrate.describe(migrate.current_revisions(engine)),
+                    heads=migrate.describe(migrate.head_revisions()),
+                ),
+            )
+        yield session_factory(engine, settings)
+    finally:
+        engine.dispose()
+
+
 @app.command()
 @user_errors
 def run(
-    batch_size: Annotated[int, typer.Option(help="Posts per transaction.")] = 2000,
-    limit: Annotated[int | None, typer.Option(help="Stop after this many posts.")] = None,
+    batch_size: Annotated[int, typer.Option(help="Posts per transaction.", min=1)] = 2000,
+    limit: Annotated[int | None, typer.Option(help="Stop after this many posts.", min=1)] = None,
     model: ModelOpt = None,
     threshold: ThresholdOpt = None,
     json_: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
-    """Flag stored posts not yet looked at with the current model and glossary versions."""
+    """Score the stored posts the current model and glossary versions have not scored yet.
+
+    A new model or glossary version scores every post again; each post keeps one
+    current flag (see docs/detect.md). The 'detect.run' job does the same work
+    in post-id shards on background workers.
+    """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from marsad.core.db import make_engine, session_factory
-    from marsad.core.settings import load_settings
     from marsad.detect.flagging import run_detection
 
     detector = load_configured_model(model)
     cuts = _thresholds(detector, threshold)
-    settings = load_settings()  # afresh per command, not the cached one
-    sessions = session_factory(make_engine(settings), settings)
-    columns = (TextColumn(_("flagging posts")), BarColumn(), MofNCompleteColumn())
-    with Progress(*columns, console=_err, disable=json_, transient=True) as bar:
+    columns = (TextColumn(_("scoring posts")), BarColumn(), MofNCompleteColumn())
+    with (
+        _store() as sessions,
+        Progress(*columns, console=_err, disable=json_, transient=True) as bar,
+    ):
         job = bar.add_task("run", total=None)
         result = run_detection(
             sessions=sessions,
@@ -312,9 +342,41 @@ def run(
         print_json(result.to_json())
     else:
         typer.echo(
-            f"looked at {result.processed} posts, flagged {result.flagged} "
-            f"({result.model_version}, glossary {result.glossary_version})"
+            _(
+                "scored {processed} posts, flagged {flagged}, superseded {superseded} "
+                "older flags ({model_version}, glossary {glossary_version})"
+            ).format(**result.to_json())
         )
+
+
+@app.command()
+@user_errors
+def status(
+    model: ModelOpt = None,
+    json_: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
+) -> None:
+    """How many stored posts the current model and glossary versions have scored and flagged."""
+    from marsad.detect.flagging import detection_status
+
+    detector = load_configured_model(model)
+    with _store() as sessions:
+        counts = detection_status(sessions=sessions, model=detector)
+    if json_:
+        print_json(counts)
+        return
+    typer.echo(_("model {model_version}, glossary version {glossary_version}").format(**counts))
+    typer.echo(_("stored posts: {posts}").format(**counts))
+    typer.echo(
+        _("scored by these versions: {scored} ({left} still to score)").format(
+            scored=counts["scored"], left=counts["posts"] - counts["scored"]
+        )
+    )
+    typer.echo(
+        _(
+            "posts with a current flag: {flagged} ({pending} waiting for review, "
+            "{confirmed} confirmed, {rejected} rejected)"
+        ).format(**counts)
+    )
 
 
 @app.command("eval")

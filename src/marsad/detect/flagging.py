@@ -23,7 +23,13 @@ from marsad.detect.curation import current_glossary
 from marsad.detect.glossary import Glossary
 from marsad.detect.model import TASKS, DetectorModel, load_configured_model
 from marsad.detect.models import REVIEW_STATES, Flag
-from marsad.detect.scoring import RunResult, Versions, score_posts, unscored_count
+from marsad.detect.scoring import (
+    RunResult,
+    Versions,
+    score_posts,
+    unscored_count,
+)
+from marsad.detect.scoring import detection_status as _counts
 from marsad.detect.settings import DetectSettings
 from marsad.posts import service as posts_service
 
@@ -31,6 +37,7 @@ __all__ = [
     "DECISIONS",
     "InvalidInput",
     "RunResult",
+    "detection_status",
     "get_flag",
     "list_flags",
     "pending_count",
@@ -96,6 +103,21 @@ def run_detection(
         limit=limit,
         on_batch=advance,
     )
+
+
+def detection_status(
+    *, sessions: sessionmaker[Session], model: DetectorModel | None = None
+) -> dict[str, Any]:
+    """``posts``, ``scored`` (by the current versions) and ``flagged`` (a current flag).
+
+    With ``pending``, ``confirmed``, ``rejected`` (the current flags by review
+    status) and the versions: the configured model's and the curated glossary's.
+    """
+    model = model or load_configured_model()
+    with session_scope(sessions) as session:
+        glossary = current_glossary(session)
+        versions = Versions(model=model.version, glossary=str(glossary.version))
+        return _counts(session, versions=versions)
 
 
 def list_flags(

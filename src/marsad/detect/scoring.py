@@ -179,7 +179,7 @@ def score_posts(
                 glossary=glossary,
                 thresholds=thresholds,
             )
-            flagged, superseded = _store_batch(
+            flagged, superseded = store_scores(
                 session,
                 versions=versions,
                 scored=[(pk, v) for (pk, _text), v in zip(batch, verdicts, strict=True)],
@@ -193,7 +193,7 @@ def score_posts(
     return result
 
 
-def _store_batch(
+def store_scores(
     session: Session, *, versions: Versions, scored: list[tuple[int, dict[str, Any]]]
 ) -> tuple[int, int]:
     """Write one row per scored post and move each post's current row; (flagged, superseded)."""
