@@ -348,7 +348,7 @@ def test_run_gives_the_progress_bar_its_total(cli_database, trained_models, monk
     ran = runner.invoke(app, ["run", "--model", str(folder), "--batch-size", "2"])
     assert ran.exit_code == 0, ran.output
     assert totals == [len(POSTS)]  # known before the first batch: "0/5", not a spinner
-    assert f"looked at {len(POSTS)} posts" in ran.stdout
+    assert f"scored {len(POSTS)} posts" in ran.stdout
 
 
 def test_an_empty_model_setting_means_the_shipped_model(monkeypatch) -> None:

@@ -220,3 +220,46 @@ def test_run_cli_refuses_a_bad_threshold(cli_database, bad) -> None:  # type: ig
     result = CliRunner().invoke(app, ["run", "--threshold", bad])
     assert result.exit_code == 2 and "--threshold" in result.output
     assert "err_threshold" in result.output
+
+
+def test_upgrading_keeps_one_current_flag_per_post(engine, sessions) -> None:
+    """Flags written before 0003_detect_scoring: the newest is current, a decision outlives a
+    newer scoring that did not flag the post."""
+    from sqlalchemy import text
+
+    from marsad.core import migrate
+
+    migrate.downgrade(engine, "0004_detect")
+    add_posts_with_ids(sessions, {1: OFFENSIVE, 2: GREETING, 3: SLOGAN})
+    rows = [
+        # post, id, glossary version, flagged, review status, created (minute)
+        (1, "a1", "1", True, "pending", 1),
+        (1, "a2", "2", True, "pending", 2),  # the duplicate a glossary import left
+        (2, "b1", "1", True, "confirmed", 1),
+        (2, "b2", "2", False, "pending", 2),  # re-scored, not flagged: the decision stays
+        (3, "c1", "1", True, "rejected", 1),
+        (3, "c2", "2", True, "pending", 2),  # flagged again: the new flag is the card
+    ]
+    with engine.begin() as conn:
+        for post, flag_id, version, flagged, status, minute in rows:
+            conn.execute(
+                text(
+                    "INSERT INTO flags (id, post_pk, model_version, glossary_version, flagged,"
+                    " labels, scores, top_score, spans, created_at, review_status, review_count)"
+                    " VALUES (:id, :post, 'm', :version, :flagged, '[]', '{}', 0.5, '[]',"
+                    " :created, :status, 0)"
+                ),
+                {
+                    "id": flag_id,
+                    "post": post,
+                    "version": version,
+                    "flagged": flagged,
+                    "created": f"2026-12-01 10:0{minute}:00+00:00",
+                    "status": status,
+                },
+            )
+    migrate.upgrade(engine)
+    with session_scope(sessions) as session:
+        current = set(session.execute(select(Flag.id).where(Flag.current.is_(True))).scalars())
+        assert current == {"a2", "b1", "c2"}
+        assert len(session.execute(select(Flag)).scalars().all()) == len(rows)

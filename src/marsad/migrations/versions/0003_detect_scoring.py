@@ -37,6 +37,27 @@ def upgrade() -> None:
             " OR (newer.created_at = flags.created_at AND newer.id > flags.id)))"
         ).bindparams(no=False)
     )
+    # A post whose newest row is not flagged but which a reviewer decided on keeps
+    # that decision as its card: its newest reviewed flag becomes current again.
+    op.execute(
+        sa.text(
+            "UPDATE flags SET current = :yes WHERE flagged = :yes"
+            " AND review_status IN ('confirmed', 'rejected')"
+            " AND EXISTS (SELECT 1 FROM flags AS newest WHERE newest.post_pk = flags.post_pk"
+            " AND newest.current = :yes AND newest.flagged = :no)"
+            " AND NOT EXISTS (SELECT 1 FROM flags AS later WHERE later.post_pk = flags.post_pk"
+            " AND later.flagged = :yes AND later.review_status IN ('confirmed', 'rejected')"
+            " AND (later.created_at > flags.created_at"
+            " OR (later.created_at = flags.created_at AND later.id > flags.id)))"
+        ).bindparams(yes=True, no=False)
+    )
+    op.execute(
+        sa.text(
+            "UPDATE flags SET current = :no WHERE current = :yes AND flagged = :no"
+            " AND EXISTS (SELECT 1 FROM flags AS card WHERE card.post_pk = flags.post_pk"
+            " AND card.current = :yes AND card.flagged = :yes)"
+        ).bindparams(yes=True, no=False)
+    )
 
 
 def downgrade() -> None:
