@@ -331,7 +331,9 @@ def test_run_knows_how_many_posts_are_pending(cli_database, trained_models) -> N
         assert flagging.pending_count(session, **{**done, "model_version": "other"}) == 5
 
 
-def test_run_gives_the_progress_bar_its_total(cli_database, trained_models, monkeypatch) -> None:
+def test_run_gives_the_progress_bar_its_total(
+    cli_database, trained_models, monkeypatch, english
+) -> None:
     from rich.progress import Progress
 
     folder, _version = trained_models["offensive"]

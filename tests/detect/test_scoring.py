@@ -179,12 +179,12 @@ def test_scoring_a_post_twice_with_the_same_versions_writes_nothing(sessions) ->
             "spans": [],
             "language": "ar",
         }
-        assert store_scores(session, versions=versions, scored=[(1, verdict)]) == (0, 0)
+        assert store_scores(session, versions=versions, scored=[(1, verdict)]) == (0, 0, 0)
     assert first.processed == 2 and score_posts(**tools).processed == 0
     assert [len(flags_of(sessions, pk)) for pk in (1, 2)] == [1, 1]
 
 
-def test_status_cli_counts_posts_scored_and_flagged(cli_database) -> None:
+def test_status_cli_counts_posts_scored_and_flagged(cli_database, english) -> None:
     sessions = cli_database
     runner = CliRunner()
     add_posts_with_ids(sessions, dict(enumerate(POSTS, start=1)))

@@ -305,7 +305,9 @@ def _store() -> Iterator[sessionmaker[Session]]:
 @app.command()
 @user_errors
 def run(
-    batch_size: Annotated[int, typer.Option(help="Posts per transaction.", min=1)] = 2000,
+    batch_size: Annotated[
+        int, typer.Option(help="Posts per transaction.", min=1, max=10_000)
+    ] = 2000,
     limit: Annotated[int | None, typer.Option(help="Stop after this many posts.", min=1)] = None,
     model: ModelOpt = None,
     threshold: ThresholdOpt = None,

@@ -15,7 +15,8 @@ Each post has one *current* row, its card in the review queue:
   becomes the current row (the decision is shown on it as history); one that
   does not flag it leaves the reviewed row current.
 
-Work is done in batches, one transaction each, so a run stopped half-way keeps
+Work is done in batches: the posts are read, classified outside any transaction,
+and their rows written in one short transaction, so a run stopped half-way keeps
 what it committed; scoring a post twice with the same versions is a no-op (the
 insert skips an existing row), so a re-delivered shard doubles nothing.
 
@@ -136,15 +137,16 @@ def score_posts(
     Parameters
     ----------
     sessions : sessionmaker
-        The database; each batch is one transaction.
+        The database; each batch is read in one short transaction and, once
+        classified, written in another.
     model, glossary, thresholds
         What to score with (the versions are the model's and the glossary's).
     after_id, up_to : int
         The post-id window (``after_id`` exclusive, ``up_to`` inclusive).
     batch_size : int
-        Posts per transaction.
+        Posts per batch.
     limit : int, optional
-        Stop after this many posts.
+        Stop after scoring this many posts.
     on_batch : callable, optional
         Called after each committed batch with the last post id it covered and
         the running totals: where a job saves its cursor and progress.
@@ -171,21 +173,24 @@ def score_posts(
                 up_to=up_to,
                 unless=scored_by(versions),
             )
-            if not batch:
-                break
-            verdicts = classify_texts(
-                [text[:MAX_TEXT_CHARS] for _pk, text in batch],
-                model=model,
-                glossary=glossary,
-                thresholds=thresholds,
-            )
-            flagged, superseded = store_scores(
+        if not batch:
+            break
+        # Classified outside any transaction: on SQLite a write transaction holds the
+        # one write lock, and other workers (and ingest) would wait for the classifier.
+        verdicts = classify_texts(
+            [text[:MAX_TEXT_CHARS] for _pk, text in batch],
+            model=model,
+            glossary=glossary,
+            thresholds=thresholds,
+        )
+        with session_scope(sessions) as session:
+            written, flagged, superseded = store_scores(
                 session,
                 versions=versions,
                 scored=[(pk, v) for (pk, _text), v in zip(batch, verdicts, strict=True)],
             )
-            last = batch[-1][0]
-        result.processed += len(batch)
+        last = batch[-1][0]
+        result.processed += written
         result.flagged += flagged
         result.superseded += superseded
         if on_batch is not None:
@@ -195,8 +200,13 @@ def score_posts(
 
 def store_scores(
     session: Session, *, versions: Versions, scored: list[tuple[int, dict[str, Any]]]
-) -> tuple[int, int]:
-    """Write one row per scored post and move each post's current row; (flagged, superseded)."""
+) -> tuple[int, int, int]:
+    """Write one row per scored post and move each post's current row.
+
+    Returns (rows written, of them flagged, older current rows superseded). A post
+    that already has a row for these versions (another worker scored it since it
+    was read) is skipped: nothing is written twice.
+    """
     post_ids = [pk for pk, _verdict in scored]
     cards = {
         int(pk): status
@@ -253,7 +263,7 @@ def store_scores(
             .values(current=False)
             .execution_options(synchronize_session=False)
         ).rowcount
-    return sum(r["flagged"] for r in written), int(superseded or 0)
+    return len(written), sum(r["flagged"] for r in written), int(superseded or 0)
 
 
 def _insert_new(session: Session) -> Any:
