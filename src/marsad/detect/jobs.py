@@ -8,7 +8,8 @@ cursor after each, so a shard delivered again resumes where its last commit
 left it; scoring a post twice with the same versions writes nothing anyway.
 ``merge`` adds up the shards' counts.
 
-The registry helper registers ``JOB_KINDS`` (hook ``marsad_job_kinds``).
+The registry helper registers ``JOB_KINDS`` (hook ``marsad_job_kinds``) and
+``PERIODIC_JOBS`` (hook ``marsad_periodic_jobs``).
 """
 
 from __future__ import annotations
@@ -18,13 +19,20 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from marsad.core.db import session_scope
-from marsad.core.jobs.kinds import JobContext, JobKind
+from marsad.core.jobs.kinds import JobContext, JobKind, PeriodicJob
 from marsad.detect.curation import current_glossary
 from marsad.detect.model import DetectorModel, load_configured_model
 from marsad.detect.scoring import RunResult, Versions, plan_ranges, score_posts, unscored_count
 from marsad.detect.settings import DetectSettings, merged_thresholds, parse_thresholds
 
-__all__ = ["JOB_KINDS", "DetectRunParams", "merge_shards", "plan_shards", "run_shard"]
+__all__ = [
+    "JOB_KINDS",
+    "PERIODIC_JOBS",
+    "DetectRunParams",
+    "merge_shards",
+    "plan_shards",
+    "run_shard",
+]
 
 COUNTS = ("processed", "flagged", "superseded")
 
@@ -184,3 +192,6 @@ JOB_KINDS = [
         merge=merge_shards,
     )
 ]
+
+# Scoring new posts as they arrive (settings may change how often).
+PERIODIC_JOBS = [PeriodicJob(name="detect.score-new-posts", kind="detect.run", every_seconds=300)]
