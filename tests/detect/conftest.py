@@ -55,3 +55,13 @@ def cli_database(settings, sessions, monkeypatch):  # type: ignore[no-untyped-de
     monkeypatch.setenv("MARSAD_SECRET_KEY", settings.secret_key)
     monkeypatch.setenv("MARSAD_DATA_DIR", str(settings.data_dir))
     return sessions
+
+
+@pytest.fixture
+def english():  # type: ignore[no-untyped-def]
+    """CLI messages in English (Arabic is the default language)."""
+    from marsad.core.i18n import current_language
+
+    token = current_language.set("en")
+    yield
+    current_language.reset(token)

@@ -331,7 +331,9 @@ def test_run_knows_how_many_posts_are_pending(cli_database, trained_models) -> N
         assert flagging.pending_count(session, **{**done, "model_version": "other"}) == 5
 
 
-def test_run_gives_the_progress_bar_its_total(cli_database, trained_models, monkeypatch) -> None:
+def test_run_gives_the_progress_bar_its_total(
+    cli_database, trained_models, monkeypatch, english
+) -> None:
     from rich.progress import Progress
 
     folder, _version = trained_models["offensive"]
@@ -348,7 +350,7 @@ def test_run_gives_the_progress_bar_its_total(cli_database, trained_models, monk
     ran = runner.invoke(app, ["run", "--model", str(folder), "--batch-size", "2"])
     assert ran.exit_code == 0, ran.output
     assert totals == [len(POSTS)]  # known before the first batch: "0/5", not a spinner
-    assert f"looked at {len(POSTS)} posts" in ran.stdout
+    assert f"scored {len(POSTS)} posts" in ran.stdout
 
 
 def test_an_empty_model_setting_means_the_shipped_model(monkeypatch) -> None:

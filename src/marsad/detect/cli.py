@@ -279,13 +279,20 @@ def _reviewed_dataset(task: str) -> Dataset:
 @app.command()
 @user_errors
 def run(
-    batch_size: Annotated[int, typer.Option(help="Posts per transaction.")] = 2000,
-    limit: Annotated[int | None, typer.Option(help="Stop after this many posts.")] = None,
+    batch_size: Annotated[
+        int, typer.Option(help="Posts per transaction.", min=1, max=10_000)
+    ] = 2000,
+    limit: Annotated[int | None, typer.Option(help="Stop after this many posts.", min=1)] = None,
     model: ModelOpt = None,
     threshold: ThresholdOpt = None,
     json_: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
-    """Flag stored posts not yet looked at with the current model and glossary versions."""
+    """Score the stored posts the current model and glossary versions have not scored yet.
+
+    A new model or glossary version scores every post again; each post keeps one
+    current flag (see docs/detect.md). The 'detect.run' job does the same work
+    in post-id shards on background workers.
+    """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from marsad.cli.store import open_store
@@ -294,7 +301,7 @@ def run(
     settings = load_settings()  # afresh per command, not the cached one
     detector = load_configured_model(model, settings=settings)
     cuts = _thresholds(detector, threshold, settings)
-    columns = (TextColumn(_("flagging posts")), BarColumn(), MofNCompleteColumn())
+    columns = (TextColumn(_("scoring posts")), BarColumn(), MofNCompleteColumn())
     with (
         open_store(settings=settings) as store,
         Progress(*columns, console=_err, disable=json_, transient=True) as bar,
@@ -314,9 +321,43 @@ def run(
         print_json(result.to_json())
     else:
         typer.echo(
-            f"looked at {result.processed} posts, flagged {result.flagged} "
-            f"({result.model_version}, glossary {result.glossary_version})"
+            _(
+                "scored {processed} posts, flagged {flagged}, superseded {superseded} "
+                "older flags ({model_version}, glossary {glossary_version})"
+            ).format(**result.to_json())
         )
+
+
+@app.command()
+@user_errors
+def status(
+    model: ModelOpt = None,
+    json_: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
+) -> None:
+    """How many stored posts the current model and glossary versions have scored and flagged."""
+    from marsad.cli.store import open_store
+    from marsad.detect.flagging import detection_status
+
+    settings = load_settings()  # afresh per command, not the cached one
+    detector = load_configured_model(model, settings=settings)
+    with open_store(settings=settings) as store:
+        counts = detection_status(sessions=store.sessions, model=detector, settings=settings)
+    if json_:
+        print_json(counts)
+        return
+    typer.echo(_("model {model_version}, glossary version {glossary_version}").format(**counts))
+    typer.echo(_("stored posts: {posts}").format(**counts))
+    typer.echo(
+        _("scored by these versions: {scored} ({left} still to score)").format(
+            scored=counts["scored"], left=counts["posts"] - counts["scored"]
+        )
+    )
+    typer.echo(
+        _(
+            "posts with a current flag: {flagged} ({pending} waiting for review, "
+            "{confirmed} confirmed, {rejected} rejected)"
+        ).format(**counts)
+    )
 
 
 @app.command("eval")

@@ -1,62 +1,59 @@
-"""Flagging stored posts and reviewing the flags: the database side of detect.
+"""The review queue of flagged posts and the decisions on them: the database side of detect.
 
-``run_detection`` walks posts in id order, in batches, and writes one Flag per
-post for the current model and glossary versions. Post ids only grow, so "new
-posts" are those above the highest id already looked at with these versions;
-a new model or glossary version starts again from the first post. Each batch
-is one transaction: an interrupted run resumes where it stopped.
+Scoring the posts (``run_detection``) lives in :mod:`marsad.detect.scoring`:
+it finds the posts the current model and glossary versions have not scored by
+what is missing, and keeps one current flag per post. The queue shows each
+post's current flag once; earlier reviewed flags of the post are its history.
 
-Posts are read through ``marsad.posts.read`` (never the posts tables).
+Posts are read through ``marsad.posts.service`` (never the posts tables).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import String, cast, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from marsad.core import audit
-from marsad.core.db import new_id, session_scope, utcnow
-from marsad.core.errors import InvalidInput, NotFound
+from marsad.core.db import session_scope, utcnow
+from marsad.core.errors import InvalidInput, MarsadError, NotFound
 from marsad.core.settings import Settings, load_settings
 from marsad.detect.curation import current_glossary
 from marsad.detect.glossary import Glossary
 from marsad.detect.model import TASKS, DetectorModel, load_configured_model
 from marsad.detect.models import REVIEW_STATES, Flag
-from marsad.detect.service import classify_texts
+from marsad.detect.scoring import (
+    RunResult,
+    Versions,
+    score_posts,
+    unscored_count,
+)
+from marsad.detect.scoring import detection_status as _counts
 from marsad.posts import read as posts_read
+
+__all__ = [
+    "DECISIONS",
+    "InvalidInput",
+    "RunResult",
+    "detection_status",
+    "get_flag",
+    "list_flags",
+    "pending_count",
+    "review_flag",
+    "reviewed_examples",
+    "run_detection",
+    "view_flag",
+]
 
 DECISIONS = ("confirmed", "rejected")
 
 
-@dataclass
-class RunResult:
-    processed: int
-    flagged: int
-    model_version: str
-    glossary_version: str
-
-    def to_json(self) -> dict[str, Any]:
-        return dict(self.__dict__)
-
-
-def last_looked_at(session: Session, *, model_version: str, glossary_version: str) -> int:
-    """The highest post id already flagged with these versions (0 when none)."""
-    last = session.execute(
-        select(func.max(Flag.post_pk)).where(
-            Flag.model_version == model_version, Flag.glossary_version == glossary_version
-        )
-    ).scalar_one()
-    return int(last or 0)
-
-
 def pending_count(session: Session, *, model_version: str, glossary_version: str) -> int:
-    """How many stored posts a run with these versions has still to look at."""
-    last = last_looked_at(session, model_version=model_version, glossary_version=glossary_version)
-    return posts_read.count_posts_after(session=session, after_id=last)
+    """How many stored posts a run with these versions has still to score."""
+    versions = Versions(model=model_version, glossary=glossary_version)
+    return unscored_count(session, versions=versions)
 
 
 def run_detection(
@@ -71,12 +68,13 @@ def run_detection(
     on_start: Callable[[int], None] | None = None,
     settings: Settings | None = None,
 ) -> RunResult:
-    """Flag every post not yet looked at with the current model and glossary versions.
+    """Score every post the current model and glossary versions have not scored yet.
 
     The model is the configured one (``MARSAD_DETECT_MODEL``, else the shipped
     one) and the glossary the curated one in the database, unless given;
     ``thresholds`` default to ``MARSAD_DETECT_THRESHOLDS``. ``on_start`` is
-    called once with the number of posts to look at (for a progress bar).
+    called once with the number of posts to score (for a progress bar),
+    ``progress`` with the size of each batch done.
     """
     if settings is None:
         # The settings these sessions were made with (session_factory keeps them).
@@ -87,65 +85,46 @@ def run_detection(
     if glossary is None:
         with session_scope(sessions) as session:
             glossary = current_glossary(session)
-    glossary_version = str(glossary.version)
-    result = RunResult(0, 0, model.version, glossary_version)
-    with session_scope(sessions) as session:
-        last = last_looked_at(
-            session, model_version=model.version, glossary_version=glossary_version
-        )
-        if on_start:
-            total = pending_count(
-                session, model_version=model.version, glossary_version=glossary_version
-            )
-            on_start(total if limit is None else min(total, limit))
-    while limit is None or result.processed < limit:
-        size = batch_size if limit is None else min(batch_size, limit - result.processed)
+    if on_start is not None:
         with session_scope(sessions) as session:
-            batch = posts_read.post_texts_after(session=session, after_id=last, limit=size)
-            if not batch:
-                break
-            verdicts = classify_texts(
-                [text[:20_000] for _pk, text in batch],
-                model=model,
-                glossary=glossary,
-                thresholds=thresholds,
+            total = pending_count(
+                session, model_version=model.version, glossary_version=str(glossary.version)
             )
-            rows = []
-            for (pk, _text), verdict in zip(batch, verdicts, strict=True):
-                flagged = bool(verdict["labels"])
-                rows.append(
-                    {
-                        "post_pk": pk,
-                        "model_version": model.version,
-                        "glossary_version": glossary_version,
-                        "flagged": flagged,
-                        "labels": verdict["labels"],
-                        "scores": verdict["scores"],
-                        "top_score": max(
-                            (verdict["scores"][t] for t in verdict["labels"]), default=0.0
-                        ),
-                        "hate_type": verdict.get("hate_type"),
-                        "spans": verdict["spans"],
-                        "language": verdict["language"],
-                    }
-                )
-                result.flagged += flagged
-            session.execute(Flag.__table__.insert(), [_with_defaults(r) for r in rows])
-            last = batch[-1][0]
-            result.processed += len(batch)
-        if progress:
-            progress(len(batch))
-    return result
+        on_start(total if limit is None else min(total, limit))
+    done = [0]
+
+    def advance(_last: int, so_far: RunResult) -> None:
+        if progress is not None:
+            progress(so_far.processed - done[0])
+        done[0] = so_far.processed
+
+    return score_posts(
+        sessions=sessions,
+        model=model,
+        glossary=glossary,
+        thresholds=thresholds,
+        batch_size=batch_size,
+        limit=limit,
+        on_batch=advance,
+    )
 
 
-def _with_defaults(row: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": new_id(),
-        "created_at": utcnow(),
-        "review_status": "pending",
-        "review_count": 0,
-        **row,
-    }
+def detection_status(
+    *,
+    sessions: sessionmaker[Session],
+    model: DetectorModel | None = None,
+    settings: Settings | None = None,
+) -> dict[str, Any]:
+    """``posts``, ``scored`` (by the current versions) and ``flagged`` (a current flag).
+
+    With ``pending``, ``confirmed``, ``rejected`` (the current flags by review
+    status) and the versions: the configured model's and the curated glossary's.
+    """
+    model = model or load_configured_model(settings=settings)
+    with session_scope(sessions) as session:
+        glossary = current_glossary(session)
+        versions = Versions(model=model.version, glossary=str(glossary.version))
+        return _counts(session, versions=versions)
 
 
 def list_flags(
@@ -156,10 +135,14 @@ def list_flags(
     limit: int = 50,
     offset: int = 0,
 ) -> list[dict[str, Any]]:
-    """Flagged posts for the review queue, strongest score first, with the post's text."""
+    """Flagged posts for the review queue, strongest score first, with the post's text.
+
+    One card per post: its current flag. Each card lists, as ``history``, the
+    decisions reviewers made on the post's earlier flags (older versions).
+    """
     if status not in (*REVIEW_STATES, "all"):
         raise InvalidInput("err_flag_status", f"unknown status {status!r}", "status")
-    query = select(Flag).where(Flag.flagged.is_(True))
+    query = select(Flag).where(Flag.current.is_(True), Flag.flagged.is_(True))
     if status != "all":
         query = query.where(Flag.review_status == status)
     if label:
@@ -167,10 +150,43 @@ def list_flags(
     query = query.order_by(Flag.top_score.desc(), Flag.id).offset(offset).limit(limit)
     rows = list(session.execute(query).scalars())
     texts = posts_read.post_texts(session=session, ids=[r.post_pk for r in rows])
-    return [flag_view(r, texts.get(r.post_pk, "")) for r in rows]
+    history = _history(session, post_ids=[r.post_pk for r in rows])
+    return [flag_view(r, texts.get(r.post_pk, ""), history.get(r.post_pk, [])) for r in rows]
 
 
-def flag_view(flag: Flag, text: str) -> dict[str, Any]:
+def _history(session: Session, *, post_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """The reviewed, no longer current flags of these posts, newest decision first."""
+    found: dict[int, list[dict[str, Any]]] = {}
+    if not post_ids:
+        return found
+    rows = session.execute(
+        select(Flag)
+        .where(
+            Flag.post_pk.in_(post_ids),
+            Flag.current.is_(False),
+            Flag.review_status.in_(DECISIONS),
+        )
+        .order_by(Flag.reviewed_at.desc(), Flag.id)
+    ).scalars()
+    for row in rows:
+        found.setdefault(row.post_pk, []).append(
+            {
+                "id": row.id,
+                "model_version": row.model_version,
+                "glossary_version": row.glossary_version,
+                "labels": row.labels,
+                "review_status": row.review_status,
+                "reviewed_labels": row.reviewed_labels,
+                "reviewed_by": row.reviewed_by,
+                "reviewed_at": row.reviewed_at.isoformat() if row.reviewed_at else None,
+                "review_note": row.review_note,
+            }
+        )
+    return found
+
+
+def flag_view(flag: Flag, text: str, history: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """One flag as the queue and the API show it."""
     return {
         "id": flag.id,
         "post": flag.post_pk,
@@ -187,13 +203,16 @@ def flag_view(flag: Flag, text: str) -> dict[str, Any]:
         "reviewed_by": flag.reviewed_by,
         "reviewed_at": flag.reviewed_at.isoformat() if flag.reviewed_at else None,
         "review_note": flag.review_note,
+        "current": flag.current,
+        "history": history or [],
     }
 
 
 def view_flag(session: Session, *, flag: Flag) -> dict[str, Any]:
-    """One flag as the API shows it, with its post's text."""
+    """One flag as the API shows it, with its post's text and earlier decisions."""
     texts = posts_read.post_texts(session=session, ids=[flag.post_pk])
-    return flag_view(flag, texts.get(flag.post_pk, ""))
+    history = _history(session, post_ids=[flag.post_pk]) if flag.current else {}
+    return flag_view(flag, texts.get(flag.post_pk, ""), history.get(flag.post_pk, []))
 
 
 def get_flag(session: Session, *, flag_id: str) -> Flag:
@@ -218,6 +237,19 @@ def review_flag(
             "err_flag_decision", f"decision must be one of {', '.join(DECISIONS)}", "decision"
         )
     flag = get_flag(session, flag_id=flag_id)
+    if not flag.current:
+        # A newer scoring replaced this flag while the page was open: a decision
+        # here would never show; the reviewer decides on the current flag instead.
+        newer = session.execute(
+            select(Flag.id).where(Flag.post_pk == flag.post_pk, Flag.current.is_(True))
+        ).scalar_one_or_none()
+        raise MarsadError(
+            code="err_flag_superseded",
+            message="a newer scoring of this post replaced this flag; review the current one",
+            where="flag_id",
+            status=409,
+            details={"current": newer} if newer else {},
+        )
     if labels is not None:
         unknown = [label for label in labels if label not in TASKS]
         if unknown:

@@ -1,9 +1,11 @@
 """Tables owned by detect: one Flag per post and model/glossary version.
 
 A row is written for every post a detector has looked at, flagged or not, so
-``marsad detect run`` knows what it has done: a new model or glossary version
-means every post is looked at again, and the old rows stay as history.
-Only rows with ``flagged`` set reach the review queue.
+``marsad detect run`` finds the posts it has still to score by the rows that are
+missing for the current versions. A new model or glossary version means every
+post is scored again; the old rows stay as history. One row per post is its
+``current`` one (its card in the review queue); only current rows with
+``flagged`` set reach the queue. See docs/detect.md.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.expression import true
 
 from marsad.core.db import Base, IdColumn, UTCDateTime, utcnow
 
@@ -34,8 +37,11 @@ class Flag(Base):
 
     __tablename__ = "flags"
     __table_args__ = (
+        # Also the index that finds a post's row for given versions ("is it scored?").
         UniqueConstraint("post_pk", "model_version", "glossary_version"),
-        Index("ix_flags_queue", "flagged", "review_status", "top_score"),
+        Index("ix_flags_queue", "current", "flagged", "review_status", "top_score"),
+        # How many posts the current versions have scored (detect status).
+        Index("ix_flags_versions", "model_version", "glossary_version"),
     )
 
     id: Mapped[str] = IdColumn()
@@ -43,6 +49,10 @@ class Flag(Base):
     model_version: Mapped[str] = mapped_column(String(64))
     glossary_version: Mapped[str] = mapped_column(String(64))
     flagged: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The post's one current row. A newer scoring supersedes a pending row (kept,
+    # with its version, out of the queue); a reviewed row stays current unless the
+    # newer scoring flags the post again, which then shows the decision as history.
+    current: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     labels: Mapped[list[str]] = mapped_column(JSON, default=list)
     scores: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
     # The highest score among the labels given: the review queue's order.

@@ -164,8 +164,12 @@ def flagged_post_ids(*, label: str | None = None) -> Any:
     from marsad.detect.models import Flag
 
     flags = Flag.__table__.c  # Core columns: the query can join any statement, ORM or not
+    # Each post's current flag only: an older pending flag a newer scoring superseded
+    # no longer counts (see marsad.detect.scoring).
     query = select(flags.post_pk).where(
-        flags.flagged.is_(True), flags.review_status.in_(("pending", "confirmed"))
+        flags.current.is_(True),
+        flags.flagged.is_(True),
+        flags.review_status.in_(("pending", "confirmed")),
     )
     if label is None:
         return query

@@ -7,7 +7,7 @@ account profiles for the coordination detectors.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -49,22 +49,59 @@ def account_activity(*, session: Session, platform: str, account_id: str) -> dic
     }
 
 
-def post_texts_after(*, session: Session, after_id: int, limit: int) -> list[tuple[int, str]]:
+def post_texts_after(
+    *,
+    session: Session,
+    after_id: int,
+    limit: int,
+    up_to: int | None = None,
+    unless: Callable[[Any], Any] | None = None,
+) -> list[tuple[int, str]]:
     """``(id, text)`` of the next ``limit`` posts above ``after_id``, in id order.
 
-    Post ids only grow, so a job that remembers the last id it handled (the
-    detectors, for one) finds the new posts with this call alone.
+    ``up_to`` bounds the ids (inclusive). ``unless`` is given the posts' id
+    column and returns a condition (e.g. a correlated ``EXISTS`` over another
+    capability's table) that leaves a post out: a caller finds the posts it has
+    not handled yet by what is missing, not by the highest id it has seen, since
+    ids are not committed in order when two ingests run at once.
     """
-    rows = session.execute(
-        select(Post.id, Post.text).where(Post.id > after_id).order_by(Post.id).limit(limit)
-    )
+    query = select(Post.id, Post.text).where(*_id_window(after_id, up_to, unless))
+    rows = session.execute(query.order_by(Post.id).limit(limit))
     return [(int(pk), text_ or "") for pk, text_ in rows]
 
 
-def count_posts_after(*, session: Session, after_id: int) -> int:
-    """How many posts have an id above ``after_id`` (what post_texts_after has left)."""
-    query = select(func.count()).select_from(Post).where(Post.id > after_id)
+def post_ids_after(
+    *,
+    session: Session,
+    after_id: int,
+    limit: int,
+    up_to: int | None = None,
+    unless: Callable[[Any], Any] | None = None,
+) -> list[int]:
+    """The ids :func:`post_texts_after` would return, without the texts (to plan work)."""
+    query = select(Post.id).where(*_id_window(after_id, up_to, unless))
+    return [int(pk) for pk in session.execute(query.order_by(Post.id).limit(limit)).scalars()]
+
+
+def count_posts_after(
+    *,
+    session: Session,
+    after_id: int,
+    up_to: int | None = None,
+    unless: Callable[[Any], Any] | None = None,
+) -> int:
+    """How many posts :func:`post_texts_after` has left (same ``up_to`` and ``unless``)."""
+    query = select(func.count()).select_from(Post).where(*_id_window(after_id, up_to, unless))
     return int(session.execute(query).scalar_one())
+
+
+def _id_window(after_id: int, up_to: int | None, unless: Callable[[Any], Any] | None) -> list[Any]:
+    conditions: list[Any] = [Post.id > after_id]
+    if up_to is not None:
+        conditions.append(Post.id <= up_to)
+    if unless is not None:
+        conditions.append(~unless(Post.id))
+    return conditions
 
 
 def post_texts(*, session: Session, ids: Sequence[int]) -> dict[int, str]:

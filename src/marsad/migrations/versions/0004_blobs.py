@@ -1,7 +1,7 @@
 """core blobs: the content-addressed file catalogue; report files point into it
 
 Revision ID: 0004_blobs
-Revises: 0003_reports
+Revises: 0003_detect_scoring
 Create Date: 2026-12-05 13:30:00
 
 Adds ``blobs`` (one row per stored file, named ``sha256:<hex>``) and
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_blobs"
-down_revision = "0001_baseline"
+down_revision = "0003_detect_scoring"
 branch_labels = None
 depends_on = None
 
