@@ -218,6 +218,7 @@ def test_copy_paste_share_counts_only_other_accounts_texts() -> None:
 def test_store_registration_times_absent_or_present(
     engine, sessions, tmp_path, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
+    from marsad.coordination.params import RunParams
     from marsad.core.db import session_scope
     from marsad.posts import read as posts_read
     from marsad.posts.ingest import ingest_files
@@ -226,7 +227,7 @@ def test_store_registration_times_absent_or_present(
     with session_scope(sessions) as session:
         # Today's store: no registered_at key (or None) -> no creation keys at all.
         assert runs.store_registered(session) is None
-        run = runs.start_run(session, actor="t", methods=["links"])
+        run = runs.start_run(session, actor="t", params=RunParams(methods=["links"]))
         assert "creation_bursts" not in run.result
         assert "creation" not in run.result["clusters"][0]
 
@@ -243,7 +244,7 @@ def test_store_registration_times_absent_or_present(
     with session_scope(sessions) as session:
         created = runs.store_registered(session)
         assert created is not None and "other:ring0" in created and "other:user1" not in created
-        run = runs.start_run(session, actor="t", methods=["links"])
+        run = runs.start_run(session, actor="t", params=RunParams(methods=["links"]))
         assert run.result["creation_bursts"] == []
         assert run.result["clusters"][0]["creation"]["concentrated"]
 

@@ -65,6 +65,26 @@ def api_evidence_times(client, run_id: str) -> list[str]:  # type: ignore[no-unt
     return [s["timestamp"] for ev in cluster["evidence"] for s in ev["shares"]]
 
 
+def test_api_run_takes_the_run_parameters_and_names_a_bad_one(admin_client, stored) -> None:
+    started = admin_client.post("/api/v1/coordination/runs", json={"methods": ["links"]})
+    assert started.status_code == 201, started.text
+    run = started.json()
+    assert run["parameters"]["methods"] == ["links"]
+    assert [sorted(c["accounts"]) for c in run["result"]["clusters"]] == [RING]
+    listed = admin_client.get("/api/v1/coordination/runs").json()["items"]
+    assert [r["id"] for r in listed] == [run["id"]]
+    for body, field in (
+        ({"window": -1}, "window"),
+        ({"methods": ["links", "likes"]}, "methods"),
+        ({"weighting": "loud"}, "weighting"),
+        ({"colour": "red"}, "colour"),
+    ):
+        refused = admin_client.post("/api/v1/coordination/runs", json=body)
+        assert refused.status_code == 422, body
+        assert field in refused.text
+    assert len(admin_client.get("/api/v1/coordination/runs").json()["items"]) == 1
+
+
 def test_runs_need_staff(client) -> None:
     assert client.get("/api/v1/coordination/runs").status_code == 401
     assert client.get("/staff/coordination", follow_redirects=False).status_code == 303

@@ -9,15 +9,10 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from marsad.coordination import lineage, runs
+from marsad.coordination.params import RunParams
 from marsad.web.deps import DbSession, StaffUser
 
 router = APIRouter(prefix="/api/v1/coordination", tags=["coordination"])
-
-
-class RunRequest(BaseModel):
-    methods: list[str] | None = Field(None, description="links, text, hashtags, shares (all)")
-    window: int = Field(60, ge=0, description="Seconds within which actions coincide.")
-    min_repeat: int = Field(3, ge=1, description="Fewest distinct objects a pair must share.")
 
 
 def _summary(run: runs.CoordinationRun) -> dict[str, Any]:
@@ -32,15 +27,9 @@ def _summary(run: runs.CoordinationRun) -> dict[str, Any]:
 
 
 @router.post("/runs", status_code=201)
-def start(body: RunRequest, user: StaffUser, session: DbSession) -> dict[str, Any]:
+def start(body: RunParams, user: StaffUser, session: DbSession) -> dict[str, Any]:
     """Detect coordination over the stored posts and save the run."""
-    run = runs.start_run(
-        session,
-        actor=user.username,
-        methods=body.methods,
-        window=body.window,
-        min_repeat=body.min_repeat,
-    )
+    run = runs.start_run(session, actor=user.username, params=body)
     return {**_summary(run), "result": run.result}
 
 

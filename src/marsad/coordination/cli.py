@@ -14,13 +14,14 @@ from rich.table import Table
 from marsad.cli.output import print_json, user_errors
 from marsad.coordination import graph as graph_io
 from marsad.coordination.io import read_table
+from marsad.coordination.params import RunParams, make_params
 from marsad.coordination.recreated_accounts import (
     AccountProfile,
     rank_successors,
     with_behaviour,
 )
-from marsad.coordination.runs import store_registered, store_table
-from marsad.coordination.service import METHODS, detect_coordination
+from marsad.coordination.runs import start_run, write_export
+from marsad.coordination.service import detect_coordination, parse_methods
 from marsad.coordination.signals import behaviour_profiles
 from marsad.coordination.table import parse_timestamp
 from marsad.core.errors import InvalidInput
@@ -30,6 +31,7 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
+CLI_ACTOR = "cli"
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
 InputOpt = Annotated[
     Path | None,
@@ -57,11 +59,18 @@ def _progress(quiet: bool) -> Iterator[Any]:
         yield lambda message: status.update(message)
 
 
+def _params(**values: Any) -> RunParams:
+    """The run's parameters; an error names the option at fault (``--min-repeat``)."""
+    try:
+        return make_params(**values)
+    except InvalidInput as exc:
+        field = "method" if exc.where == "methods" else (exc.where or "")
+        exc.where = "--" + field.replace("_", "-")
+        raise
+
+
 def _methods(value: str) -> list[str]:
-    chosen = [m.strip() for m in value.split(",") if m.strip()]
-    if chosen == ["all"] or not chosen:
-        return list(METHODS)
-    return chosen
+    return parse_methods(value)
 
 
 @app.command()
@@ -111,12 +120,20 @@ def detect(
     ] = 30,
     json_out: JsonOpt = False,
 ) -> None:
-    """Find groups of accounts that repeatedly post the same thing at the same moment."""
-    if weighting is None:
-        # `shares` is CooRTweet's model: by default its edge set is CooRTweet's.
-        weighting = "count" if _methods(method) == ["shares"] else "surprise"
-    if weighting not in ("surprise", "count"):
-        raise InvalidInput("err_coordination_input", "use surprise or count", where="--weighting")
+    """Find groups of accounts that repeatedly post the same thing at the same moment.
+
+    On the posts store (no --input) the run is saved and audited, as one started on
+    the web or as a job is.
+    """
+    params = _params(
+        methods=_methods(method),
+        window=window,
+        min_repeat=min_repeat,
+        weighting=weighting,
+        min_surprise=min_surprise,
+        min_cluster_size=min_cluster_size,
+        creation_days=creation_days,
+    )
     if export is not None and export.suffix.lower() not in (".graphml", ".csv", ".json"):
         raise InvalidInput(
             "err_coordination_input", "use a .graphml, .csv or .json file", where="--export"
@@ -127,9 +144,12 @@ def detect(
         created = _created_from(accounts) if accounts is not None else None
         if input is None:
             with _store_session() as session:
-                table = store_table(session)
-                if created is None:
-                    created = store_registered(session)
+                run = start_run(
+                    session, actor=CLI_ACTOR, params=params, created=created, progress=progress
+                )
+                if export is not None:
+                    write_export(run, export)
+                doc = {**run.result, "run_id": run.id}
         else:
             table = read_table(
                 input,
@@ -141,55 +161,62 @@ def detect(
                 text=text_col,
                 hashtags=hashtags_col,
             )
-        result = detect_coordination(
-            table,
-            methods=_methods(method),
-            window=window,
-            min_repeat=min_repeat,
-            weighting=weighting,  # type: ignore[arg-type]
-            min_surprise=min_surprise,
-            min_cluster_size=min_cluster_size,
-            created=created,
-            creation_days=creation_days,
-            progress=progress,
-        )
-    if export is not None:
-        _export(result, export)
+            result = detect_coordination(
+                table,
+                methods=params.chosen_methods(),
+                window=params.window,
+                min_repeat=params.min_repeat,
+                weighting=params.chosen_weighting(),
+                min_surprise=params.min_surprise,
+                min_cluster_size=params.min_cluster_size,
+                created=created,
+                creation_days=params.creation_days,
+                progress=progress,
+            )
+            if export is not None:
+                _export(result, export)
+            doc = result.to_json()
     if json_out:
-        print_json(result.to_json())
+        print_json(doc)
         return
+    _print_detection(doc)
+
+
+def _print_detection(doc: dict[str, Any]) -> None:
     console = Console()
+    clusters = doc["clusters"]
     console.print(
-        f"{result.posts:,} posts by {result.accounts:,} accounts; "
-        f"{len(result.edges):,} coordinated pairs in {len(result.clusters):,} groups "
-        f"({result.seconds:.1f} s)"
+        f"{doc['input']['posts']:,} posts by {doc['input']['accounts']:,} accounts; "
+        f"{len(doc['edges']):,} coordinated pairs in {len(clusters):,} groups "
+        f"({doc['seconds']:.1f} s)" + (f"; saved as run {doc['run_id']}" if "run_id" in doc else "")
     )
     view = Table("group", "accounts", "methods", "density", "shared objects")
-    for c in result.clusters[:30]:
-        shown = ", ".join(c.accounts[:6]) + (" …" if len(c.accounts) > 6 else "")
+    for c in clusters[:30]:
+        shown = ", ".join(c["accounts"][:6]) + (" …" if len(c["accounts"]) > 6 else "")
         view.add_row(
-            str(c.id),
-            f"{len(c.accounts)}: {shown}",
-            ",".join(c.methods),
-            f"{c.density:.2f}",
-            "; ".join(c.objects[:3]),
+            str(c["id"]),
+            f"{len(c['accounts'])}: {shown}",
+            ",".join(c["methods"]),
+            f"{c['density']:.2f}",
+            "; ".join(c["objects"][:3]),
         )
     console.print(view)
-    if result.creation_bursts is not None:
+    bursts = doc.get("creation_bursts")
+    if bursts is not None:
         console.print(
-            f"{result.dated_accounts:,} accounts with a creation time; "
-            f"{len(result.creation_bursts)} creation bursts"
+            f"{doc['input']['dated_accounts']:,} accounts with a creation time; "
+            f"{len(bursts)} creation bursts"
             + "".join(
                 f"\n  {b['start']}..{b['end']}: {b['accounts']} accounts "
                 f"(expected {b['expected']:.1f})"
-                for b in result.creation_bursts
+                for b in bursts
             )
         )
-        for c in result.clusters[:30]:
-            made = c.creation or {}
+        for c in clusters[:30]:
+            made = c.get("creation") or {}
             if made.get("concentrated"):
                 console.print(
-                    f"group {c.id}: {made['together']} of {made['dated']} dated members created "
+                    f"group {c['id']}: {made['together']} of {made['dated']} dated members created "
                     f"{made['start']}..{made['end']}"
                 )
 
@@ -393,7 +420,6 @@ statuses_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(statuses_app, name="statuses")
-CLI_ACTOR = "cli"
 
 
 def _print_statuses(rows: list[dict[str, Any]]) -> None:

@@ -55,7 +55,17 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import gammainc, gammaln
 
-__all__ = ["CoEdges", "co_action_edges", "crowd_sizes", "surprise", "window_pairs"]
+__all__ = [
+    "CoCounts",
+    "CoEdges",
+    "add_co_counts",
+    "co_action_counts",
+    "co_action_edges",
+    "crowd_sizes",
+    "score_co_counts",
+    "surprise",
+    "window_pairs",
+]
 
 log = logging.getLogger(__name__)
 _LN10 = np.log(10.0)
@@ -163,37 +173,42 @@ class CoEdges:
         return [self.pair_obj[s : min(e, s + limit)] for s, e in zip(lo, hi, strict=True)]
 
 
-def co_action_edges(
+@dataclass(frozen=True, slots=True, eq=False)
+class CoCounts:
+    """The additive part of co-action scoring, before any threshold.
+
+    Every field is a sum over objects (crowds never cross objects), so counts made
+    on disjoint sets of objects add up to the counts of their union
+    (:func:`add_co_counts`): a run may count its objects in shards and score once.
+
+    ``pair_key``/``pair_obj``/``pair_n``: one entry per (account pair, object) the
+    pair co-acted on, with its number of co-occurring action pairs; the key is
+    ``a * width + b`` with ``a < b``. ``n_actions``/``exposure``: per stratum, each
+    account's number of actions and its summed crowd (integers).
+    """
+
+    width: int
+    pair_key: np.ndarray
+    pair_obj: np.ndarray
+    pair_n: np.ndarray
+    n_actions: dict[int, np.ndarray]
+    exposure: dict[int, np.ndarray]
+
+
+def co_action_counts(
     account: np.ndarray,
     obj: np.ndarray,
     t: np.ndarray,
     *,
     window: int,
-    min_repeat: int = 2,
+    width: int,
     max_crowd: int | None = 1000,
-    min_surprise: float | None = None,
     stratum: np.ndarray | None = None,
-) -> CoEdges:
-    """Score every account pair that acted on the same object within ``window`` seconds.
+) -> CoCounts:
+    """Count co-actions per account pair and object, and each account's crowd exposure.
 
-    Parameters
-    ----------
-    account, obj, t:
-        Parallel arrays, one entry per action: account code, object code (-1 =
-        no object) and epoch seconds.
-    window:
-        Seconds; two actions co-occur when their times differ by at most this.
-    min_repeat:
-        Fewest distinct objects a pair must co-act on to be called coordinated.
-    max_crowd:
-        Actions with more than this many same-object neighbours in the window are
-        viral and ignored (``None`` keeps all).
-    min_surprise:
-        Fixed surprise threshold; ``None`` uses ``log10(M)`` (see the module docstring).
-    stratum:
-        Optional small non-negative int per action (the method it comes from): the
-        expectation is then the sum of one expectation per stratum, each from that
-        stratum's own counts, so one method's volume does not dilute another's.
+    ``width`` is one more than the largest account code (the same for every part of
+    a run, so keys of several parts agree). See :func:`co_action_edges`.
     """
     account = np.asarray(account, dtype=np.int64)
     obj = np.asarray(obj, dtype=np.int64)
@@ -223,26 +238,77 @@ def co_action_edges(
     distinct = ai != aj
     ai, aj, po = ai[distinct], aj[distinct], obj[i][distinct]
     lo, hi = np.minimum(ai, aj), np.maximum(ai, aj)
-    width = np.int64(int(account.max()) + 1 if account.size else 1)
-    key = lo * width + hi
-    # Pair counts (all co-occurring action pairs) and distinct objects per pair.
-    order = np.lexsort((po, key))
-    key, po = key[order], po[order]
-    uniq_key, start, pair_counts = np.unique(key, return_index=True, return_counts=True)
-    new_obj = np.ones(key.size, dtype=bool)
-    if key.size > 1:
-        new_obj[1:] = (key[1:] != key[:-1]) | (po[1:] != po[:-1])
-    obj_counts = np.add.reduceat(new_obj.astype(np.int64), start) if key.size else new_obj[:0]
-    pair_obj_key, pair_obj = key[new_obj], po[new_obj]
-    a, b = uniq_key // width, uniq_key % width
-
-    expected = np.zeros(a.size, dtype=np.float64)
+    key = lo * np.int64(width) + hi
+    pair_key, pair_obj, pair_n = _count_pair_objects(key, po, np.ones(key.size, dtype=np.int64))
+    n_actions: dict[int, np.ndarray] = {}
+    exposure: dict[int, np.ndarray] = {}
     for g in np.unique(strat).tolist():
         mine = strat == g
-        acc_g = account[mine]
-        n_actions = np.bincount(acc_g, minlength=int(width)).astype(np.float64)
-        exposure = np.bincount(acc_g, weights=crowd[mine], minlength=int(width))
-        total = max(float(acc_g.size), 1.0)
+        n_actions[g] = np.bincount(account[mine], minlength=width).astype(np.int64)
+        exposure[g] = np.bincount(account[mine], weights=crowd[mine], minlength=width).astype(
+            np.int64
+        )
+    return CoCounts(width, pair_key, pair_obj, pair_n, n_actions, exposure)
+
+
+def _count_pair_objects(
+    key: np.ndarray, po: np.ndarray, n: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Entries ``(key, object, n)`` summed per distinct (key, object), sorted by both."""
+    if key.size == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    order = np.lexsort((po, key))
+    key, po, n = key[order], po[order], n[order]
+    new = np.ones(key.size, dtype=bool)
+    new[1:] = (key[1:] != key[:-1]) | (po[1:] != po[:-1])
+    start = np.flatnonzero(new)
+    return key[start], po[start], np.add.reduceat(n, start)
+
+
+def add_co_counts(parts: list[CoCounts]) -> CoCounts:
+    """The counts of the union of the parts' objects (the parts' objects must be disjoint)."""
+    if not parts:
+        raise ValueError("nothing to add")
+    width = parts[0].width
+    if any(p.width != width for p in parts):
+        raise ValueError("the parts count different accounts")
+    key, po, n = _count_pair_objects(
+        np.concatenate([p.pair_key for p in parts]),
+        np.concatenate([p.pair_obj for p in parts]),
+        np.concatenate([p.pair_n for p in parts]),
+    )
+    n_actions: dict[int, np.ndarray] = {}
+    exposure: dict[int, np.ndarray] = {}
+    for p in parts:
+        for g in p.n_actions:
+            zero = np.zeros(width, dtype=np.int64)
+            n_actions[g] = n_actions.get(g, zero) + p.n_actions[g]
+            exposure[g] = exposure.get(g, zero) + p.exposure[g]
+    return CoCounts(width, key, po, n, n_actions, exposure)
+
+
+def score_co_counts(
+    counts: CoCounts, *, min_repeat: int = 2, min_surprise: float | None = None
+) -> CoEdges:
+    """Score the counted pairs against chance and mark the coordinated ones."""
+    width = np.int64(counts.width)
+    key, n = counts.pair_key, counts.pair_n
+    if key.size:
+        start = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+        uniq_key = key[start]
+        obj_counts = np.diff(np.r_[start, key.size]).astype(np.int64)
+        pair_counts = np.add.reduceat(n, start)
+    else:
+        uniq_key = obj_counts = pair_counts = np.zeros(0, dtype=np.int64)
+    a, b = uniq_key // width, uniq_key % width
+    expected = np.zeros(a.size, dtype=np.float64)
+    for g in sorted(counts.n_actions):
+        n_actions = counts.n_actions[g].astype(np.float64)
+        exposure = counts.exposure[g].astype(np.float64)
+        if not n_actions.any():
+            continue
+        total = max(float(n_actions.sum()), 1.0)
         expected += np.maximum(exposure[a] * n_actions[b], exposure[b] * n_actions[a]) / total
     score = surprise(obj_counts, expected)
     threshold = (
@@ -260,7 +326,51 @@ def co_action_edges(
         surprise=score,
         significant=significant,
         threshold=threshold,
-        pair_obj_key=pair_obj_key,
-        pair_obj=pair_obj,
+        pair_obj_key=key,
+        pair_obj=counts.pair_obj,
         width=int(width),
     )
+
+
+def co_action_edges(
+    account: np.ndarray,
+    obj: np.ndarray,
+    t: np.ndarray,
+    *,
+    window: int,
+    min_repeat: int = 2,
+    max_crowd: int | None = 1000,
+    min_surprise: float | None = None,
+    stratum: np.ndarray | None = None,
+    width: int | None = None,
+) -> CoEdges:
+    """Score every account pair that acted on the same object within ``window`` seconds.
+
+    Parameters
+    ----------
+    account, obj, t:
+        Parallel arrays, one entry per action: account code, object code (-1 =
+        no object) and epoch seconds.
+    window:
+        Seconds; two actions co-occur when their times differ by at most this.
+    min_repeat:
+        Fewest distinct objects a pair must co-act on to be called coordinated.
+    max_crowd:
+        Actions with more than this many same-object neighbours in the window are
+        viral and ignored (``None`` keeps all).
+    min_surprise:
+        Fixed surprise threshold; ``None`` uses ``log10(M)`` (see the module docstring).
+    stratum:
+        Optional small non-negative int per action (the method it comes from): the
+        expectation is then the sum of one expectation per stratum, each from that
+        stratum's own counts, so one method's volume does not dilute another's.
+    width:
+        One more than the largest account code (default: from ``account``).
+    """
+    account = np.asarray(account, dtype=np.int64)
+    if width is None:
+        width = int(account.max()) + 1 if account.size else 1
+    counts = co_action_counts(
+        account, obj, t, window=window, width=width, max_crowd=max_crowd, stratum=stratum
+    )
+    return score_co_counts(counts, min_repeat=min_repeat, min_surprise=min_surprise)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import tempfile
+import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -19,15 +21,25 @@ from sqlalchemy.orm import Session
 
 from marsad.coordination.graph import Edge, build_graph, write_csv, write_graphml, write_json
 from marsad.coordination.models import CoordinationRun
-from marsad.coordination.service import METHODS, detect_coordination
+from marsad.coordination.params import RunParams
+from marsad.coordination.service import (
+    PartialEdges,
+    Prepared,
+    add_partial_edges,
+    count_edges,
+    finish_detection,
+    prepare_detection,
+)
+from marsad.coordination.sharding import decode_part, encode_part, fingerprint
 from marsad.coordination.table import PostTable, parse_timestamp
 from marsad.core import audit
 from marsad.core.db import utcnow
-from marsad.core.errors import InvalidInput, NotFound
+from marsad.core.errors import InvalidInput, MarsadError, NotFound
 from marsad.posts import read as posts_read
 
 log = logging.getLogger(__name__)
 
+MAX_SHARDS = 64
 EXPORTS = {"graphml": "application/graphml+xml", "csv": "text/csv", "json": "application/json"}
 
 
@@ -56,25 +68,146 @@ def store_registered(session: Session) -> dict[str, int] | None:
     return created or None
 
 
+def run_id_for_job(job_id: str) -> str:
+    """The id of the run a job saves: the same on every delivery, so a retried job saves one run."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"marsad:coordination.run:{job_id}"))
+
+
+def _prepare_store(
+    session: Session, params: RunParams, progress: Callable[[str], None] | None
+) -> Prepared:
+    if progress:
+        progress("reading posts")
+    return prepare_detection(
+        store_table(session),
+        methods=params.chosen_methods(),
+        window=params.window,
+        min_repeat=params.min_repeat,
+        weighting=params.chosen_weighting(),
+        min_surprise=params.min_surprise,
+        progress=progress,
+    )
+
+
 def start_run(
     session: Session,
     *,
     actor: str,
-    methods: list[str] | None = None,
-    window: int = 60,
-    min_repeat: int = 3,
+    params: RunParams | None = None,
+    created: Mapping[str, int] | None = None,
+    run_id: str | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> CoordinationRun:
-    """Detect coordination over every stored post and save the result."""
-    chosen = methods or list(METHODS)
+    """Detect coordination over every stored post, save the run and audit it.
+
+    The one call behind the web form, the API, ``marsad coordination detect``
+    on the store and the ``coordination.run`` job. ``created`` replaces the
+    stored accounts' registration times (the CLI's ``--accounts`` file);
+    ``run_id`` makes the call idempotent: a run saved under it already is
+    returned as it is.
+    """
+    params = params or RunParams()
+    if run_id is not None and (done := session.get(CoordinationRun, run_id)) is not None:
+        return done
     # The run is dated when it reads the store: an account first seen later was not in it.
     started = utcnow()
-    table = store_table(session)
-    result = detect_coordination(
-        table,
-        methods=chosen,
-        window=window,
-        min_repeat=min_repeat,
-        created=store_registered(session),
+    prep = _prepare_store(session, params, progress)
+    counted = count_edges(prep, progress=progress)
+    return _finish(session, prep, counted, actor, params, created, run_id, started, progress)
+
+
+def run_shard(
+    session: Session,
+    *,
+    params: RunParams,
+    shard: int,
+    shards: int,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Count one shard's objects of a store run; returns the part :func:`merge_shards` adds.
+
+    Writes nothing, so running a shard again gives the same part and doubles nothing.
+    """
+    if not 1 <= shards <= MAX_SHARDS:
+        raise InvalidInput("err_coordination_input", f"must be 1 to {MAX_SHARDS}", where="shards")
+    prep = _prepare_store(session, params, progress)
+    part = count_edges(prep, shard=shard, shards=shards, progress=progress)
+    return {
+        "shard": shard,
+        "shards": shards,
+        "fingerprint": fingerprint(prep),
+        "part": encode_part(part),
+    }
+
+
+def merge_shards(
+    session: Session,
+    *,
+    actor: str,
+    params: RunParams,
+    parts: list[dict[str, Any]],
+    run_id: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> CoordinationRun:
+    """Add the shards' parts and save the run exactly as :func:`start_run` would have.
+
+    A part delivered twice counts once; a missing part, or parts read from a store
+    that has changed since, are refused (``err_coordination_shards``).
+    """
+    if run_id is not None and (done := session.get(CoordinationRun, run_id)) is not None:
+        return done
+    started = utcnow()
+    by_shard: dict[int, dict[str, Any]] = {}
+    counts = {int(p.get("shards", 0)) for p in parts}
+    if len(counts) != 1:
+        raise MarsadError(
+            "err_coordination_shards", "the parts come from different plans", where="shards"
+        )
+    shards = counts.pop()
+    for p in parts:
+        earlier = by_shard.setdefault(int(p["shard"]), p)
+        if earlier["fingerprint"] != p["fingerprint"]:
+            raise _changed()
+    missing = sorted(set(range(shards)) - set(by_shard))
+    if missing:
+        raise MarsadError(
+            "err_coordination_shards",
+            f"missing the parts of shard {', '.join(map(str, missing))} of {shards}",
+            where="shards",
+        )
+    prep = _prepare_store(session, params, progress)
+    if any(p["fingerprint"] != fingerprint(prep) for p in by_shard.values()):
+        raise _changed()
+    counted = add_partial_edges([decode_part(by_shard[n]["part"]) for n in range(shards)])
+    return _finish(session, prep, counted, actor, params, None, run_id, started, progress)
+
+
+def _changed() -> MarsadError:
+    return MarsadError(
+        "err_coordination_shards",
+        "the posts store changed while the run was counted in shards; run it again",
+        where="shards",
+    )
+
+
+def _finish(
+    session: Session,
+    prep: Prepared,
+    counted: PartialEdges,
+    actor: str,
+    params: RunParams,
+    created: Mapping[str, int] | None,
+    run_id: str | None,
+    started: datetime,
+    progress: Callable[[str], None] | None,
+) -> CoordinationRun:
+    result = finish_detection(
+        prep,
+        counted,
+        min_cluster_size=params.min_cluster_size,
+        created=created if created is not None else store_registered(session),
+        creation_days=params.creation_days,
+        progress=progress,
     )
     doc = result.to_json()
     run = CoordinationRun(
@@ -85,6 +218,8 @@ def start_run(
         clusters=len(doc["clusters"]),
         result=doc,
     )
+    if run_id is not None:
+        run.id = run_id
     session.add(run)
     session.flush()
     audit.record(
@@ -239,8 +374,9 @@ def network(run: CoordinationRun, *, cluster_id: int | None = None) -> dict[str,
     }
 
 
-def export_run(run: CoordinationRun, *, fmt: str) -> bytes:
-    """The run's network as GraphML, CSV (edges) or JSON (node-link)."""
+def write_export(run: CoordinationRun, path: Path) -> None:
+    """Write the run's network to ``path``: .graphml, .csv (edges, and nodes beside) or .json."""
+    fmt = path.suffix.lower().lstrip(".")
     if fmt not in EXPORTS:
         raise InvalidInput("err_export_format", f"use one of {', '.join(EXPORTS)}", "format")
     edges = [
@@ -254,12 +390,19 @@ def export_run(run: CoordinationRun, *, fmt: str) -> bytes:
         for e in run.result.get("edges", [])
     ]
     cluster_of = {a: c["id"] for c in run.result.get("clusters", []) for a in c["accounts"]}
+    if fmt == "graphml":
+        write_graphml(build_graph(edges), path, cluster_of=cluster_of)
+    elif fmt == "csv":
+        write_csv(edges, path, cluster_of=cluster_of)
+    else:
+        write_json(edges, path, cluster_of=cluster_of)
+
+
+def export_run(run: CoordinationRun, *, fmt: str) -> bytes:
+    """The run's network as GraphML, CSV (edges) or JSON (node-link)."""
+    if fmt not in EXPORTS:
+        raise InvalidInput("err_export_format", f"use one of {', '.join(EXPORTS)}", "format")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"network.{fmt}"
-        if fmt == "graphml":
-            write_graphml(build_graph(edges), path, cluster_of=cluster_of)
-        elif fmt == "csv":
-            write_csv(edges, path, cluster_of=cluster_of)
-        else:
-            write_json(edges, path, cluster_of=cluster_of)
+        write_export(run, path)
         return path.read_bytes()

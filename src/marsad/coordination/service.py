@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
+import zlib
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -16,18 +17,42 @@ from typing import Any, Literal
 
 import numpy as np
 
-from marsad.coordination.coaction import co_action_edges
+from marsad.coordination.coaction import (
+    CoCounts,
+    add_co_counts,
+    co_action_counts,
+    score_co_counts,
+)
 from marsad.coordination.creation import creation_bursts, group_creation
 from marsad.coordination.graph import Edge, build_graph, find_groups
 from marsad.coordination.hashtags import hashtag_actions
 from marsad.coordination.link_sharing import link_actions
 from marsad.coordination.near_duplicates import text_actions
-from marsad.coordination.shares import coortweet_pairs_arrays, share_objects
+from marsad.coordination.shares import (
+    coortweet_candidates,
+    coortweet_participation,
+    share_objects,
+)
 from marsad.coordination.signals import copy_paste_share
 from marsad.coordination.table import PostTable
 from marsad.core.errors import InvalidInput
 
-__all__ = ["METHODS", "Cluster", "CoordinationResult", "detect_coordination", "method_actions"]
+__all__ = [
+    "METHODS",
+    "Cluster",
+    "CoordinationResult",
+    "PartialEdges",
+    "Prepared",
+    "add_partial_edges",
+    "count_edges",
+    "default_weighting",
+    "detect_coordination",
+    "finish_detection",
+    "method_actions",
+    "object_shards",
+    "parse_methods",
+    "prepare_detection",
+]
 
 log = logging.getLogger(__name__)
 
@@ -124,22 +149,21 @@ def _count_edges(
     table: PostTable,
     rows: np.ndarray,
     obj: np.ndarray,
+    older: np.ndarray,
+    newer: np.ndarray,
     *,
-    window: int,
     min_repeat: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[np.ndarray]]:
-    """CooRTweet-mode edges on one method's actions: (a, b, pairs, objects, object codes)."""
-    # Each action is a pseudo-post; its content id is the post id (offset past object codes).
-    _, post_code = np.unique(table.post_id[rows].astype(str), return_inverse=True)
-    n_obj = int(obj.max()) + 1 if obj.size else 0
-    pairs = coortweet_pairs_arrays(
+    """CooRTweet-mode edges from one method's candidate pairs: (a, b, pairs, objects, codes)."""
+    content = _share_content(table, rows, obj)
+    pairs = coortweet_participation(
         account=table.account[rows],
         obj=obj,
-        content=post_code + n_obj,
+        content=content,
         t=table.time[rows],
-        time_window=window,
+        older=older,
+        newer=newer,
         min_participation=min_repeat,
-        remove_loops=True,
     )
     acc = table.account[rows].astype(np.int64)
     ai, aj = acc[pairs.older], acc[pairs.newer]
@@ -156,59 +180,75 @@ def _count_edges(
     return uniq // width, uniq % width, counts, n_objects, objs
 
 
-def detect_coordination(
+def _share_content(table: PostTable, rows: np.ndarray, obj: np.ndarray) -> np.ndarray:
+    """CooRTweet's ``content_id`` of each action: its post, coded past the object codes."""
+    _, post_code = np.unique(table.post_id[rows].astype(str), return_inverse=True)
+    n_obj = int(obj.max()) + 1 if obj.size else 0
+    return post_code.astype(np.int64) + n_obj
+
+
+def default_weighting(methods: Sequence[str]) -> Weighting:
+    """The weighting a run uses when none is asked for.
+
+    ``shares`` alone is CooRTweet's model, so by default its edge set is
+    CooRTweet's (``count``); any other choice of methods is scored against
+    chance (``surprise``).
+    """
+    return "count" if list(methods) == ["shares"] else "surprise"
+
+
+def parse_methods(value: str | Sequence[str] | None) -> list[str]:
+    """Methods from a comma-separated string or a list; empty, None or ``all`` = every one."""
+    items = value.split(",") if isinstance(value, str) else list(value or [])
+    chosen = [m.strip() for m in items if m.strip()]
+    if not chosen or chosen == ["all"]:
+        return list(METHODS)
+    return chosen
+
+
+@dataclass(slots=True)
+class Prepared:
+    """A table with every method's actions extracted: the input of counting and scoring."""
+
+    table: PostTable
+    methods: list[str]
+    window: int
+    min_repeat: int
+    weighting: Weighting
+    max_crowd: int | None
+    min_surprise: float | None
+    actions: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]
+    report: dict[str, dict[str, Any]]
+    copy_paste: dict[str, float] | None
+    started: float
+
+
+@dataclass(slots=True)
+class PartialEdges:
+    """What a run counts over some of its objects; parts over disjoint objects add up.
+
+    ``counts`` in ``surprise`` weighting, ``pairs`` (per method, candidate row
+    pairs as indices into that method's actions) in ``count`` weighting.
+    """
+
+    counts: CoCounts | None = None
+    pairs: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+
+
+def prepare_detection(
     table: PostTable,
     *,
     methods: Sequence[str] = METHODS,
     window: int = 60,
     min_repeat: int = 3,
-    weighting: Weighting = "surprise",
+    weighting: Weighting | None = None,
     max_crowd: int | None = 1000,
     min_surprise: float | None = None,
-    min_cluster_size: int = 2,
-    max_objects: int = 10,
-    created: Mapping[str, int] | None = None,
-    creation_days: int = 30,
     progress: Callable[[str], None] | None = None,
-) -> CoordinationResult:
-    """Find groups of accounts that repeatedly act together within ``window`` seconds.
-
-    Parameters
-    ----------
-    table:
-        The posts (:class:`PostTable`).
-    methods:
-        Any of ``links`` (same URL), ``text`` (near-duplicate text), ``hashtags``
-        (same tag set) and ``shares`` (same re-shared post, CooRTweet's model).
-    window:
-        Seconds within which two actions count as simultaneous (inclusive).
-    min_repeat:
-        ``surprise`` weighting: fewest distinct objects a pair must share.
-        ``count`` weighting: CooRTweet's ``min_participation``.
-    weighting:
-        ``surprise`` (default) scores pairs against chance, so viral content
-        and heavy users are not coordination (see
-        :mod:`marsad.coordination.coaction`); ``count`` reproduces CooRTweet:
-        every pair that survives its filters is an edge weighted by share pairs.
-    max_crowd, min_surprise:
-        See :func:`marsad.coordination.coaction.co_action_edges`.
-    min_cluster_size:
-        Smallest group reported.
-    max_objects:
-        How many tying objects to keep as evidence per edge and per group.
-    created:
-        Account creation (registration) times, epoch seconds, by account id;
-        when given (even empty), the result lists creation bursts among them
-        and each cluster says whether its members were created within
-        ``creation_days`` of one another (:mod:`marsad.coordination.creation`).
-    progress:
-        Called with a short message before each step.
-
-    Returns
-    -------
-    CoordinationResult
-    """
+) -> Prepared:
+    """Check the parameters against the table and extract each method's actions."""
     started = time.perf_counter()
+    methods = list(methods)
     unknown = [m for m in methods if m not in METHODS]
     if unknown:
         raise InvalidInput(
@@ -216,6 +256,10 @@ def detect_coordination(
             f"unknown method {', '.join(unknown)}; use {', '.join(METHODS)} or all",
             where="method",
         )
+    if weighting is None:
+        weighting = default_weighting(methods)
+    if weighting not in ("surprise", "count"):
+        raise InvalidInput("err_coordination_input", "use surprise or count", where="weighting")
     if window < 0:
         raise InvalidInput("err_coordination_input", "must be 0 or more seconds", where="window")
     if min_repeat < 1:
@@ -235,10 +279,7 @@ def detect_coordination(
             + ")",
             where="input",
         )
-
-    merged: dict[tuple[int, int], Edge] = {}
     report: dict[str, dict[str, Any]] = {}
-    co = None
     actions: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
     for method in methods:
         if method not in usable:
@@ -258,14 +299,222 @@ def detect_coordination(
             str(table.accounts[c]): round(float(share[c]), 4)
             for c in np.flatnonzero(share > 0).tolist()
         }
+    return Prepared(
+        table=table,
+        methods=methods,
+        window=window,
+        min_repeat=min_repeat,
+        weighting=weighting,
+        max_crowd=max_crowd,
+        min_surprise=min_surprise,
+        actions=actions,
+        report=report,
+        copy_paste=copy_paste,
+        started=started,
+    )
 
-    if weighting == "count":
+
+def object_shards(method: str, labels: np.ndarray, shards: int) -> np.ndarray:
+    """The shard (0 to ``shards - 1``) of each of a method's objects, by a stable hash.
+
+    The hash is of the object itself (its URL, tag, text or post id), not of its
+    code, so an object keeps its shard whatever else the store holds.
+    """
+    if shards <= 1:
+        return np.zeros(labels.size, dtype=np.int64)
+    prefix = method.encode() + b"\x1f"
+    return np.fromiter(
+        (
+            zlib.crc32(prefix + str(label).encode("utf-8", "surrogatepass")) % shards
+            for label in labels
+        ),
+        dtype=np.int64,
+        count=labels.size,
+    )
+
+
+def count_edges(
+    prep: Prepared,
+    *,
+    shard: int = 0,
+    shards: int = 1,
+    progress: Callable[[str], None] | None = None,
+) -> PartialEdges:
+    """Count co-actions on the objects of one shard (all of them when ``shards`` is 1)."""
+    if not 0 <= shard < shards:
+        raise InvalidInput("err_coordination_input", f"must be 0 to {shards - 1}", where="shard")
+    table = prep.table
+    mine: dict[str, np.ndarray] = {}
+    for method, (rows, obj, labels) in prep.actions.items():
+        if shards == 1:
+            mine[method] = np.ones(rows.size, dtype=bool)
+        else:
+            mine[method] = object_shards(method, labels, shards)[obj] == shard
+    if prep.weighting == "count":
         # CooRTweet's model, run on each method's objects separately.
-        for method, (rows, obj, labels) in actions.items():
+        part = PartialEdges()
+        for method, (rows, obj, _labels) in prep.actions.items():
             if progress:
-                progress(f"{method}: pairing {rows.size:,} actions")
+                progress(f"{method}: pairing {int(mine[method].sum()):,} actions")
+            part.pairs[method] = coortweet_candidates(
+                account=table.account[rows],
+                obj=obj,
+                content=_share_content(table, rows, obj),
+                t=table.time[rows],
+                time_window=prep.window,
+                min_participation=prep.min_repeat,
+                remove_loops=True,
+                only=mine[method],
+            )
+        return part
+    if not prep.actions:
+        return PartialEdges()
+    # One pass over the actions of every method: a group that shares a link
+    # today and pastes a text tomorrow repeats itself across methods, so the
+    # repetitions are counted together (object codes kept apart per method).
+    names = list(prep.actions)
+    offsets = _offsets(prep)
+    keep = np.concatenate([mine[m] for m in names])
+    rows = np.concatenate([prep.actions[m][0] for m in names])[keep]
+    obj = np.concatenate(
+        [prep.actions[m][1] + off for m, off in zip(names, offsets, strict=False)]
+    )[keep]
+    stratum = np.concatenate(
+        [np.full(prep.actions[m][0].size, i, dtype=np.int64) for i, m in enumerate(names)]
+    )[keep]
+    if progress:
+        progress(f"pairing {rows.size:,} actions")
+    counts = co_action_counts(
+        table.account[rows],
+        obj,
+        table.time[rows],
+        window=prep.window,
+        width=max(table.n_accounts, 1),
+        max_crowd=prep.max_crowd,
+        stratum=stratum,
+    )
+    return PartialEdges(counts=counts)
+
+
+def add_partial_edges(parts: Sequence[PartialEdges]) -> PartialEdges:
+    """The counts of all the parts' objects together (each object counted in one part)."""
+    counted = [p.counts for p in parts if p.counts is not None]
+    total = PartialEdges(counts=add_co_counts(counted) if counted else None)
+    for p in parts:
+        for method, (older, newer) in p.pairs.items():
+            before = total.pairs.get(method)
+            if before is None:
+                total.pairs[method] = (older, newer)
+            else:
+                total.pairs[method] = (
+                    np.concatenate([before[0], older]),
+                    np.concatenate([before[1], newer]),
+                )
+    return total
+
+
+def _offsets(prep: Prepared) -> np.ndarray:
+    names = list(prep.actions)
+    return np.cumsum([0] + [prep.actions[m][2].size for m in names])
+
+
+def detect_coordination(
+    table: PostTable,
+    *,
+    methods: Sequence[str] = METHODS,
+    window: int = 60,
+    min_repeat: int = 3,
+    weighting: Weighting | None = None,
+    max_crowd: int | None = 1000,
+    min_surprise: float | None = None,
+    min_cluster_size: int = 2,
+    max_objects: int = 10,
+    created: Mapping[str, int] | None = None,
+    creation_days: int = 30,
+    progress: Callable[[str], None] | None = None,
+) -> CoordinationResult:
+    """Find groups of accounts that repeatedly act together within ``window`` seconds.
+
+    The same three steps a sharded run takes (:func:`prepare_detection`,
+    :func:`count_edges` per shard, :func:`finish_detection`), in one process.
+
+    Parameters
+    ----------
+    table:
+        The posts (:class:`PostTable`).
+    methods:
+        Any of ``links`` (same URL), ``text`` (near-duplicate text), ``hashtags``
+        (same tag set) and ``shares`` (same re-shared post, CooRTweet's model).
+    window:
+        Seconds within which two actions count as simultaneous (inclusive).
+    min_repeat:
+        ``surprise`` weighting: fewest distinct objects a pair must share.
+        ``count`` weighting: CooRTweet's ``min_participation``.
+    weighting:
+        ``surprise`` scores pairs against chance, so viral content and heavy
+        users are not coordination (see :mod:`marsad.coordination.coaction`);
+        ``count`` reproduces CooRTweet: every pair that survives its filters is
+        an edge weighted by share pairs. ``None`` (default) is
+        :func:`default_weighting`: ``count`` for ``shares`` alone, else ``surprise``.
+    max_crowd, min_surprise:
+        See :func:`marsad.coordination.coaction.co_action_edges`.
+    min_cluster_size:
+        Smallest group reported.
+    max_objects:
+        How many tying objects to keep as evidence per edge and per group.
+    created:
+        Account creation (registration) times, epoch seconds, by account id;
+        when given (even empty), the result lists creation bursts among them
+        and each cluster says whether its members were created within
+        ``creation_days`` of one another (:mod:`marsad.coordination.creation`).
+    progress:
+        Called with a short message before each step.
+
+    Returns
+    -------
+    CoordinationResult
+    """
+    prep = prepare_detection(
+        table,
+        methods=methods,
+        window=window,
+        min_repeat=min_repeat,
+        weighting=weighting,
+        max_crowd=max_crowd,
+        min_surprise=min_surprise,
+        progress=progress,
+    )
+    return finish_detection(
+        prep,
+        count_edges(prep, progress=progress),
+        min_cluster_size=min_cluster_size,
+        max_objects=max_objects,
+        created=created,
+        creation_days=creation_days,
+        progress=progress,
+    )
+
+
+def finish_detection(
+    prep: Prepared,
+    counted: PartialEdges,
+    *,
+    min_cluster_size: int = 2,
+    max_objects: int = 10,
+    created: Mapping[str, int] | None = None,
+    creation_days: int = 30,
+    progress: Callable[[str], None] | None = None,
+) -> CoordinationResult:
+    """Score the counted edges, group the accounts and describe each group."""
+    table, actions = prep.table, prep.actions
+    report = {m: dict(r) for m, r in prep.report.items()}
+    merged: dict[tuple[int, int], Edge] = {}
+    co = None
+    if prep.weighting == "count":
+        for method, (rows, obj, labels) in actions.items():
+            older, newer = counted.pairs.get(method, (np.zeros(0, np.int64),) * 2)
             a, b, pair_counts, n_objects, objs = _count_edges(
-                table, rows, obj, window=window, min_repeat=min_repeat
+                table, rows, obj, older, newer, min_repeat=prep.min_repeat
             )
             report[method]["edges"] = int(a.size)
             for x, y, p, o, codes in zip(
@@ -279,28 +528,11 @@ def detect_coordination(
                 edge.weight += p
                 edge.methods[method] = {"pairs": p, "objects": o}
                 edge.objects[method] = [str(labels[c]) for c in codes[:max_objects].tolist()]
-    elif actions:
-        # One pass over the actions of every method: a group that shares a link
-        # today and pastes a text tomorrow repeats itself across methods, so the
-        # repetitions are counted together (object codes kept apart per method).
+    elif actions and counted.counts is not None:
         names = list(actions)
-        offsets = np.cumsum([0] + [actions[m][2].size for m in names])
-        rows = np.concatenate([actions[m][0] for m in names])
-        obj = np.concatenate([actions[m][1] + off for m, off in zip(names, offsets, strict=False)])
-        if progress:
-            progress(f"pairing {rows.size:,} actions")
-        stratum = np.concatenate(
-            [np.full(actions[m][0].size, i, dtype=np.int64) for i, m in enumerate(names)]
-        )
-        co = co_action_edges(
-            table.account[rows],
-            obj,
-            table.time[rows],
-            window=window,
-            min_repeat=min_repeat,
-            max_crowd=max_crowd,
-            min_surprise=min_surprise,
-            stratum=stratum,
+        offsets = _offsets(prep)
+        co = score_co_counts(
+            counted.counts, min_repeat=prep.min_repeat, min_surprise=prep.min_surprise
         )
         keep = np.flatnonzero(co.significant)
         all_objs = co.objects_of(keep, limit=10**9)
@@ -359,12 +591,12 @@ def detect_coordination(
                 bursts=found,
             ).to_json()
     parameters = {
-        "methods": list(methods),
-        "window": window,
-        "min_repeat": min_repeat,
-        "weighting": weighting,
-        "max_crowd": max_crowd if weighting == "surprise" else None,
-        "min_surprise": min_surprise,
+        "methods": list(prep.methods),
+        "window": prep.window,
+        "min_repeat": prep.min_repeat,
+        "weighting": prep.weighting,
+        "max_crowd": prep.max_crowd if prep.weighting == "surprise" else None,
+        "min_surprise": prep.min_surprise,
     }
     return CoordinationResult(
         parameters=parameters,
@@ -373,11 +605,11 @@ def detect_coordination(
         methods=report,
         edges=edges,
         clusters=clusters,
-        seconds=time.perf_counter() - started,
+        seconds=time.perf_counter() - prep.started,
         cluster_of=cluster_of,
         creation_bursts=bursts,
         dated_accounts=len(created) if created is not None else 0,
-        copy_paste=copy_paste,
+        copy_paste=prep.copy_paste,
     )
 
 

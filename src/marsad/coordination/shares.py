@@ -36,9 +36,11 @@ from marsad.coordination.table import PostTable, factorize
 
 __all__ = [
     "SharePairs",
+    "coortweet_candidates",
     "coortweet_edges",
     "coortweet_pairs",
     "coortweet_pairs_arrays",
+    "coortweet_participation",
     "share_objects",
 ]
 
@@ -98,15 +100,54 @@ def coortweet_pairs_arrays(
     Rows with a negative object code take no part in pairs but still count in
     the pre-filter, as rows without an object would in CooRTweet.
     """
+    i, j = coortweet_candidates(
+        account=account,
+        obj=obj,
+        content=content,
+        t=t,
+        time_window=time_window,
+        min_participation=min_participation,
+        remove_loops=remove_loops,
+    )
+    return coortweet_participation(
+        account=account,
+        obj=obj,
+        content=content,
+        t=t,
+        older=i,
+        newer=j,
+        min_participation=min_participation,
+    )
+
+
+def coortweet_candidates(
+    *,
+    account: np.ndarray,
+    obj: np.ndarray,
+    content: np.ndarray,
+    t: np.ndarray,
+    time_window: int,
+    min_participation: int,
+    remove_loops: bool,
+    only: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Steps 1-3 (pre-filter, pairs, loops): row pairs ``(older, newer)``.
+
+    Each pair lies within one object, so the pairs of disjoint sets of objects
+    (``only``: a mask of the rows whose object to pair) together are the pairs
+    of all of them; the pre-filter still counts every row.
+    """
     account = np.asarray(account, dtype=np.int64)
     obj = np.asarray(obj, dtype=np.int64)
     content = np.asarray(content, dtype=np.int64)
-    t = np.asarray(t, dtype=np.int64)
     n_accounts = int(account.max()) + 1 if account.size else 0
     per_account = np.bincount(account, minlength=n_accounts)
     eligible = per_account[account] >= min_participation
-    i, j = window_pairs(np.where(eligible, obj, -1), t, window=time_window)
-
+    if only is not None:
+        eligible = eligible & only
+    i, j = window_pairs(
+        np.where(eligible, obj, -1), np.asarray(t, dtype=np.int64), window=time_window
+    )
     if remove_loops:
         keep = (
             (account[i] != account[j])
@@ -115,7 +156,28 @@ def coortweet_pairs_arrays(
             & (obj[i] != content[j])
         )
         i, j = i[keep], j[keep]
+    return i, j
 
+
+def coortweet_participation(
+    *,
+    account: np.ndarray,
+    obj: np.ndarray,
+    content: np.ndarray,
+    t: np.ndarray,
+    older: np.ndarray,
+    newer: np.ndarray,
+    min_participation: int,
+) -> SharePairs:
+    """Step 4 over every candidate pair at once (it counts across objects)."""
+    account = np.asarray(account, dtype=np.int64)
+    obj = np.asarray(obj, dtype=np.int64)
+    content = np.asarray(content, dtype=np.int64)
+    t = np.asarray(t, dtype=np.int64)
+    i, j = np.asarray(older, dtype=np.int64), np.asarray(newer, dtype=np.int64)
+    n_accounts = int(account.max()) + 1 if account.size else 0
+    per_account = np.bincount(account, minlength=n_accounts)
+    eligible = per_account[account] >= min_participation
     if min_participation >= 1 and i.size:
         size = int(max(content.max(), obj.max())) + 1
         in_result = np.zeros(size, dtype=bool)

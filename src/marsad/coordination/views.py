@@ -10,6 +10,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from marsad.coordination import lineage, runs, statuses
+from marsad.coordination.params import make_params
 from marsad.coordination.service import METHODS
 from marsad.web.deps import CsrfChecked, DbSession, StaffUser
 from marsad.web.templating import render
@@ -34,9 +35,8 @@ def start_run(
     window: Annotated[int, Form()] = 60,
     min_repeat: Annotated[int, Form()] = 3,
 ) -> Response:
-    run = runs.start_run(
-        session, actor=user.username, methods=methods, window=window, min_repeat=min_repeat
-    )
+    params = make_params(methods=methods, window=window, min_repeat=min_repeat)
+    run = runs.start_run(session, actor=user.username, params=params)
     return RedirectResponse(f"/staff/coordination/runs/{run.id}", status_code=303)
 
 
