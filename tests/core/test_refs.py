@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from marsad.coordination.params import RunParams
 from marsad.coordination.refs import REF_TYPES as CLUSTERS
 from marsad.coordination.runs import start_run
 from marsad.core.blobs import BlobStore
@@ -26,11 +27,11 @@ from marsad.core.refs import (
 from marsad.core.security import FieldCipher
 from marsad.detect.models import Flag
 from marsad.detect.refs import REF_TYPES as FLAGS
+from marsad.posts.ingest import ingest_files
 from marsad.posts.refs import REF_TYPES as POSTS
-from marsad.posts.service import get_post, ingest_files
+from marsad.posts.service import get_post
 from marsad.reports import service as reports_service
 from marsad.reports.refs import REF_TYPES as REPORTS
-from marsad.reports.settings import ReportSettings
 
 TYPES = ref_types([*POSTS, *REPORTS, *FLAGS, *CLUSTERS])
 CONTACT = "hidden.reporter.4410@example.org"
@@ -131,10 +132,10 @@ def cited(engine, sessions, settings, tmp_path):  # type: ignore[no-untyped-def]
             ),
             channel="web",
             cipher=FieldCipher.from_settings(settings.field_key, settings.secret()),
-            settings=ReportSettings(),
+            settings=settings.reports,
             blobs=BlobStore(tmp_path / "blobs"),
         )
-        run = start_run(session, actor="analyst", methods=["links"])
+        run = start_run(session, actor="analyst", params=RunParams(methods=["links"]))
         session.flush()
         ring = next(c for c in run.result["clusters"] if "other:ring0" in c["accounts"])
         return {
@@ -201,3 +202,21 @@ def test_a_reference_to_nothing_is_named(cited, sessions) -> None:
             "err_ref_not_found",
             "err_ref_unknown_prefix",
         ]
+
+
+def test_the_registry_resolves_every_capabilitys_references(cited, sessions, settings) -> None:
+    from marsad.core.plugins import get_registry
+
+    registered = get_registry(settings).references()
+    assert {"post", "report", "flag", "cluster"} <= set(registered)
+    with sessions() as session:
+        found = resolve_many(session, [cited["post"], cited["report"], cited["flag"]], registered)
+    assert [r.kind for r in found] == ["post", "report", "flag"]
+
+
+def test_switching_a_capability_off_removes_its_references(settings) -> None:
+    from marsad.core.plugins import get_registry
+
+    settings = settings.model_copy(update={"disabled_plugins": "coordination"})
+    assert "cluster" not in get_registry(settings).references()
+    assert "post" in get_registry(settings).references()

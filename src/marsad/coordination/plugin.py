@@ -71,3 +71,10 @@ def marsad_demo_data(context: DemoContext) -> list[str]:
             run = start_run(session, actor="demo")
             lines.append(f"coordinated groups found: {run.clusters}")
     return lines
+
+
+@hookimpl
+def marsad_references() -> list[Any]:
+    from marsad.coordination.refs import REF_TYPES
+
+    return list(REF_TYPES)

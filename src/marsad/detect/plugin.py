@@ -63,3 +63,10 @@ def marsad_demo_data(context: DemoContext) -> list[str]:
 
     flags = run_detection(sessions=context.sessions)
     return [f"posts flagged for review: {flags.flagged} of {flags.processed} looked at"]
+
+
+@hookimpl
+def marsad_references() -> list[Any]:
+    from marsad.detect.refs import REF_TYPES
+
+    return list(REF_TYPES)

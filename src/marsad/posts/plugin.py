@@ -59,3 +59,10 @@ def marsad_demo_data(context: DemoContext) -> list[str]:
         mapping="id=id,author=author,author_name=author_name,text=text,created_at=created_at",
     )
     return [f"sample posts: {result.read} read, {result.inserted} new"]
+
+
+@hookimpl
+def marsad_references() -> list[Any]:
+    from marsad.posts.refs import REF_TYPES
+
+    return list(REF_TYPES)

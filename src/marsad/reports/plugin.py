@@ -30,6 +30,7 @@ def marsad_routers() -> list[Any]:
 @hookimpl
 def marsad_cli(app: typer.Typer) -> None:
     from marsad.reports.cli import app as reports_app
+
     app.add_typer(reports_app, name="reports")
 
 
@@ -66,3 +67,10 @@ def marsad_demo_data(context: DemoContext) -> list[str]:
     with session_scope(context.sessions) as session:
         added = load_sample_reports(session, settings=settings, cipher=cipher)
     return [f"sample reports added: {added}"]
+
+
+@hookimpl
+def marsad_references() -> list[Any]:
+    from marsad.reports.refs import REF_TYPES
+
+    return list(REF_TYPES)
