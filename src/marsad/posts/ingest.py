@@ -276,7 +276,8 @@ def _read_all(
             skip = resume.items if number == resume.file else 0
             name = str(path)
             if not skip and parallel is not None and parallel.applies(path):
-                if batch:  # committed before the workers start, so the point is exact
+                if batch and on_commit is not None:
+                    # queued before the workers start, so the point after them covers it
                     background.put(writer.prepare(batch))
                     batch = []
                 result.absorb(parallel.run(path))
