@@ -25,7 +25,7 @@ from marsad.coordination.sharding import decode_part
 from marsad.core.db import session_scope
 from marsad.core.errors import InvalidInput, MarsadError
 from marsad.core.models import AuditRecord
-from marsad.posts.service import ingest_files
+from marsad.posts.ingest import ingest_files
 from tests.conftest import shared_path
 from tests.coordination.test_statuses import _cli, cli_env  # noqa: F401 - the fixture
 from tests.coordination.test_store import MAPPING, _posts

@@ -66,3 +66,10 @@ def marsad_references() -> list[Any]:
     from marsad.posts.refs import REF_TYPES
 
     return list(REF_TYPES)
+
+
+@hookimpl
+def marsad_job_kinds() -> list[Any]:
+    from marsad.posts.jobs import JOB_KINDS
+
+    return list(JOB_KINDS)
