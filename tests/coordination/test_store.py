@@ -59,3 +59,9 @@ def test_detect_reads_stored_posts(engine, settings, monkeypatch, tmp_path) -> N
     assert doc["input"]["posts"] == 324
     groups = [sorted(c["accounts"]) for c in doc["clusters"]]
     assert groups == [[f"other:ring{j}" for j in range(4)]]
+    # Read from the store, the run is saved, and the summary says under which id (in
+    # Arabic, the default language).
+    human = CliRunner().invoke(app, ["coordination", "detect", "--method", "links"])
+    assert human.exit_code == 0, human.output
+    assert "1 groups" in human.stdout and "حُفظت عملية الرصد برقم" in human.stdout
+    assert doc["run_id"] not in human.stdout  # a second run, with its own id

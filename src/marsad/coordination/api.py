@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
@@ -26,11 +26,33 @@ def _summary(run: runs.CoordinationRun) -> dict[str, Any]:
     }
 
 
-@router.post("/runs", status_code=201)
-def start(body: RunParams, user: StaffUser, session: DbSession) -> dict[str, Any]:
-    """Detect coordination over the stored posts and save the run."""
-    run = runs.start_run(session, actor=user.username, params=body)
-    return {**_summary(run), "result": run.result}
+@router.post("/runs", status_code=202)
+def start(body: RunParams, request: Request, user: StaffUser) -> dict[str, Any]:
+    """Queue a run over the stored posts; it is saved under ``run_id`` when its job ends.
+
+    Detection over the whole store takes minutes on a large one: the request only
+    queues a ``coordination.run`` job (split by object where workers can share it)
+    and answers at once. The job's progress is at ``/api/v1/jobs/{job_id}``.
+    """
+    # Imported when used: the jobs layer builds on the registry that mounts this router.
+    from marsad.core.jobs.service import submit_job
+
+    params = body.model_dump(exclude_none=True)
+    job_id = submit_job(
+        sessions=request.app.state.sessions,
+        settings=request.app.state.settings,
+        kind="coordination.run",
+        params=params,
+        requested_by=user.username,
+    )
+    return {
+        "job_id": job_id,
+        "kind": "coordination.run",
+        "status": "queued",
+        "parameters": params,
+        "run_id": runs.run_id_for_job(job_id),
+        "job": f"/api/v1/jobs/{job_id}",
+    }
 
 
 @router.get("/runs")

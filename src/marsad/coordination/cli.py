@@ -25,6 +25,7 @@ from marsad.coordination.service import detect_coordination, parse_methods
 from marsad.coordination.signals import behaviour_profiles
 from marsad.coordination.table import parse_timestamp
 from marsad.core.errors import InvalidInput
+from marsad.core.i18n import gettext as _
 
 app = typer.Typer(
     help="Coordinated behaviour: co-sharing networks and re-created accounts.",
@@ -188,8 +189,10 @@ def _print_detection(doc: dict[str, Any]) -> None:
     console.print(
         f"{doc['input']['posts']:,} posts by {doc['input']['accounts']:,} accounts; "
         f"{len(doc['edges']):,} coordinated pairs in {len(clusters):,} groups "
-        f"({doc['seconds']:.1f} s)" + (f"; saved as run {doc['run_id']}" if "run_id" in doc else "")
+        f"({doc['seconds']:.1f} s)"
     )
+    if "run_id" in doc:
+        console.print(_("saved as run {run_id}").format(run_id=doc["run_id"]))
     view = Table("group", "accounts", "methods", "density", "shared objects")
     for c in clusters[:30]:
         shown = ", ".join(c["accounts"][:6]) + (" …" if len(c["accounts"]) > 6 else "")
