@@ -72,11 +72,11 @@ def demo(
     """Create an SQLite observatory with sample data, print the admin login, and serve it."""
     from marsad.demo import load_demo
 
-    load_settings(data_dir=data_dir).ensure_data_dir()
-    with open_store(check_current=False, data_dir=data_dir) as store:
+    settings = load_settings(**({"data_dir": data_dir} if data_dir is not None else {}))
+    settings.ensure_data_dir()  # the sample files go there, whichever database is used
+    with open_store(settings=settings, check_current=False) as store:
         migrate.upgrade(store.engine)
-        summary = load_demo(settings=store.settings, engine=store.engine, sessions=store.sessions)
-    settings = store.settings
+        summary = load_demo(settings=settings, engine=store.engine, sessions=store.sessions)
     typer.echo(f"Marsad demo: data in {settings.data_dir.resolve()}")
     for line in summary.lines:
         typer.echo(f"  {line}")
