@@ -69,6 +69,7 @@ def serve(
 def _serve(settings: Settings, host: str, port: int) -> None:
     import uvicorn
 
+    from marsad.core.jobs.runners import start_embedded_runner
     from marsad.web.app import create_app
 
     engine = make_engine(settings)
@@ -81,15 +82,21 @@ def _serve(settings: Settings, host: str, port: int) -> None:
             "run `marsad db upgrade` first",
         )
     application = create_app(settings, engine=engine)
-    # No access log: it would record visitors' IP addresses, which we never keep.
-    uvicorn.run(
-        application,
-        host=host,
-        port=port,
-        access_log=False,
-        log_level="warning",
-        server_header=False,
-    )
+    # Without a broker this process runs background jobs itself (docs/jobs.md).
+    runner = start_embedded_runner(settings=settings, sessions=application.state.sessions)
+    try:
+        # No access log: it would record visitors' IP addresses, which we never keep.
+        uvicorn.run(
+            application,
+            host=host,
+            port=port,
+            access_log=False,
+            log_level="warning",
+            server_header=False,
+        )
+    finally:
+        if runner is not None:
+            runner.stop()
 
 
 @app.command()
