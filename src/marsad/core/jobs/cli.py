@@ -168,9 +168,17 @@ def retry(
     job_id: Annotated[str, typer.Argument(metavar="ID", help="The job's id.")],
     json_: JsonOpt = False,
 ) -> None:
-    """Queue a failed or cancelled job again; it resumes from its last saved cursor."""
+    """Queue a failed or cancelled job again; it resumes from its last saved cursor.
+
+    Without a broker it runs here, in the foreground, like `jobs submit`.
+    """
+    from marsad.core.jobs.runners import run_in_foreground
+
     settings, sessions = _open()
     body = service.retry_job(sessions=sessions, settings=settings, job_id=job_id, actor=CLI_ACTOR)
+    if not settings.broker_url:
+        run_in_foreground(settings=settings, sessions=sessions, job_id=job_id)
+        body = _show(sessions, job_id)
     _report(body, json_)
 
 
