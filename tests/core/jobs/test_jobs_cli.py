@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -111,3 +112,37 @@ def test_a_worker_whose_broker_is_down_says_which_url(url: str, tmp_path: Path) 
     assert "MARSAD_BROKER_URL" in result.stderr
     assert url.replace(":secret@", ":***@") in result.stderr
     assert "secret" not in result.stderr
+
+
+def test_the_embedded_default_never_imports_celery(settings: Settings, engine: Engine) -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    create_rows_table(engine)
+    script = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from marsad.cli.main import app\n"
+        "from marsad.web.app import create_app\n"
+        "from marsad.core.settings import load_settings\n"
+        "result = CliRunner().invoke(app, ['jobs', 'submit', 'test.steps', '-p', 'steps=1'])\n"
+        "assert result.exit_code == 0, result.output\n"
+        "create_app(load_settings())\n"
+        "print('celery' in sys.modules, 'kombu' in sys.modules)\n"
+    )
+    env = {
+        "PATH": os.environ["PATH"],
+        "PYTHONPATH": os.pathsep.join([str(REPO), str(REPO / "src")]),
+        "MARSAD_ENV": "test",
+        "MARSAD_DATA_DIR": str(settings.data_dir),
+        "MARSAD_DATABASE_URL": str(settings.database_url),
+        "MARSAD_SECRET_KEY": TEST_SECRET,
+        "MARSAD_PLUGINS": MODULE,
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "False"]

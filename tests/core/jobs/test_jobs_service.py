@@ -268,3 +268,78 @@ def test_a_broker_that_is_down_fails_the_job_and_says_which(settings, sessions) 
     with sessions() as session:
         (job,) = service.list_jobs(session)
         assert (job.status, job.error_code) == ("failed", "err_broker_unavailable")
+
+
+def test_a_parent_shows_its_shards_progress_and_fails_with_a_shard(settings, sessions) -> None:
+    from marsad.core.jobs.catalog import registered_kinds
+
+    kinds = registered_kinds(settings)
+    job_id = submit(sessions, settings, "test.sum", stop=40, shard_size=10)
+    claim = execution.claim_job(sessions=sessions, job_id=job_id)
+    assert claim is not None
+    execution.run_claim(settings=settings, sessions=sessions, claim=claim, kinds=kinds)
+    assert show(sessions, job_id) | {"result": None} == {
+        "id": job_id,
+        "kind": "test.sum",
+        "status": "running",
+        "progress": 0.0,
+        "result": None,
+        "error": None,
+    }
+    for _ in range(2):
+        shard = execution.claim_next(sessions=sessions, family=job_id)
+        assert shard is not None and shard.parent_id == job_id
+        execution.run_claim(settings=settings, sessions=sessions, claim=shard, kinds=kinds)
+    assert show(sessions, job_id)["progress"] == 0.5
+    assert show(sessions, job_id)["status"] == "running"
+
+    # A shard whose worker died too often fails the parent, naming the shard.
+    shard = execution.claim_next(sessions=sessions, family=job_id)
+    assert shard is not None
+    quick = settings.model_copy(update={"jobs_max_attempts": 1})
+    _stale(sessions, shard.job_id, settings.jobs_heartbeat_timeout + 1)
+    assert execution.sweep(settings=quick, sessions=sessions)["failed"] == [shard.job_id]
+    body = show(sessions, job_id)
+    assert body["status"] == "failed"
+    assert body["error"]["code"] == "err_job_worker_lost"
+    assert body["error"]["message"].startswith("shard 3 of 4:")
+
+    # Retrying the parent runs only the shards that did not succeed, then merges.
+    service.retry_job(sessions=sessions, settings=settings, job_id=job_id, actor="amal")
+    body = run(settings, sessions, job_id)
+    assert body["status"] == "succeeded"
+    assert body["result"] == {"sum": sum(i * i for i in range(40)), "count": 40}
+
+
+def test_the_schedule_can_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from marsad.core.settings import load_settings
+
+    monkeypatch.setenv("MARSAD_JOBS_SCHEDULE", '{"test.hourly": 0, "test.daily": 600}')
+    loaded = load_settings()
+    assert loaded.jobs_schedule == {"test.hourly": 0, "test.daily": 600}
+    assert [(s.job.name, s.every) for s in scheduler.schedule(loaded)] == [("test.daily", 600)]
+
+
+def test_serve_runs_jobs_in_its_own_process(settings, sessions, monkeypatch) -> None:
+    import uvicorn
+
+    from marsad.cli import main
+
+    seen: dict[str, str] = {}
+
+    def serving(application, **_options) -> None:  # type: ignore[no-untyped-def]
+        # While "serving": a job submitted (as the API does) is run by the server's threads.
+        job_id = service.submit_job(
+            sessions=application.state.sessions,
+            settings=application.state.settings,
+            kind="test.steps",
+            params={"steps": 2},
+            requested_by="amal",
+        )
+        seen["status"] = runners.wait_for(
+            sessions=application.state.sessions, job_id=job_id, poll=0.1, timeout=30
+        )
+
+    monkeypatch.setattr(uvicorn, "run", serving)
+    main._serve(settings, "127.0.0.1", 8000)
+    assert seen == {"status": "succeeded"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
@@ -43,11 +44,9 @@ def list_jobs(
     items = [service.job_detail(session, job=job) for job in jobs]
     nxt = None
     if len(jobs) == limit:
-        nxt = f"/api/v1/jobs?before={jobs[-1].created_at.isoformat()}&limit={limit}"
-        if status:
-            nxt += f"&status={status}"
-        if kind:
-            nxt += f"&kind={kind}"
+        query = {"before": jobs[-1].created_at.isoformat(), "limit": limit}
+        query.update({k: v for k, v in (("status", status), ("kind", kind)) if v})
+        nxt = f"/api/v1/jobs?{urlencode(query)}"
     return {"items": items, "next": nxt}
 
 

@@ -534,9 +534,9 @@ def sweep(*, settings: Any, sessions: sessionmaker[Session]) -> dict[str, list[s
     stale = utcnow() - timedelta(seconds=settings.jobs_heartbeat_timeout)
     with sessions() as session:
         rows = session.execute(
-            select(Job.id, Job.claim_token, Job.attempts, Job.shards, Job.parent_id).where(
-                Job.status == "running", Job.claim_token.is_not(None), Job.heartbeat_at < stale
-            )
+            select(
+                Job.id, Job.claim_token, Job.attempts, Job.shards, Job.parent_id, Job.shard_index
+            ).where(Job.status == "running", Job.claim_token.is_not(None), Job.heartbeat_at < stale)
         ).all()
         child = aliased(Job)
         unmerged = list(
@@ -559,8 +559,9 @@ def sweep(*, settings: Any, sessions: sessionmaker[Session]) -> dict[str, list[s
                 unmerged.append(row.id)
             continue
         if row.attempts >= settings.jobs_max_attempts:
+            times = "once" if row.attempts == 1 else f"{row.attempts} times"
             message = (
-                f"the worker running this job stopped {row.attempts} times "
+                f"the job was started {times} and its worker stopped answering each time "
                 f"(no heartbeat for {settings.jobs_heartbeat_timeout} s); it is not started again"
             )
             values = {
@@ -574,7 +575,7 @@ def sweep(*, settings: Any, sessions: sessionmaker[Session]) -> dict[str, list[s
                 log.warning("job %s: its worker stopped answering; failed", row.id)
                 failed.append(row.id)
                 if row.parent_id is not None:
-                    claim = Claim(row.id, "", "", {}, None, None, row.parent_id, None, 0)
+                    claim = Claim(row.id, "", "", {}, None, None, row.parent_id, row.shard_index, 0)
                     _shard_finished(
                         settings,
                         sessions,

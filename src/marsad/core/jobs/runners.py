@@ -157,6 +157,7 @@ def run_in_foreground(
     When another runner (a server's) already holds the job or a shard, this waits for it.
     """
     kinds = registered_kinds(settings)
+    next_sweep = 0.0
     while True:
         status = job_status(sessions, job_id)
         if status is None or status in FINISHED:
@@ -165,7 +166,10 @@ def run_in_foreground(
         if claim is not None:
             run_claim(settings=settings, sessions=sessions, claim=claim, kinds=kinds)
             continue
-        sweep(settings=settings, sessions=sessions)
+        if time.monotonic() >= next_sweep:
+            # Another runner holds the job or a shard: if it dies, take the job over.
+            sweep(settings=settings, sessions=sessions)
+            next_sweep = time.monotonic() + settings.jobs_heartbeat_timeout / 2
         if on_progress is not None:
             from marsad.core.jobs.service import get_job, shard_progress
 
