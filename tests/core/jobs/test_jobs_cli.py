@@ -146,3 +146,46 @@ def test_the_embedded_default_never_imports_celery(settings: Settings, engine: E
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "False"]
+
+
+def test_the_scheduler_runs_until_stopped(settings: Settings, engine: Engine, tmp_path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from sqlalchemy import func, select
+
+    from marsad.core.jobs.models import Job
+    from tests.conftest import REPO
+
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("MARSAD_")},
+        "PYTHONPATH": os.pathsep.join([str(REPO), str(REPO / "src")]),
+        "MARSAD_ENV": "test",
+        "MARSAD_DATA_DIR": str(settings.data_dir),
+        "MARSAD_DATABASE_URL": str(settings.database_url),
+        "MARSAD_SECRET_KEY": TEST_SECRET,
+        "MARSAD_PLUGINS": MODULE,
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "marsad.cli", "scheduler"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        count = 0
+        while time.monotonic() < deadline and count < 2:
+            time.sleep(0.5)
+            with engine.connect() as conn:
+                count = conn.execute(select(func.count()).select_from(Job)).scalar_one()
+        assert count == 2, "the scheduler submitted nothing within a minute"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err

@@ -304,6 +304,14 @@ def test_a_parent_shows_its_shards_progress_and_fails_with_a_shard(settings, ses
     assert body["error"]["code"] == "err_job_worker_lost"
     assert body["error"]["message"].startswith("shard 3 of 4:")
 
+    # A shard is cancelled or retried through its parent only.
+    with pytest.raises(InvalidInput) as caught:
+        service.cancel_job(sessions=sessions, job_id=shard.job_id, actor="amal")
+    assert caught.value.code == "err_job_is_shard" and job_id in caught.value.message
+    with pytest.raises(InvalidInput) as caught:
+        service.retry_job(sessions=sessions, settings=settings, job_id=shard.job_id, actor="amal")
+    assert caught.value.code == "err_job_is_shard"
+
     # Retrying the parent runs only the shards that did not succeed, then merges.
     service.retry_job(sessions=sessions, settings=settings, job_id=job_id, actor="amal")
     body = run(settings, sessions, job_id)

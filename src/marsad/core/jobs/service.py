@@ -237,6 +237,16 @@ def job_detail(session: Session, *, job: Job) -> dict[str, Any]:
     return body
 
 
+def _not_a_shard(job: Job, action: str) -> None:
+    """Shards are cancelled and retried through their parent, which tracks them all."""
+    if job.parent_id is not None:
+        raise InvalidInput(
+            "err_job_is_shard",
+            f"job {job.id!r} is a shard of job {job.parent_id!r}; {action} that job instead",
+            "id",
+        )
+
+
 # --- cancelling and retrying ---------------------------------------------------------------
 
 
@@ -251,6 +261,7 @@ def cancel_job(
     now = utcnow()
     with session_scope(sessions) as session:
         job = get_job(session, job_id=job_id)
+        _not_a_shard(job, "cancel")
         if job.status in FINISHED:
             raise InvalidInput(
                 "err_job_finished",
@@ -298,6 +309,7 @@ def retry_job(
 
     with session_scope(sessions) as session:
         job = get_job(session, job_id=job_id)
+        _not_a_shard(job, "retry")
         if job.status not in ("failed", "cancelled"):
             raise InvalidInput(
                 "err_job_not_retryable",
