@@ -193,6 +193,8 @@ def test_two_workers_share_a_sharded_job(setup) -> None:
     settings, _engine, sessions, workers = setup
     workers.start()
     workers.start()
+    # Both must be consuming before the work arrives, or the first up could take it all.
+    wait_until(lambda: workers.logs().count(" ready.") == 2, 60, "two ready workers", workers)
 
     def submit(kind: str) -> str:
         return service.submit_job(
