@@ -351,3 +351,32 @@ def test_serve_runs_jobs_in_its_own_process(settings, sessions, monkeypatch) -> 
     monkeypatch.setattr(uvicorn, "run", serving)
     main._serve(settings, "127.0.0.1", 8000)
     assert seen == {"status": "succeeded"}
+
+
+def test_a_parent_whose_merging_worker_died_is_merged_by_the_sweep(settings, sessions) -> None:
+    from marsad.core.jobs.catalog import registered_kinds
+
+    kinds = registered_kinds(settings)
+    job_id = submit(sessions, settings, "test.sum", stop=20, shard_size=10)
+    for _ in range(2):  # the plan, then the first shard
+        claim = execution.claim_next(sessions=sessions, family=job_id)
+        assert claim is not None
+        execution.run_claim(settings=settings, sessions=sessions, claim=claim, kinds=kinds)
+    last = execution.claim_next(sessions=sessions, family=job_id)
+    assert last is not None and last.shard_index == 1
+    # The last shard's worker recorded its result, claimed the merge, and died.
+    with session_scope(sessions) as session:
+        session.execute(
+            update(Job)
+            .where(Job.id == last.job_id)
+            .values(status="succeeded", result={"sum": 2185, "count": 10}, claim_token=None)
+        )
+        session.execute(
+            update(Job).where(Job.id == job_id).values(claim_token="dead-merger", attempts=2)
+        )
+    _stale(sessions, job_id, settings.jobs_heartbeat_timeout + 1)
+    swept = execution.sweep(settings=settings, sessions=sessions)
+    assert swept["merged"] == [job_id]
+    body = show(sessions, job_id)
+    assert body["status"] == "succeeded"
+    assert body["result"] == {"sum": sum(i * i for i in range(20)), "count": 20}

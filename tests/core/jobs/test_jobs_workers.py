@@ -132,7 +132,7 @@ def setup(
         secret_key=TEST_SECRET,
         broker_url=broker_url,
         jobs_queue=f"marsad-test-{uuid.uuid4().hex[:10]}",
-        jobs_heartbeat_timeout=2,
+        jobs_heartbeat_timeout=5,  # short, for the test; a stall under load stays below it
     )
     engine = make_engine(settings)
     migrate.upgrade(engine)

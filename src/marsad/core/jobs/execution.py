@@ -553,13 +553,15 @@ def sweep(*, settings: Any, sessions: sessionmaker[Session]) -> dict[str, list[s
     failed: list[str] = []
     for row in rows:
         seen = update(Job).where(_owned(row.id, row.claim_token), Job.status == "running")
-        if row.shards is not None:
+        # A parent's first start planned its shards; each later start is a merge.
+        starts = row.attempts - 1 if row.shards is not None else row.attempts
+        if row.shards is not None and starts < settings.jobs_max_attempts:
             # The runner merging this parent died: release it so the merge runs again.
             if _write(sessions, seen.values(claim_token=None)) == 1:
                 unmerged.append(row.id)
             continue
-        if row.attempts >= settings.jobs_max_attempts:
-            times = "once" if row.attempts == 1 else f"{row.attempts} times"
+        if starts >= settings.jobs_max_attempts:
+            times = "once" if starts == 1 else f"{starts} times"
             message = (
                 f"the job was started {times} and its worker stopped answering each time "
                 f"(no heartbeat for {settings.jobs_heartbeat_timeout} s); it is not started again"
