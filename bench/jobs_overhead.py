@@ -24,6 +24,7 @@ from marsad.core import migrate
 from marsad.core.db import make_engine, session_factory
 from marsad.core.jobs import runners, service
 from marsad.core.jobs.kinds import JobKind
+from marsad.core.plugins import hookimpl
 from marsad.core.settings import Settings
 
 
@@ -43,6 +44,7 @@ def merge(context: Any, params: Empty, results: list[dict[str, Any]]) -> dict[st
     return {"n": sum(r["n"] for r in results)}
 
 
+@hookimpl
 def marsad_job_kinds() -> list[JobKind]:
     return [
         JobKind("bench.empty", Empty, run_empty),

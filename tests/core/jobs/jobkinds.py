@@ -27,6 +27,7 @@ from sqlalchemy import (
 
 from marsad.core.errors import InvalidInput
 from marsad.core.jobs.kinds import JobKind, PeriodicJob
+from marsad.core.plugins import hookimpl
 
 MODULE = "tests.core.jobs.jobkinds"
 METADATA = MetaData()
@@ -120,6 +121,7 @@ def merge_sum(context: Any, params: SumParams, results: list[dict[str, Any]]) ->
     return {"sum": sum(r["sum"] for r in results), "count": sum(r["count"] for r in results)}
 
 
+@hookimpl
 def marsad_job_kinds() -> list[JobKind]:
     return [
         JobKind("test.steps", StepsParams, run_steps, "Write one row per step."),
@@ -130,6 +132,7 @@ def marsad_job_kinds() -> list[JobKind]:
     ]
 
 
+@hookimpl
 def marsad_periodic_jobs() -> list[PeriodicJob]:
     return [
         PeriodicJob("test.hourly", "test.steps", 3600, {"steps": 1}),
