@@ -171,7 +171,7 @@ def test_a_plugin_that_cannot_be_imported_stops_the_cli_with_one_line() -> None:
 
 def test_the_built_ins_are_plugins_like_any_other(settings) -> None:
     registry = get_registry(settings)
-    assert registry.names == ("core", "reports", "posts", "detect", "coordination")
+    assert registry.names == ("core", "jobs", "reports", "posts", "detect", "coordination")
     assert [p.module_name for p in registry.plugins] == list(DEFAULT_PLUGINS)
     assert set(registry.settings_sections()) == {"reports", "detect"}
     tables = set(registry.models())

@@ -229,7 +229,7 @@ def test_upgrading_keeps_one_current_flag_per_post(engine, sessions) -> None:
 
     from marsad.core import migrate
 
-    migrate.downgrade(engine, "0004_detect")
+    migrate.downgrade(engine, "0002_jobs")  # the migration before 0003_detect_scoring
     add_posts_with_ids(sessions, {1: OFFENSIVE, 2: GREETING, 3: SLOGAN})
     rows = [
         # post, id, glossary version, flagged, review status, created (minute)

@@ -46,20 +46,27 @@ def _serve(settings: Settings, host: str, port: int) -> None:
     import uvicorn
 
     from marsad.core.db import make_engine
+    from marsad.core.jobs.runners import start_embedded_runner
     from marsad.web.app import create_app
 
     engine = make_engine(settings)
     require_current(engine)
     application = create_app(settings, engine=engine)
-    # No access log: it would record visitors' IP addresses, which we never keep.
-    uvicorn.run(
-        application,
-        host=host,
-        port=port,
-        access_log=False,
-        log_level="warning",
-        server_header=False,
-    )
+    # Without a broker this process runs background jobs itself (docs/jobs.md).
+    runner = start_embedded_runner(settings=settings, sessions=application.state.sessions)
+    try:
+        # No access log: it would record visitors' IP addresses, which we never keep.
+        uvicorn.run(
+            application,
+            host=host,
+            port=port,
+            access_log=False,
+            log_level="warning",
+            server_header=False,
+        )
+    finally:
+        if runner is not None:
+            runner.stop()
 
 
 @user_errors

@@ -116,6 +116,7 @@ class CapabilitySpec:
 # never by editing this tuple.
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "marsad.core.plugin",
+    "marsad.core.jobs.plugin",
     "marsad.reports.plugin",
     "marsad.posts.plugin",
     "marsad.detect.plugin",

@@ -157,6 +157,45 @@ class Settings(BaseSettings):
         """Every enabled capability's section, by name."""
         return {name: self.section(name) for name in section_models(self)}
 
+    # --- background jobs (docs/jobs.md) -----------------------------------
+    broker_url: str | None = Field(
+        None,
+        description="Celery broker for background jobs: `redis://host:6379/0` or "
+        "`amqp://user:password@host:5672//`. Empty: jobs run inside the web server "
+        "(`marsad serve`, `marsad demo`) or in the foreground of `marsad jobs submit`.",
+    )
+    jobs_queue: str = Field(
+        "marsad",
+        description="Name of the broker queue that `marsad worker` consumes and jobs are sent to.",
+    )
+    jobs_threads: int = Field(
+        2, ge=1, le=64, description="Jobs run at once by the in-process runner of `marsad serve`."
+    )
+    jobs_heartbeat_timeout: int = Field(
+        60,
+        ge=2,
+        description="Seconds without a heartbeat after which a running job's worker is taken "
+        "for dead and the job is queued again (a heartbeat is written every quarter of this).",
+    )
+    jobs_max_attempts: int = Field(
+        3,
+        ge=1,
+        description="Times a job is started before a job whose worker keeps dying is failed "
+        "(`err_job_worker_lost`) instead of being queued again.",
+    )
+    jobs_visibility_timeout: int = Field(
+        6 * 3600,
+        ge=1,
+        description="Redis broker only: seconds before a message taken by a worker that never "
+        "acknowledged it is delivered again. Make it longer than the longest job.",
+    )
+    jobs_schedule: dict[str, int] = Field(
+        {},
+        description="Periodic jobs' intervals in seconds by name, overriding the defaults "
+        'capabilities declare; 0 switches one off. e.g. `{"detect.score_new": 600}` '
+        "(JSON in the environment, a table in the TOML file).",
+    )
+
     # --- derived values -------------------------------------------------
 
     @property

@@ -1,7 +1,7 @@
 """detect: one current flag per post, and an index to count what the current versions scored
 
 Revision ID: 0003_detect_scoring
-Revises: 0004_detect
+Revises: 0002_jobs
 Create Date: 2026-12-05 13:30:00.000000
 
 Before this, every scoring of a post stayed in the review queue, so a post
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003_detect_scoring"
-down_revision = "0001_baseline"
+down_revision = "0002_jobs"
 branch_labels = None
 depends_on = None
 

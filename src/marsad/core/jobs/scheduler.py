@@ -1,0 +1,104 @@
+"""``marsad scheduler``: submit the periodic jobs capabilities declare, once per interval.
+
+Time is cut into slots of each job's interval (seconds since the epoch divided
+by it). The job submitted for a slot carries the key ``periodic:<name>:<every>:<slot>``,
+unique in the job table, so two schedulers running at once submit it once:
+the second insert fails and is skipped. Intervals come from the capability
+(``PeriodicJob.every_seconds``) unless ``MARSAD_JOBS_SCHEDULE`` overrides them.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from marsad.core.db import session_scope, utcnow
+from marsad.core.errors import ConfigError
+from marsad.core.jobs.catalog import registered_kinds, registered_periodic_jobs
+from marsad.core.jobs.kinds import PeriodicJob
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ScheduledJob:
+    job: PeriodicJob
+    every: int
+
+
+def schedule(settings: Any) -> list[ScheduledJob]:
+    """The periodic jobs with their intervals after settings; ConfigError for an unknown name."""
+    declared = {job.name: job for job in registered_periodic_jobs(settings)}
+    overrides = dict(settings.jobs_schedule or {})
+    for name, every in overrides.items():
+        if name not in declared:
+            known = ", ".join(sorted(declared)) or "none"
+            raise ConfigError(
+                "MARSAD_JOBS_SCHEDULE", f"there is no periodic job {name!r}; known: {known}"
+            )
+        if every < 0:
+            raise ConfigError(
+                "MARSAD_JOBS_SCHEDULE", f"{name!r}: the interval must be 0 (off) or more seconds"
+            )
+    return [
+        ScheduledJob(job, overrides.get(name, job.every_seconds))
+        for name, job in sorted(declared.items())
+        if overrides.get(name, job.every_seconds) > 0
+    ]
+
+
+def submit_due(
+    *, settings: Any, sessions: sessionmaker[Session], now: datetime | None = None
+) -> list[dict[str, str]]:
+    """Submit every periodic job whose current slot has no job yet; return what was submitted."""
+    from marsad.core.jobs.runners import dispatch
+    from marsad.core.jobs.service import create_job
+
+    now = now or utcnow()
+    kinds = registered_kinds(settings)
+    submitted: list[dict[str, str]] = []
+    for item in schedule(settings):
+        slot = int(now.timestamp()) // item.every
+        key = f"periodic:{item.job.name}:{item.every}:{slot}"
+        try:
+            with session_scope(sessions) as session:
+                job = create_job(
+                    session,
+                    kinds=kinds,
+                    kind=item.job.kind,
+                    params=item.job.params or {},
+                    requested_by="scheduler",
+                    dedupe_key=key,
+                )
+                job_id = job.id
+        except IntegrityError:
+            continue  # another scheduler submitted this slot's job first
+        submitted.append({"name": item.job.name, "kind": item.job.kind, "id": job_id})
+    if submitted:
+        dispatch(settings=settings, sessions=sessions, job_ids=[s["id"] for s in submitted])
+    return submitted
+
+
+def run_scheduler(
+    *, settings: Any, sessions: sessionmaker[Session], stop: threading.Event, tick: float = 5.0
+) -> None:
+    """Submit due jobs and sweep lost ones until ``stop`` is set."""
+    from marsad.core.jobs.execution import sweep
+
+    schedule(settings)  # a wrong MARSAD_JOBS_SCHEDULE fails at start, not an hour later
+    while not stop.is_set():
+        try:
+            for item in submit_due(settings=settings, sessions=sessions):
+                log.info("submitted periodic job %s (%s)", item["name"], item["id"])
+            sweep(settings=settings, sessions=sessions)
+        except ConfigError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the next tick tries again
+            log.warning("scheduler: %s; trying again in %s s", type(exc).__name__, tick)
+        stop.wait(tick)
