@@ -6,6 +6,10 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from marsad.coordination.params import RunParams
+from marsad.coordination.runs import start_run
+from marsad.core.db import session_scope
+from marsad.core.jobs.runners import run_in_foreground
 from marsad.posts.ingest import ingest_files
 from tests.conftest import csrf_from
 from tests.coordination.test_store import MAPPING, _posts
@@ -69,8 +73,29 @@ def test_api_run_is_queued_as_a_job_and_bad_parameters_are_named(admin_client, s
     started = admin_client.post("/api/v1/coordination/runs", json={"methods": ["links"]})
     assert started.status_code == 202, started.text
     queued = started.json()
-    assert queued["kind"] == "coordination.run" and queued["parameters"] == {"methods": ["links"]}
+    assert queued["kind"] == "coordination.run" and queued["parameters"]["methods"] == ["links"]
+    # The defaults the run will use are spelt out, as the saved run will show them.
+    assert queued["parameters"]["window"] == 60
     assert queued["job"] == f"/api/v1/jobs/{queued['job_id']}"
+    # Nothing ran inside the request: the job waits for a runner.
+    assert admin_client.get(queued["job"]).json()["status"] == "queued"
+    assert admin_client.get(f"/api/v1/coordination/runs/{queued['run_id']}").status_code == 404
+
+    app = admin_client.app
+    status = run_in_foreground(
+        settings=app.state.settings, sessions=app.state.sessions, job_id=queued["job_id"]
+    )
+    assert status == "succeeded", admin_client.get(queued["job"]).json()
+    job = admin_client.get(queued["job"]).json()
+    assert job["status"] == "succeeded" and job["progress"] == 1
+    run = admin_client.get(f"/api/v1/coordination/runs/{queued['run_id']}")
+    assert run.status_code == 200 and run.json()["created_by"] == "boss"
+    # The same groups one process finds for the same parameters.
+    with session_scope(app.state.sessions) as session:
+        direct = start_run(session, actor="test", params=RunParams(methods=["links"]))
+        expected = sorted(sorted(c["accounts"]) for c in direct.result["clusters"])
+    found = sorted(sorted(c["accounts"]) for c in run.json()["result"]["clusters"])
+    assert found == expected and found
     for body, field in (
         ({"window": -1}, "window"),
         ({"methods": ["links", "likes"]}, "methods"),
