@@ -2,8 +2,15 @@
 
 SQLite is a first-class target (STYLE rule 4): WAL journal, foreign keys on,
 a busy timeout, and ``BEGIN IMMEDIATE`` for write transactions so two writers
-queue instead of failing half-way. PostgreSQL runs the same models and the
-same Alembic migrations through psycopg 3.
+queue instead of failing half-way. Reads go through :func:`reader`, whose
+transactions begin deferred: under WAL they never wait for the write lock, so
+page views and ``/health`` keep answering while reports are being written.
+PostgreSQL runs the same models and the same Alembic migrations through
+psycopg 3.
+
+Both backends create their engine with ``hide_parameters=True``: an error
+that reaches a log names the statement, never the values (a report's text,
+a place, a contact).
 """
 
 from __future__ import annotations
@@ -119,8 +126,33 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+READ_ONLY_OPTION = "marsad_read_only"
+
+# Pool sizes. A request holds at most one connection at a time, and sync
+# handlers run in a thread pool of 40 (anyio's default), so up to 50
+# connections means no request ever waits for the pool itself; SQLite
+# connections are cheap file handles, and WAL readers never block each other.
+SQLITE_POOL = {"pool_size": 10, "max_overflow": 40, "pool_timeout": 30}
+POSTGRES_POOL = {"pool_size": 10, "max_overflow": 30, "pool_timeout": 30}
+
+
 def _sqlite_begin(conn: Any) -> None:
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # Writes take the write lock up front (IMMEDIATE), so a transaction never
+    # fails half-way when it tries to upgrade a read lock. Reads begin
+    # deferred: under WAL they see a snapshot and never wait for a writer.
+    if conn.get_execution_options().get(READ_ONLY_OPTION):
+        conn.exec_driver_sql("BEGIN")
+    else:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def reader(engine: Engine) -> Engine:
+    """The same database for reading only: on SQLite its transactions never take the write lock.
+
+    Use it for sessions and connections that do not write; a write through it
+    on SQLite may fail with "database is locked" when another writer is busy.
+    """
+    return engine.execution_options(**{READ_ONLY_OPTION: True})
 
 
 def make_engine(settings: Settings, *, check: bool = True) -> Engine:
@@ -136,11 +168,18 @@ def make_engine(settings: Settings, *, check: bool = True) -> Engine:
                 raise ConfigError(
                     "MARSAD_DATABASE_URL", f"the folder {str(folder)!r} does not exist"
                 )
-        engine = create_engine(url, connect_args={"timeout": 10})
+        pool = SQLITE_POOL if url.database and url.database != ":memory:" else {}
+        engine = create_engine(url, connect_args={"timeout": 10}, hide_parameters=True, **pool)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
     else:
-        engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+        engine = create_engine(
+            url,
+            pool_pre_ping=True,
+            connect_args={"connect_timeout": 5},
+            hide_parameters=True,
+            **POSTGRES_POOL,
+        )
     if check:
         check_connection(engine)
     return engine
@@ -160,7 +199,10 @@ def check_connection(engine: Engine) -> None:
 
 
 def session_factory(engine: Engine, settings: Settings | None = None) -> sessionmaker[Session]:
-    """Sessions for this engine. With settings, they carry the audit chain's key."""
+    """Sessions for this engine. With settings, they carry the audit chain's key.
+
+    Pass ``reader(engine)`` for sessions that only read (see :func:`reader`).
+    """
     info: dict[str, Any] = {}
     if settings is not None:
         from marsad.core.security import derive_key

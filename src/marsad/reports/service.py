@@ -370,12 +370,16 @@ def submit_report(
     source_ref: str | None = None,
     actor: str = "public",
     extra_files: Sequence[CleanFile] = (),
+    checked: tuple[dict[str, Any], list[CleanFile]] | None = None,
 ) -> Submitted:
     """Check and store one report from any channel; return its id and receipt.
 
     Nothing is stored when a field is wrong: the InvalidInput raised names the
     field (``where``) and lists every problem (``details["fields"]``). The
     contact is sealed with ``cipher`` before it reaches the session.
+    ``checked`` is what :func:`check_submission` returned for this submission
+    in an earlier (read-only) session: the web handlers check and clean files
+    there, so the write transaction stays short.
     """
     if channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r}")
@@ -386,7 +390,9 @@ def submit_report(
         raise InvalidInput(
             "err_already_received", _("This item was already received."), "source", ref=source_ref
         )
-    values, files = check_submission(session, submission=submission, settings=settings, zone=zone)
+    if checked is None:
+        checked = check_submission(session, submission=submission, settings=settings, zone=zone)
+    values, files = dict(checked[0]), checked[1]
     files = [*files, *extra_files]
     report_id = new_id()
     receipt = new_receipt()

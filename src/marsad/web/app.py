@@ -21,7 +21,7 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 
 import marsad
 from marsad.core import i18n
-from marsad.core.db import database_status, make_engine, session_factory
+from marsad.core.db import database_status, make_engine, reader, session_factory
 from marsad.core.errors import MarsadError
 from marsad.core.i18n import gettext as _
 from marsad.core.security import FieldCipher, Signer
@@ -134,7 +134,7 @@ def create_app(settings: Settings, *, engine: Any = None) -> FastAPI:
     @app.get("/health", tags=["core"])
     def health() -> JSONResponse:
         """Version, database status and whether the settings are safe."""
-        db = database_status(engine)
+        db = database_status(reader(engine))  # never waits for the write lock
         body = {
             "status": "ok" if db["ok"] else "degraded",
             "version": marsad.__version__,
