@@ -58,7 +58,9 @@ async def burst(base: str, submissions: int, views: int, at_once: int) -> dict:
     accepted: list[str] = []
     health: list[float] = []
     done = asyncio.Event()
-    limits = httpx.Limits(max_connections=at_once + 5, max_keepalive_connections=at_once)
+    # A new connection per request, as separate reporters make; it also avoids racing
+    # uvicorn's keep-alive timeout on a busy machine.
+    limits = httpx.Limits(max_connections=at_once + 5, max_keepalive_connections=0)
     async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as client:
 
         async def submit(n: int) -> None:

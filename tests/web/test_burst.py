@@ -30,7 +30,9 @@ async def _burst(base: str) -> tuple[list[tuple[str, int, dict]], list[int]]:
     results: list[tuple[str, int, dict]] = []
     health: list[int] = []
     done = asyncio.Event()
-    limits = httpx.Limits(max_connections=AT_ONCE + 5, max_keepalive_connections=AT_ONCE)
+    # A new connection per request, as separate reporters make; it also avoids racing
+    # uvicorn's keep-alive timeout on a busy machine.
+    limits = httpx.Limits(max_connections=AT_ONCE + 5, max_keepalive_connections=0)
 
     async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as client:
 

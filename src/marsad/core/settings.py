@@ -90,6 +90,14 @@ class Settings(BaseSettings):
         description="Require two-factor sign-in for every staff account from the start. "
         "Admins can also switch this on in the web interface.",
     )
+    max_request_mb: float | None = Field(
+        None,
+        description="Largest request body accepted, in megabytes; a larger one is refused "
+        "with 413 while it streams in, before it is read whole. Empty: room for the most "
+        "files one report may carry (`MARSAD_REPORTS_MAX_FILES` × "
+        "`MARSAD_REPORTS_MAX_FILE_MB`) plus 1 MB.",
+        gt=0,
+    )
     log_level: str = Field("INFO", description="Logging level (DEBUG, INFO, WARNING, ERROR).")
 
     # --- derived values -------------------------------------------------

@@ -28,6 +28,7 @@ from marsad.core.security import FieldCipher, Signer
 from marsad.core.settings import Settings
 from marsad.web import auth_views, core_api
 from marsad.web.deps import CSRF_COOKIE, LANG_COOKIE, RedirectToLogin, load_session_user
+from marsad.web.limits import BodyLimitMiddleware
 from marsad.web.templating import make_environment, render
 
 log = logging.getLogger(__name__)
@@ -124,6 +125,9 @@ def create_app(settings: Settings, *, engine: Any = None) -> FastAPI:
     app.state.csrf_signer = Signer(secret, "csrf")
     app.state.cipher = FieldCipher.from_settings(settings.field_key, secret)
 
+    # Inside the shell, so a body past the limit raises where the handler reads it
+    # and is answered 413 like any other error.
+    app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(ShellMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(core_api.router)
@@ -223,6 +227,7 @@ def _install_error_handlers(app: FastAPI) -> None:
             403: _("You are not allowed to do this."),
             404: _("This page does not exist."),
             405: _("This action is not allowed here."),
+            413: _("The request is too large."),
         }
         message = messages.get(exc.status_code, _("Something went wrong."))
         if _wants_json(request):
