@@ -16,6 +16,7 @@ a place, a contact).
 from __future__ import annotations
 
 import importlib
+import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,7 +30,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
-from marsad.core.errors import ConfigError
+from marsad.core.errors import ConfigError, InvalidInput
 from marsad.core.settings import Settings
 
 NAMING_CONVENTION = {
@@ -146,6 +147,39 @@ def _sqlite_begin(conn: Any) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+_BIND_SUFFIX = re.compile(r"_\d+$")
+
+
+def _refuse_nul(
+    _conn: Any,
+    _cursor: Any,
+    _statement: str,
+    parameters: Any,
+    _context: Any,
+    executemany: bool,
+) -> None:
+    """Refuse text with a NUL character before PostgreSQL does.
+
+    PostgreSQL cannot store U+0000 in text and would answer with an error that
+    reaches the visitor as a 500; this turns it into InvalidInput (422) that
+    names the column. Capabilities check their own fields first and name them
+    better; this is the net under all of them.
+    """
+    rows = parameters if executemany else [parameters]
+    for row in rows or ():
+        items = row.items() if isinstance(row, dict) else enumerate(row or ())
+        for name, value in items:
+            if isinstance(value, str) and "\x00" in value:
+                from marsad.core.i18n import gettext as _
+
+                where = _BIND_SUFFIX.sub("", name) if isinstance(name, str) else "body"
+                raise InvalidInput(
+                    "err_nul_character",
+                    _("This field contains a character that is not allowed."),
+                    where,
+                )
+
+
 def reader(engine: Engine) -> Engine:
     """The same database for reading only: on SQLite its transactions never take the write lock.
 
@@ -180,6 +214,7 @@ def make_engine(settings: Settings, *, check: bool = True) -> Engine:
             hide_parameters=True,
             **POSTGRES_POOL,
         )
+        event.listen(engine, "before_cursor_execute", _refuse_nul)
     if check:
         check_connection(engine)
     return engine

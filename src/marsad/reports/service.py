@@ -292,6 +292,21 @@ def _check_links(links: Sequence[str], problems: Problems) -> list[str]:
     return clean[:MAX_LINKS]
 
 
+def _check_nul(sub: Submission, problems: Problems) -> None:
+    """Refuse NUL characters before any lookup: PostgreSQL cannot store them in text."""
+    values = [(name, getattr(sub, name)) for name in FORM_FIELDS]
+    values += [("links", link) for link in sub.links]
+    values += [("files", upload.filename) for upload in sub.files]
+    for where, value in values:
+        if isinstance(value, str) and "\x00" in value:
+            problems.add(
+                where,
+                "err_nul_character",
+                _("This field contains a character that is not allowed."),
+            )
+    problems.raise_if_any()
+
+
 def check_submission(
     session: Session,
     *,
@@ -303,6 +318,7 @@ def check_submission(
     """Check every field; return clean values and files, or raise InvalidInput listing problems."""
     problems = Problems()
     sub = submission
+    _check_nul(sub, problems)
     title = _text(sub.title)
     description = _text(sub.description)
     if not title:
