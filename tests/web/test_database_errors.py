@@ -31,7 +31,7 @@ def test_nul_in_a_report_field_is_422_naming_it(client, sessions, field):  # typ
 
 
 def test_nul_in_the_report_form_shows_the_form_again(client, sessions):  # type: ignore[no-untyped-def]
-    token = csrf_from(client.get("/report").text)
+    token = csrf_from(client.get("/report?lang=en").text)
     response = client.post(
         "/report",
         data={"csrf_token": token, "title": "Checkpoint\x00", "category": "threat"},

@@ -29,7 +29,7 @@ def _reports(sessions) -> int:  # type: ignore[no-untyped-def]
 
 def test_json_body_over_the_limit_is_413_and_stores_nothing(client, sessions):  # type: ignore[no-untyped-def]
     body = {"title": "big", "category": "threat", "description": "x" * (LIMIT_MB * 1024 * 1024)}
-    response = client.post("/api/v1/reports", json=body)
+    response = client.post("/api/v1/reports?lang=en", json=body)
     assert response.status_code == 413
     assert response.json()["error"] == "err_http_413"
     assert response.json()["message"] == "The request is too large."
@@ -53,7 +53,7 @@ def test_chunked_body_without_length_is_counted(client):  # type: ignore[no-unty
 
 
 def test_form_upload_over_the_limit_is_a_413_page(client, sessions):  # type: ignore[no-untyped-def]
-    token = csrf_from(client.get("/report").text)
+    token = csrf_from(client.get("/report?lang=en").text)
     response = client.post(
         "/report",
         data={"csrf_token": token, "title": "t", "category": "threat"},
