@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -98,7 +98,30 @@ class Settings(BaseSettings):
         "`MARSAD_REPORTS_MAX_FILE_MB`) plus 1 MB.",
         gt=0,
     )
+    trusted_proxies: str = Field(
+        "",
+        description="Addresses or networks of your reverse proxies, separated by commas "
+        "(`127.0.0.1` for one on the same machine). `X-Forwarded-For` and "
+        "`X-Forwarded-Proto` are honoured only from them, so the per-address limits count "
+        "the real client. Empty (the default): no forwarded header is trusted.",
+    )
     log_level: str = Field("INFO", description="Logging level (DEBUG, INFO, WARNING, ERROR).")
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_proxies(cls, value: str) -> str:
+        import ipaddress
+
+        for part in value.split(","):
+            if part.strip():
+                try:
+                    ipaddress.ip_network(part.strip(), strict=False)
+                except ValueError:
+                    raise ValueError(
+                        f"{part.strip()!r} is not an IP address or network (e.g. 10.0.0.5 or "
+                        "10.0.0.0/24)"
+                    ) from None
+        return value
 
     # --- derived values -------------------------------------------------
 

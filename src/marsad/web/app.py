@@ -29,6 +29,7 @@ from marsad.core.settings import Settings
 from marsad.web import auth_views, core_api
 from marsad.web.deps import CSRF_COOKIE, LANG_COOKIE, RedirectToLogin, load_session_user
 from marsad.web.limits import BodyLimitMiddleware
+from marsad.web.proxies import TrustedProxyMiddleware
 from marsad.web.templating import make_environment, render
 
 log = logging.getLogger(__name__)
@@ -129,6 +130,7 @@ def create_app(settings: Settings, *, engine: Any = None) -> FastAPI:
     # and is answered 413 like any other error.
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(ShellMiddleware)
+    app.add_middleware(TrustedProxyMiddleware)  # outermost: the real client address first
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(core_api.router)
     app.include_router(auth_views.router)
