@@ -78,12 +78,15 @@ class Settings(BaseSettings):
         description="Mark cookies Secure (HTTPS only). Empty: on in production, off otherwise.",
     )
     login_max_failures: int = Field(
-        5, description="Failed sign-ins in a row before an account is locked for a while."
+        5,
+        description="Failed sign-ins in a row (for one name from one address, or wrong "
+        "two-factor codes) before that address, or the two-factor step, is locked for a while; "
+        "other addresses are only slowed down.",
     )
     login_lockout_seconds: int = Field(
         60,
         description="First lockout, in seconds; it doubles with every further failure "
-        "(capped at one day).",
+        "(capped at one day). See docs/security.md.",
     )
     require_2fa: bool = Field(
         False,
