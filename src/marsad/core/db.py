@@ -16,6 +16,7 @@ a place, a contact).
 from __future__ import annotations
 
 import importlib
+import os
 import re
 import uuid
 from collections.abc import Iterator
@@ -189,6 +190,23 @@ def reader(engine: Engine) -> Engine:
     return engine.execution_options(**{READ_ONLY_OPTION: True})
 
 
+def _owner_only(database: Path) -> None:
+    """Create the SQLite file readable by its owner only, and tighten an existing one.
+
+    SQLite gives the -wal and -shm files the database file's permissions, so
+    they follow. The files hold reports and the audit trail: nobody else on the
+    machine should read them.
+    """
+    if not database.exists():
+        os.close(os.open(database, os.O_CREAT | os.O_WRONLY, 0o600))
+    for path in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
+        try:
+            if path.exists() and path.stat().st_mode & 0o077:
+                path.chmod(0o600)
+        except OSError:
+            pass  # not ours to change (a read-only copy); SQLite will say if it matters
+
+
 def make_engine(settings: Settings, *, check: bool = True) -> Engine:
     """Create the engine for the configured database; raise ConfigError when unusable."""
     settings.validate_for_use()
@@ -202,6 +220,7 @@ def make_engine(settings: Settings, *, check: bool = True) -> Engine:
                 raise ConfigError(
                     "MARSAD_DATABASE_URL", f"the folder {str(folder)!r} does not exist"
                 )
+            _owner_only(Path(url.database))
         pool = SQLITE_POOL if url.database and url.database != ":memory:" else {}
         engine = create_engine(url, connect_args={"timeout": 10}, hide_parameters=True, **pool)
         event.listen(engine, "connect", _sqlite_pragmas)
