@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pyotp
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from marsad.core import users
-from marsad.core.db import session_scope, utcnow
+from marsad.core.db import session_scope
 from marsad.core.models import AuditRecord, User
 from tests.conftest import csrf_from, login
 
@@ -35,28 +34,45 @@ def test_wrong_password_is_told_in_arabic_without_detail(client, make_user) -> N
     assert "اسم المستخدم أو كلمة المرور غير صحيحة" in unknown.text
 
 
-def test_lockout_grows_and_refuses_even_the_right_password(client, make_user, sessions) -> None:
+def test_lockout_refuses_that_address_alike_for_known_and_unknown_names(
+    client, make_user, app, sessions
+) -> None:
     password = make_user("sami")
     for _ in range(5):
         login(client, "sami", "wrong-password-x")
+        login(client, "nobody-here", "wrong-password-x")
     locked = login(client, "sami", password)
-    assert locked.status_code == 401
-    assert "محاولات فاشلة كثيرة" in locked.text
-    with session_scope(sessions) as session:
-        user = users.get_user(session, username="sami")
-        first = user.locked_until - utcnow()
-        assert timedelta(seconds=50) < first <= timedelta(seconds=60)
-        user.locked_until = utcnow() - timedelta(seconds=1)  # the lockout has passed
-    login(client, "sami", "wrong-password-y")
-    with session_scope(sessions) as session:
-        second = users.get_user(session, username="sami").locked_until - utcnow()
-        assert second > first + timedelta(seconds=50)  # doubled
-        user = users.get_user(session, username="sami")
-        user.locked_until = utcnow() - timedelta(seconds=1)
-    assert login(client, "sami", password).status_code == 303
+    unknown = login(client, "nobody-here", "wrong-password-x")
+    # From this address both names are refused, with the same answer: a real
+    # account is not told apart from a made-up one, and the right password is refused.
+    assert locked.status_code == unknown.status_code == 401
+    assert "محاولات فاشلة كثيرة" in locked.text and "محاولات فاشلة كثيرة" in unknown.text
+    assert client.get("/staff", follow_redirects=False).status_code == 303
+    # From another address the real person still gets in (the answer is only delayed).
+    with TestClient(app, client=("198.51.100.7", 40000)) as elsewhere:
+        assert login(elsewhere, "sami", password).status_code == 303
+        assert elsewhere.get("/staff").status_code == 200
     with session_scope(sessions) as session:
         actions = [r.action for r in session.execute(select(AuditRecord)).scalars()]
-    assert actions.count("login.failed") == 6 and "login.refused_locked" in actions
+    assert actions.count("login.failed") == 10 and actions.count("login.refused_locked") == 2
+
+
+def test_refusal_for_an_address_grows_and_ends() -> None:
+    throttle = users.LoginThrottle(max_failures=5, first_seconds=60)
+    for _ in range(4):
+        throttle.failed("sami", "203.0.113.9", now=1000.0)
+    assert throttle.refused_until("sami", "203.0.113.9", now=1000.0) == 0
+    throttle.failed("sami", "203.0.113.9", now=1000.0)  # the fifth: refused for 60 s
+    assert throttle.refused_until("sami", "203.0.113.9", now=1059.0) == 1060.0
+    assert throttle.refused_until("sami", "203.0.113.9", now=1061.0) == 0
+    assert throttle.refused_until("sami", "198.51.100.7", now=1001.0) == 0  # only that address
+    throttle.failed("sami", "203.0.113.9", now=1061.0)  # the sixth: 120 s
+    assert throttle.refused_until("sami", "203.0.113.9", now=1180.0) == 1181.0
+    # The name is under attack: its password step is delayed, doubling, never refused.
+    assert throttle.delay("sami") == 2.0
+    assert throttle.delay("someone-else") == 0.0
+    throttle.succeeded("sami", "203.0.113.9")
+    assert throttle.refused_until("sami", "203.0.113.9", now=1062.0) == 0
 
 
 def test_mandatory_2fa_forces_enrolment_then_asks_for_codes(client, make_user, sessions) -> None:

@@ -63,6 +63,7 @@ def _serve(settings: Settings, host: str, port: int) -> None:
             access_log=False,
             log_level="warning",
             server_header=False,
+            proxy_headers=False,  # MARSAD_TRUSTED_PROXIES decides (marsad.web.proxies)
         )
     finally:
         if runner is not None:

@@ -16,11 +16,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
 from marsad.core.db import utcnow
 from marsad.core.errors import MarsadError
-from marsad.core.models import AuditHead, AuditRecord
+from marsad.core.models import AuditHead, AuditRecord, User
 from marsad.core.security import hmac_hex
 
 GENESIS_HASH = "0" * 64
@@ -127,6 +128,15 @@ class VerifyResult:
 
 def verify(session: Session, *, batch: int = 2000) -> VerifyResult:
     """Walk the chain from the start; name the first record that is broken or missing."""
+    try:
+        return _verify(session, batch=batch)
+    except (OperationalError, ProgrammingError):
+        # A dropped audit table is tampering too: say so rather than fail with a traceback.
+        session.rollback()
+        return VerifyResult(False, 0, 1, "the audit tables are missing or damaged")
+
+
+def _verify(session: Session, *, batch: int) -> VerifyResult:
     key = _key(session)
     expected_seq = 1
     prev_hash = GENESIS_HASH
@@ -160,6 +170,12 @@ def verify(session: Session, *, batch: int = 2000) -> VerifyResult:
         count += 1
     head = session.get(AuditHead, 1)
     last = expected_seq - 1
+    if count == 0 and session.execute(select(User.id).limit(1)).first() is not None:
+        # Creating a staff account writes the first record: accounts without any
+        # record mean the trail (and its head) was wiped, not that nothing happened.
+        return VerifyResult(
+            False, 0, 1, "the audit trail is empty but the database holds staff accounts"
+        )
     if head is None:
         if count:
             return VerifyResult(False, count, last, "the chain's head record is missing")

@@ -2,13 +2,22 @@
 
 SQLite is a first-class target (STYLE rule 4): WAL journal, foreign keys on,
 a busy timeout, and ``BEGIN IMMEDIATE`` for write transactions so two writers
-queue instead of failing half-way. PostgreSQL runs the same models and the
-same Alembic migrations through psycopg 3.
+queue instead of failing half-way. Reads go through :func:`reader`, whose
+transactions begin deferred: under WAL they never wait for the write lock, so
+page views and ``/health`` keep answering while reports are being written.
+PostgreSQL runs the same models and the same Alembic migrations through
+psycopg 3.
+
+Both backends create their engine with ``hide_parameters=True``: an error
+that reaches a log names the statement, never the values (a report's text,
+a place, a contact).
 """
 
 from __future__ import annotations
 
 import importlib
+import os
+import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,7 +31,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
-from marsad.core.errors import ConfigError
+from marsad.core.errors import ConfigError, InvalidInput
 from marsad.core.settings import Settings
 
 NAMING_CONVENTION = {
@@ -109,8 +118,83 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+READ_ONLY_OPTION = "marsad_read_only"
+
+# Pool sizes. A request holds at most one connection at a time, and sync
+# handlers run in a thread pool of 40 (anyio's default), so up to 50
+# connections means no request ever waits for the pool itself; SQLite
+# connections are cheap file handles, and WAL readers never block each other.
+SQLITE_POOL = {"pool_size": 10, "max_overflow": 40, "pool_timeout": 30}
+POSTGRES_POOL = {"pool_size": 10, "max_overflow": 30, "pool_timeout": 30}
+
+
 def _sqlite_begin(conn: Any) -> None:
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # Writes take the write lock up front (IMMEDIATE), so a transaction never
+    # fails half-way when it tries to upgrade a read lock. Reads begin
+    # deferred: under WAL they see a snapshot and never wait for a writer.
+    if conn.get_execution_options().get(READ_ONLY_OPTION):
+        conn.exec_driver_sql("BEGIN")
+    else:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+_BIND_SUFFIX = re.compile(r"_\d+$")
+
+
+def _refuse_nul(
+    _conn: Any,
+    _cursor: Any,
+    _statement: str,
+    parameters: Any,
+    _context: Any,
+    executemany: bool,
+) -> None:
+    """Refuse text with a NUL character before PostgreSQL does.
+
+    PostgreSQL cannot store U+0000 in text and would answer with an error that
+    reaches the visitor as a 500; this turns it into InvalidInput (422) that
+    names the column. Capabilities check their own fields first and name them
+    better; this is the net under all of them.
+    """
+    rows = parameters if executemany else [parameters]
+    for row in rows or ():
+        items = row.items() if isinstance(row, dict) else enumerate(row or ())
+        for name, value in items:
+            if isinstance(value, str) and "\x00" in value:
+                from marsad.core.i18n import gettext as _
+
+                where = _BIND_SUFFIX.sub("", name) if isinstance(name, str) else "body"
+                raise InvalidInput(
+                    "err_nul_character",
+                    _("This field contains a character that is not allowed."),
+                    where,
+                )
+
+
+def reader(engine: Engine) -> Engine:
+    """The same database for reading only: on SQLite its transactions never take the write lock.
+
+    Use it for sessions and connections that do not write; a write through it
+    on SQLite may fail with "database is locked" when another writer is busy.
+    """
+    return engine.execution_options(**{READ_ONLY_OPTION: True})
+
+
+def _owner_only(database: Path) -> None:
+    """Create the SQLite file readable by its owner only, and tighten an existing one.
+
+    SQLite gives the -wal and -shm files the database file's permissions, so
+    they follow. The files hold reports and the audit trail: nobody else on the
+    machine should read them.
+    """
+    if not database.exists():
+        os.close(os.open(database, os.O_CREAT | os.O_WRONLY, 0o600))
+    for path in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
+        try:
+            if path.exists() and path.stat().st_mode & 0o077:
+                path.chmod(0o600)
+        except OSError:
+            pass  # not ours to change (a read-only copy); SQLite will say if it matters
 
 
 def make_engine(settings: Settings, *, check: bool = True) -> Engine:
@@ -126,11 +210,20 @@ def make_engine(settings: Settings, *, check: bool = True) -> Engine:
                 raise ConfigError(
                     "MARSAD_DATABASE_URL", f"the folder {str(folder)!r} does not exist"
                 )
-        engine = create_engine(url, connect_args={"timeout": 10})
+            _owner_only(Path(url.database))
+        pool = SQLITE_POOL if url.database and url.database != ":memory:" else {}
+        engine = create_engine(url, connect_args={"timeout": 10}, hide_parameters=True, **pool)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
     else:
-        engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+        engine = create_engine(
+            url,
+            pool_pre_ping=True,
+            connect_args={"connect_timeout": 5},
+            hide_parameters=True,
+            **POSTGRES_POOL,
+        )
+        event.listen(engine, "before_cursor_execute", _refuse_nul)
     if check:
         check_connection(engine)
     return engine
@@ -150,7 +243,10 @@ def check_connection(engine: Engine) -> None:
 
 
 def session_factory(engine: Engine, settings: Settings | None = None) -> sessionmaker[Session]:
-    """Sessions for this engine. With settings, they carry the audit chain's key."""
+    """Sessions for this engine. With settings, they carry the audit chain's key.
+
+    Pass ``reader(engine)`` for sessions that only read (see :func:`reader`).
+    """
     info: dict[str, Any] = {}
     if settings is not None:
         from marsad.core.security import derive_key

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marsad.core.db import Base, IdColumn, UTCDateTime, utcnow
@@ -24,9 +24,11 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     totp_secret: Mapped[str | None] = mapped_column(String(255), nullable=True)
     totp_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Time step of the last accepted TOTP code: a code is accepted once, never replayed.
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    # Bumped on password change, 2FA reset or disable: invalidates every session.
+    # Bumped on sign-out, password change, 2FA reset or disable: invalidates every session.
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)
     language: Mapped[str | None] = mapped_column(String(8), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -45,6 +47,9 @@ class RecoveryCode(Base):
     id: Mapped[str] = IdColumn()
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     code_hash: Mapped[str] = mapped_column(String(255))
+    # HMAC of the code under a key derived from the secret key (not in the database):
+    # finds the one row to check with argon2. Empty for codes made before it existed.
+    lookup: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     user: Mapped[User] = relationship(back_populates="recovery_codes")

@@ -14,7 +14,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import secrets
+import time
 from typing import Any
 
 import pyotp
@@ -65,12 +67,40 @@ def totp_uri(secret: str, username: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name="Marsad")
 
 
+TOTP_PERIOD = 30
+_RECOVERY_CODE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{8}$")
+
+
+def totp_digits(code: str) -> str | None:
+    """The six digits of a TOTP code as typed (spaces allowed), or None if it is not one."""
+    digits = "".join(ch for ch in code if not ch.isspace())
+    return digits if len(digits) == 6 and digits.isascii() and digits.isdigit() else None
+
+
+def totp_step(
+    secret: str, code: str, *, after: int | None = None, now: float | None = None
+) -> int | None:
+    """The time step ``code`` belongs to, or None; steps up to ``after`` are refused.
+
+    One step of drift either way, since phones' clocks are rarely exact. The
+    caller stores the step it accepted and passes it as ``after`` next time, so
+    a code (seen over a shoulder, or replayed in a second session) works once.
+    """
+    digits = totp_digits(code)
+    if digits is None:
+        return None
+    current = int(time.time() if now is None else now) // TOTP_PERIOD
+    otp = pyotp.TOTP(secret)
+    for step in (current - 1, current, current + 1):
+        if after is not None and step <= after:
+            continue
+        if hmac.compare_digest(otp.generate_otp(step), digits):
+            return step
+    return None
+
+
 def verify_totp(secret: str, code: str) -> bool:
-    code = "".join(ch for ch in code if ch.isdigit())
-    if len(code) != 6:
-        return False
-    # One step of drift either way: phones' clocks are rarely exact.
-    return pyotp.TOTP(secret).verify(code, valid_window=1)
+    return totp_step(secret, code) is not None
 
 
 def new_recovery_codes(count: int = 10) -> list[str]:
@@ -79,6 +109,16 @@ def new_recovery_codes(count: int = 10) -> list[str]:
 
 def normalise_recovery_code(code: str) -> str:
     return code.strip().lower().replace(" ", "")
+
+
+def looks_like_recovery_code(code: str) -> bool:
+    """Whether ``code`` has the shape of a recovery code (only those are looked up)."""
+    return bool(_RECOVERY_CODE.match(normalise_recovery_code(code)))
+
+
+def recovery_lookup(key: bytes, code: str) -> str:
+    """The keyed hash that finds a recovery code's row (the row still holds an argon2 hash)."""
+    return hmac_hex(key, normalise_recovery_code(code).encode())
 
 
 # --- API tokens -------------------------------------------------------------

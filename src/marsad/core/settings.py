@@ -91,17 +91,35 @@ class Settings(BaseSettings):
         description="Mark cookies Secure (HTTPS only). Empty: on in production, off otherwise.",
     )
     login_max_failures: int = Field(
-        5, description="Failed sign-ins in a row before an account is locked for a while."
+        5,
+        description="Failed sign-ins in a row (for one name from one address, or wrong "
+        "two-factor codes) before that address, or the two-factor step, is locked for a while; "
+        "other addresses are only slowed down.",
     )
     login_lockout_seconds: int = Field(
         60,
         description="First lockout, in seconds; it doubles with every further failure "
-        "(capped at one day).",
+        "(capped at one day). See docs/security.md.",
     )
     require_2fa: bool = Field(
         False,
         description="Require two-factor sign-in for every staff account from the start. "
         "Admins can also switch this on in the web interface.",
+    )
+    max_request_mb: float | None = Field(
+        None,
+        description="Largest request body accepted, in megabytes; a larger one is refused "
+        "with 413 while it streams in, before it is read whole. Empty: room for the most "
+        "files one report may carry (`MARSAD_REPORTS_MAX_FILES` × "
+        "`MARSAD_REPORTS_MAX_FILE_MB`) plus 1 MB.",
+        gt=0,
+    )
+    trusted_proxies: str = Field(
+        "",
+        description="Addresses or networks of your reverse proxies, separated by commas "
+        "(`127.0.0.1` for one on the same machine). `X-Forwarded-For` and "
+        "`X-Forwarded-Proto` are honoured only from them, so the per-address limits count "
+        "the real client. Empty (the default): no forwarded header is trusted.",
     )
     log_level: str = Field("INFO", description="Logging level (DEBUG, INFO, WARNING, ERROR).")
     plugins: str = Field(
@@ -195,6 +213,22 @@ class Settings(BaseSettings):
         'capabilities declare; 0 switches one off. e.g. `{"detect.score_new": 600}` '
         "(JSON in the environment, a table in the TOML file).",
     )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_proxies(cls, value: str) -> str:
+        import ipaddress
+
+        for part in value.split(","):
+            if part.strip():
+                try:
+                    ipaddress.ip_network(part.strip(), strict=False)
+                except ValueError:
+                    raise ValueError(
+                        f"{part.strip()!r} is not an IP address or network (e.g. 10.0.0.5 or "
+                        "10.0.0.0/24)"
+                    ) from None
+        return value
 
     # --- derived values -------------------------------------------------
 

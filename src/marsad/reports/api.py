@@ -14,6 +14,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field, ValidationError
+from sqlalchemy import func, select
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from marsad.core import i18n
@@ -21,12 +23,12 @@ from marsad.core.blobs import BlobStore
 from marsad.core.errors import InvalidInput
 from marsad.core.i18n import gettext as _
 from marsad.core.models import User
-from marsad.core.places import DISTRICT, GOVERNORATE, PlaceIndex, feature_collection
+from marsad.core.places import DISTRICT, GOVERNORATE, Place, PlaceIndex, feature_collection
 from marsad.reports import export, public, service
 from marsad.reports.deps import check_rate, public_filter, report_settings
 from marsad.reports.files import Upload
 from marsad.reports.models import Report
-from marsad.web.deps import DbSession, StaffUser
+from marsad.web.deps import DbSession, ReadSession, StaffUser, read_sessions
 
 router = APIRouter(prefix="/api/v1", tags=["reports"])
 PublicFilterDep = Annotated[public.PublicFilter, Depends(public_filter)]
@@ -143,7 +145,7 @@ def status_label(status: str) -> str:
 
 
 @router.get("/categories", response_model=list[CategoryOut])
-def categories(session: DbSession) -> list[CategoryOut]:
+def categories(session: ReadSession) -> list[CategoryOut]:
     """Report categories (nested through ``parent``), names in ar/ckb/en."""
     lang = i18n.current_language.get()
     rows = service.list_categories(session)
@@ -233,25 +235,62 @@ SUBMIT_DOC: dict[str, Any] = {
 async def submit(request: Request) -> JSONResponse:
     """Submit a report (JSON, or multipart with ``files``); returns its id and receipt."""
     check_rate(request)
+    # Only reading the body happens on the event loop; checking and storing
+    # block (database, image decoding), so they run in the thread pool.
     submission = await _read_submission(request)
+    done = await run_in_threadpool(store_submission, request, submission, channel="api")
+    return JSONResponse({"id": done.id, "receipt": done.receipt}, status_code=201)
+
+
+def cached_places(request: Request, session: Any) -> PlaceIndex:
+    """The places index, read again only when the places table changed.
+
+    Building it costs more than the rest of a submission; a count and the
+    latest change time tell whether ``marsad geo import`` touched the table.
+    """
+    mark = tuple(session.execute(select(func.count(), func.max(Place.updated_at))).one())
+    cached = getattr(request.app.state, "places_cache", None)
+    if cached is None or cached[0] != mark:
+        cached = request.app.state.places_cache = (mark, PlaceIndex.load(session))
+    return cached[1]
+
+
+def store_submission(
+    request: Request, submission: service.Submission, *, channel: str
+) -> service.Submitted:
+    """Check a submission in a read-only session, then store it in one short write transaction.
+
+    Blocking: call it from the thread pool (or a plain ``def`` handler). Files
+    are checked and re-encoded before the write lock is taken, so other
+    reporters wait only for the insert itself.
+    """
     settings = report_settings(request)
     app_settings = request.app.state.settings
+    with read_sessions(request)() as session:
+        checked = service.check_submission(
+            session,
+            submission=submission,
+            settings=settings,
+            zone=app_settings.timezone,
+            places=cached_places(request, session),
+        )
     with request.app.state.sessions() as session:
         done = service.submit_report(
             session,
             submission=submission,
-            channel="api",
+            channel=channel,
             cipher=request.app.state.cipher,
             settings=settings,
             blobs=BlobStore.from_settings(app_settings),
             zone=app_settings.timezone,
+            checked=checked,
         )
         session.commit()
-    return JSONResponse({"id": done.id, "receipt": done.receipt}, status_code=201)
+    return done
 
 
 @router.get("/receipts/{code}", response_model=ReceiptStatus)
-def receipt(code: str, session: DbSession) -> ReceiptStatus:
+def receipt(code: str, session: ReadSession) -> ReceiptStatus:
     """The status of a report by its receipt code (never its content)."""
     status = service.receipt_status(session, code=code)
     return ReceiptStatus(status=status, status_label=status_label(status))
@@ -269,7 +308,7 @@ def _public_rows(request: Request, session: Any, filters: public.PublicFilter) -
 @router.get("/reports", response_model=dict[str, Any])
 def list_public(
     request: Request,
-    session: DbSession,
+    session: ReadSession,
     filters: PublicFilterDep,
     limit: int = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
@@ -291,7 +330,7 @@ def list_public(
 
 
 @router.get("/reports.geojson")
-def list_geojson(request: Request, session: DbSession, filters: PublicFilterDep) -> JSONResponse:
+def list_geojson(request: Request, session: ReadSession, filters: PublicFilterDep) -> JSONResponse:
     """Published reports as GeoJSON points at public precision."""
     rows = _public_rows(request, session, filters)
     return JSONResponse(public.geojson(rows), media_type="application/geo+json")
@@ -299,7 +338,7 @@ def list_geojson(request: Request, session: DbSession, filters: PublicFilterDep)
 
 @router.get("/reports.csv")
 def list_csv(
-    request: Request, session: DbSession, filters: PublicFilterDep, hxl: bool = False
+    request: Request, session: ReadSession, filters: PublicFilterDep, hxl: bool = False
 ) -> Response:
     """Published reports as CSV (``?hxl=1`` adds the HXL hashtag row)."""
     rows = _public_rows(request, session, filters)
@@ -313,7 +352,7 @@ def list_csv(
 
 
 @router.get("/reports/counts")
-def counts(request: Request, session: DbSession, filters: PublicFilterDep) -> dict[str, Any]:
+def counts(request: Request, session: ReadSession, filters: PublicFilterDep) -> dict[str, Any]:
     """Published reports counted per governorate (and district where at least k)."""
     lang = i18n.current_language.get()
     rows = _public_rows(request, session, filters)
@@ -326,7 +365,7 @@ def counts(request: Request, session: DbSession, filters: PublicFilterDep) -> di
 
 
 @router.get("/places.geojson")
-def places_geojson(session: DbSession, level: int = 1) -> JSONResponse:
+def places_geojson(session: ReadSession, level: int = 1) -> JSONResponse:
     """Governorates (level 1) or districts (2): polygons if imported, else points."""
     if level not in (GOVERNORATE, DISTRICT):
         raise InvalidInput(

@@ -292,6 +292,21 @@ def _check_links(links: Sequence[str], problems: Problems) -> list[str]:
     return clean[:MAX_LINKS]
 
 
+def _check_nul(sub: Submission, problems: Problems) -> None:
+    """Refuse NUL characters before any lookup: PostgreSQL cannot store them in text."""
+    values = [(name, getattr(sub, name)) for name in FORM_FIELDS]
+    values += [("links", link) for link in sub.links]
+    values += [("files", upload.filename) for upload in sub.files]
+    for where, value in values:
+        if isinstance(value, str) and "\x00" in value:
+            problems.add(
+                where,
+                "err_nul_character",
+                _("This field contains a character that is not allowed."),
+            )
+    problems.raise_if_any()
+
+
 def check_submission(
     session: Session,
     *,
@@ -303,6 +318,7 @@ def check_submission(
     """Check every field; return clean values and files, or raise InvalidInput listing problems."""
     problems = Problems()
     sub = submission
+    _check_nul(sub, problems)
     title = _text(sub.title)
     description = _text(sub.description)
     if not title:
@@ -376,12 +392,16 @@ def submit_report(
     source_ref: str | None = None,
     actor: str = "public",
     extra_files: Sequence[CleanFile] = (),
+    checked: tuple[dict[str, Any], list[CleanFile]] | None = None,
 ) -> Submitted:
     """Check and store one report from any channel; return its id and receipt.
 
     Nothing is stored when a field is wrong: the InvalidInput raised names the
     field (``where``) and lists every problem (``details["fields"]``). The
     contact is sealed with ``cipher`` before it reaches the session.
+    ``checked`` is what :func:`check_submission` returned for this submission
+    in an earlier (read-only) session: the web handlers check and clean files
+    there, so the write transaction stays short.
     """
     if channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r}")
@@ -392,7 +412,9 @@ def submit_report(
         raise InvalidInput(
             "err_already_received", _("This item was already received."), "source", ref=source_ref
         )
-    values, files = check_submission(session, submission=submission, settings=settings, zone=zone)
+    if checked is None:
+        checked = check_submission(session, submission=submission, settings=settings, zone=zone)
+    values, files = dict(checked[0]), checked[1]
     files = [*files, *extra_files]
     report_id = new_id()
     receipt = new_receipt()

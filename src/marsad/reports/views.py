@@ -19,16 +19,23 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
 from marsad.core import i18n
-from marsad.core.blobs import BlobStore
 from marsad.core.errors import InvalidInput, NotFound
 from marsad.core.i18n import gettext as _
 from marsad.core.models import User
 from marsad.core.places import PlaceIndex
 from marsad.reports import export, public, service, workflow
-from marsad.reports.api import status_label
+from marsad.reports.api import status_label, store_submission
 from marsad.reports.deps import check_rate, public_filter, report_settings
 from marsad.reports.files import Upload
-from marsad.web.deps import AdminUser, CsrfChecked, DbSession, StaffUser
+from marsad.web.deps import (
+    AdminUser,
+    CsrfChecked,
+    DbSession,
+    PostedForm,
+    ReadSession,
+    StaffUser,
+    read_sessions,
+)
 from marsad.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -65,7 +72,7 @@ def _form_context(session: Any, values: dict[str, Any], errors: dict[str, str]) 
 
 
 @router.get("/report")
-def report_form(request: Request, session: DbSession) -> Response:
+def report_form(request: Request, session: ReadSession) -> Response:
     """The public report form (no JavaScript needed)."""
     context = _form_context(session, {}, {})
     context["limits"] = report_settings(request)
@@ -73,9 +80,8 @@ def report_form(request: Request, session: DbSession) -> Response:
 
 
 @router.post("/report", dependencies=[CsrfChecked])
-async def report_submit(request: Request, session: DbSession) -> Response:
+def report_submit(request: Request, form: PostedForm) -> Response:
     """Take a report from the form; on success show its receipt."""
-    form = await request.form()
     fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}
     if fields.get("website"):
         # The honeypot field is invisible to people; a bot filled it. Answer as if
@@ -83,7 +89,7 @@ async def report_submit(request: Request, session: DbSession) -> Response:
         return RedirectResponse("/r/thanks", status_code=303)
     check_rate(request)
     files = [
-        Upload(filename=v.filename or "file", data=await v.read(), content_type=v.content_type)
+        Upload(filename=v.filename or "file", data=v.file.read(), content_type=v.content_type)
         for v in form.getlist("files")
         if isinstance(v, UploadFile) and v.filename
     ]
@@ -93,22 +99,13 @@ async def report_submit(request: Request, session: DbSession) -> Response:
         confidential=fields.get("confidential") == "1",
         files=files,
     )
-    settings = request.app.state.settings
     try:
-        done = service.submit_report(
-            session,
-            submission=submission,
-            channel="web",
-            cipher=request.app.state.cipher,
-            settings=report_settings(request),
-            blobs=BlobStore.from_settings(settings),
-            zone=settings.timezone,
-        )
+        done = store_submission(request, submission, channel="web")
     except InvalidInput as exc:
-        session.rollback()
         problems = exc.details.get("fields") or [{"where": exc.where, "message": exc.message}]
         errors = {p["where"] or "form": p["message"] for p in reversed(problems)}
-        context = _form_context(session, fields, errors)
+        with read_sessions(request)() as session:
+            context = _form_context(session, fields, errors)
         context["limits"] = report_settings(request)
         return render(request, "reports/form.html", context, status=422)
     return RedirectResponse(f"/r/{quote(done.receipt)}?new=1", status_code=303)
@@ -123,7 +120,7 @@ def receipt_lookup(request: Request, code: str = "") -> Response:
 
 
 @router.get("/r/{code}")
-def receipt_page(request: Request, code: str, session: DbSession, new: int = 0) -> Response:
+def receipt_page(request: Request, code: str, session: ReadSession, new: int = 0) -> Response:
     """A report's status by receipt code; never its content."""
     if code == "thanks":
         return render(
@@ -170,7 +167,7 @@ def _public_context(request: Request, session: Any, filters: public.PublicFilter
 
 
 @router.get("/reports")
-def public_list(request: Request, session: DbSession, filters: PublicFilterDep) -> Response:
+def public_list(request: Request, session: ReadSession, filters: PublicFilterDep) -> Response:
     """Published reports as a list, with filters and counts per governorate."""
     context = _public_context(request, session, filters)
     context["title"] = _("Published reports")
@@ -178,7 +175,7 @@ def public_list(request: Request, session: DbSession, filters: PublicFilterDep) 
 
 
 @router.get("/reports/map")
-def public_map(request: Request, session: DbSession, filters: PublicFilterDep) -> Response:
+def public_map(request: Request, session: ReadSession, filters: PublicFilterDep) -> Response:
     """The public map (Leaflet, vendored); it reads the GeoJSON API."""
     context = _public_context(request, session, filters)
     settings = report_settings(request)
@@ -191,7 +188,7 @@ def public_map(request: Request, session: DbSession, filters: PublicFilterDep) -
 
 
 @router.get("/reports/{report_id}")
-def public_report(request: Request, report_id: str, session: DbSession) -> Response:
+def public_report(request: Request, report_id: str, session: ReadSession) -> Response:
     """One published report at its public precision."""
     row = public.published_report(
         session,
@@ -332,11 +329,10 @@ def _back(report_id: str) -> RedirectResponse:
 
 
 @router.post("/staff/reports/{report_id}/transition", dependencies=[CsrfChecked])
-async def staff_transition(
-    request: Request, report_id: str, session: DbSession, user: StaffUser
+def staff_transition(
+    report_id: str, session: DbSession, user: StaffUser, form: PostedForm
 ) -> Response:
     """Move a report along the workflow from its page."""
-    form = await request.form()
     service.transition_report(
         session,
         report_id=report_id,
@@ -351,11 +347,8 @@ async def staff_transition(
 
 
 @router.post("/staff/reports/{report_id}/assign", dependencies=[CsrfChecked])
-async def staff_assign(
-    request: Request, report_id: str, session: DbSession, user: StaffUser
-) -> Response:
+def staff_assign(report_id: str, session: DbSession, user: StaffUser, form: PostedForm) -> Response:
     """Assign a report to a reviewer (or nobody)."""
-    form = await request.form()
     service.assign_report(
         session, report_id=report_id, assignee=str(form.get("assignee", "")) or None, actor=user
     )
@@ -363,11 +356,10 @@ async def staff_assign(
 
 
 @router.post("/staff/reports/{report_id}/comment", dependencies=[CsrfChecked])
-async def staff_comment(
-    request: Request, report_id: str, session: DbSession, user: StaffUser
+def staff_comment(
+    report_id: str, session: DbSession, user: StaffUser, form: PostedForm
 ) -> Response:
     """Add a staff comment."""
-    form = await request.form()
     service.add_comment(session, report_id=report_id, body=str(form.get("body", "")), actor=user)
     return _back(report_id)
 
@@ -408,11 +400,10 @@ def staff_edit_form(
 
 
 @router.post("/staff/reports/{report_id}/edit", dependencies=[CsrfChecked])
-async def staff_edit(
-    request: Request, report_id: str, session: DbSession, user: StaffUser
+def staff_edit(
+    request: Request, report_id: str, session: DbSession, user: StaffUser, form: PostedForm
 ) -> Response:
     """Save an edit made under the lock."""
-    form = await request.form()
     fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}
     if "unlock" in fields:
         service.unlock_report(session, report_id=report_id, actor=user)
@@ -422,7 +413,7 @@ async def staff_edit(
         session,
         report_id=report_id,
         actor=user,
-        version=int(fields.get("version") or 0),
+        version=_whole_number(fields.get("version"), "version"),
         changes=service.Submission(
             **{k: fields.get(k) or None for k in service.FORM_FIELDS if k != "contact"},
             links=service.report_links(report),
@@ -432,6 +423,17 @@ async def staff_edit(
         zone=request.app.state.settings.timezone,
     )
     return _back(report_id)
+
+
+def _whole_number(value: str | None, where: str) -> int:
+    try:
+        return int(value or 0)
+    except ValueError:
+        raise InvalidInput(
+            "err_invalid_input",
+            _("This field is missing or not valid: {field}").format(field=where),
+            where,
+        ) from None
 
 
 # --- admin: categories ----------------------------------------------------------------------
@@ -450,9 +452,8 @@ def admin_categories(request: Request, session: DbSession, user: AdminUser) -> R
 
 
 @router.post("/admin/categories", dependencies=[CsrfChecked])
-async def admin_category_save(request: Request, session: DbSession, user: AdminUser) -> Response:
+def admin_category_save(session: DbSession, user: AdminUser, form: PostedForm) -> Response:
     """Admins: add or rename a category (names in three languages, optional parent)."""
-    form = await request.form()
     field = {k: str(v).strip() for k, v in form.items() if isinstance(v, str)}
     for name in ("slug", "name_ar", "name_ckb", "name_en"):
         if not field.get(name):

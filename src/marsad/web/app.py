@@ -21,13 +21,15 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 
 import marsad
 from marsad.core import i18n
-from marsad.core.db import database_status, make_engine, session_factory
+from marsad.core.db import database_status, make_engine, reader, session_factory
 from marsad.core.errors import MarsadError
 from marsad.core.i18n import gettext as _
 from marsad.core.plugins import get_registry
 from marsad.core.security import FieldCipher, Signer
 from marsad.core.settings import Settings
 from marsad.web.deps import CSRF_COOKIE, LANG_COOKIE, RedirectToLogin, load_session_user
+from marsad.web.limits import BodyLimitMiddleware
+from marsad.web.proxies import TrustedProxyMiddleware
 from marsad.web.templating import make_environment, render
 
 log = logging.getLogger(__name__)
@@ -126,7 +128,11 @@ def create_app(settings: Settings, *, engine: Any = None) -> FastAPI:
     app.state.csrf_signer = Signer(secret, "csrf")
     app.state.cipher = FieldCipher.from_settings(settings.field_key, secret)
 
+    # Inside the shell, so a body past the limit raises where the handler reads it
+    # and is answered 413 like any other error.
+    app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(ShellMiddleware)
+    app.add_middleware(TrustedProxyMiddleware)  # outermost: the real client address first
     # A plugin's own folder first: /static/<name>/ would otherwise be looked up in ours.
     for name, folder in registry.static():
         app.mount(f"/static/{name}", StaticFiles(directory=folder), name=f"static-{name}")
@@ -137,7 +143,7 @@ def create_app(settings: Settings, *, engine: Any = None) -> FastAPI:
     @app.get("/health", tags=["core"])
     def health() -> JSONResponse:
         """Version, database status and whether the settings are safe."""
-        db = database_status(engine)
+        db = database_status(reader(engine))  # never waits for the write lock
         body = {
             "status": "ok" if db["ok"] else "degraded",
             "version": marsad.__version__,
@@ -206,6 +212,7 @@ def _install_error_handlers(app: FastAPI) -> None:
             403: _("You are not allowed to do this."),
             404: _("This page does not exist."),
             405: _("This action is not allowed here."),
+            413: _("The request is too large."),
         }
         message = messages.get(exc.status_code, _("Something went wrong."))
         if _wants_json(request):

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 
 from marsad.core import audit, security, users
+from marsad.core.db import session_scope
 from marsad.core.i18n import gettext as _
 from marsad.core.models import ROLES, AuditRecord, User
 from marsad.web.deps import (
@@ -48,24 +51,49 @@ def login_form(request: Request, next: str = "/staff", expired: int = 0) -> Resp
     return render(request, "login.html", {"next": _safe_next(next), "error": error})
 
 
+def _throttle(request: Request) -> users.LoginThrottle:
+    state = request.app.state
+    throttle = getattr(state, "login_throttle", None)
+    if throttle is None:
+        settings = state.settings
+        throttle = state.login_throttle = users.LoginThrottle(
+            max_failures=settings.login_max_failures,
+            first_seconds=settings.login_lockout_seconds,
+        )
+    return throttle
+
+
+def _password_step(request: Request, username: str, password: str) -> users.SignIn:
+    """Check the password in one short transaction (blocking: runs in the thread pool)."""
+    with session_scope(request.app.state.sessions) as session:
+        outcome = users.authenticate(
+            session,
+            username=username,
+            password=password,
+            throttle=_throttle(request),
+            address=request.client.host if request.client else None,
+        )
+        user = outcome.user
+        if user is not None and not (outcome.needs_2fa or outcome.must_enroll_2fa):
+            users.complete_login(session, user=user, method="password")
+    return outcome
+
+
 @router.post("/login", dependencies=[CsrfChecked])
-def login(
+async def login(
     request: Request,
-    session: DbSession,
     username: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/staff",  # noqa: A002
 ) -> Response:
     settings = request.app.state.settings
-    outcome = users.authenticate(
-        session,
-        username=username.strip(),
-        password=password,
-        max_failures=settings.login_max_failures,
-        lockout_seconds=settings.login_lockout_seconds,
-    )
+    outcome = await run_in_threadpool(_password_step, request, username.strip(), password)
+    if outcome.delay:
+        # A name under attack answers slowly, to everyone and whatever the outcome:
+        # guessing slows down, and the real person still gets in. The wait holds
+        # no thread and no database connection.
+        await asyncio.sleep(outcome.delay)
     if outcome.user is None:
-        session.commit()  # keep the failure count and the audit record
         if outcome.locked_until is not None:
             error = _("Too many failed attempts. Try again later.")
         else:
@@ -91,7 +119,6 @@ def login(
             secure=settings.cookies_secure,
         )
         return response
-    users.complete_login(session, user=user, method="password")
     response = _redirect(_safe_next(next))
     start_session(request, response, user)
     return response
@@ -151,8 +178,20 @@ def second_step(
         response = render(request, "recovery_codes.html", {"codes": codes, "next": data["next"]})
         start_session(request, response, user)
         return response
-    if not users.check_second_factor(session, user=user, code=code):
-        session.commit()
+    settings = request.app.state.settings
+    check = users.check_second_factor(
+        session,
+        user=user,
+        code=code,
+        max_failures=settings.login_max_failures,
+        lockout_seconds=settings.login_lockout_seconds,
+    )
+    if not check.ok:
+        session.commit()  # keep the failure count and the audit record
+        if check.locked_until is not None:
+            return _second_step_page(
+                request, user, data, _("Too many failed attempts. Try again later.")
+            )
         return _second_step_page(request, user, data, _("That code is not right."))
     users.complete_login(session, user=user, method="password+totp")
     response = _redirect(data["next"])
@@ -164,9 +203,10 @@ def second_step(
 def logout(request: Request, session: DbSession) -> Response:
     user = request.state.user
     if user is not None:
-        audit.record(
-            session, actor=user.username, action="logout", subject_type="user", subject_id=user.id
-        )
+        # Ends the session on the server too: a copy of the cookie stops working.
+        account = session.get(User, user.id)
+        if account is not None:
+            users.end_sessions(session, user=account, actor=account.username)
     response = _redirect("/")
     end_session(response)
     return response

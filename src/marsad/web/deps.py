@@ -15,9 +15,11 @@ from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.responses import Response
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.datastructures import FormData
 
 from marsad.core import users
+from marsad.core.db import reader, session_factory
 from marsad.core.errors import MarsadError
 from marsad.core.i18n import gettext as _
 from marsad.core.models import User
@@ -49,6 +51,41 @@ def get_session(request: Request) -> Iterator[Session]:
 DbSession = Annotated[Session, Depends(get_session)]
 
 
+def read_sessions(request: Request) -> sessionmaker[Session]:
+    """Sessions of this app that only read (on SQLite they never wait for the write lock)."""
+    state = request.app.state
+    factory = getattr(state, "read_sessions", None)
+    if factory is None:
+        factory = state.read_sessions = session_factory(reader(state.engine), state.settings)
+    return factory
+
+
+def get_read_session(request: Request) -> Iterator[Session]:
+    """A read-only database session for one request; never committed."""
+    session = read_sessions(request)()
+    try:
+        yield session
+    finally:
+        session.rollback()
+        session.close()
+
+
+ReadSession = Annotated[Session, Depends(get_read_session)]
+
+
+async def read_form(request: Request) -> FormData:
+    """The request's form, read on the event loop so the handler itself can be a plain ``def``.
+
+    Handlers that touch the database must not be ``async def``: their blocking
+    work would stall every other request. Starlette keeps the parsed form, so
+    the CSRF check and the handler share one read of the body.
+    """
+    return await request.form()
+
+
+PostedForm = Annotated[FormData, Depends(read_form)]
+
+
 def load_session_user(request: Request) -> None:
     """Fill ``request.state.user`` from the session cookie, if it is valid."""
     raw = request.cookies.get(SESSION_COOKIE)
@@ -59,7 +96,7 @@ def load_session_user(request: Request) -> None:
     if not isinstance(data, dict):
         request.state.session_expired = True
         return
-    with request.app.state.sessions() as session:
+    with read_sessions(request)() as session:
         user = session.get(User, data.get("uid"))
         if user is None or not user.is_active or user.session_epoch != data.get("epoch"):
             request.state.session_expired = True
