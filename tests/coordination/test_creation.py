@@ -227,9 +227,9 @@ def test_store_registration_times_absent_or_present(
     with session_scope(sessions) as session:
         # Today's store: no registered_at key (or None) -> no creation keys at all.
         assert runs.store_registered(session) is None
-        run = runs.start_run(session, actor="t", params=RunParams(methods=["links"]))
-        assert "creation_bursts" not in run.result
-        assert "creation" not in run.result["clusters"][0]
+    run = runs.start_run(sessions, actor="t", params=RunParams(methods=["links"]))
+    assert "creation_bursts" not in run.result
+    assert "creation" not in run.result["clusters"][0]
 
     real = posts_read.iter_account_profiles
 
@@ -244,9 +244,9 @@ def test_store_registration_times_absent_or_present(
     with session_scope(sessions) as session:
         created = runs.store_registered(session)
         assert created is not None and "other:ring0" in created and "other:user1" not in created
-        run = runs.start_run(session, actor="t", params=RunParams(methods=["links"]))
-        assert run.result["creation_bursts"] == []
-        assert run.result["clusters"][0]["creation"]["concentrated"]
+    run = runs.start_run(sessions, actor="t", params=RunParams(methods=["links"]))
+    assert run.result["creation_bursts"] == []
+    assert run.result["clusters"][0]["creation"]["concentrated"]
 
 
 def test_cluster_and_run_pages_show_creation(admin_client, engine, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]

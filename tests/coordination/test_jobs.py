@@ -262,13 +262,12 @@ def test_cli_service_and_job_runs_of_the_same_parameters_are_the_same_run(
     args = ["detect", "--method", "shares", "--window", "10", "--min-repeat", "5"]
     code, doc, err = _cli(*args, "--export", str(tmp_path / "net.csv"), "--json")
     assert code == 0, err
-    with session_scope(sessions) as session:
-        service_run = runs.start_run(
-            session,
-            actor="mona",
-            params=make_params(methods=["shares"], window=10, min_repeat=5),
-        )
-        service_id = service_run.id
+    service_run = runs.start_run(
+        sessions,
+        actor="mona",
+        params=make_params(methods=["shares"], window=10, min_repeat=5),
+    )
+    service_id = service_run.id
     job = KIND.run(
         Context(engine, sessions, settings, "job-parity"),
         CoordinationJobParams(methods=["shares"], window=10, min_repeat=5),

@@ -8,7 +8,6 @@ import pytest
 
 from marsad.coordination.params import RunParams
 from marsad.coordination.runs import start_run
-from marsad.core.db import session_scope
 from marsad.core.jobs.runners import run_in_foreground
 from marsad.posts.ingest import ingest_files
 from tests.conftest import csrf_from
@@ -91,9 +90,8 @@ def test_api_run_is_queued_as_a_job_and_bad_parameters_are_named(admin_client, s
     run = admin_client.get(f"/api/v1/coordination/runs/{queued['run_id']}")
     assert run.status_code == 200 and run.json()["created_by"] == "boss"
     # The same groups one process finds for the same parameters.
-    with session_scope(app.state.sessions) as session:
-        direct = start_run(session, actor="test", params=RunParams(methods=["links"]))
-        expected = sorted(sorted(c["accounts"]) for c in direct.result["clusters"])
+    direct = start_run(app.state.sessions, actor="test", params=RunParams(methods=["links"]))
+    expected = sorted(sorted(c["accounts"]) for c in direct.result["clusters"])
     found = sorted(sorted(c["accounts"]) for c in run.json()["result"]["clusters"])
     assert found == expected and found
     for body, field in (

@@ -135,16 +135,15 @@ def cited(engine, sessions, settings, tmp_path):  # type: ignore[no-untyped-def]
             settings=settings.reports,
             blobs=BlobStore(tmp_path / "blobs"),
         )
-        run = start_run(session, actor="analyst", params=RunParams(methods=["links"]))
-        session.flush()
-        ring = next(c for c in run.result["clusters"] if "other:ring0" in c["accounts"])
-        return {
-            "post": f"post:{post.id}",
-            "flag": f"flag:{flag.id}",
-            "report": f"report:{report.id}",
-            "cluster": f"cluster:{run.id}/{ring['id']}",
-            "post_id": post.id,
-        }
+    run = start_run(sessions, actor="analyst", params=RunParams(methods=["links"]))
+    ring = next(c for c in run.result["clusters"] if "other:ring0" in c["accounts"])
+    return {
+        "post": f"post:{post.id}",
+        "flag": f"flag:{flag.id}",
+        "report": f"report:{report.id}",
+        "cluster": f"cluster:{run.id}/{ring['id']}",
+        "post_id": post.id,
+    }
 
 
 def test_each_kind_resolves_on_a_real_database(cited, sessions) -> None:

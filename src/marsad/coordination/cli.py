@@ -144,9 +144,15 @@ def detect(
             progress("reading posts")
         created = _created_from(accounts) if accounts is not None else None
         if input is None:
-            with _store_session() as session:
+            from marsad.cli.store import open_store
+
+            with open_store() as store:
                 run = start_run(
-                    session, actor=CLI_ACTOR, params=params, created=created, progress=progress
+                    store.sessions,
+                    actor=CLI_ACTOR,
+                    params=params,
+                    created=created,
+                    progress=progress,
                 )
                 if export is not None:
                     write_export(run, export)

@@ -22,7 +22,6 @@ from pydantic import Field, model_validator
 
 from marsad.coordination import runs
 from marsad.coordination.params import RunParams
-from marsad.core.db import session_scope
 from marsad.core.jobs.kinds import JobContext, JobKind
 
 __all__ = ["JOB_KINDS", "CoordinationJobParams"]
@@ -72,29 +71,27 @@ def _run_params(params: CoordinationJobParams) -> RunParams:
 def run(context: JobContext, params: Any) -> dict[str, Any]:
     """A shard's part when ``shard`` is set, else the whole run, saved."""
     params = _params(params)
-    with session_scope(context.sessions) as session:
-        if params.shard is not None:
-            part = runs.run_shard(
-                session,
-                params=_run_params(params),
-                shard=params.shard,
-                shards=params.shards,
-                progress=_steps(context, 0.0, 0.95),
-            )
-            context.progress(1.0, "counted")
-            return part
-        if context.cancelled():
-            return {"cancelled": True}
-        run_ = runs.start_run(
-            session,
-            actor=context.requested_by or ACTOR,
+    if params.shard is not None:
+        part = runs.run_shard(
+            context.sessions,
             params=_run_params(params),
-            run_id=runs.run_id_for_job(context.job_id),
+            shard=params.shard,
+            shards=params.shards,
             progress=_steps(context, 0.0, 0.95),
         )
-        summary = _summary(run_)
+        context.progress(1.0, "counted")
+        return part
+    if context.cancelled():
+        return {"cancelled": True}
+    run_ = runs.start_run(
+        context.sessions,
+        actor=context.requested_by or ACTOR,
+        params=_run_params(params),
+        run_id=runs.run_id_for_job(context.job_id),
+        progress=_steps(context, 0.0, 0.95),
+    )
     context.progress(1.0, "saved")
-    return summary
+    return _summary(run_)
 
 
 def plan(context: JobContext, params: Any) -> list[CoordinationJobParams]:  # noqa: ARG001
@@ -106,18 +103,16 @@ def plan(context: JobContext, params: Any) -> list[CoordinationJobParams]:  # no
 def merge(context: JobContext, params: Any, results: list[dict[str, Any]]) -> dict[str, Any]:
     """Add the shards' parts, group once and save the run."""
     params = _params(params)
-    with session_scope(context.sessions) as session:
-        run_ = runs.merge_shards(
-            session,
-            actor=context.requested_by or ACTOR,
-            params=_run_params(params),
-            parts=results,
-            run_id=runs.run_id_for_job(context.job_id),
-            progress=_steps(context, 0.0, 0.95),
-        )
-        summary = _summary(run_)
+    run_ = runs.merge_shards(
+        context.sessions,
+        actor=context.requested_by or ACTOR,
+        params=_run_params(params),
+        parts=results,
+        run_id=runs.run_id_for_job(context.job_id),
+        progress=_steps(context, 0.0, 0.95),
+    )
     context.progress(1.0, "saved")
-    return summary
+    return _summary(run_)
 
 
 def _summary(run_: Any) -> dict[str, Any]:

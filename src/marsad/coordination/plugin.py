@@ -67,9 +67,10 @@ def marsad_demo_data(context: DemoContext) -> list[str]:
                 note="Sample: suspended by the platform after threats of violence",
             )
             lines.append(f"suspended account recorded: {banned}")
-        if not list_runs(session, limit=1):
-            run = start_run(session, actor="demo")
-            lines.append(f"coordinated groups found: {run.clusters}")
+        first_run = not list_runs(session, limit=1)
+    if first_run:
+        run = start_run(context.sessions, actor="demo")
+        lines.append(f"coordinated groups found: {run.clusters}")
     return lines
 
 

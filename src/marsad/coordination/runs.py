@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from marsad.coordination.graph import Edge, build_graph, write_csv, write_graphml, write_json
 from marsad.coordination.models import CoordinationRun
@@ -33,7 +33,7 @@ from marsad.coordination.service import (
 from marsad.coordination.sharding import decode_part, encode_part, fingerprint
 from marsad.coordination.table import PostTable, parse_timestamp
 from marsad.core import audit
-from marsad.core.db import utcnow
+from marsad.core.db import read_scope, session_scope, utcnow
 from marsad.core.errors import InvalidInput, MarsadError, NotFound
 from marsad.posts import read as posts_read
 
@@ -90,7 +90,7 @@ def _prepare_store(
 
 
 def start_run(
-    session: Session,
+    sessions: sessionmaker[Session],
     *,
     actor: str,
     params: RunParams | None = None,
@@ -105,19 +105,27 @@ def start_run(
     stored accounts' registration times (the CLI's ``--accounts`` file);
     ``run_id`` makes the call idempotent: a run saved under it already is
     returned as it is.
+
+    The store is read in a read-only session and detection runs outside any
+    transaction: only saving the run takes the write lock (on SQLite, holding
+    it for the minutes a large store takes would stop every report and flag).
     """
     params = params or RunParams()
-    if run_id is not None and (done := session.get(CoordinationRun, run_id)) is not None:
-        return done
-    # The run is dated when it reads the store: an account first seen later was not in it.
-    started = utcnow()
-    prep = _prepare_store(session, params, progress)
+    with read_scope(sessions) as session:
+        if run_id is not None and (done := session.get(CoordinationRun, run_id)) is not None:
+            return done
+        # The run is dated when it reads the store: an account first seen later was not in it.
+        started = utcnow()
+        prep = _prepare_store(session, params, progress)
+        if created is None:
+            created = store_registered(session)
     counted = count_edges(prep, progress=progress)
-    return _finish(session, prep, counted, actor, params, created, run_id, started, progress)
+    doc = _result(prep, counted, params, created, progress)
+    return _save(sessions, doc, actor=actor, run_id=run_id, started=started)
 
 
 def run_shard(
-    session: Session,
+    sessions: sessionmaker[Session],
     *,
     params: RunParams,
     shard: int,
@@ -130,7 +138,8 @@ def run_shard(
     """
     if not 1 <= shards <= MAX_SHARDS:
         raise InvalidInput("err_coordination_input", f"must be 1 to {MAX_SHARDS}", where="shards")
-    prep = _prepare_store(session, params, progress)
+    with read_scope(sessions) as session:
+        prep = _prepare_store(session, params, progress)
     part = count_edges(prep, shard=shard, shards=shards, progress=progress)
     return {
         "shard": shard,
@@ -141,7 +150,7 @@ def run_shard(
 
 
 def merge_shards(
-    session: Session,
+    sessions: sessionmaker[Session],
     *,
     actor: str,
     params: RunParams,
@@ -154,9 +163,6 @@ def merge_shards(
     A part delivered twice counts once; a missing part, or parts read from a store
     that has changed since, are refused (``err_coordination_shards``).
     """
-    if run_id is not None and (done := session.get(CoordinationRun, run_id)) is not None:
-        return done
-    started = utcnow()
     by_shard: dict[int, dict[str, Any]] = {}
     counts = {int(p.get("shards", 0)) for p in parts}
     if len(counts) != 1:
@@ -175,11 +181,17 @@ def merge_shards(
             f"missing the parts of shard {', '.join(map(str, missing))} of {shards}",
             where="shards",
         )
-    prep = _prepare_store(session, params, progress)
+    with read_scope(sessions) as session:
+        if run_id is not None and (done := session.get(CoordinationRun, run_id)) is not None:
+            return done
+        started = utcnow()
+        prep = _prepare_store(session, params, progress)
+        created = store_registered(session)
     if any(p["fingerprint"] != fingerprint(prep) for p in by_shard.values()):
         raise _changed()
     counted = add_partial_edges([decode_part(by_shard[n]["part"]) for n in range(shards)])
-    return _finish(session, prep, counted, actor, params, None, run_id, started, progress)
+    doc = _result(prep, counted, params, created, progress)
+    return _save(sessions, doc, actor=actor, run_id=run_id, started=started)
 
 
 def _changed() -> MarsadError:
@@ -190,46 +202,58 @@ def _changed() -> MarsadError:
     )
 
 
-def _finish(
-    session: Session,
+def _result(
     prep: Prepared,
     counted: PartialEdges,
-    actor: str,
     params: RunParams,
     created: Mapping[str, int] | None,
-    run_id: str | None,
-    started: datetime,
     progress: Callable[[str], None] | None,
-) -> CoordinationRun:
+) -> dict[str, Any]:
+    """The run's document: groups found in the counted edges (no database)."""
     result = finish_detection(
         prep,
         counted,
         min_cluster_size=params.min_cluster_size,
-        created=created if created is not None else store_registered(session),
+        created=created,
         creation_days=params.creation_days,
         progress=progress,
     )
-    doc = result.to_json()
-    run = CoordinationRun(
-        created_at=started,
-        created_by=actor,
-        parameters=doc["parameters"],
-        posts=doc["input"]["posts"],
-        clusters=len(doc["clusters"]),
-        result=doc,
-    )
-    if run_id is not None:
-        run.id = run_id
-    session.add(run)
-    session.flush()
-    audit.record(
-        session,
-        actor=actor,
-        action="coordination.run",
-        subject_type="coordination_run",
-        subject_id=run.id,
-        details={"parameters": doc["parameters"], "clusters": run.clusters},
-    )
+    return result.to_json()
+
+
+def _save(
+    sessions: sessionmaker[Session],
+    doc: dict[str, Any],
+    *,
+    actor: str,
+    run_id: str | None,
+    started: datetime,
+) -> CoordinationRun:
+    """Store the run and its audit record in one short write transaction."""
+    with session_scope(sessions) as session:
+        if run_id is not None and (done := session.get(CoordinationRun, run_id)) is not None:
+            # Saved meanwhile by a run of the same job delivered twice.
+            return done
+        run = CoordinationRun(
+            created_at=started,
+            created_by=actor,
+            parameters=doc["parameters"],
+            posts=doc["input"]["posts"],
+            clusters=len(doc["clusters"]),
+            result=doc,
+        )
+        if run_id is not None:
+            run.id = run_id
+        session.add(run)
+        session.flush()
+        audit.record(
+            session,
+            actor=actor,
+            action="coordination.run",
+            subject_type="coordination_run",
+            subject_id=run.id,
+            details={"parameters": doc["parameters"], "clusters": run.clusters},
+        )
     return run
 
 

@@ -29,14 +29,14 @@ def runs_page(request: Request, user: StaffUser, session: DbSession) -> Response
 
 @router.post("/staff/coordination", dependencies=[CsrfChecked])
 def start_run(
+    request: Request,
     user: StaffUser,
-    session: DbSession,
     methods: Annotated[list[str] | None, Form()] = None,
     window: Annotated[int, Form()] = 60,
     min_repeat: Annotated[int, Form()] = 3,
 ) -> Response:
     params = make_params(methods=methods, window=window, min_repeat=min_repeat)
-    run = runs.start_run(session, actor=user.username, params=params)
+    run = runs.start_run(request.app.state.sessions, actor=user.username, params=params)
     return RedirectResponse(f"/staff/coordination/runs/{run.id}", status_code=303)
 
 

@@ -180,6 +180,22 @@ def reader(engine: Engine) -> Engine:
     return engine.execution_options(**{READ_ONLY_OPTION: True})
 
 
+@contextmanager
+def read_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session of ``factory`` that only reads: on SQLite it never takes the write lock.
+
+    For long reads (a detection over the whole store) that must not stop every
+    writer while they run. Nothing is committed; what it loaded stays readable
+    afterwards (detached, not expired).
+    """
+    session = factory(bind=reader(factory.kw["bind"]))
+    try:
+        yield session
+    finally:
+        session.expunge_all()  # first: ending the transaction would expire them
+        session.close()
+
+
 def _owner_only(database: Path) -> None:
     """Create the SQLite file readable by its owner only, and tighten an existing one.
 
