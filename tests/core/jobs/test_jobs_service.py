@@ -20,8 +20,11 @@ from tests.core.jobs.jobkinds import MODULE, count_rows, create_rows_table
 
 
 @pytest.fixture(autouse=True)
-def job_kinds(monkeypatch: pytest.MonkeyPatch, engine: Engine) -> None:
+def job_kinds(monkeypatch: pytest.MonkeyPatch, engine: Engine, settings: Settings) -> None:
+    # The test kinds are a plugin: for processes started here (environment) and for
+    # the registry of the settings the tests pass around.
     monkeypatch.setenv("MARSAD_PLUGINS", MODULE)
+    monkeypatch.setattr(settings, "plugins", MODULE)
     create_rows_table(engine)
 
 

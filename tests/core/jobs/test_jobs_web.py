@@ -7,14 +7,18 @@ from sqlalchemy import Engine
 
 from marsad.core.db import session_scope
 from marsad.core.jobs import runners
+from marsad.core.settings import Settings
 from marsad.core.users import create_token
 from tests.conftest import csrf_from
 from tests.core.jobs.jobkinds import MODULE, create_rows_table
 
 
 @pytest.fixture(autouse=True)
-def job_kinds(monkeypatch: pytest.MonkeyPatch, engine: Engine) -> None:
+def job_kinds(monkeypatch: pytest.MonkeyPatch, engine: Engine, settings: Settings) -> None:
+    # The test kinds are a plugin: for processes started here (environment) and for
+    # the registry of the settings the tests pass around.
     monkeypatch.setenv("MARSAD_PLUGINS", MODULE)
+    monkeypatch.setattr(settings, "plugins", MODULE)
     create_rows_table(engine)
 
 
