@@ -26,6 +26,7 @@ from marsad.coordination.signals import behaviour_profiles
 from marsad.coordination.table import parse_timestamp
 from marsad.core.errors import InvalidInput
 from marsad.core.i18n import gettext as _
+from marsad.core.jobs.cli import QueueOpt, print_queued, queue_jobs
 
 app = typer.Typer(
     help="Coordinated behaviour: co-sharing networks and re-created accounts.",
@@ -119,12 +120,13 @@ def detect(
         int,
         typer.Option(help="Days within which a group's members count as created together."),
     ] = 30,
+    queue: QueueOpt = False,
     json_out: JsonOpt = False,
 ) -> None:
     """Find groups of accounts that repeatedly post the same thing at the same moment.
 
     On the posts store (no --input) the run is saved and audited, as one started on
-    the web or as a job is.
+    the web or as a job is; --queue makes it a 'coordination.run' job for the workers.
     """
     params = _params(
         methods=_methods(method),
@@ -139,6 +141,17 @@ def detect(
         raise InvalidInput(
             "err_coordination_input", "use a .graphml, .csv or .json file", where="--export"
         )
+    if queue:
+        for given, option in ((input, "--input"), (accounts, "--accounts"), (export, "--export")):
+            if given is not None:
+                raise InvalidInput(
+                    "err_coordination_input",
+                    "a queued run reads the posts store and is saved; it takes no file",
+                    where=option,
+                )
+        job_params = params.model_dump(exclude_none=True)
+        print_queued("coordination.run", queue_jobs("coordination.run", [job_params]), json_out)
+        return
     with _progress(json_out) as progress:
         if progress:
             progress("reading posts")

@@ -6,7 +6,7 @@ import contextlib
 from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -14,6 +14,7 @@ from rich.console import Console
 from marsad.cli.output import print_json, user_errors
 from marsad.core.errors import ConfigError, InvalidInput
 from marsad.core.i18n import gettext as _
+from marsad.core.jobs.cli import QueueOpt, print_queued, queue_jobs
 from marsad.core.settings import Settings, load_settings
 from marsad.detect.glossary import Glossary, load_default_glossary
 from marsad.detect.model import (
@@ -285,14 +286,23 @@ def run(
     limit: Annotated[int | None, typer.Option(help="Stop after this many posts.", min=1)] = None,
     model: ModelOpt = None,
     threshold: ThresholdOpt = None,
+    queue: QueueOpt = False,
     json_: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Score the stored posts the current model and glossary versions have not scored yet.
 
     A new model or glossary version scores every post again; each post keeps one
-    current flag (see docs/detect.md). The 'detect.run' job does the same work
-    in post-id shards on background workers.
+    current flag (see docs/detect.md). With --queue the 'detect.run' job does the
+    same work in post-id shards on background workers.
     """
+    if queue:
+        params: dict[str, Any] = {"batch_size": batch_size, "limit": limit}
+        if model is not None:
+            params["model"] = str(model.resolve())
+        if threshold:
+            params["thresholds"] = ",".join(threshold)
+        print_queued("detect.run", queue_jobs("detect.run", [params]), json_)
+        return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from marsad.cli.store import open_store

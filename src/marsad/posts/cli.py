@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from marsad.cli.output import print_json, user_errors
 from marsad.cli.store import open_store
 from marsad.core.db import session_scope
+from marsad.core.jobs.cli import QueueOpt, print_queued, queue_jobs
 from marsad.posts import indexes, service, watchlists
 from marsad.posts.sources import available_sources
 
@@ -63,9 +64,27 @@ def ingest_command(
     platform: Annotated[
         str, typer.Option(help="csv/jsonl only: the platform the posts come from.")
     ] = "other",
+    queue: QueueOpt = False,
     json_: JsonOpt = False,
 ) -> None:
-    """Ingest posts from platform exports; exit 0 all read, 3 some rejected, 2 nothing usable."""
+    """Ingest posts from platform exports; exit 0 all read, 3 some rejected, 2 nothing usable.
+
+    With --queue each PATH becomes a 'posts.ingest' job (the path must be readable where
+    the workers run).
+    """
+    if queue:
+        params = [
+            {
+                "source": fmt,
+                "path": str(path.resolve()),
+                "map": map_,
+                "platform": platform,
+                "watchlist": watchlist,
+            }
+            for path in paths
+        ]
+        print_queued("posts.ingest", queue_jobs("posts.ingest", params), json_)
+        return
     with _open() as (_, sessions):
         progress, finish = _progress_bar(enabled=not json_)
         try:

@@ -11,6 +11,7 @@ import typer
 from marsad.cli.output import print_json, user_errors
 from marsad.core.db import make_engine, session_factory, session_scope
 from marsad.core.errors import InvalidInput
+from marsad.core.i18n import gettext as _
 from marsad.core.jobs import service
 from marsad.core.jobs.models import STATUSES
 from marsad.core.settings import Settings, load_settings
@@ -27,6 +28,45 @@ def _open() -> tuple[Settings, Any]:
     settings = load_settings()
     engine = make_engine(settings)
     return settings, session_factory(engine, settings)
+
+
+QueueOpt = Annotated[
+    bool,
+    typer.Option(
+        "--queue",
+        help="Queue the work as a background job instead of doing it here: a worker (or the "
+        "running server, without a broker) takes it. Prints the job's id.",
+    ),
+]
+
+
+def queue_jobs(kind: str, params: list[dict[str, Any]]) -> list[str]:
+    """Submit one job of ``kind`` per parameter set, for a long command's ``--queue``."""
+    from marsad.cli.store import open_store
+
+    with open_store() as store:
+        return [
+            service.submit_job(
+                sessions=store.sessions,
+                settings=store.settings,
+                kind=kind,
+                params=one,
+                requested_by=CLI_ACTOR,
+            )
+            for one in params
+        ]
+
+
+def print_queued(kind: str, job_ids: list[str], json_: bool) -> None:
+    """What ``--queue`` prints: ``{"job_id", "kind"}`` (``{"jobs": […]}`` for several)."""
+    if json_:
+        if len(job_ids) == 1:
+            print_json({"job_id": job_ids[0], "kind": kind})
+        else:
+            print_json({"jobs": [{"job_id": j, "kind": kind} for j in job_ids]})
+        return
+    for job_id in job_ids:
+        typer.echo(_("queued as job {job_id} ({kind})").format(job_id=job_id, kind=kind))
 
 
 def parse_params(pairs: list[str]) -> dict[str, Any]:

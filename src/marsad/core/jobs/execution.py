@@ -363,7 +363,7 @@ def _plan(
         children = [
             Job(
                 kind=claim.kind,
-                params=shard.model_dump(mode="json"),
+                params=shard.model_dump(mode="json", by_alias=True),
                 status="queued",
                 progress=0.0,
                 attempts=0,

@@ -56,7 +56,9 @@ def validate_params(kind: JobKind, params: dict[str, Any] | None) -> BaseModel:
     single value given for a list parameter becomes a list of one.
     """
     params = dict(params or {})
-    fields = kind.params.model_fields
+    # Parameters are named as users type them: a field's alias where it has one
+    # (``map`` for a field that Python must call ``map_``).
+    fields = {field.alias or name: field for name, field in kind.params.model_fields.items()}
     unknown = sorted(set(params) - set(fields))
     if unknown:
         known = ", ".join(sorted(fields)) or "none"
@@ -99,7 +101,7 @@ def create_job(
     model = validate_params(job_kind, params)
     job = Job(
         kind=kind,
-        params=model.model_dump(mode="json"),
+        params=model.model_dump(mode="json", by_alias=True),
         status="queued",
         progress=0.0,
         attempts=0,
