@@ -193,3 +193,11 @@ def browser():  # type: ignore[no-untyped-def]
         )
         yield chromium
         chromium.close()
+
+
+def use_report_settings(app, **values):  # type: ignore[no-untyped-def]
+    """Give a built app a reports section of these values (the rest of its settings kept)."""
+    from marsad.reports.settings import ReportSettings
+
+    current = app.state.settings
+    app.state.settings = Settings(**current.model_dump(), reports=ReportSettings(**values))

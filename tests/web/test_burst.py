@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from marsad.reports import service
 from marsad.reports.models import Report
-from marsad.reports.settings import ReportSettings
+from tests.conftest import use_report_settings
 
 SUBMISSIONS = 300
 PAGE_VIEWS = 30
@@ -79,7 +79,7 @@ async def _burst(base: str) -> tuple[list[tuple[str, int, dict]], list[int]]:
 
 def test_burst_loses_nothing_and_health_answers(app, live_server, sessions):  # type: ignore[no-untyped-def]
     # Every request comes from 127.0.0.1: lift the per-address limit for this test.
-    app.state.report_settings = ReportSettings(reports_rate_limit=10**6)
+    use_report_settings(app, reports_rate_limit=10**6)
 
     # In a thread of its own: Playwright's sync API may keep an event loop running in this one.
     with ThreadPoolExecutor(1) as pool:

@@ -11,8 +11,7 @@ from sqlalchemy import func
 from sqlalchemy import select as sql_select
 
 from marsad.reports.models import Report
-from marsad.reports.settings import ReportSettings
-from tests.conftest import csrf_from
+from tests.conftest import csrf_from, use_report_settings
 
 LIMIT_MB = 1
 
@@ -115,7 +114,7 @@ def test_streamed_body_is_cut_off_at_the_limit(live_server):  # type: ignore[no-
 def test_default_limit_follows_the_report_upload_limits(app, client, settings):  # type: ignore[no-untyped-def]
     app.state.settings = settings.model_copy(update={"max_request_mb": None})
     # One file of at most 0.5 MB: 1.5 MB with the room for the form's fields.
-    app.state.report_settings = ReportSettings(reports_max_file_mb=0.5, reports_max_files=1)
+    use_report_settings(app, reports_max_file_mb=0.5, reports_max_files=1)
     body = {"title": "t", "category": "threat", "description": "x" * (2 * 1024 * 1024)}
     assert client.post("/api/v1/reports", json=body).status_code == 413
     body["description"] = "x" * (1024 * 1024)  # past the old 1 MB setting, within 1.5 MB

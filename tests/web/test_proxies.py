@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from marsad.core.errors import ConfigError
 from marsad.core.settings import load_settings
-from marsad.reports.settings import ReportSettings
+from tests.conftest import use_report_settings
 
 LIMIT = 3
 REPORT = {"title": "Checkpoint", "category": "threat"}
@@ -27,7 +27,7 @@ def _post(client, forwarded_for: str | None) -> int:  # type: ignore[no-untyped-
 
 @pytest.mark.parametrize("peer", ["203.0.113.9", "127.0.0.1"])
 def test_forged_forwarded_for_is_ignored_without_trusted_proxies(app, peer):  # type: ignore[no-untyped-def]
-    app.state.report_settings = ReportSettings(reports_rate_limit=LIMIT)
+    use_report_settings(app, reports_rate_limit=LIMIT)
     with TestClient(app, client=(peer, 40000)) as client:
         codes = [_post(client, f"198.51.100.{n}") for n in range(LIMIT + 1)]
     # A different forged address each time, yet one connection's address is what counts.
@@ -36,7 +36,7 @@ def test_forged_forwarded_for_is_ignored_without_trusted_proxies(app, peer):  # 
 
 def test_trusted_proxy_passes_the_real_client_on(app, settings):  # type: ignore[no-untyped-def]
     app.state.settings = settings.model_copy(update={"trusted_proxies": "127.0.0.1, 10.0.0.0/8"})
-    app.state.report_settings = ReportSettings(reports_rate_limit=LIMIT)
+    use_report_settings(app, reports_rate_limit=LIMIT)
     with TestClient(app, client=("127.0.0.1", 40000)) as proxy:
         first = [_post(proxy, "198.51.100.1") for _ in range(LIMIT + 1)]
         other = _post(proxy, "198.51.100.2")

@@ -210,7 +210,7 @@ class Settings(BaseSettings):
     jobs_schedule: dict[str, int] = Field(
         {},
         description="Periodic jobs' intervals in seconds by name, overriding the defaults "
-        'capabilities declare; 0 switches one off. e.g. `{"detect.score_new": 600}` '
+        'capabilities declare; 0 switches one off. e.g. `{"detect.score-new-posts": 600}` '
         "(JSON in the environment, a table in the TOML file).",
     )
 

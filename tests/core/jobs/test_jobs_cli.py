@@ -26,6 +26,8 @@ def cli(settings: Settings, engine: Engine):  # type: ignore[no-untyped-def]
         "MARSAD_DATABASE_URL": str(settings.database_url),
         "MARSAD_SECRET_KEY": TEST_SECRET,
         "MARSAD_PLUGINS": MODULE,
+        # Only the test plugin's periodic jobs: the built-in scoring is switched off.
+        "MARSAD_JOBS_SCHEDULE": '{"detect.score-new-posts": 0}',
         "MARSAD_BROKER_URL": "",
     }
     runner = CliRunner()
@@ -140,6 +142,8 @@ def test_the_embedded_default_never_imports_celery(settings: Settings, engine: E
         "MARSAD_DATABASE_URL": str(settings.database_url),
         "MARSAD_SECRET_KEY": TEST_SECRET,
         "MARSAD_PLUGINS": MODULE,
+        # Only the test plugin's periodic jobs: the built-in scoring is switched off.
+        "MARSAD_JOBS_SCHEDULE": '{"detect.score-new-posts": 0}',
     }
     result = subprocess.run(
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
@@ -167,6 +171,8 @@ def test_the_scheduler_runs_until_stopped(settings: Settings, engine: Engine, tm
         "MARSAD_DATABASE_URL": str(settings.database_url),
         "MARSAD_SECRET_KEY": TEST_SECRET,
         "MARSAD_PLUGINS": MODULE,
+        # Only the test plugin's periodic jobs: the built-in scoring is switched off.
+        "MARSAD_JOBS_SCHEDULE": '{"detect.score-new-posts": 0}',
     }
     proc = subprocess.Popen(
         [sys.executable, "-m", "marsad.cli", "scheduler"],
