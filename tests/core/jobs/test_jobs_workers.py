@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import Engine, create_engine, select, text
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from marsad.core import migrate
@@ -27,7 +27,7 @@ from marsad.core.db import make_engine, session_factory
 from marsad.core.jobs import service
 from marsad.core.jobs.models import Job
 from marsad.core.settings import Settings
-from tests.conftest import PG_URL, REPO, TEST_SECRET
+from tests.conftest import PG_URL, REPO, TEST_SECRET, postgres_schema
 from tests.core.jobs.jobkinds import MODULE, count_rows, create_rows_table
 
 pytestmark = pytest.mark.slow
@@ -58,15 +58,8 @@ def broker_url(request: pytest.FixtureRequest) -> str:
 def pg_url() -> Iterator[str]:
     if not PG_URL:
         pytest.skip("PostgreSQL: set MARSAD_TEST_POSTGRES_URL to run real workers")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in PG_URL else "?"
-    yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with postgres_schema() as url:
+        yield url
 
 
 class Workers:
