@@ -25,8 +25,13 @@ CLI_ACTOR = "cli"
 
 
 def _open() -> tuple[Settings, Any]:
+    """Settings and sessions for one command, refused like every other command's
+    (``marsad.cli.store.require_current``) when the database is behind its migrations."""
+    from marsad.cli.store import require_current
+
     settings = load_settings()
     engine = make_engine(settings)
+    require_current(engine)
     return settings, session_factory(engine, settings)
 
 
