@@ -14,6 +14,7 @@ from marsad.core.plugins import NavEntry, hookimpl
 
 if TYPE_CHECKING:
     import typer
+    from pydantic import BaseModel
 
 NAME = "core"
 
@@ -48,3 +49,10 @@ def marsad_nav() -> list[NavEntry]:
         NavEntry("/admin/users", N_("Users"), "admin", 10),
         NavEntry("/admin/audit", N_("Audit trail"), "admin", 30),
     ]
+
+
+@hookimpl
+def marsad_settings() -> list[tuple[str, type[BaseModel]]]:
+    from marsad.core.mail import MailSettings
+
+    return [("mail", MailSettings)]

@@ -108,6 +108,20 @@ class CapabilitySpec:
     def marsad_references(self) -> list[RefType]:  # type: ignore[empty-body]
         """Typed reference prefixes (``post``, ``report``…) this capability resolves."""
 
+    @hookspec
+    def marsad_on_event(self, session: Any, events: list[Any]) -> None:
+        """React to events (``marsad.core.events``) inside the emitter's transaction.
+
+        Called once per batch, inside a SAVEPOINT; must be quick and do no network
+        I/O (record a delivery or a job instead). A failure is logged and rolled
+        back alone, never the emitter's work.
+        """
+
+    @hookspec
+    def marsad_publish_sections(self) -> list[Any]:  # type: ignore[empty-body]
+        """Sections this capability adds to the dashboards and the weekly report
+        (``marsad.publish.sections.Section``); a switched-off capability adds none."""
+
 
 # --- the registry ------------------------------------------------------------------------
 
@@ -121,6 +135,11 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "marsad.posts.plugin",
     "marsad.detect.plugin",
     "marsad.coordination.plugin",
+    "marsad.evidence.plugin",
+    "marsad.declaration.plugin",
+    "marsad.connectivity.plugin",
+    "marsad.publish.plugin",
+    "marsad.alerts.plugin",
 )
 CORE_PLUGIN = "core"
 NAV_SECTIONS = ("public", "staff", "admin")

@@ -1,0 +1,56 @@
+"""What the outages half of the connectivity capability gives the registry.
+
+``marsad.connectivity.plugin`` calls each function; return empty lists for what
+this half does not provide. Commands are added to the shared ``marsad connectivity``
+Typer app passed to :func:`register_cli`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import typer
+
+    from marsad.core.plugins import DemoContext, NavEntry
+
+
+def models() -> list[str]:
+    return []
+
+
+def routers() -> list[Any]:
+    return []
+
+
+def register_cli(app: typer.Typer) -> None:  # noqa: ARG001
+    return None
+
+
+def templates() -> list[Path]:
+    return []
+
+
+def nav() -> list[NavEntry]:
+    return []
+
+
+def job_kinds() -> list[Any]:
+    return []
+
+
+def periodic_jobs() -> list[Any]:
+    return []
+
+
+def references() -> list[Any]:
+    return []
+
+
+def publish_sections() -> list[Any]:
+    return []
+
+
+def demo_data(context: DemoContext) -> list[str]:  # noqa: ARG001
+    return []

@@ -1,0 +1,88 @@
+"""The connectivity capability as the registry sees it: blocking (OONI) and outages.
+
+The capability has two halves with their own modules; each half's ``parts``
+module says what it contributes, and this plugin hands the union to the registry.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from marsad.core.plugins import DemoContext, NavEntry, hookimpl
+
+if TYPE_CHECKING:
+    import typer
+
+NAME = "connectivity"
+
+
+def _halves() -> list[Any]:
+    from marsad.connectivity.blocking import parts as blocking
+    from marsad.connectivity.outages import parts as outages
+
+    return [outages, blocking]
+
+
+def _union(name: str, *args: Any) -> list[Any]:
+    items: list[Any] = []
+    for half in _halves():
+        items.extend(getattr(half, name)(*args) or [])
+    return items
+
+
+@hookimpl
+def marsad_models() -> list[str]:
+    return _union("models")
+
+
+@hookimpl
+def marsad_routers() -> list[Any]:
+    return _union("routers")
+
+
+@hookimpl
+def marsad_cli(app: typer.Typer) -> None:
+    import typer
+
+    connectivity_app = typer.Typer(
+        help="Internet shutdowns and website blocking.", no_args_is_help=True
+    )
+    for half in _halves():
+        half.register_cli(connectivity_app)
+    app.add_typer(connectivity_app, name="connectivity")
+
+
+@hookimpl
+def marsad_templates() -> list[Path]:
+    return _union("templates")
+
+
+@hookimpl
+def marsad_nav() -> list[NavEntry]:
+    return _union("nav")
+
+
+@hookimpl
+def marsad_job_kinds() -> list[Any]:
+    return _union("job_kinds")
+
+
+@hookimpl
+def marsad_periodic_jobs() -> list[Any]:
+    return _union("periodic_jobs")
+
+
+@hookimpl
+def marsad_references() -> list[Any]:
+    return _union("references")
+
+
+@hookimpl
+def marsad_publish_sections() -> list[Any]:
+    return _union("publish_sections")
+
+
+@hookimpl
+def marsad_demo_data(context: DemoContext) -> list[str]:
+    return _union("demo_data", context)
