@@ -58,14 +58,32 @@ def test_form_errors_are_shown_next_to_fields_and_nothing_is_stored(client) -> N
 
 
 def test_the_honeypot_answers_like_success_but_stores_nothing(client, sessions) -> None:
-    response = client.post(
+    real = client.post("/report", data=form_data(client), follow_redirects=False)
+    bot = client.post(
         "/report", data=form_data(client, website="http://spam"), follow_redirects=False
     )
-    assert response.headers["location"] == "/r/thanks"
+    # The same kind of answer: a redirect to a receipt code of the same form.
+    shape = re.compile(r"/r/[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}\?new=1")
+    assert real.status_code == bot.status_code == 303
+    assert shape.fullmatch(real.headers["location"]) and shape.fullmatch(bot.headers["location"])
+    # Both receipt pages read alike once the codes are set aside.
+    real_code = real.headers["location"][3:17]
+    bot_code = bot.headers["location"][3:17]
+    real_page = client.get(real.headers["location"])
+    bot_page = client.get(bot.headers["location"])
+    assert real_page.status_code == bot_page.status_code == 200
+
+    def without_codes(html: str) -> str:
+        html = html.replace(real_code, "CODE").replace(bot_code, "CODE")
+        return re.sub(r'name="csrf_token" value="[^"]*"', "", html)
+
+    assert without_codes(real_page.text) == without_codes(bot_page.text)
+    # A made-up code is still unknown; only the real report was stored.
+    assert client.get("/r/ABCD-EFGH-JKMN").status_code == 404
     from marsad.reports.models import Report
 
     with sessions() as session:
-        assert session.query(Report).count() == 0
+        assert session.query(Report).count() == 1
 
 
 def test_form_without_csrf_is_refused(client) -> None:

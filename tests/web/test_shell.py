@@ -49,8 +49,17 @@ def test_security_headers_on_every_response(client) -> None:
         assert headers["referrer-policy"] == "no-referrer"
 
 
-def test_health_reports_version_and_database(client) -> None:
-    body = client.get("/health").json()
+def test_health_tells_the_public_only_that_it_works(client) -> None:
+    response = client.get("/health")
+    assert response.status_code == 200
+    # No version, environment, backend or revision for an anonymous visitor.
+    assert response.json() == {"status": "ok"}
+    forged = client.get("/health", headers={"Authorization": "Bearer not-a-token"})
+    assert forged.json() == {"status": "ok"}
+
+
+def test_health_reports_version_and_database_to_staff(admin_client) -> None:
+    body = admin_client.get("/health").json()
     assert body["status"] == "ok"
     assert body["version"]
     assert body["database"]["ok"] is True and body["database"]["revision"]

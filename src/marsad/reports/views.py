@@ -83,11 +83,13 @@ def report_form(request: Request, session: ReadSession) -> Response:
 def report_submit(request: Request, form: PostedForm) -> Response:
     """Take a report from the form; on success show its receipt."""
     fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}
-    if fields.get("website"):
-        # The honeypot field is invisible to people; a bot filled it. Answer as if
-        # accepted (so it learns nothing) and store nothing.
-        return RedirectResponse("/r/thanks", status_code=303)
     check_rate(request)
+    if fields.get("website"):
+        # The honeypot field is invisible to people; a bot filled it. Answer exactly as
+        # for an accepted report (a receipt code of the same form, whose page reads
+        # "received"), so it learns nothing, and store nothing.
+        code = service.decoy_receipt(_decoy_key(request))
+        return RedirectResponse(f"/r/{quote(code)}?new=1", status_code=303)
     files = [
         Upload(filename=v.filename or "file", data=v.file.read(), content_type=v.content_type)
         for v in form.getlist("files")
@@ -122,19 +124,17 @@ def receipt_lookup(request: Request, code: str = "") -> Response:
 @router.get("/r/{code}")
 def receipt_page(request: Request, code: str, session: ReadSession, new: int = 0) -> Response:
     """A report's status by receipt code; never its content."""
-    if code == "thanks":
-        return render(
-            request, "reports/receipt.html", {"title": _("Thank you"), "code": None, "thanks": True}
-        )
     try:
         status = service.receipt_status(session, code=code)
     except NotFound:
-        return render(
-            request,
-            "reports/receipt.html",
-            {"title": _("Check a report"), "code": None, "unknown": True},
-            status=404,
-        )
+        if not service.is_decoy_receipt(_decoy_key(request), code):
+            return render(
+                request,
+                "reports/receipt.html",
+                {"title": _("Check a report"), "code": None, "unknown": True},
+                status=404,
+            )
+        status = "received"  # a honeypot's receipt reads like a report just received
     return render(
         request,
         "reports/receipt.html",
@@ -146,6 +146,13 @@ def receipt_page(request: Request, code: str, session: ReadSession, new: int = 0
             "status_label": status_label(status),
         },
     )
+
+
+def _decoy_key(request: Request) -> bytes:
+    state = request.app.state
+    if not hasattr(state, "decoy_key"):
+        state.decoy_key = service.decoy_key(state.settings.secret())
+    return state.decoy_key
 
 
 def _public_context(request: Request, session: Any, filters: public.PublicFilter) -> dict[str, Any]:

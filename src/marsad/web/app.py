@@ -27,7 +27,13 @@ from marsad.core.i18n import gettext as _
 from marsad.core.plugins import get_registry
 from marsad.core.security import FieldCipher, Signer
 from marsad.core.settings import Settings
-from marsad.web.deps import CSRF_COOKIE, LANG_COOKIE, RedirectToLogin, load_session_user
+from marsad.web.deps import (
+    CSRF_COOKIE,
+    LANG_COOKIE,
+    RedirectToLogin,
+    load_session_user,
+    read_sessions,
+)
 from marsad.web.limits import BodyLimitMiddleware
 from marsad.web.proxies import TrustedProxyMiddleware
 from marsad.web.templating import make_environment, render
@@ -141,9 +147,14 @@ def create_app(settings: Settings, *, engine: Any = None) -> FastAPI:
         app.include_router(router)
 
     @app.get("/health", tags=["core"])
-    def health() -> JSONResponse:
-        """Version, database status and whether the settings are safe."""
+    def health(request: Request) -> JSONResponse:
+        """Whether the observatory answers. Staff (a session or a token) also see the
+        version, the database's state and revisions, and whether the settings are safe."""
         db = database_status(reader(engine))  # never waits for the write lock
+        status_code = 200 if db["ok"] else 503
+        if not _is_staff(request):
+            # The public learns only that it works: no version, backend or environment.
+            return JSONResponse({"status": "ok" if db["ok"] else "unavailable"}, status_code)
         body = {
             "status": "ok" if db["ok"] else "degraded",
             "version": marsad.__version__,
@@ -151,10 +162,23 @@ def create_app(settings: Settings, *, engine: Any = None) -> FastAPI:
             "database": db,
             "secure_cookies": settings.cookies_secure,
         }
-        return JSONResponse(body, status_code=200 if db["ok"] else 503)
+        return JSONResponse(body, status_code=status_code)
 
     _install_error_handlers(app)
     return app
+
+
+def _is_staff(request: Request) -> bool:
+    """Whether the request comes from a signed-in staff member or carries a valid token."""
+    if getattr(request.state, "user", None) is not None:
+        return True
+    scheme, _sep, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return False
+    from marsad.core import users
+
+    with read_sessions(request)() as session:
+        return users.user_for_token(session, token=token.strip()) is not None
 
 
 def _wants_json(request: Request) -> bool:
