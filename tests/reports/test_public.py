@@ -8,6 +8,8 @@ import pytest
 
 from marsad.core.places import PlaceIndex
 
+from tests.conftest import use_report_settings
+
 from .helpers import publish
 
 EXACT = (33.3152, 44.3661)  # a point in al-Karkh, Baghdad
@@ -35,8 +37,9 @@ def all_public_outputs(client, report_id: str) -> list[str]:  # type: ignore[no-
 
 
 def test_district_precision_hides_the_exact_point_everywhere(
-    client, file_report, sessions, staff
+    app, client, file_report, sessions, staff
 ) -> None:
+    use_report_settings(app, reports_min_public_count=2)
     staff("rev", "reviewer")
     first, _r = file_report(
         district="IQG08Q03", lat=str(EXACT[0]), lon=str(EXACT[1]), occurred_at="2024-05-02T14:37"
@@ -55,7 +58,10 @@ def test_district_precision_hides_the_exact_point_everywhere(
     assert row["occurred"] == "2024-05" and row["district"] == "IQG08Q03"
 
 
-def test_governorate_precision_drops_the_district(client, file_report, sessions, staff) -> None:
+def test_governorate_precision_drops_the_district(
+    app, client, file_report, sessions, staff
+) -> None:
+    use_report_settings(app, reports_min_public_count=1)
     staff("rev", "reviewer")
     report_id, _r = file_report(district="IQG08Q03")
     publish(sessions, report_id, location_precision="governorate")
@@ -66,7 +72,8 @@ def test_governorate_precision_drops_the_district(client, file_report, sessions,
         assert not any(name in text for name in karkh_names)
 
 
-def test_exact_precision_shows_the_point(client, file_report, sessions, staff) -> None:
+def test_exact_precision_shows_the_point(app, client, file_report, sessions, staff) -> None:
+    use_report_settings(app, reports_min_public_count=1)
     staff("rev", "reviewer")
     report_id, _r = file_report(district="IQG08Q03", lat=str(EXACT[0]), lon=str(EXACT[1]))
     publish(sessions, report_id, location_precision="exact")
@@ -111,6 +118,53 @@ def test_small_counts_roll_up_to_the_governorate(client, file_report, sessions, 
     ]
     basra_row = next(g for g in counts["governorates"] if g["governorate"] == "IQG02")
     assert basra_row["count"] is None and "IQG02Q02" not in json.dumps(counts)
+
+
+def test_no_public_output_places_a_report_in_an_area_with_fewer_than_k(
+    client, file_report, sessions, staff
+) -> None:
+    staff("rev", "reviewer")
+    # Karkh shows two reports at its exact points, Rusafa one: each district has fewer
+    # than k = 3, Baghdad has three.
+    karkh_ids = []
+    for lat, lon in (EXACT, (33.2901, 44.3402)):
+        rid, _r = file_report(district="IQG08Q03", lat=str(lat), lon=str(lon), category="threat")
+        publish(sessions, rid, location_precision="exact")
+        karkh_ids.append(rid)
+    rusafa, _r = file_report(district="IQG08Q01", category="threat")
+    publish(sessions, rusafa, location_precision="district")
+    # One report in all of Basra: not even its governorate may be shown.
+    basra, _r = file_report(district="IQG02Q02", title="A lone case in Basra")
+    publish(sessions, basra, location_precision="exact")
+
+    rows = {r["id"]: r for r in client.get("/api/v1/reports").json()["results"]}
+    for rid in [*karkh_ids, rusafa]:
+        assert rows[rid]["governorate"] == "IQG08" and rows[rid]["district"] is None
+        assert rows[rid]["location_precision"] == "governorate"
+    assert rows[basra]["title"] == "A lone case in Basra"  # still listed, but nowhere
+    assert rows[basra]["governorate"] is None and rows[basra]["lat"] is None
+    assert rows[basra]["location_precision"] == "hidden"
+    with sessions() as session:
+        places = PlaceIndex.load(session)
+        baghdad, basra_place = places.get("IQG08"), places.get("IQG02")
+    features = client.get("/api/v1/reports.geojson").json()["features"]
+    points = {f["id"]: f["geometry"] for f in features}
+    assert points[basra] is None
+    assert {tuple(points[rid]["coordinates"]) for rid in [*karkh_ids, rusafa]} == {
+        (baghdad.lon, baghdad.lat)
+    }
+    for i, text in enumerate(all_public_outputs(client, basra)):
+        for fragment in ("33.3152", "44.3661", "33.2901", "IQG08Q03", "IQG08Q01", "IQG02Q02"):
+            assert fragment not in text
+        if i != 4:  # /counts names each governorate with its centre, not a report's place
+            assert f"{basra_place.lat}" not in text
+    # Filtering by a category cannot place a report more finely either.
+    threat = client.get("/api/v1/reports?category=threat").json()["results"]
+    assert {r["district"] for r in threat} == {None}
+    # The counts still say Basra has fewer than k, without placing the report.
+    counts = client.get("/api/v1/reports/counts").json()
+    basra_count = next(g for g in counts["governorates"] if g["governorate"] == "IQG02")
+    assert basra_count["count"] is None and basra_count["fewer_than"] == 3
 
 
 def test_confidential_and_unpublished_reports_are_never_public(

@@ -302,6 +302,7 @@ def _public_rows(request: Request, session: Any, filters: public.PublicFilter) -
         filters=filters,
         lang=i18n.current_language.get(),
         zone=request.app.state.settings.timezone,
+        k=report_settings(request).reports_min_public_count,
     )
 
 

@@ -149,6 +149,7 @@ def export_reports(
                 filters=public.PublicFilter(category=category, governorate=governorate),
                 lang=i18n.current_language.get(),
                 zone=settings.timezone,
+                k=settings.reports.reports_min_public_count,
             )
             text = (
                 json.dumps(public.geojson(rows), ensure_ascii=False)

@@ -12,6 +12,14 @@ at the precision its reviewer chose:
 
 Never public: the contact, files, links, comments, channel, receipt, reviewer
 and the time the report was received.
+
+Small areas (k, ``MARSAD_REPORTS_MIN_PUBLIC_COUNT``): a report is never placed
+in an area that shows fewer than k published reports. A district (or exact
+point) with fewer than k reports shown there moves its reports up to their
+governorate; a governorate with fewer than k published reports shows no
+place at all (``location_precision`` ``"hidden"``). Every public output (list,
+map, GeoJSON, CSV, a report's page) goes through :func:`published_reports`
+or :func:`published_report`, so they all apply the same rule as ``/counts``.
 """
 
 from __future__ import annotations
@@ -21,13 +29,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from marsad.core.places import Place, PlaceIndex
 from marsad.reports import workflow
-from marsad.reports.models import Category, Report
+from marsad.reports.models import Report
 
 
 class ReportPublic(BaseModel):
@@ -49,11 +57,15 @@ class ReportPublic(BaseModel):
     occurred: str | None = Field(None, description="2024-05-01, 2024-W18 or 2024-05")
     time_precision: str
     language: str
+    # A report too alone to be placed still counts in its governorate's "fewer than k".
+    _counted_in: str | None = PrivateAttr(default=None)
 
 
-def public_point(report: Report, places: PlaceIndex) -> tuple[float | None, float | None]:
-    """The point shown publicly for a report at its location precision."""
-    precision = report.location_precision or workflow.DEFAULT_LOCATION_PRECISION
+def public_point(
+    report: Report, places: PlaceIndex, *, precision: str | None = None
+) -> tuple[float | None, float | None]:
+    """The point shown publicly for a report at its (or the given) location precision."""
+    precision = precision or _chosen_precision(report)
     if precision == "exact" and report.lat is not None and report.lon is not None:
         return report.lat, report.lon
     area: Place | None = None
@@ -63,16 +75,63 @@ def public_point(report: Report, places: PlaceIndex) -> tuple[float | None, floa
     return (area.lat, area.lon) if area else (None, None)
 
 
-def to_public(report: Report, places: PlaceIndex, *, lang: str, zone: str) -> ReportPublic:
-    """The public form of one published report."""
+HIDDEN = "hidden"
+
+
+@dataclass(frozen=True)
+class AreaCounts:
+    """How many published reports each area shows, to keep small areas unplaced."""
+
+    k: int
+    districts: Counter[str]
+    governorates: Counter[str]
+
+    @classmethod
+    def of(cls, reports: list[Report], *, k: int) -> AreaCounts:
+        districts: Counter[str] = Counter()
+        governorates: Counter[str] = Counter()
+        for report in reports:
+            if report.governorate_pcode:
+                governorates[report.governorate_pcode] += 1
+            if report.district_pcode and _chosen_precision(report) in ("exact", "district"):
+                districts[report.district_pcode] += 1
+        return cls(k=k, districts=districts, governorates=governorates)
+
+    def precision(self, report: Report) -> str:
+        """The location precision this report may be shown at, given its neighbours."""
+        loc = _chosen_precision(report)
+        if loc in ("exact", "district") and self.districts[report.district_pcode or ""] < self.k:
+            loc = "governorate"
+        if self.governorates[report.governorate_pcode or ""] < self.k:
+            return HIDDEN
+        return loc
+
+
+def _chosen_precision(report: Report) -> str:
+    return report.location_precision or workflow.DEFAULT_LOCATION_PRECISION
+
+
+def to_public(
+    report: Report,
+    places: PlaceIndex,
+    *,
+    lang: str,
+    zone: str,
+    areas: AreaCounts | None = None,
+) -> ReportPublic:
+    """The public form of one published report (placed no finer than ``areas`` allows)."""
     if report.status != workflow.PUBLISHED or report.confidential:
         raise ValueError("only published, non-confidential reports have a public form")
-    loc = report.location_precision or workflow.DEFAULT_LOCATION_PRECISION
+    loc = areas.precision(report) if areas is not None else _chosen_precision(report)
     tim = report.time_precision or workflow.DEFAULT_TIME_PRECISION
-    gov = places.get(report.governorate_pcode)
-    dist = places.get(report.district_pcode) if loc in ("exact", "district") else None
-    lat, lon = public_point(report, places)
-    return ReportPublic(
+    if loc == HIDDEN:
+        gov = dist = None
+        lat = lon = None
+    else:
+        gov = places.get(report.governorate_pcode)
+        dist = places.get(report.district_pcode) if loc in ("exact", "district") else None
+        lat, lon = public_point(report, places, precision=loc)
+    row = ReportPublic(
         id=report.id,
         title=report.title,
         description=report.description,
@@ -90,6 +149,8 @@ def to_public(report: Report, places: PlaceIndex, *, lang: str, zone: str) -> Re
         time_precision=tim,
         language=report.language,
     )
+    row._counted_in = report.governorate_pcode
+    return row
 
 
 @dataclass
@@ -118,24 +179,34 @@ def _period(value: str | None) -> tuple[date, date] | None:
     return day, day
 
 
+def _public_query() -> Any:
+    return select(Report).where(Report.status == workflow.PUBLISHED, Report.confidential.is_(False))
+
+
 def published_reports(
     session: Session,
     *,
     filters: PublicFilter,
     lang: str,
     zone: str,
+    k: int,
     places: PlaceIndex | None = None,
 ) -> list[ReportPublic]:
-    """Every published report matching the filters, newest period first."""
-    query = select(Report).where(
-        Report.status == workflow.PUBLISHED, Report.confidential.is_(False)
-    )
-    if filters.category:
-        query = query.join(Category).where(Category.slug == filters.category)
-    if filters.governorate:
-        query = query.where(Report.governorate_pcode == filters.governorate)
+    """Every published report matching the filters, newest period first.
+
+    Areas are counted over every published report, before the filters: a
+    filter can hide reports but never place one more finely.
+    """
+    everything = list(session.execute(_public_query()).scalars())
+    areas = AreaCounts.of(everything, k=k)
     places = places or PlaceIndex.load(session)
-    rows = [to_public(r, places, lang=lang, zone=zone) for r in session.execute(query).scalars()]
+    rows = [
+        to_public(r, places, lang=lang, zone=zone, areas=areas)
+        for r in everything
+        if (not filters.category or r.category.slug == filters.category)
+    ]
+    if filters.governorate:
+        rows = [row for row in rows if row.governorate == filters.governorate]
     if filters.date_from or filters.date_to:
         low = filters.date_from or date.min
         high = filters.date_to or date.max
@@ -152,13 +223,14 @@ def published_reports(
 
 
 def published_report(
-    session: Session, *, report_id: str, lang: str, zone: str
+    session: Session, *, report_id: str, lang: str, zone: str, k: int
 ) -> ReportPublic | None:
     """One published report's public form, or None when it is not public."""
     report = session.get(Report, report_id)
     if report is None or report.status != workflow.PUBLISHED or report.confidential:
         return None
-    return to_public(report, PlaceIndex.load(session), lang=lang, zone=zone)
+    areas = AreaCounts.of(list(session.execute(_public_query()).scalars()), k=k)
+    return to_public(report, PlaceIndex.load(session), lang=lang, zone=zone, areas=areas)
 
 
 def geojson(rows: list[ReportPublic]) -> dict[str, Any]:
@@ -191,10 +263,11 @@ def public_counts(
     by_gov: Counter[str] = Counter()
     cells: Counter[tuple[str, str, str | None]] = Counter()
     for row in rows:
-        if not row.governorate:
+        governorate = row.governorate or row._counted_in
+        if not governorate:
             continue
-        by_gov[row.governorate] += 1
-        cells[(row.governorate, row.category, row.district)] += 1
+        by_gov[governorate] += 1
+        cells[(governorate, row.category, row.district)] += 1
     rolled: defaultdict[tuple[str, str], int] = defaultdict(int)
     district_rows = []
     for (gov, cat, dist), n in sorted(

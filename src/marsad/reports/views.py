@@ -158,7 +158,11 @@ def _decoy_key(request: Request) -> bytes:
 def _public_context(request: Request, session: Any, filters: public.PublicFilter) -> dict[str, Any]:
     lang = i18n.current_language.get()
     rows = public.published_reports(
-        session, filters=filters, lang=lang, zone=request.app.state.settings.timezone
+        session,
+        filters=filters,
+        lang=lang,
+        zone=request.app.state.settings.timezone,
+        k=report_settings(request).reports_min_public_count,
     )
     places = PlaceIndex.load(session)
     return {
@@ -202,6 +206,7 @@ def public_report(request: Request, report_id: str, session: ReadSession) -> Res
         report_id=report_id,
         lang=i18n.current_language.get(),
         zone=request.app.state.settings.timezone,
+        k=report_settings(request).reports_min_public_count,
     )
     if row is None:
         raise NotFound("err_report_not_found", _("This report does not exist."), "id")

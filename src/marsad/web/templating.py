@@ -18,11 +18,26 @@ from zoneinfo import ZoneInfo
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
 
 from marsad.core import i18n
 from marsad.core.plugins import NAV_SECTIONS, Registry
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+# FIRST STRONG ISOLATE … POP DIRECTIONAL ISOLATE (Unicode bidi algorithm, UAX #9).
+FSI, PDI = "\u2068", "\u2069"
+
+
+def isolate(value: object) -> Markup:
+    """User text inside a page: in a ``<bdi>``, so its own direction and any control
+    characters in it (a U+202E RIGHT-TO-LEFT OVERRIDE in a title) stay inside."""
+    return Markup("<bdi>") + escape("" if value is None else str(value)) + Markup("</bdi>")
+
+
+def isolate_plain(value: object) -> str:
+    """User text where no markup is possible (``<title>``): between FSI and PDI, which end
+    every embedding or override the text opens."""
+    return f"{FSI}{'' if value is None else value}{PDI}"
 
 
 def make_environment(timezone: str, registry: Registry) -> Environment:
@@ -53,6 +68,8 @@ def make_environment(timezone: str, registry: Registry) -> Environment:
         return value.astimezone(zone).strftime(fmt)
 
     env.filters["localtime"] = localtime
+    env.filters["bidi"] = isolate
+    env.filters["bidi_plain"] = isolate_plain
     # Labels are English msgids: base.html translates them in the reader's language.
     env.globals["NAV"] = {section: registry.nav(section) for section in NAV_SECTIONS}
     env.globals["LANGUAGE_NAMES"] = i18n.LANGUAGE_NAMES
