@@ -7,7 +7,6 @@ import json
 import pytest
 
 from marsad.core.places import PlaceIndex
-
 from tests.conftest import use_report_settings
 
 from .helpers import publish
