@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
@@ -70,7 +70,10 @@ def get_run(run_id: str, user: StaffUser, session: DbSession) -> dict[str, Any]:
 
 @router.get("/runs/{run_id}/network")
 def network(
-    run_id: str, user: StaffUser, session: DbSession, cluster: int | None = None
+    run_id: str,
+    user: StaffUser,
+    session: DbSession,
+    cluster: Annotated[int | None, Query(ge=0, le=2**31)] = None,
 ) -> dict[str, Any]:
     """Nodes and edges for the network view, of the whole run or one cluster."""
     return runs.network(runs.get_run(session, run_id=run_id), cluster_id=cluster)
@@ -165,7 +168,10 @@ class StatusRequest(BaseModel):
 
 @router.get("/statuses", response_model=StatusList)
 def list_statuses(
-    user: StaffUser, session: DbSession, status: str | None = None, limit: int = 500
+    user: StaffUser,
+    session: DbSession,
+    status: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 500,
 ) -> dict[str, Any]:
     """Accounts with their current status (optionally only those currently ``status``)."""
     from marsad.coordination import statuses

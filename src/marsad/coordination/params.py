@@ -27,9 +27,14 @@ class RunParams(BaseModel):
     methods: list[str] | None = Field(
         None, description='links, text, hashtags, shares; none or ["all"] = every method.'
     )
-    window: int = Field(60, ge=0, description="Seconds within which actions coincide.")
+    window: int = Field(
+        60, ge=0, le=366 * 86400, description="Seconds within which actions coincide."
+    )
     min_repeat: int = Field(
-        3, ge=1, description="Fewest distinct objects a pair must share (count: participation)."
+        3,
+        ge=1,
+        le=1_000_000,
+        description="Fewest distinct objects a pair must share (count: participation).",
     )
     weighting: Literal["surprise", "count"] | None = Field(
         None,
@@ -39,9 +44,12 @@ class RunParams(BaseModel):
     min_surprise: float | None = Field(
         None, description="Fixed -log10 p threshold (default: log10 of the candidate pairs)."
     )
-    min_cluster_size: int = Field(2, ge=2, description="Smallest group reported.")
+    min_cluster_size: int = Field(2, ge=2, le=1_000_000, description="Smallest group reported.")
     creation_days: int = Field(
-        30, ge=0, description="Days within which a group's members count as created together."
+        30,
+        ge=0,
+        le=36_600,
+        description="Days within which a group's members count as created together.",
     )
 
     @field_validator("methods")

@@ -32,8 +32,8 @@ def start_run(
     request: Request,
     user: StaffUser,
     methods: Annotated[list[str] | None, Form()] = None,
-    window: Annotated[int, Form()] = 60,
-    min_repeat: Annotated[int, Form()] = 3,
+    window: Annotated[int, Form(ge=0, le=366 * 86400)] = 60,
+    min_repeat: Annotated[int, Form(ge=1, le=1_000_000)] = 3,
 ) -> Response:
     params = make_params(methods=methods, window=window, min_repeat=min_repeat)
     run = runs.start_run(request.app.state.sessions, actor=user.username, params=params)

@@ -12,13 +12,15 @@ from marsad.detect.curation import current_glossary
 from marsad.detect.model import load_configured_model, load_default_model
 from marsad.detect.service import classify_texts
 from marsad.detect.settings import DetectSettings, merged_thresholds
-from marsad.web.deps import DbSession, StaffUser
+from marsad.web.deps import MAX_OFFSET, DbSession, StaffUser
 
 router = APIRouter(prefix="/api/v1", tags=["detect"])
 
 
 class ClassifyRequest(BaseModel):
-    texts: list[str] = Field(..., description="Posts to classify (at most 10,000).")
+    texts: list[str] = Field(
+        ..., min_length=1, max_length=10_000, description="Posts to classify (1 to 10,000)."
+    )
     thresholds: dict[str, float] | None = Field(
         None,
         description="Per-label decision thresholds overriding the model's, e.g. {'hate': 0.6}.",
@@ -66,7 +68,7 @@ def flags(
     status: str = Query("pending", description="pending, confirmed, rejected or all"),
     label: str | None = Query(None, description="offensive, hate, violence or extremism"),
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> dict[str, Any]:
     """The review queue: flagged posts, strongest first."""
     items = flagging.list_flags(session, status=status, label=label, limit=limit, offset=offset)

@@ -159,7 +159,7 @@ def save_term(
     dialect: Annotated[str, Form()] = "",
     target_group: Annotated[str, Form()] = "",
     category: Annotated[str, Form()] = "",
-    severity: Annotated[int, Form()] = 2,
+    severity: Annotated[int, Form(ge=0, le=100)] = 2,
     ambiguous: Annotated[str, Form()] = "",
     notes: Annotated[str, Form()] = "",
     examples: Annotated[str, Form()] = "",

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from marsad.detect import flagging
 from marsad.detect.glossary_views import router as glossary_router
 from marsad.detect.model import TASKS
-from marsad.web.deps import CsrfChecked, DbSession, StaffUser
+from marsad.web.deps import MAX_PAGE, CsrfChecked, DbSession, StaffUser
 from marsad.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -24,7 +24,7 @@ def queue(
     session: DbSession,
     status: str = "pending",
     label: str | None = None,
-    page: int = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
 ) -> Response:
     size = 50
     page = max(page, 1)

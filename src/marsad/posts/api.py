@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from marsad.posts import read, service, watchlists
 from marsad.posts.schema import PostDetail, SearchPage
 from marsad.posts.search import MAX_LIMIT
-from marsad.web.deps import DbSession, StaffUser
+from marsad.web.deps import MAX_OFFSET, DbSession, StaffUser
 
 router = APIRouter(prefix="/api/v1", tags=["posts"])
 
@@ -32,7 +32,7 @@ def search_posts(
         str | None, Query(description="Only posts flagged with this label (offensive, hate…)")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> SearchPage:
     """Search collected posts, Arabic-aware, newest first."""
     return service.search(

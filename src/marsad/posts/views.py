@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse
 from marsad.core.i18n import gettext as _
 from marsad.posts import read, service, watchlists
 from marsad.posts.search import MAX_LIMIT
-from marsad.web.deps import DbSession, StaffUser
+from marsad.web.deps import MAX_OFFSET, DbSession, StaffUser
 from marsad.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -41,7 +41,7 @@ def posts_feed(
     flagged: bool = False,
     label: str = "",
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> HTMLResponse:
     """The posts feed: search box and filters over everything collected."""
     page = service.search(

@@ -28,7 +28,7 @@ from marsad.reports import export, public, service
 from marsad.reports.deps import check_rate, public_filter, report_settings
 from marsad.reports.files import Upload
 from marsad.reports.models import Report
-from marsad.web.deps import DbSession, ReadSession, StaffUser, read_sessions
+from marsad.web.deps import MAX_OFFSET, DbSession, ReadSession, StaffUser, read_sessions
 
 router = APIRouter(prefix="/api/v1", tags=["reports"])
 PublicFilterDep = Annotated[public.PublicFilter, Depends(public_filter)]
@@ -208,7 +208,9 @@ SUBMIT_DOC: dict[str, Any] = {
     "requestBody": {
         "required": True,
         "content": {
-            "application/json": {"schema": {"$ref": "#/components/schemas/ReportCreate"}},
+            # Inline: the handler reads the body itself, so FastAPI does not add the model
+            # to the components and a $ref to it would dangle.
+            "application/json": {"schema": ReportCreate.model_json_schema()},
             "multipart/form-data": {
                 "schema": {
                     "type": "object",
@@ -312,7 +314,7 @@ def list_public(
     session: ReadSession,
     filters: PublicFilterDep,
     limit: int = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> dict[str, Any]:
     """Published reports only, public fields only, at their public precision."""
     limit = max(1, min(limit, 500))

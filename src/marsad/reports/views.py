@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
@@ -28,6 +28,7 @@ from marsad.reports.api import status_label, store_submission
 from marsad.reports.deps import check_rate, public_filter, report_settings
 from marsad.reports.files import Upload
 from marsad.web.deps import (
+    MAX_PAGE,
     AdminUser,
     CsrfChecked,
     DbSession,
@@ -224,7 +225,7 @@ def staff_queue(
     status: str = "",
     category: str = "",
     assigned: str = "",
-    page: int = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
 ) -> Response:
     """The review queue: open reports first, filters by status, category and assignee."""
     lang = i18n.current_language.get()

@@ -41,7 +41,9 @@ class AuditRecordPublic(BaseModel):
 def audit_records(
     admin: AdminUser,
     session: DbSession,
-    before: int | None = Query(None, description="Only records with seq below this"),
+    before: int | None = Query(
+        None, ge=1, le=2**31 - 1, description="Only records with seq below this"
+    ),
     limit: int = Query(100, ge=1, le=1000),
 ) -> dict[str, Any]:
     """The newest audit records, paginated with ``next``."""

@@ -85,6 +85,10 @@ async def read_form(request: Request) -> FormData:
 
 PostedForm = Annotated[FormData, Depends(read_form)]
 
+# Bounds of paging parameters: larger numbers would overflow the database's integers.
+MAX_OFFSET = 1_000_000_000
+MAX_PAGE = 10_000_000
+
 
 def load_session_user(request: Request) -> None:
     """Fill ``request.state.user`` from the session cookie, if it is valid."""
@@ -123,24 +127,36 @@ def end_session(response: Response) -> None:
     response.delete_cookie(PENDING_COOKIE)
 
 
-def _bearer_user(request: Request, session: Session) -> User | None:
+def _bearer_user(request: Request) -> User | None:
+    """The user of a valid ``Authorization: Bearer`` token (401 for an invalid one).
+
+    Looked up in a short transaction of its own (it records when the token was last
+    used): the request's own session stays unopened, so a handler that queues work
+    through another session never waits for a lock its own request holds (SQLite).
+    """
     header = request.headers.get("authorization", "")
     scheme, _sep, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
-    user = users.user_for_token(session, token=token.strip())
-    if user is None:
-        raise HTTPException(401, headers={"WWW-Authenticate": "Bearer"})
+    with request.app.state.sessions() as session:
+        user = users.user_for_token(session, token=token.strip())
+        if user is None:
+            session.rollback()
+            raise HTTPException(401, headers={"WWW-Authenticate": "Bearer"})
+        session.flush()
+        session.refresh(user)
+        session.expunge(user)
+        session.commit()
     return user
 
 
 def current_staff(request: Request, session: DbSession) -> User:
     """The signed-in staff member (cookie or bearer token); redirect or 401 otherwise."""
     if request.headers.get("authorization"):
-        user = _bearer_user(request, session)
+        user = _bearer_user(request)
         if user is not None:
             request.state.user = user
-            return user
+            return session.merge(user, load=False)
     if request.state.user is not None:
         return session.merge(request.state.user, load=False)
     if request.url.path.startswith("/api/"):
