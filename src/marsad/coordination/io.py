@@ -111,15 +111,25 @@ def _jsonl_rows(path: Path, overrides: Mapping[str, str | None]) -> Iterator[dic
             yield row
 
 
+def _utf8_only(rows: Iterator[dict[str, Any]], path: Path) -> Iterator[dict[str, Any]]:
+    """The rows, with a file in another encoding (Latin-1, Windows-1256) named, not a crash."""
+    try:
+        yield from rows
+    except UnicodeDecodeError:
+        raise InvalidInput(
+            _CODE, "is not UTF-8 text; save it as UTF-8 and try again", where=str(path)
+        ) from None
+
+
 def read_rows(path: Path, **overrides: str | None) -> Iterator[dict[str, Any]]:
     """Yield rows with Marsad's field names from a ``.csv`` or ``.jsonl``/``.ndjson`` file."""
     if not path.exists():
         raise InvalidInput(_CODE, "no such file", where=str(path))
     suffix = path.suffix.lower()
     if suffix in (".csv", ".tsv"):
-        return _csv_rows(path, overrides)
+        return _utf8_only(_csv_rows(path, overrides), path)
     if suffix in (".jsonl", ".ndjson", ".json"):
-        return _jsonl_rows(path, overrides)
+        return _utf8_only(_jsonl_rows(path, overrides), path)
     raise InvalidInput(
         _CODE, f"unknown file type {suffix or '(none)'}; use .csv or .jsonl", where=str(path)
     )

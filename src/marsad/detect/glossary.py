@@ -82,6 +82,16 @@ CSV_COLUMNS = (
 LIST_SEPARATOR = "|"  # variants and examples in one CSV cell
 
 
+def _read_utf8(path: Path, encoding: str) -> str:
+    """A glossary file's text; a file in another encoding is named, not a crash."""
+    try:
+        return path.read_text(encoding=encoding)
+    except UnicodeDecodeError:
+        raise InvalidInput(
+            "err_glossary_invalid", "is not UTF-8 text; save it as UTF-8 and try again", str(path)
+        ) from None
+
+
 class GlossaryTerm(BaseModel):
     """One entry of the glossary: a term, its spellings and what it targets.
 
@@ -150,7 +160,7 @@ class Glossary(BaseModel):
             ``err_glossary_invalid`` naming the term index and field at fault.
         """
         where = str(source) if isinstance(source, Path) else "glossary"
-        text = source.read_text(encoding="utf-8") if isinstance(source, Path) else source
+        text = _read_utf8(source, "utf-8") if isinstance(source, Path) else source
         try:
             data = yaml.safe_load(text)
         except yaml.YAMLError as exc:
@@ -183,7 +193,7 @@ class Glossary(BaseModel):
             ``err_glossary_invalid`` naming the row (1 = first data row) and column.
         """
         where = str(source) if isinstance(source, Path) else "glossary.csv"
-        text = source.read_text(encoding="utf-8-sig") if isinstance(source, Path) else source
+        text = _read_utf8(source, "utf-8-sig") if isinstance(source, Path) else source
         reader = csv.DictReader(io.StringIO(text))
         header = reader.fieldnames or []
         missing = [
