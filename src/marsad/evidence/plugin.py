@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from marsad.core.plugins import hookimpl
 
+if TYPE_CHECKING:
+    import typer
+
 # Evidence cites posts (raw records) and reports (attachments) by reference only.
 REQUIRES: tuple[str, ...] = ()
+HERE = Path(__file__).resolve().parent
 
 
 @hookimpl
@@ -18,3 +23,17 @@ def marsad_models() -> list[str]:
 @hookimpl
 def marsad_routers() -> list[Any]:
     return []
+
+
+@hookimpl
+def marsad_cli(app: typer.Typer) -> None:
+    from marsad.evidence.cli import app as evidence_app
+
+    app.add_typer(evidence_app, name="evidence")
+
+
+@hookimpl
+def marsad_references() -> list[Any]:
+    from marsad.evidence.refs import REF_TYPES
+
+    return list(REF_TYPES)

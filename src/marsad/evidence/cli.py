@@ -1,0 +1,173 @@
+"""CLI of the evidence capability, mounted as ``marsad evidence``.
+
+Thin shells over :mod:`marsad.evidence.service` (and ``capture``/``verify``):
+each command opens the store, calls one service function in one transaction,
+and prints text or, with ``--json``, one JSON document. Errors are one line on
+stderr with a non-zero exit, as for every Marsad command.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from marsad.cli.output import fail, print_json, user_errors
+from marsad.cli.store import open_store
+from marsad.core.blobs import BlobStore
+from marsad.core.db import session_scope
+from marsad.core.i18n import gettext as _
+from marsad.evidence import service
+from marsad.evidence.verify import verify_all
+
+app = typer.Typer(
+    help="Evidence: add files, capture URLs, keep custody, verify every hash.",
+    no_args_is_help=True,
+)
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
+NoteOpt = Annotated[str, typer.Option("--note", help="Why this is kept (free text).")]
+CLI_ACTOR = "cli"
+
+
+def _echo_result(result: dict[str, object]) -> None:
+    if result["status"] == "failed":
+        typer.echo(
+            _("item {id}: failed: {reason}").format(id=result["id"], reason=result["reason"])
+        )
+    else:
+        typer.echo(
+            _("item {id}: {status} {sha256}").format(
+                id=result["id"], status=result["status"], sha256=result["sha256"] or ""
+            )
+        )
+
+
+@app.command("add")
+@user_errors
+def add(
+    file: Annotated[Path, typer.Argument(help="The local file to preserve.")],
+    note: NoteOpt = "",
+    json_: JsonOpt = False,
+) -> None:
+    """Store a local file as an evidence item (streamed, hashed, custody recorded)."""
+    if not file.is_file():
+        raise fail(f"{file}: not a readable file [err_file_missing]")
+    with open_store() as store:
+        blobs = BlobStore.from_settings(store.settings)
+        with session_scope(store.sessions) as session:
+            item = service.add_file(
+                session,
+                blobs,
+                path=file,
+                name=file.name,
+                media_type=None,
+                actor=CLI_ACTOR,
+                note=note,
+            )
+            result = service.result_json(item)
+    if json_:
+        print_json(result)
+    else:
+        _echo_result(result)
+
+
+@app.command("add-ref")
+@user_errors
+def add_ref(
+    ref: Annotated[
+        str, typer.Argument(help="report:ID (its attachments) or post:ID (its raw record).")
+    ],
+    json_: JsonOpt = False,
+) -> None:
+    """Preserve what Marsad already holds: a report's original attachments, a post's raw record."""
+    with open_store() as store:
+        blobs = BlobStore.from_settings(store.settings)
+        with session_scope(store.sessions) as session:
+            items = service.add_ref(session, blobs, ref=ref, actor=CLI_ACTOR)
+            results = [service.result_json(i) for i in items]
+    if json_:
+        print_json({"ref": ref, "items": results})
+    else:
+        for result in results:
+            _echo_result(result)
+        if not results:
+            typer.echo(_("{ref} has nothing to preserve").format(ref=ref))
+
+
+@app.command("list")
+@user_errors
+def list_(
+    kind: Annotated[str | None, typer.Option(help="Only this kind (capture, file, …).")] = None,
+    status: Annotated[str | None, typer.Option(help="Only this status.")] = None,
+    text: Annotated[str | None, typer.Option(help="Search title, note, URL, reference.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=200)] = 50,
+    offset: Annotated[int, typer.Option(min=0)] = 0,
+    json_: JsonOpt = False,
+) -> None:
+    """List evidence items, newest first."""
+    with open_store() as store, session_scope(store.sessions) as session:
+        page = service.list_items(
+            session, kind=kind, status=status, text=text, limit=limit, offset=offset
+        )
+        items = [service.item_public(i) for i in page.items]
+    if json_:
+        print_json({"total": page.total, "next_offset": page.next_offset, "items": items})
+        return
+    for item in items:
+        typer.echo(
+            f"{item['id']:>6}  {item['kind']:<11} {item['status']:<9} "
+            f"{item['sha256'] or '-'}  {item['title'] or item['source_url'] or ''}"
+        )
+
+
+@app.command("show")
+@user_errors
+def show(
+    item_id: Annotated[int, typer.Argument(help="The item's id.")],
+    json_: JsonOpt = False,
+) -> None:
+    """Show one item, its parts, versions and custody log (the viewing is recorded)."""
+    with open_store() as store, session_scope(store.sessions) as session:
+        item = service.view_item(session, item_id, actor=CLI_ACTOR)
+        body = service.item_public(item)
+        body["parts"] = [service.part_public(p) for p in service.parts_of(session, item.id)]
+        body["versions"] = [
+            {"id": v.id, "version": v.version, "status": v.status, "changes": v.changes}
+            for v in service.versions_of(session, item)
+        ]
+        body["custody"] = [service.event_public(e) for e in service.custody_log(session, item.id)]
+    if json_:
+        print_json(body)
+        return
+    for key in ("id", "kind", "status", "reason", "sha256", "size", "title", "source_url"):
+        typer.echo(f"{key:<11} {body[key]}")
+    for event in body["custody"]:
+        typer.echo(f"  #{event['seq']} {event['at']} {event['actor']} {event['action']}")
+
+
+@app.command("verify")
+@user_errors
+def verify(json_: JsonOpt = False) -> None:
+    """Re-hash every item's files and check every custody chain; exit 1 naming any problem."""
+    with open_store() as store, session_scope(store.sessions) as session:
+        result = verify_all(session, BlobStore.from_settings(store.settings))
+    if json_:
+        print_json(result)
+    else:
+        for problem in result["problems"]:
+            typer.echo(
+                _("item {item}: {problem}").format(item=problem["item"], problem=problem["problem"])
+            )
+        typer.echo(_("{checked} items checked").format(checked=result["checked"]))
+    if not result["ok"]:
+        raise typer.Exit(1)
+
+
+# The other half of evidence (bundles, verify-bundle, similar, timestamps) adds its commands here.
+try:
+    from marsad.evidence.extras_cli import register as _extras
+except ImportError:
+    _extras = None
+if _extras:
+    _extras(app)
