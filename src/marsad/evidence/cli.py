@@ -18,7 +18,10 @@ from marsad.cli.store import open_store
 from marsad.core.blobs import BlobStore
 from marsad.core.db import session_scope
 from marsad.core.i18n import gettext as _
+from marsad.core.jobs.cli import QueueOpt
+from marsad.core.jobs.service import submit_job
 from marsad.evidence import service
+from marsad.evidence.capture import capture_url, start_capture
 from marsad.evidence.verify import verify_all
 
 app = typer.Typer(
@@ -93,6 +96,56 @@ def add_ref(
             _echo_result(result)
         if not results:
             typer.echo(_("{ref} has nothing to preserve").format(ref=ref))
+
+
+@app.command("capture")
+@user_errors
+def capture(
+    url: Annotated[str, typer.Argument(help="The http(s) URL to preserve.")],
+    note: NoteOpt = "",
+    json_: JsonOpt = False,
+    queue: QueueOpt = False,
+) -> None:
+    """Capture a URL: its exact responses as a WARC, a screenshot and a PDF, with custody.
+
+    Prints {"id", "sha256", "status", "reason"}; a capture that fails (unreachable host,
+    TLS error, redirect loop, too large, too slow) is kept as a failed item with its
+    reason, and the command exits 1. With --queue an 'evidence.capture' job does it.
+    """
+    with open_store() as store:
+        settings = store.settings
+        if queue:
+            with session_scope(store.sessions) as session:
+                item_id = start_capture(session, url=url, actor=CLI_ACTOR, note=note).id
+            job_id = submit_job(
+                sessions=store.sessions,
+                settings=settings,
+                kind="evidence.capture",
+                params={"item_id": item_id},
+                requested_by=CLI_ACTOR,
+            )
+            result: dict[str, object] = {
+                "id": item_id,
+                "sha256": None,
+                "status": "pending",
+                "reason": None,
+                "job_id": job_id,
+            }
+        else:
+            result = capture_url(
+                sessions=store.sessions,
+                store=BlobStore.from_settings(settings),
+                cfg=settings.evidence,
+                url=url,
+                actor=CLI_ACTOR,
+                note=note,
+            )
+    if json_:
+        print_json(result)
+    else:
+        _echo_result(result)
+    if result["status"] == "failed":
+        raise typer.Exit(1)
 
 
 @app.command("list")

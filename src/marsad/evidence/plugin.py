@@ -9,6 +9,7 @@ from marsad.core.plugins import hookimpl
 
 if TYPE_CHECKING:
     import typer
+    from pydantic import BaseModel
 
 # Evidence cites posts (raw records) and reports (attachments) by reference only.
 REQUIRES: tuple[str, ...] = ()
@@ -37,3 +38,17 @@ def marsad_references() -> list[Any]:
     from marsad.evidence.refs import REF_TYPES
 
     return list(REF_TYPES)
+
+
+@hookimpl
+def marsad_settings() -> list[tuple[str, type[BaseModel]]]:
+    from marsad.evidence.settings import EvidenceSettings
+
+    return [("evidence", EvidenceSettings)]
+
+
+@hookimpl
+def marsad_job_kinds() -> list[Any]:
+    from marsad.evidence.jobs import JOB_KINDS
+
+    return list(JOB_KINDS)
