@@ -19,7 +19,7 @@ from marsad.core.jobs.service import get_job
 from marsad.core.settings import get_settings
 from marsad.evidence import cli, service
 from marsad.evidence.capture import capture_url
-from marsad.evidence.settings import EvidenceSettings
+from marsad.evidence.capture_settings import CaptureSettings
 
 from .webserver import STATE, self_signed, serve
 
@@ -39,8 +39,8 @@ def site():  # type: ignore[no-untyped-def]
         yield base
 
 
-def cfg(**values: object) -> EvidenceSettings:
-    return EvidenceSettings(evidence_capture_browser=False, **values)
+def cfg(**values: object) -> CaptureSettings:
+    return CaptureSettings(evidence_capture_browser=False, **values)
 
 
 def blobs_on_disk(store: BlobStore) -> list[str]:
@@ -214,7 +214,7 @@ def test_cli_capture_prints_the_result_and_a_queued_capture_runs_as_a_job(
 
 @pytest.mark.browser
 def test_chromium_renders_a_full_page_screenshot_and_a_pdf(site, sessions, store) -> None:
-    settings = EvidenceSettings()
+    settings = CaptureSettings()
     if not Path(settings.evidence_capture_chromium).exists():
         pytest.skip("needs Debian's Chromium at /usr/bin/chromium")
     result = capture_url(

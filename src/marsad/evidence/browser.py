@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from marsad.evidence.settings import EvidenceSettings
+from marsad.evidence.capture_settings import CaptureSettings
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class Rendered:
     title: str
 
 
-def unavailable(cfg: EvidenceSettings) -> str | None:
+def unavailable(cfg: CaptureSettings) -> str | None:
     """Why no screenshot can be taken here, or None when one can."""
     if not cfg.evidence_capture_browser:
         return "screenshots are switched off (MARSAD_EVIDENCE_CAPTURE_BROWSER)"
@@ -35,7 +35,7 @@ def unavailable(cfg: EvidenceSettings) -> str | None:
     return None
 
 
-def render(url: str, cfg: EvidenceSettings) -> Rendered:
+def render(url: str, cfg: CaptureSettings) -> Rendered:
     """Load ``url`` in headless Chromium; return a full-page PNG, a PDF and the title."""
     from playwright.sync_api import sync_playwright
 
@@ -44,6 +44,14 @@ def render(url: str, cfg: EvidenceSettings) -> Rendered:
         browser = driver.chromium.launch(
             executable_path=cfg.evidence_capture_chromium,
             headless=True,
+            # No request of Chromium's own (updates, safe browsing, sync) may leave with
+            # the capture: the monitor's network sees only the page being preserved.
+            args=[
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
             proxy={"server": cfg.evidence_capture_proxy} if cfg.evidence_capture_proxy else None,
         )
         try:

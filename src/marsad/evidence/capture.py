@@ -29,9 +29,9 @@ from marsad.core.blobs import BlobStore, store_blob
 from marsad.core.db import session_scope, utcnow
 from marsad.core.errors import InvalidInput
 from marsad.evidence import browser, custody, service
+from marsad.evidence.capture_settings import CaptureSettings
 from marsad.evidence.fetch import CaptureFailed, Fetched, check_url, fetch, tool_name
 from marsad.evidence.models import EvidenceItem
-from marsad.evidence.settings import EvidenceSettings
 
 log = logging.getLogger(__name__)
 WARC_TYPE = "application/warc"
@@ -210,7 +210,7 @@ def run_capture(
     *,
     sessions: sessionmaker[Session],
     store: BlobStore,
-    cfg: EvidenceSettings,
+    cfg: CaptureSettings,
     item_id: int,
     actor: str,
 ) -> dict[str, Any]:
@@ -254,7 +254,7 @@ def capture_url(
     *,
     sessions: sessionmaker[Session],
     store: BlobStore,
-    cfg: EvidenceSettings,
+    cfg: CaptureSettings,
     url: str,
     actor: str,
     note: str = "",

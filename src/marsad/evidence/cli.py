@@ -135,7 +135,7 @@ def capture(
             result = capture_url(
                 sessions=store.sessions,
                 store=BlobStore.from_settings(settings),
-                cfg=settings.evidence,
+                cfg=settings.evidence_capture,
                 url=url,
                 actor=CLI_ACTOR,
                 note=note,
@@ -182,14 +182,7 @@ def show(
 ) -> None:
     """Show one item, its parts, versions and custody log (the viewing is recorded)."""
     with open_store() as store, session_scope(store.sessions) as session:
-        item = service.view_item(session, item_id, actor=CLI_ACTOR)
-        body = service.item_public(item)
-        body["parts"] = [service.part_public(p) for p in service.parts_of(session, item.id)]
-        body["versions"] = [
-            {"id": v.id, "version": v.version, "status": v.status, "changes": v.changes}
-            for v in service.versions_of(session, item)
-        ]
-        body["custody"] = [service.event_public(e) for e in service.custody_log(session, item.id)]
+        body = service.item_detail(session, item_id, actor=CLI_ACTOR)
     if json_:
         print_json(body)
         return

@@ -35,7 +35,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 import marsad
-from marsad.evidence.settings import EvidenceSettings
+from marsad.evidence.capture_settings import CaptureSettings
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 CHUNK = 1024 * 1024
@@ -216,7 +216,7 @@ def _response_record(
         writer.write_record(record)
 
 
-def _client(cfg: EvidenceSettings) -> httpx.Client:
+def _client(cfg: CaptureSettings) -> httpx.Client:
     verify: Any = True
     if cfg.evidence_capture_ca_bundle:
         verify = ssl.create_default_context(cafile=cfg.evidence_capture_ca_bundle)
@@ -250,7 +250,7 @@ def _read_body(response: httpx.Response, path: Path, cap: int, deadline: float) 
     return size, digest.hexdigest()
 
 
-def fetch(url: str, cfg: EvidenceSettings, workdir: Path) -> Fetched:
+def fetch(url: str, cfg: CaptureSettings, workdir: Path) -> Fetched:
     """Fetch ``url`` (following redirects) into a WARC under ``workdir``; CaptureFailed if not."""
     url = check_url(url)
     started = datetime.now(UTC)

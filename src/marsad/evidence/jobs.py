@@ -36,7 +36,7 @@ def run_capture_job(context: JobContext, params: BaseModel) -> dict[str, Any]:
     result = run_capture(
         sessions=context.sessions,
         store=BlobStore.from_settings(settings),
-        cfg=settings.evidence,
+        cfg=settings.evidence_capture,
         item_id=params.item_id,
         actor=context.requested_by or "jobs",
     )

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from marsad.core.plugins import hookimpl
+from marsad.core.i18n.markers import N_
+from marsad.core.plugins import NavEntry, hookimpl
 
 if TYPE_CHECKING:
     import typer
@@ -23,7 +24,24 @@ def marsad_models() -> list[str]:
 
 @hookimpl
 def marsad_routers() -> list[Any]:
-    return []
+    from marsad.evidence import api, views
+
+    return [api.router, views.router]
+
+
+@hookimpl
+def marsad_templates() -> list[Path]:
+    return [HERE / "templates"]
+
+
+@hookimpl
+def marsad_static() -> list[tuple[str, Path]]:
+    return [("evidence", HERE / "static")]
+
+
+@hookimpl
+def marsad_nav() -> list[NavEntry]:
+    return [NavEntry("/staff/evidence", N_("Evidence"), "staff", 45)]
 
 
 @hookimpl
@@ -42,9 +60,9 @@ def marsad_references() -> list[Any]:
 
 @hookimpl
 def marsad_settings() -> list[tuple[str, type[BaseModel]]]:
-    from marsad.evidence.settings import EvidenceSettings
+    from marsad.evidence.capture_settings import CaptureSettings
 
-    return [("evidence", EvidenceSettings)]
+    return [("evidence_capture", CaptureSettings)]
 
 
 @hookimpl

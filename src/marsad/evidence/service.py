@@ -594,3 +594,39 @@ def event_public(event: CustodyEvent) -> dict[str, Any]:
         "prev_hash": event.prev_hash,
         "hash": event.hash,
     }
+
+
+def timestamp_public(stamp: EvidenceTimestamp) -> dict[str, Any]:
+    """A time-stamp request's state, as the item page shows it."""
+    return {
+        "status": stamp.status,
+        "tsa_url": stamp.tsa_url,
+        "sha256": stamp.sha256,
+        "reason": stamp.reason,
+        "attempts": stamp.attempts,
+        "token_sha256": stamp.token_sha256,
+        "granted_at": _iso(stamp.granted_at),
+    }
+
+
+def item_detail(session: Session, item_id: int | str, *, actor: str) -> dict[str, Any]:
+    """Everything the item page and its JSON twin show, the viewing recorded in custody."""
+    item = view_item(session, item_id, actor=actor)
+    body = item_public(item)
+    body["parts"] = [part_public(p) for p in parts_of(session, item.id)]
+    body["versions"] = [
+        {
+            "id": v.id,
+            "version": v.version,
+            "status": v.status,
+            "sha256": v.sha256,
+            "captured_at": _iso(v.captured_at),
+            "changes": v.changes,
+        }
+        for v in versions_of(session, item)
+    ]
+    body["custody"] = [event_public(e) for e in custody_log(session, item.id)]
+    body["timestamps"] = [timestamp_public(t) for t in timestamps_of(session, item.id)]
+    original = session.get(EvidenceItem, item.derived_from_id) if item.derived_from_id else None
+    body["derived_from"] = item_public(original) if original is not None else None
+    return body

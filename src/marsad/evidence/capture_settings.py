@@ -1,4 +1,8 @@
-"""Settings of the evidence capability, each one a ``MARSAD_<NAME>`` variable."""
+"""Settings of evidence captures, each one a ``MARSAD_<NAME>`` variable.
+
+A section of its own (``settings.evidence_capture``) beside the ``evidence``
+section of timestamps, hashes and bundles, so each half owns its file.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
-class EvidenceSettings(BaseSettings):
+class CaptureSettings(BaseSettings):
     """How URLs are captured: limits, the network path, the browser."""
 
     model_config = SettingsConfigDict(
