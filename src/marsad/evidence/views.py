@@ -23,6 +23,7 @@ from marsad.core.db import session_scope
 from marsad.core.errors import NotFound
 from marsad.core.models import User
 from marsad.evidence import service
+from marsad.evidence.labels import label
 from marsad.evidence.capture import start_capture
 from marsad.evidence.models import ITEM_KINDS, ITEM_STATUSES
 from marsad.web.deps import CsrfChecked, DbSession, StaffUser
@@ -85,6 +86,7 @@ def list_page(
             "statuses": ITEM_STATUSES,
             "more": more,
             "bundles": _bundle_writer() is not None,
+            "label": label,
         },
     )
 
@@ -98,7 +100,9 @@ def item_page(item_id: int, request: Request, user: StaffUser, session: DbSessio
         preview = f"/staff/evidence/{item_id}/file?part=screenshot&inline=1"
     elif detail["media_type"] in INLINE_TYPES and detail["sha256"]:
         preview = f"/staff/evidence/{item_id}/file?inline=1"
-    return render(request, "evidence/item.html", {"item": detail, "preview": preview})
+    return render(
+        request, "evidence/item.html", {"item": detail, "preview": preview, "label": label}
+    )
 
 
 @router.get("/staff/evidence/{item_id}/file")
