@@ -23,8 +23,8 @@ from marsad.core.db import session_scope
 from marsad.core.errors import NotFound
 from marsad.core.models import User
 from marsad.evidence import service
-from marsad.evidence.labels import label
 from marsad.evidence.capture import start_capture
+from marsad.evidence.labels import label
 from marsad.evidence.models import ITEM_KINDS, ITEM_STATUSES
 from marsad.web.deps import CsrfChecked, DbSession, StaffUser
 from marsad.web.templating import render
