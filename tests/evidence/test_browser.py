@@ -71,7 +71,7 @@ def test_list_and_item_pages_at_phone_and_desktop_width(live_server, browser, ma
         preview = page.locator("figure.preview img")
         assert preview.evaluate("img => img.complete && img.naturalWidth") == 1
         page.reload()  # the preview's own request is logged after the page was made
-        assert "preview" in page.locator("table.custody").inner_text()
+        assert "معاينة" in page.locator("table.custody").inner_text()  # "Preview"
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         page.screenshot(path=str(SHOTS / f"item-{width}.png"), full_page=True)
         context.close()

@@ -7,6 +7,7 @@ or rendering fails, the capture keeps its WARC and says why in its metadata.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,7 +37,16 @@ def unavailable(cfg: CaptureSettings) -> str | None:
 
 
 def render(url: str, cfg: CaptureSettings) -> Rendered:
-    """Load ``url`` in headless Chromium; return a full-page PNG, a PDF and the title."""
+    """Load ``url`` in headless Chromium; return a full-page PNG, a PDF and the title.
+
+    Runs in a thread of its own: Playwright's sync API refuses a thread that
+    already runs an event loop (a web worker, or another Playwright session).
+    """
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="marsad-render") as pool:
+        return pool.submit(_render, url, cfg).result()
+
+
+def _render(url: str, cfg: CaptureSettings) -> Rendered:
     from playwright.sync_api import sync_playwright
 
     timeout_ms = cfg.evidence_capture_timeout * 1000
