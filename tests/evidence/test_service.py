@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import sys
 
 import pytest
 from sqlalchemy import update
@@ -187,3 +188,34 @@ def test_cli_add_prints_the_result_and_verify_exits_1_naming_the_item(
     assert [e["action"] for e in json.loads(shown.stdout)["custody"]] == ["create", "view"]
     with session_scope(sessions) as session:
         assert session.get(EvidenceItem, body["id"]).note == "from a source"
+
+
+def test_pictures_are_handed_to_the_perceptual_hasher_whose_failure_costs_nothing(
+    sessions, store, monkeypatch
+) -> None:
+    import types
+
+    seen: list[str] = []
+
+    def hash_item(session, store, item):  # type: ignore[no-untyped-def]
+        seen.append(item.media_type)
+        if item.title == "broken.jpg":
+            raise ValueError("cannot decode")
+        return {"item": item.id, "hashed": 1, "skipped": []}
+
+    monkeypatch.setitem(
+        sys.modules, "marsad.evidence.similar", types.SimpleNamespace(hash_item=hash_item)
+    )
+    with session_scope(sessions) as session:
+        for name, media in (
+            ("a.png", "image/png"),
+            ("b.pdf", "application/pdf"),
+            ("broken.jpg", "image/jpeg"),
+            ("c.mp4", "video/mp4"),
+        ):
+            service.add_file(
+                session, store, stream=name.encode(), name=name, media_type=media, actor="a"
+            )
+    assert seen == ["image/png", "image/jpeg", "video/mp4"]
+    with session_scope(sessions) as session:
+        assert service.list_items(session).total == 4  # the broken picture is kept all the same

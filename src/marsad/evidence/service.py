@@ -14,6 +14,7 @@ cropped copy) is its own item whose ``derived_from_id`` names the original.
 from __future__ import annotations
 
 import json
+import logging
 import mimetypes
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ from marsad.evidence.models import (
     EvidenceTimestamp,
 )
 
+log = logging.getLogger(__name__)
 DEFAULT_MEDIA_TYPE = "application/octet-stream"
 MAX_PAGE = 200
 
@@ -155,7 +157,27 @@ def add_file(
         details["derived_from"] = original.id
         details["derivation"] = derivation
     custody.record(session, item_id=item.id, action="create", actor=actor, details=details)
+    perceptual_hash(session, store, item)
     return item
+
+
+def perceptual_hash(session: Session, store: BlobStore, item: EvidenceItem) -> None:
+    """Hash an image or video item for re-upload search, when that part of evidence is here.
+
+    Best effort, in a SAVEPOINT: a picture that cannot be hashed never costs the
+    item it belongs to (the ``evidence.phash`` backfill can try again later).
+    """
+    if not item.media_type.startswith(("image/", "video/")):
+        return
+    try:
+        from marsad.evidence.similar import hash_item
+    except ImportError:
+        return
+    try:
+        with session.begin_nested():
+            hash_item(session, store, item)
+    except Exception:  # noqa: BLE001 - see the docstring; logged without the picture or its path
+        log.warning("perceptual hash failed", extra={"item": item.id})
 
 
 def add_part(
@@ -188,6 +210,7 @@ def _existing(session: Session, *, source_ref: str, sha256: str) -> EvidenceItem
 
 def add_blob_item(
     session: Session,
+    store: BlobStore,
     *,
     sha256: str,
     name: str,
@@ -230,6 +253,7 @@ def add_blob_item(
         actor=actor,
         details={"sha256": blob.sha256, "kind": kind, "source_ref": source_ref},
     )
+    perceptual_hash(session, store, item)
     return item, True
 
 
@@ -237,7 +261,6 @@ def add_from_report(
     session: Session, store: BlobStore, *, report_id: str, actor: str
 ) -> list[EvidenceItem]:
     """One item per attachment of a report: the bytes as they arrived, not the cleaned copy."""
-    del store  # the attachments' blobs are already in the store
     from marsad.reports.service import get_report
 
     report = get_report(session, report_id=report_id)
@@ -246,6 +269,7 @@ def add_from_report(
         original = file.original_sha256 or file.sha256
         item, _created = add_blob_item(
             session,
+            store,
             sha256=original,
             name=file.filename,
             kind="attachment",
