@@ -219,3 +219,23 @@ def test_pictures_are_handed_to_the_perceptual_hasher_whose_failure_costs_nothin
     assert seen == ["image/png", "image/jpeg", "video/mp4"]
     with session_scope(sessions) as session:
         assert service.list_items(session).total == 4  # the broken picture is kept all the same
+
+
+def test_many_people_viewing_one_item_at_once_leave_one_unbroken_chain(sessions, store) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with session_scope(sessions) as session:
+        item_id = service.add_file(
+            session, store, stream=b"busy", name="b.txt", media_type=None, actor="a"
+        ).id
+
+    def look(n: int) -> None:
+        for _ in range(4):
+            with session_scope(sessions) as session:
+                service.view_item(session, item_id, actor=f"viewer{n}")
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        list(pool.map(look, range(6)))
+    with session_scope(sessions) as session:
+        assert [e.seq for e in service.custody_log(session, item_id)] == list(range(1, 26))
+        assert verify_all(session, store)["ok"] is True
