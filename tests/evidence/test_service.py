@@ -186,6 +186,26 @@ def test_cli_add_prints_the_result_and_verify_exits_1_naming_the_item(
 
     shown = runner.invoke(cli.app, ["show", str(body["id"]), "--json"])
     assert [e["action"] for e in json.loads(shown.stdout)["custody"]] == ["create", "view"]
+
+    out = tmp_path / "copy.txt"
+    store.put(file.read_bytes())  # the blob back in place
+    exported = runner.invoke(
+        cli.app, ["export", str(body["id"]), "--out", str(out), "--reason", "court", "--json"]
+    )
+    assert exported.exit_code == 0, exported.output
+    assert out.read_bytes() == file.read_bytes()
+    again = runner.invoke(cli.app, ["export", str(body["id"]), "--out", str(out)])
+    assert again.exit_code == 2 and "already exists" in again.output
+    handed = runner.invoke(
+        cli.app, ["transfer", str(body["id"]), "--to", "OHCHR", "--reason", "case 12", "--json"]
+    )
+    assert json.loads(handed.stdout)["details"] == {"to": "OHCHR"}
+    log = json.loads(runner.invoke(cli.app, ["show", str(body["id"]), "--json"]).stdout)
+    assert [(e["action"], e["reason"]) for e in log["custody"]][2:] == [
+        ("export", "court"),
+        ("transfer", "case 12"),
+        ("view", ""),
+    ]
     with session_scope(sessions) as session:
         assert session.get(EvidenceItem, body["id"]).note == "from a source"
 

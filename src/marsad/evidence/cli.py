@@ -8,6 +8,7 @@ stderr with a non-zero exit, as for every Marsad command.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Annotated
 
@@ -190,6 +191,65 @@ def show(
         typer.echo(f"{key:<11} {body[key]}")
     for event in body["custody"]:
         typer.echo(f"  #{event['seq']} {event['at']} {event['actor']} {event['action']}")
+
+
+@app.command("export")
+@user_errors
+def export(
+    item_id: Annotated[int, typer.Argument(help="The item's id.")],
+    out: Annotated[Path, typer.Option("--out", help="Where to write the file.")],
+    part: Annotated[
+        str | None,
+        typer.Option(help="A part instead of the item's file: screenshot, pdf, metadata."),
+    ] = None,
+    reason: Annotated[str, typer.Option(help="Why it leaves Marsad (kept in custody).")] = "",
+    json_: JsonOpt = False,
+) -> None:
+    """Copy an item's file out of the store; the export is recorded in its custody log."""
+    if out.exists():
+        raise fail(f"{out}: already exists; choose another path [err_file_exists]")
+    with open_store() as store, session_scope(store.sessions) as session:
+        got = service.open_download(
+            session,
+            BlobStore.from_settings(store.settings),
+            item_id,
+            actor=CLI_ACTOR,
+            part=part,
+            reason=reason,
+            action="export",
+        )
+        tmp = out.with_name(f".{out.name}.part")
+        try:
+            with got.stream as source, tmp.open("xb") as target:
+                shutil.copyfileobj(source, target, 1024 * 1024)
+            tmp.rename(out)
+        finally:
+            tmp.unlink(missing_ok=True)
+    result = {"id": item_id, "sha256": got.sha256, "out": str(out), "size": got.size}
+    if json_:
+        print_json(result)
+    else:
+        typer.echo(f"{out}  {got.sha256}")
+
+
+@app.command("transfer")
+@user_errors
+def transfer(
+    item_id: Annotated[int, typer.Argument(help="The item's id.")],
+    to: Annotated[str, typer.Option("--to", help="Who received it (a court, a platform…).")],
+    reason: Annotated[str, typer.Option(help="Why it was handed over.")] = "",
+    json_: JsonOpt = False,
+) -> None:
+    """Record that an item was handed to someone outside Marsad, who and why."""
+    with open_store() as store, session_scope(store.sessions) as session:
+        event = service.record_transfer(session, item_id, actor=CLI_ACTOR, to=to, reason=reason)
+        body = service.event_public(event)
+    if json_:
+        print_json(body)
+    else:
+        typer.echo(
+            _("item {id}: handed over, custody event {seq}").format(id=item_id, seq=body["seq"])
+        )
 
 
 @app.command("verify")

@@ -373,8 +373,13 @@ def open_download(
     actor: str,
     part: str | None = None,
     reason: str = "",
+    action: str = "download",
 ) -> Download:
-    """The bytes of an item (or of one part: ``screenshot``, ``pdf``…), the download recorded."""
+    """The bytes of an item (or of one part: ``screenshot``, ``pdf``…), the hand-out recorded.
+
+    ``action`` is ``download`` (a staff member's browser) or ``export`` (a copy
+    leaving Marsad, e.g. ``marsad evidence export``).
+    """
     item = get_item(session, item_id)
     if part is None:
         if not item.sha256:
@@ -398,7 +403,7 @@ def open_download(
     custody.record(
         session,
         item_id=item.id,
-        action="download",
+        action=action,
         actor=actor,
         reason=reason,
         details={"sha256": sha256, "part": part or "item"},
