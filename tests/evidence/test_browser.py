@@ -68,8 +68,9 @@ def test_list_and_item_pages_at_phone_and_desktop_width(live_server, browser, ma
         assert page.locator("ul.changes li").count() >= 2
         page.screenshot(path=str(SHOTS / f"capture-{width}.png"), full_page=True)
         page.goto(f"{live_server}/staff/evidence/{items['pic']}")
+        page.wait_for_function("document.querySelector('figure.preview img').complete")
         preview = page.locator("figure.preview img")
-        assert preview.evaluate("img => img.complete && img.naturalWidth") == 1
+        assert preview.evaluate("img => img.naturalWidth") == 1
         page.reload()  # the preview's own request is logged after the page was made
         assert "معاينة" in page.locator("table.custody").inner_text()  # "Preview"
         assert page.evaluate("document.documentElement.scrollWidth") <= width
