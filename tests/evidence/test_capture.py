@@ -18,7 +18,7 @@ from marsad.core.jobs.runners import run_in_foreground
 from marsad.core.jobs.service import get_job
 from marsad.core.settings import get_settings
 from marsad.evidence import cli, service
-from marsad.evidence.capture import capture_url
+from marsad.evidence.capture import capture_url, retry_failed, retryable
 from marsad.evidence.capture_settings import CaptureSettings
 
 from .webserver import STATE, self_signed, serve
@@ -229,3 +229,31 @@ def test_chromium_renders_a_full_page_screenshot_and_a_pdf(site, sessions, store
         assert png.read(8) == b"\x89PNG\r\n\x1a\n"
     with store.open(parts["pdf"].sha256) as pdf:
         assert pdf.read(5) == b"%PDF-"
+
+
+def test_failures_that_may_pass_are_tried_again_up_to_the_limit(site, sessions, store) -> None:
+    slow = capture_url(
+        sessions=sessions,
+        store=store,
+        cfg=cfg(evidence_capture_timeout=0.3),
+        url=f"{site}/slow",
+        actor="a",
+    )
+    loop = capture_url(sessions=sessions, store=store, cfg=cfg(), url=f"{site}/loop-a", actor="a")
+    assert slow["status"] == loop["status"] == "failed"
+    with session_scope(sessions) as session:
+        # A redirect loop would only loop again: it is not retried.
+        assert retryable(session, max_attempts=3) == [slow["id"]]
+        assert retryable(session, max_attempts=1) == []
+    patient = cfg(evidence_capture_timeout=5)
+    assert retry_failed(sessions=sessions, store=store, cfg=patient, actor="jobs") == {
+        "retried": 1,
+        "captured": 1,
+        "failed": 0,
+    }
+    with session_scope(sessions) as session:
+        item = service.get_item(session, slow["id"])
+        assert item.status == "captured" and item.reason is None
+        log = [(e.action, e.details.get("status")) for e in service.custody_log(session, item.id)]
+        assert log == [("create", None), ("capture", "failed"), ("capture", "captured")]
+        assert retryable(session, max_attempts=3) == []

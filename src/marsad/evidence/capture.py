@@ -31,10 +31,13 @@ from marsad.core.errors import InvalidInput
 from marsad.evidence import browser, custody, service
 from marsad.evidence.capture_settings import CaptureSettings
 from marsad.evidence.fetch import CaptureFailed, Fetched, check_url, fetch, tool_name
-from marsad.evidence.models import EvidenceItem
+from marsad.evidence.models import CustodyEvent, EvidenceItem
 
 log = logging.getLogger(__name__)
 WARC_TYPE = "application/warc"
+# Failures worth trying again later (the network or the server may recover); a TLS error,
+# a redirect loop or an oversize page would only fail the same way again.
+TRANSIENT = ("err_capture_timeout", "err_capture_unreachable", "err_capture_network")
 COMPARED = ("http_status", "content_sha256", "title", "size")
 
 
@@ -264,3 +267,44 @@ def capture_url(
     with session_scope(sessions) as session:
         item_id = start_capture(session, url=url, actor=actor, note=note, source_ref=source_ref).id
     return run_capture(sessions=sessions, store=store, cfg=cfg, item_id=item_id, actor=actor)
+
+
+def retryable(session: Session, *, max_attempts: int) -> list[int]:
+    """Failed captures whose failure may pass, tried fewer than ``max_attempts`` times.
+
+    Attempts are counted from the custody log (one ``capture`` event per try),
+    so nothing else has to be stored to keep count.
+    """
+    attempts = (
+        select(func.count())
+        .select_from(CustodyEvent)
+        .where(CustodyEvent.item_id == EvidenceItem.id, CustodyEvent.action == "capture")
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(EvidenceItem.id, EvidenceItem.reason)
+        .where(
+            EvidenceItem.kind == "capture",
+            EvidenceItem.status == "failed",
+            attempts < max_attempts,
+        )
+        .order_by(EvidenceItem.id)
+    )
+    return [item_id for item_id, reason in rows if (reason or "").startswith(TRANSIENT)]
+
+
+def retry_failed(
+    *,
+    sessions: sessionmaker[Session],
+    store: BlobStore,
+    cfg: CaptureSettings,
+    actor: str,
+) -> dict[str, Any]:
+    """Try again every capture :func:`retryable` names; ``{"retried", "captured", "failed"}``."""
+    with session_scope(sessions) as session:
+        ids = retryable(session, max_attempts=cfg.evidence_capture_max_attempts)
+    captured = 0
+    for item_id in ids:
+        result = run_capture(sessions=sessions, store=store, cfg=cfg, item_id=item_id, actor=actor)
+        captured += result["status"] == "captured"
+    return {"retried": len(ids), "captured": captured, "failed": len(ids) - captured}

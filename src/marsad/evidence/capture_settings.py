@@ -35,6 +35,12 @@ class CaptureSettings(BaseSettings):
     evidence_capture_max_redirects: int = Field(
         10, description="Redirects a capture follows before it fails as a redirect loop.", ge=0
     )
+    evidence_capture_max_attempts: int = Field(
+        3,
+        description="Tries a capture gets when it fails for a reason that may pass (a timeout, "
+        "an unreachable host): the periodic `evidence.capture_retry` job tries again until then.",
+        ge=1,
+    )
     evidence_capture_proxy: str = Field(
         "",
         description="Proxy for captures, e.g. `socks5://127.0.0.1:9050` (Tor) or "

@@ -70,3 +70,10 @@ def marsad_job_kinds() -> list[Any]:
     from marsad.evidence.jobs import JOB_KINDS
 
     return list(JOB_KINDS)
+
+
+@hookimpl
+def marsad_periodic_jobs() -> list[Any]:
+    from marsad.evidence.jobs import PERIODIC_JOBS
+
+    return list(PERIODIC_JOBS)
