@@ -568,9 +568,12 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def result_json(item: EvidenceItem) -> dict[str, Any]:
-    """What ``evidence add`` and ``evidence capture`` print: id, sha256, status, reason."""
-    status = item.status if item.status in ("captured", "failed") else item.status
-    return {"id": item.id, "sha256": item.sha256, "status": status, "reason": item.reason}
+    """What ``evidence add`` and ``evidence capture`` print: id, sha256, status, reason.
+
+    ``status`` is ``captured`` or ``failed`` once a capture has run (``pending`` only
+    for a capture still queued).
+    """
+    return {"id": item.id, "sha256": item.sha256, "status": item.status, "reason": item.reason}
 
 
 def item_public(item: EvidenceItem) -> dict[str, Any]:
