@@ -21,7 +21,7 @@ from marsad.evidence import cli, service
 from marsad.evidence.capture import capture_url, retry_failed, retryable
 from marsad.evidence.capture_settings import CaptureSettings
 
-from .webserver import STATE, self_signed, serve
+from .webserver import STATE, forwarding_proxy, self_signed, serve
 
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 runner = CliRunner()
@@ -257,3 +257,23 @@ def test_failures_that_may_pass_are_tried_again_up_to_the_limit(site, sessions, 
         log = [(e.action, e.details.get("status")) for e in service.custody_log(session, item.id)]
         assert log == [("create", None), ("capture", "failed"), ("capture", "captured")]
         assert retryable(session, max_attempts=3) == []
+
+
+def test_a_configured_proxy_carries_the_capture_and_no_address_is_resolved(
+    site, sessions, store
+) -> None:
+    with forwarding_proxy() as (proxy, seen):
+        result = capture_url(
+            sessions=sessions,
+            store=store,
+            cfg=cfg(evidence_capture_proxy=proxy),
+            url=f"{site}/page",
+            actor="a",
+        )
+    assert result["status"] == "captured"
+    assert seen == [f"{site}/page"]
+    with session_scope(sessions) as session:
+        item = service.get_item(session, result["id"])
+        assert item.title == STATE["title"] and item.meta["http_status"] == 200
+        # The proxy resolved the host: Marsad recorded no address of its own.
+        assert item.meta["addresses"] == [] and item.meta["hops"][0]["addresses"] == []

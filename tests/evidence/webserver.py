@@ -104,3 +104,36 @@ def serve(tls: tuple[Path, Path] | None = None) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextmanager
+def forwarding_proxy() -> Iterator[tuple[str, list[str]]]:
+    """A plain HTTP proxy on loopback that forwards GETs; yield its URL and what it forwarded."""
+    import urllib.request
+
+    seen: list[str] = []
+
+    class Proxy(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802
+            seen.append(self.path)  # absolute-form: the proxy is asked for the whole URL
+            opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+            with opener.open(self.path, timeout=5) as upstream:  # noqa: S310 - loopback test
+                body = upstream.read()
+                self.send_response(upstream.status)
+                self.send_header("Content-Type", upstream.headers["Content-Type"])
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", seen
+    finally:
+        server.shutdown()
+        server.server_close()
