@@ -19,6 +19,15 @@ never replaces its original. Because blobs are content-addressed, one cleaned
 image can derive from two originals (the same photo sent twice with different
 metadata), so derivations are a table of their own rather than a column.
 
+Where the files live is the store's business. :class:`BlobStore` is the
+interface every caller types against (``put``, ``open``, ``exists``,
+``verify``), implemented by the local folder above and by
+:class:`S3BlobStore` for an S3-compatible bucket (``MARSAD_BLOBS_S3_URL``),
+which keeps the same names (``<prefix>/ab/abcdef…``) and the same promises:
+bytes hashed while streamed through a temporary file, an object written
+whole or not at all, never replaced. :meth:`BlobStore.from_settings` picks
+the configured one.
+
 One text form names a blob everywhere: ``sha256:<64 lowercase hex>``
 (:func:`format_sha256`, :func:`parse_sha256`).
 """
@@ -35,12 +44,13 @@ from datetime import datetime
 from io import BytesIO
 from pathlib import Path
 from typing import Any, BinaryIO
+from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import BigInteger, ForeignKey, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from marsad.core.db import Base, UTCDateTime, utcnow
-from marsad.core.errors import InvalidInput, NotFound
+from marsad.core.errors import ConfigError, InvalidInput, NotFound
 from marsad.core.settings import Settings
 
 PREFIX = "sha256:"
@@ -105,7 +115,11 @@ class BlobStore:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> BlobStore:
-        """The store in ``MARSAD_BLOBS_DIR``, or ``DATA_DIR/blobs`` when that is empty."""
+        """The configured store: the S3 bucket of ``MARSAD_BLOBS_S3_URL`` when set, else the
+        folder ``MARSAD_BLOBS_DIR`` (``DATA_DIR/blobs`` when that is empty)."""
+        s3_url = getattr(settings, "blobs_s3_url", "")
+        if s3_url:
+            return S3BlobStore(s3_url, staging=settings.data_dir / "blob-staging")
         return cls(settings.resolved_blobs_dir)
 
     def path(self, ref: str) -> Path:
@@ -173,6 +187,105 @@ class BlobStore:
             return PutResult(sha256=ref, size=size, created=created)
         finally:
             tmp.unlink(missing_ok=True)
+
+
+def _hash_to_file(stream: BinaryIO, out: BinaryIO, max_bytes: int | None) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    while chunk := stream.read(CHUNK):
+        size += len(chunk)
+        if max_bytes is not None and size > max_bytes:
+            raise InvalidInput(
+                "err_blob_too_large", f"the file is larger than {max_bytes} bytes", "file"
+            )
+        digest.update(chunk)
+        out.write(chunk)
+    return PREFIX + digest.hexdigest(), size
+
+
+class S3BlobStore(BlobStore):
+    """The same content-addressed store in an S3-compatible bucket (AWS, MinIO, Garage…).
+
+    ``url``: ``s3://bucket/prefix?endpoint=<url>&region=<name>``. A put streams
+    the bytes into a temporary file (in ``staging``) while hashing them, then
+    uploads that file under its digest unless an object has that name: an upload
+    either completes whole (S3 never shows a partial object) or leaves nothing.
+    """
+
+    def __init__(self, url: str, *, staging: Path) -> None:
+        parts = urlsplit(url)
+        if parts.scheme != "s3" or not parts.netloc:
+            raise ConfigError(
+                "MARSAD_BLOBS_S3_URL", f"{url!r} is not s3://bucket/prefix?endpoint=…&region=…"
+            )
+        query = parse_qs(parts.query)
+        self.bucket = parts.netloc
+        self.prefix = parts.path.strip("/")
+        self.endpoint = (query.get("endpoint") or [None])[0]
+        self.region = (query.get("region") or [None])[0]
+        self.root = Path(staging)
+        self._client: Any = None
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            try:
+                import boto3
+            except ImportError:
+                raise ConfigError(
+                    "MARSAD_BLOBS_S3_URL", "the S3 store needs boto3: pip install 'marsad[s3]'"
+                ) from None
+            self._client = boto3.client("s3", endpoint_url=self.endpoint, region_name=self.region)
+        return self._client
+
+    def key(self, ref: str) -> str:
+        """The object key of the blob ``sha256:<hex>``."""
+        digest = parse_sha256(ref)
+        name = f"{digest[:2]}/{digest}"
+        return f"{self.prefix}/{name}" if self.prefix else name
+
+    def path(self, ref: str) -> Path:
+        raise NotImplementedError("an S3 blob has no local path; use open()")
+
+    def exists(self, ref: str) -> bool:
+        from botocore.exceptions import ClientError
+
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=self.key(ref))
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return False
+            raise
+        return True
+
+    def open(self, ref: str) -> BinaryIO:
+        from botocore.exceptions import ClientError
+
+        try:
+            found = self.client.get_object(Bucket=self.bucket, Key=self.key(ref))
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                raise NotFound(
+                    "err_blob_not_found", f"no blob {ref} in the store", "sha256"
+                ) from None
+            raise
+        return found["Body"]  # type: ignore[no-any-return]
+
+    def put(self, source: BinaryIO | bytes, *, max_bytes: int | None = None) -> PutResult:
+        stream: BinaryIO = BytesIO(source) if isinstance(source, bytes) else source
+        self.root.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=self.root) as tmp:
+            ref, size = _hash_to_file(stream, tmp, max_bytes)  # type: ignore[arg-type]
+            if self.exists(ref):
+                return PutResult(sha256=ref, size=size, created=False)
+            tmp.seek(0)
+            self.client.upload_fileobj(
+                tmp,
+                self.bucket,
+                self.key(ref),
+                ExtraArgs={"Metadata": {"sha256": ref[len(PREFIX) :]}},
+            )
+        return PutResult(sha256=ref, size=size, created=True)
 
 
 def _link_once(tmp: Path, final: Path) -> bool:

@@ -58,6 +58,13 @@ class Settings(BaseSettings):
         description="Folder of the content-addressed file store (report attachments, "
         "evidence): each file named by its SHA-256. Empty: `DATA_DIR/blobs`.",
     )
+    blobs_s3_url: str = Field(
+        "",
+        description="Keep blobs in an S3-compatible bucket instead of the folder: "
+        "`s3://bucket/prefix?endpoint=https://s3.example.org&region=eu-central-1` "
+        "(endpoint and region optional). Needs the `s3` extra (boto3); credentials come "
+        "from the usual `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY` variables, never the URL.",
+    )
     database_url: str | None = Field(
         None,
         description="SQLAlchemy URL of the database. Empty: SQLite at `DATA_DIR/marsad.db`. "

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from marsad.core.db import utcnow
 from marsad.core.errors import InvalidInput, MarsadError
 from marsad.core.security import hmac_hex
-from marsad.evidence.models import CUSTODY_ACTIONS, CustodyEvent
+from marsad.evidence.models import CUSTODY_ACTIONS, CustodyEvent, EvidenceItem
 
 GENESIS = "0" * 64
 
@@ -68,12 +68,18 @@ def record(
             f"unknown custody action {action!r}; expected one of {', '.join(CUSTODY_ACTIONS)}",
             "action",
         )
+    # Appends to one item's chain take turns on the item's row: locking the last event
+    # instead would let a second writer, once it got the lock, still read that same old
+    # event on PostgreSQL (READ COMMITTED re-checks the row it found, not the query) and
+    # write the same seq. SQLite writers already take turns (BEGIN IMMEDIATE).
+    session.execute(
+        select(EvidenceItem.id).where(EvidenceItem.id == item_id).with_for_update()
+    ).first()
     last = session.scalars(
         select(CustodyEvent)
         .where(CustodyEvent.item_id == item_id)
         .order_by(CustodyEvent.seq.desc())
         .limit(1)
-        .with_for_update()
     ).first()
     seq = 1 if last is None else last.seq + 1
     prev = GENESIS if last is None else last.hash

@@ -30,7 +30,16 @@ from marsad.core.db import Base, UTCDateTime, utcnow
 ITEM_KINDS = ("capture", "file", "attachment", "post_record", "derivative")
 ITEM_STATUSES = ("pending", "captured", "failed")
 PART_ROLES = ("warc", "screenshot", "pdf", "metadata", "original", "frame")
-CUSTODY_ACTIONS = ("create", "view", "download", "export", "transfer", "verify", "timestamp")
+CUSTODY_ACTIONS = (
+    "create",
+    "capture",
+    "view",
+    "download",
+    "export",
+    "transfer",
+    "verify",
+    "timestamp",
+)
 TIMESTAMP_STATUSES = ("pending", "granted", "failed")
 
 

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from marsad.core.plugins import hookimpl
+from marsad.core.i18n.markers import N_
+from marsad.core.plugins import NavEntry, hookimpl
+
+if TYPE_CHECKING:
+    import typer
+    from pydantic import BaseModel
 
 # Evidence cites posts (raw records) and reports (attachments) by reference only.
 REQUIRES: tuple[str, ...] = ()
+HERE = Path(__file__).resolve().parent
 
 
 @hookimpl
@@ -17,4 +24,56 @@ def marsad_models() -> list[str]:
 
 @hookimpl
 def marsad_routers() -> list[Any]:
-    return []
+    from marsad.evidence import api, views
+
+    return [api.router, views.router]
+
+
+@hookimpl
+def marsad_templates() -> list[Path]:
+    return [HERE / "templates"]
+
+
+@hookimpl
+def marsad_static() -> list[tuple[str, Path]]:
+    return [("evidence", HERE / "static")]
+
+
+@hookimpl
+def marsad_nav() -> list[NavEntry]:
+    return [NavEntry("/staff/evidence", N_("Evidence"), "staff", 45)]
+
+
+@hookimpl
+def marsad_cli(app: typer.Typer) -> None:
+    from marsad.evidence.cli import app as evidence_app
+
+    app.add_typer(evidence_app, name="evidence")
+
+
+@hookimpl
+def marsad_references() -> list[Any]:
+    from marsad.evidence.refs import REF_TYPES
+
+    return list(REF_TYPES)
+
+
+@hookimpl
+def marsad_settings() -> list[tuple[str, type[BaseModel]]]:
+    from marsad.evidence.capture_settings import CaptureSettings
+
+    return [("evidence_capture", CaptureSettings)]
+
+
+@hookimpl
+def marsad_job_kinds() -> list[Any]:
+    from marsad.evidence.jobs import JOB_KINDS
+
+    return list(JOB_KINDS)
+
+
+@hookimpl
+def marsad_periodic_jobs() -> list[Any]:
+    from marsad.evidence.jobs import PERIODIC_JOBS
+
+    return list(PERIODIC_JOBS)

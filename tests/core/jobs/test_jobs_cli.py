@@ -16,6 +16,9 @@ from tests.conftest import TEST_SECRET
 from tests.core.jobs.jobkinds import MODULE, count_rows, create_rows_table
 from tests.core.test_settings import run_marsad
 
+# Switches off the built-in capabilities' periodic jobs, so a test counts only its own.
+BUILT_IN_OFF = '{"detect.score-new-posts": 0, "evidence.retry-failed-captures": 0}'
+
 
 @pytest.fixture
 def cli(settings: Settings, engine: Engine):  # type: ignore[no-untyped-def]
@@ -27,7 +30,7 @@ def cli(settings: Settings, engine: Engine):  # type: ignore[no-untyped-def]
         "MARSAD_SECRET_KEY": TEST_SECRET,
         "MARSAD_PLUGINS": MODULE,
         # Only the test plugin's periodic jobs: the built-in scoring is switched off.
-        "MARSAD_JOBS_SCHEDULE": '{"detect.score-new-posts": 0}',
+        "MARSAD_JOBS_SCHEDULE": BUILT_IN_OFF,
         "MARSAD_BROKER_URL": "",
     }
     runner = CliRunner()
@@ -143,7 +146,7 @@ def test_the_embedded_default_never_imports_celery(settings: Settings, engine: E
         "MARSAD_SECRET_KEY": TEST_SECRET,
         "MARSAD_PLUGINS": MODULE,
         # Only the test plugin's periodic jobs: the built-in scoring is switched off.
-        "MARSAD_JOBS_SCHEDULE": '{"detect.score-new-posts": 0}',
+        "MARSAD_JOBS_SCHEDULE": BUILT_IN_OFF,
     }
     result = subprocess.run(
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
@@ -172,7 +175,7 @@ def test_the_scheduler_runs_until_stopped(settings: Settings, engine: Engine, tm
         "MARSAD_SECRET_KEY": TEST_SECRET,
         "MARSAD_PLUGINS": MODULE,
         # Only the test plugin's periodic jobs: the built-in scoring is switched off.
-        "MARSAD_JOBS_SCHEDULE": '{"detect.score-new-posts": 0}',
+        "MARSAD_JOBS_SCHEDULE": BUILT_IN_OFF,
     }
     proc = subprocess.Popen(
         [sys.executable, "-m", "marsad.cli", "scheduler"],
