@@ -271,7 +271,11 @@ def similar_items(
     hashed = hash_item(session, store, item) if blobs else {"skipped": []}
     own = list(session.scalars(select(PerceptualHash).where(PerceptualHash.sha256.in_(blobs))))
     limits = {"pdq": pdq_max, "phash": phash_max}
-    best: dict[str, dict[str, int]] = {}  # other blob -> algorithm -> distance
+    # Other blob -> algorithm -> distance. The item's own blobs are there at 0: another
+    # item holding the very same bytes is the closest re-upload of all.
+    best: dict[str, dict[str, int]] = {
+        sha: {h.algorithm: 0 for h in own if h.sha256 == sha} for sha in {h.sha256 for h in own}
+    }
     for algorithm in ALGORITHMS:
         mine = [h.value for h in own if h.algorithm == algorithm]
         if not mine:
