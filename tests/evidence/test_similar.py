@@ -168,3 +168,17 @@ def test_successor_ranking_uses_the_avatars_stored_as_evidence(
     assert same >= 0.85 > 0.7 >= different
     assert after["other:qamar_news"]["score"] > before["other:qamar_news"]["score"]
     assert after["other:ali_basri_fans"]["score"] < before["other:ali_basri_fans"]["score"]
+
+
+def test_without_the_pdq_extra_pictures_match_on_phash(monkeypatch) -> None:
+    import io
+    import sys
+
+    from marsad.evidence.similar import hamming, hash_image
+
+    monkeypatch.setitem(sys.modules, "pdqhash", None)  # as if `marsad[pdq]` were not installed
+    fake = fabricated(4)
+    first = hash_image(io.BytesIO(encode(fake)))
+    second = hash_image(io.BytesIO(reupload(fake)))
+    assert [h.algorithm for h in first] == ["phash"] == [h.algorithm for h in second]
+    assert hamming(first[0].value, second[0].value) <= 10

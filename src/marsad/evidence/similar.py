@@ -2,8 +2,9 @@
 
 Two hashes of each still image (and of each key frame of a video):
 
-``pdq``    Meta's PDQ (the ``pdqhash`` package), 256 bits, with a quality
-           score (0-100; below 50 the picture is too flat to match on);
+``pdq``    Meta's PDQ (the ``pdqhash`` package, the ``pdq`` extra), 256 bits,
+           with a quality score (0-100; below 50 the picture is too flat to
+           match on); skipped when the package is not installed;
 ``phash``  the DCT pHash of ``imagehash``, 64 bits.
 
 A picture resized, re-encoded as JPEG or lightly cropped keeps its hashes
@@ -70,8 +71,6 @@ class Hash:
 def hash_image(source: Any) -> list[Hash]:
     """PDQ and pHash of one picture (a path or a binary stream); InvalidInput if unreadable."""
     import imagehash
-    import numpy as np
-    import pdqhash
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     try:
@@ -93,12 +92,33 @@ def hash_image(source: Any) -> list[Hash]:
         ) from None
     # PDQ downsamples to 64×64 itself; 512 px keeps its result and saves time on big photos.
     image.thumbnail((512, 512))
+    found = [Hash("phash", str(imagehash.phash(image)))]
+    pdq = _pdq(image)
+    if pdq is not None:
+        found.insert(0, pdq)
+    return found
+
+
+def pdq_available() -> bool:
+    """Whether the optional ``pdqhash`` package is installed (``pip install marsad[pdq]``)."""
+    try:
+        import pdqhash  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _pdq(image: Any) -> Hash | None:
+    # pdqhash is compiled at install time (no wheel for every platform), so it is an
+    # extra: without it pictures are matched on pHash alone.
+    try:
+        import pdqhash
+    except ImportError:
+        return None
+    import numpy as np
+
     bits, quality = pdqhash.compute(np.asarray(image))
-    pdq = "".join(f"{b:x}" for b in _nibbles(bits))
-    return [
-        Hash("pdq", pdq, int(quality)),
-        Hash("phash", str(imagehash.phash(image))),
-    ]
+    return Hash("pdq", "".join(f"{b:x}" for b in _nibbles(bits)), int(quality))
 
 
 def _nibbles(bits: Any) -> Iterable[int]:
