@@ -60,6 +60,7 @@ MANIFEST = "manifest-sha256.txt"
 CA_FILE = "tsa-ca.pem"
 CHUNK = 1024 * 1024
 WARC_TYPES = ("application/warc", "application/x-warc")
+_PACKED = frozenset({"application/zip", "application/gzip", "application/x-7z-compressed"})
 _EXTENSIONS = {
     "application/warc": ".warc",
     "application/x-warc": ".warc",
@@ -103,6 +104,7 @@ class _Planned:
     blob: str | None = None
     data: bytes | None = None
     local: Path | None = None
+    media_type: str = ""
 
 
 @dataclass
@@ -130,7 +132,7 @@ def _plan_item(session: Session, store: BlobStore, item: EvidenceItem, plan: _Pl
     files: list[dict[str, Any]] = []
     if item.sha256:
         path = f"{base}/content{_extension(item.media_type)}"
-        plan.files.append(_Planned(path, blob=item.sha256))
+        plan.files.append(_Planned(path, blob=item.sha256, media_type=item.media_type))
         files.append(
             {
                 "path": path,
@@ -146,7 +148,7 @@ def _plan_item(session: Session, store: BlobStore, item: EvidenceItem, plan: _Pl
     for part in parts:
         path = f"{base}/parts/{part.role}-{parse_sha256(part.sha256)[:12]}"
         path += _extension(part.media_type)
-        plan.files.append(_Planned(path, blob=part.sha256))
+        plan.files.append(_Planned(path, blob=part.sha256, media_type=part.media_type))
         files.append(
             {
                 "path": path,
@@ -308,7 +310,9 @@ def _write_zip(tmp: Path, plan: _Plan, store: BlobStore, *, created: datetime) -
                 zf.writestr(planned.path, planned.data)
                 digests[planned.path] = hashlib.sha256(planned.data).hexdigest()
             elif planned.blob is not None:
-                digests[planned.path] = _copy_into(zf, planned.path, store.path(planned.blob))
+                digests[planned.path] = _copy_into(
+                    zf, planned.path, store.path(planned.blob), _compression(planned.media_type)
+                )
             elif planned.local is not None:
                 digests[planned.path] = _wacz_into(zf, planned, created)
         manifest = "".join(f"{digests[p]}  {p}\n" for p in sorted(digests))
@@ -316,14 +320,30 @@ def _write_zip(tmp: Path, plan: _Plan, store: BlobStore, *, created: datetime) -
     return digests
 
 
-def _copy_into(zf: zipfile.ZipFile, name: str, source: Path) -> str:
+def _compression(media_type: str) -> int:
+    # Pictures, video, sound and archives are compressed already: deflating them again
+    # costs time (most of a bundle's) and saves nothing.
+    kind = media_type.split("/", 1)[0]
+    if kind in ("image", "video", "audio") or media_type in _PACKED:
+        return zipfile.ZIP_STORED
+    return zipfile.ZIP_DEFLATED
+
+
+def _copy_into(zf: zipfile.ZipFile, name: str, source: Path, compression: int) -> str:
     """Stream a stored file into the zip, hashing what is written (never all in memory)."""
     digest = hashlib.sha256()
-    with source.open("rb") as src, zf.open(name, "w", force_zip64=True) as dst:
+    info = zipfile.ZipInfo(name, date_time=_zip_time())
+    info.compress_type = compression
+    with source.open("rb") as src, zf.open(info, "w", force_zip64=True) as dst:
         while chunk := src.read(CHUNK):
             digest.update(chunk)
             dst.write(chunk)
     return digest.hexdigest()
+
+
+def _zip_time() -> tuple[int, int, int, int, int, int]:
+    now = utcnow()
+    return (now.year, now.month, now.day, now.hour, now.minute, now.second)
 
 
 def _wacz_into(zf: zipfile.ZipFile, planned: _Planned, created: datetime) -> str:
