@@ -220,3 +220,30 @@ def test_bad_input_gives_one_line_and_leaves_no_file(env, make_item, store, tmp_
         pass
     code, result = _verify(empty)
     assert code == 1 and result["problems"][0]["problem"] == "missing"
+
+
+@pytest.mark.browser
+def test_the_index_reads_on_a_phone_and_a_desktop_and_fetches_nothing(
+    case, browser, tmp_path
+) -> None:
+    out, (note, _capture, _picture) = case
+    index = tmp_path / "index.html"
+    index.write_bytes(members(out)["index.html"])
+    shots = Path("/tmp/shots-evidence-extras")
+    shots.mkdir(exist_ok=True)
+    for width in (390, 1280):
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        requested: list[str] = []
+        page.on("request", lambda request, seen=requested: seen.append(request.url))
+        page.goto(index.as_uri())
+        assert requested == [index.as_uri()]
+        heading = page.locator("section[lang=ar] h1")
+        assert heading.inner_text() == "حزمة القضية"
+        assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
+        english = page.locator("section[lang=en]")
+        assert english.evaluate("e => getComputedStyle(e).direction") == "ltr"
+        # Nothing sticks out sideways on a phone: long hashes wrap.
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert page.locator("article").count() == 6
+        page.screenshot(path=str(shots / f"bundle-index-{width}.png"), full_page=True)
+        page.close()

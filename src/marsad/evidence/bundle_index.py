@@ -39,6 +39,24 @@ LABELS = {
 }
 
 
+# Item kinds and timestamp states, shown from data.
+WORDS = {
+    "file": N_("file added by hand"),
+    "capture": N_("web capture"),
+    "attachment": N_("report attachment"),
+    "post_record": N_("raw post record"),
+    "derivative": N_("derivative (redacted or cropped)"),
+    "granted": N_("granted"),
+    "pending": N_("waiting for the time-stamping authority"),
+    "failed": N_("not granted"),
+}
+
+
+def _words(lang: str) -> dict[str, str]:
+    gettext = translations(lang).gettext
+    return {word: gettext(msgid) for word, msgid in WORDS.items()}
+
+
 def _labels(lang: str) -> dict[str, str]:
     gettext = translations(lang).gettext
     return {key: gettext(msgid) for key, msgid in LABELS.items()}
@@ -63,7 +81,8 @@ def render_index(summary: dict[str, Any], *, zone: tzinfo) -> str:
     env.filters["when"] = lambda value: _when(value, zone)
     template = env.get_template("evidence/bundle_index.html")
     sections = [("ar", "rtl", _labels("ar")), ("en", "ltr", _labels("en"))]
-    return template.render(summary=summary, sections=sections)
+    words = {lang: _words(lang) for lang in ("ar", "en")}
+    return template.render(summary=summary, sections=sections, words=words)
 
 
 def verify_text(summary: dict[str, Any]) -> str:
