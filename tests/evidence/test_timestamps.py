@@ -131,6 +131,19 @@ def test_an_http_error_counts_attempts_until_failed(settings, sessions, make_ite
     assert second["failed"] == 1 and "after 2 tries" in second["timestamps"][0]["reason"]
 
 
+def test_a_tsa_that_refuses_fails_the_timestamp_at_once(settings, sessions, make_item, tsa) -> None:
+    item = make_item(DATA, media_type="text/plain")
+    tsa.reject = True
+    try:
+        configured = _with_tsa(settings, tsa.url, None)
+        result = stamp_items(sessions=sessions, settings=configured, item_ids=[item], actor="m")
+    finally:
+        tsa.reject = False
+    row = result["timestamps"][0]
+    assert row["status"] == "failed" and row["attempts"] == 1
+    assert row["reason"].startswith("err_evidence_tsa_refused: the TSA refused: rejection")
+
+
 def test_timestamp_command(env, make_item, tsa, monkeypatch) -> None:
     item = make_item(DATA, media_type="text/plain")
     unset = runner.invoke(marsad, ["evidence", "timestamp", "--items", str(item), "--json"])

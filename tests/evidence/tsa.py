@@ -57,6 +57,11 @@ def make_pki(folder: Path, *, name: str = "Marsad Test") -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     config = folder / "tsa.cnf"
     config.write_text(CONFIG.format(dir=folder))
+    # The same TSA, configured to accept SHA-512 imprints only: it answers "rejection".
+    picky = CONFIG.format(dir=folder).replace(
+        "digests = sha256, sha384, sha512", "digests = sha512"
+    )
+    (folder / "tsa-sha512-only.cnf").write_text(picky)
     (folder / "serial").write_text("01\n")
     _openssl("genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048",
              "-out", "ca.key", cwd=folder)  # fmt: skip
@@ -83,6 +88,7 @@ class LocalTsa:
     server: ThreadingHTTPServer
     requests: int = 0
     refuse: bool = False
+    reject: bool = False
 
     def stop(self) -> None:
         self.server.shutdown()
@@ -107,8 +113,9 @@ def start_tsa(folder: Path) -> LocalTsa:
                     # A TSA in trouble: up, but answering an HTTP error.
                     code, data = 503, b"service unavailable"
                 else:
+                    used = folder / "tsa-sha512-only.cnf" if tsa.reject else config
                     done = subprocess.run(
-                        ["openssl", "ts", "-reply", "-config", str(config), "-queryfile",
+                        ["openssl", "ts", "-reply", "-config", str(used), "-queryfile",
                          str(query), "-out", str(reply)],
                         capture_output=True, check=False,
                     )  # fmt: skip

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from asn1crypto import algos, cms, tsp, x509
+from asn1crypto import algos, cms, core, tsp, x509
 from cryptography import x509 as cx509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -107,15 +107,11 @@ def request_token(tsa_url: str, digest: bytes, *, timeout: float) -> bytes:
     if response.status_code != 200:
         raise TsaUnavailable(f"the TSA answered HTTP {response.status_code}")
     body = response.content
-    try:
-        answer = tsp.TimeStampResp.load(body)
-        status = answer["status"]["status"].native
-    except (ValueError, TypeError, KeyError) as exc:
-        raise TsaUnavailable(f"the TSA's answer is not a time-stamp response ({exc})") from None
+    status, text = _status_of(body)
     if status not in ("granted", "granted_with_mods"):
-        text = answer["status"]["status_string"].native
         raise TsaRefused(f"the TSA refused: {status}" + (f" ({'; '.join(text)})" if text else ""))
     try:
+        answer = tsp.TimeStampResp.load(body)
         info = answer["time_stamp_token"]["content"]["encap_content_info"]["content"].parsed
         got_nonce = info["nonce"].native
         imprint = info["message_imprint"]["hashed_message"].native
@@ -124,6 +120,17 @@ def request_token(tsa_url: str, digest: bytes, *, timeout: float) -> bytes:
     if got_nonce != nonce or imprint != digest:
         raise TsaUnavailable("the TSA's token answers another request (nonce or imprint)")
     return body
+
+
+def _status_of(body: bytes) -> tuple[str, list[str]]:
+    """The PKIStatus of a TimeStampResp, read alone: a refusal carries no token, which
+    asn1crypto's TimeStampResp does not parse."""
+    try:
+        outer = core.Sequence.load(body)
+        info = tsp.PKIStatusInfo.load(outer[0].dump())
+        return str(info["status"].native), list(info["status_string"].native or [])
+    except (ValueError, TypeError, KeyError, IndexError) as exc:
+        raise TsaUnavailable(f"the TSA's answer is not a time-stamp response ({exc})") from None
 
 
 # --- checking a token offline ----------------------------------------------------------------
