@@ -139,6 +139,7 @@ def test_altered_added_and_missing_files_are_named(case) -> None:
     files = members(out)
     files[f"items/{note}/content.txt"] = NOTE.replace("صحفية".encode(), "شخص".encode())
     files["items/extra.txt"] = b"slipped in later"
+    files["../outside.sh"] = b"a path that leaves the folder it is unzipped in"
     del files[f"items/{capture}/parts/" + next(
         n.rsplit("/", 1)[1] for n in files if n.startswith(f"items/{capture}/parts/")
     )]  # fmt: skip
@@ -148,6 +149,7 @@ def test_altered_added_and_missing_files_are_named(case) -> None:
     found = {(p["problem"], p["file"]) for p in result["problems"]}
     assert ("altered", f"items/{note}/content.txt") in found
     assert ("added", "items/extra.txt") in found
+    assert ("added", "../outside.sh") in found
     assert any(kind == "missing" and f"items/{capture}/parts/" in f for kind, f in found)
 
 

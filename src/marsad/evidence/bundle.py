@@ -33,6 +33,8 @@ import json
 import mimetypes
 import os
 import secrets
+import shutil
+import tempfile
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -59,6 +61,10 @@ FORMAT = "marsad-case-bundle/1"
 MANIFEST = "manifest-sha256.txt"
 CA_FILE = "tsa-ca.pem"
 CHUNK = 1024 * 1024
+# Metadata, logs and tokens are read whole when a bundle is checked; nothing honest is
+# near this size. A WACZ is spooled to disk past SPOOL_BYTES.
+MAX_METADATA = 256 * 1024 * 1024
+SPOOL_BYTES = 64 * 1024 * 1024
 WARC_TYPES = ("application/warc", "application/x-warc")
 _PACKED = frozenset({"application/zip", "application/gzip", "application/x-7z-compressed"})
 _EXTENSIONS = {
@@ -419,7 +425,9 @@ def _hash_member(zf: zipfile.ZipFile, name: str) -> str:
 
 def _unsafe(name: str) -> bool:
     pure = PurePosixPath(name)
-    return name.startswith(("/", "\\")) or ".." in pure.parts or ":" in pure.parts[0]
+    return (
+        not pure.parts or name.startswith(("/", "\\")) or ".." in pure.parts or ":" in pure.parts[0]
+    )
 
 
 def verify_bundle(path: Path) -> dict[str, Any]:
@@ -452,7 +460,11 @@ def verify_bundle(path: Path) -> dict[str, Any]:
         if MANIFEST not in seen:
             check.add(MANIFEST, "missing", "the bundle has no manifest; nothing can be checked")
             return check.to_json()
-        listed = _read_manifest(zf.read(MANIFEST).decode("utf-8", "replace"), check)
+        try:
+            listed = _read_manifest(_small(zf, MANIFEST).decode("utf-8", "replace"), check)
+        except ValueError as exc:
+            check.add(MANIFEST, "malformed", str(exc))
+            return check.to_json()
         actual: dict[str, str] = {}
         for name, digest in listed.items():
             if name not in seen:
@@ -465,13 +477,28 @@ def verify_bundle(path: Path) -> dict[str, Any]:
         for name in sorted(seen - set(listed) - {MANIFEST}):
             check.add(name, "added", "in the bundle but not in the manifest")
         intact = {n for n, d in actual.items() if listed.get(n) == d}
-        _check_contents(zf, intact, actual, check)
+        try:
+            _check_contents(zf, intact, actual, check)
+        except ValueError as exc:  # an oversized metadata file (see _small)
+            check.add("bundle.json", "malformed", str(exc))
     return check.to_json()
+
+
+def _small(zf: zipfile.ZipFile, name: str) -> bytes:
+    """A metadata file's bytes; refused past MAX_METADATA (a zip bomb is not read whole)."""
+    size = zf.getinfo(name).file_size
+    if size > MAX_METADATA:
+        raise ValueError(f"{name} is {size} bytes, more than a bundle's metadata file may be")
+    with zf.open(name) as handle:
+        data = handle.read(MAX_METADATA + 1)
+    if len(data) > MAX_METADATA:
+        raise ValueError(f"{name} is larger than a bundle's metadata file may be")
+    return data
 
 
 def _load_json(zf: zipfile.ZipFile, name: str, check: BundleCheck) -> Any:
     try:
-        return json.loads(zf.read(name))
+        return json.loads(_small(zf, name))
     except (ValueError, KeyError) as exc:
         check.add(name, "malformed", f"not readable JSON ({exc})")
         return None
@@ -490,7 +517,7 @@ def _check_contents(
     cas = None
     if summary.get("tsa_ca") and CA_FILE in intact:
         try:
-            cas = load_ca_certificates(zf.read(CA_FILE))
+            cas = load_ca_certificates(_small(zf, CA_FILE))
         except InvalidInput as exc:
             check.add(CA_FILE, "malformed", exc.message)
     for entry in summary.get("items", []):
@@ -516,16 +543,18 @@ def _check_contents(
                 check.add(name, "timestamp", "the token stamps a file this item does not hold")
                 continue
             result = check_token(
-                zf.read(name), sha256_hex=parse_sha256(stamp["sha256"]), ca_certs=cas
+                _small(zf, name), sha256_hex=parse_sha256(stamp["sha256"]), ca_certs=cas
             )
             for problem in result.problems:
                 check.add(name, "timestamp", problem)
         wacz = item.get("wacz")
         if wacz and wacz in intact:
-            import io
-
-            for problem in check_wacz(io.BytesIO(zf.read(wacz))):
-                check.add(wacz, "wacz", problem)
+            with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as copy:
+                with zf.open(wacz) as handle:
+                    shutil.copyfileobj(handle, copy, CHUNK)
+                copy.seek(0)
+                for problem in check_wacz(copy):
+                    check.add(wacz, "wacz", problem)
 
 
 def _check_custody(zf: zipfile.ZipFile, name: str, item_id: Any, check: BundleCheck) -> None:
@@ -552,6 +581,6 @@ def _check_custody(zf: zipfile.ZipFile, name: str, item_id: Any, check: BundleCh
 
 
 def _lines(zf: zipfile.ZipFile, name: str) -> Iterator[str]:
-    for line in zf.read(name).decode("utf-8", "replace").splitlines():
+    for line in _small(zf, name).decode("utf-8", "replace").splitlines():
         if line.strip():
             yield line
