@@ -213,6 +213,17 @@ def test_bad_input_gives_one_line_and_leaves_no_file(env, make_item, store, tmp_
     )
     assert gone.exit_code == 2 and "is missing from the store" in gone.output
     assert list(folder.iterdir()) == []
+    into_folder = runner.invoke(
+        marsad, ["evidence", "bundle", "--items", str(item), "--out", str(folder), "--json"]
+    )
+    assert into_folder.exit_code == 2 and "is a folder, not a file" in into_folder.output
+    blocked = folder / "not-a-folder"
+    blocked.write_bytes(b"")
+    under_a_file = runner.invoke(
+        marsad,
+        ["evidence", "bundle", "--items", str(item), "--out", str(blocked / "c.zip"), "--json"],
+    )
+    assert under_a_file.exit_code == 2 and "cannot write" in under_a_file.output
     not_zip = tmp_path / "note.zip"
     not_zip.write_bytes(b"hello")
     done = runner.invoke(marsad, ["evidence", "verify-bundle", str(not_zip), "--json"])

@@ -28,6 +28,7 @@ SHA-256 is the hash of the file that carries it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import mimetypes
@@ -289,15 +290,24 @@ def write_bundle(
     )
     plan.files.append(_Planned("index.html", data=render_index(summary, zone=zone).encode()))
     plan.files.append(_Planned("VERIFY.txt", data=verify_text(summary).encode()))
-    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.is_dir():
+        raise InvalidInput("err_evidence_bundle_write", f"{out} is a folder, not a file", "--out")
     tmp = out.with_name(f".{out.name}.{secrets.token_hex(6)}.tmp")
     try:
+        out.parent.mkdir(parents=True, exist_ok=True)
         digests = _write_zip(tmp, plan, store, created=created)
         with tmp.open("rb") as handle:
             os.fsync(handle.fileno())
         os.replace(tmp, out)
+    except OSError as exc:
+        raise InvalidInput(
+            "err_evidence_bundle_write",
+            f"cannot write {out}: {exc.strerror or exc}",
+            "--out",
+        ) from None
     finally:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # gone already, or its folder never existed
+            tmp.unlink(missing_ok=True)
     sha, size = _hash_path(out)
     return {
         "out": str(out),

@@ -224,6 +224,9 @@ def hash_item(
         if done is not None:
             continue
         path = store.path(sha256)
+        if not path.is_file():
+            skipped.append(f"{sha256}: the stored file is missing")
+            continue
         kind = _media_kind(media_type, path)
         try:
             if kind == "image":

@@ -18,7 +18,6 @@ the hashes of a WACZ on its own.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import zipfile
 from collections.abc import Iterable
@@ -92,16 +91,17 @@ def index_warc(stream: BinaryIO, filename: str) -> tuple[list[str], list[dict[st
             offset = iterator.get_record_offset()
             length = iterator.get_record_length()
             ts = _warc_time(date) if date else "00000000000000"
+            # Numbers as strings, as webrecorder's cdxj-indexer writes them.
             fields: dict[str, Any] = {
                 "url": url,
                 "mime": mime.strip(),
                 "digest": digest,
-                "length": length,
-                "offset": offset,
+                "length": str(length),
+                "offset": str(offset),
                 "filename": filename,
             }
             if status is not None:
-                fields["status"] = status
+                fields["status"] = str(status)
             if record.rec_type == "revisit":
                 fields["mime"] = "warc/revisit"
             lines.append(f"{surt(url)} {ts} {json.dumps(fields, sort_keys=True)}")
@@ -225,7 +225,8 @@ def read_record(wacz: BinaryIO, cdx_line: str) -> bytes:
     fields = json.loads(cdx_line.split(" ", 2)[2])
     with zipfile.ZipFile(wacz) as zf, zf.open(f"archive/{fields['filename']}") as handle:
         data = handle.read()
-    return data[fields["offset"] : fields["offset"] + fields["length"]]
+    start = int(fields["offset"])
+    return data[start : start + int(fields["length"])]
 
 
-__all__ = ["WarcSource", "check_wacz", "index_warc", "read_record", "surt", "write_wacz", "io"]
+__all__ = ["WarcSource", "check_wacz", "index_warc", "read_record", "surt", "write_wacz"]
