@@ -83,6 +83,7 @@ def similar(
         int | None,
         typer.Option(
             "--max-distance",
+            min=0,
             help="Largest Hamming distance for PDQ (256 bits); pHash's limit is scaled to "
             "its 64 bits. Default: the settings.",
         ),
