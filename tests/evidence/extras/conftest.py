@@ -16,7 +16,7 @@ from marsad.core.blobs import BlobStore, store_blob
 from marsad.core.db import session_scope, utcnow
 from marsad.evidence import custody
 from marsad.evidence.models import EvidenceItem, EvidencePart
-from tests.evidence.tsa import LocalTsa, start_tsa
+from tests.evidence.extras.tsa import LocalTsa, start_tsa
 
 
 @pytest.fixture(scope="session")

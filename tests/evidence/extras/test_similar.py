@@ -13,7 +13,7 @@ from marsad.cli.main import app as marsad
 from marsad.core.db import session_scope
 from marsad.evidence.models import EvidenceItem, PerceptualHash
 from marsad.evidence.similar import backfill, ffmpeg_available, hash_item, similar_items
-from tests.evidence.pictures import encode, fabricated, reupload
+from tests.evidence.extras.pictures import encode, fabricated, reupload
 
 runner = CliRunner()
 

@@ -21,7 +21,7 @@ from marsad.evidence.timestamps import (
     load_ca_certificates,
     stamp_items,
 )
-from tests.evidence.tsa import closed_port_url, start_tsa
+from tests.evidence.extras.tsa import closed_port_url, start_tsa
 
 runner = CliRunner()
 DATA = "شاهد: منشور حُذف بعد ساعة\n".encode()

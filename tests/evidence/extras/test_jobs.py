@@ -8,8 +8,8 @@ from marsad.core.jobs import runners, service
 from marsad.core.settings import Settings
 from marsad.evidence.models import EvidenceTimestamp, PerceptualHash
 from marsad.evidence.settings import EvidenceSettings
-from tests.evidence.pictures import encode, fabricated
-from tests.evidence.tsa import closed_port_url
+from tests.evidence.extras.pictures import encode, fabricated
+from tests.evidence.extras.tsa import closed_port_url
 
 
 def _run(settings, sessions, kind: str, **params: object) -> dict:  # type: ignore[no-untyped-def,type-arg]

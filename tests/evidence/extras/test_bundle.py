@@ -19,7 +19,7 @@ from marsad.evidence.models import CustodyEvent
 from marsad.evidence.settings import EvidenceSettings
 from marsad.evidence.timestamps import stamp_items
 from marsad.evidence.wacz import check_wacz, read_record
-from tests.evidence.helpers import PAGE, make_warc, members, rewrite
+from tests.evidence.extras.helpers import PAGE, make_warc, members, rewrite
 
 runner = CliRunner()
 NOTE = "رسالة تهديد وصلت إلى صحفية\n".encode()
