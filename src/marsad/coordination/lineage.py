@@ -51,6 +51,23 @@ def _profile(row: dict[str, Any]) -> AccountProfile:
     )
 
 
+def with_avatars(session: Session, profiles: list[AccountProfile]) -> list[AccountProfile]:
+    """``profiles`` (changed in place) with the perceptual hash of each one's avatar.
+
+    Platform exports carry no avatar bytes, so an avatar is known when a monitor
+    stored it as evidence for the account (see
+    :func:`marsad.evidence.similar.avatar_hashes`); the ranking then compares the
+    real pictures' hashes, bit by bit.
+    """
+    from marsad.evidence.similar import avatar_hashes
+
+    known = avatar_hashes(session)
+    for profile in profiles:
+        if profile.account_id in known:
+            profile.avatar_hash = known[profile.account_id]
+    return profiles
+
+
 def store_profiles(session: Session) -> dict[str, AccountProfile]:
     """Profiles of every stored account: names from the accounts, behaviour from the posts.
 
@@ -60,6 +77,7 @@ def store_profiles(session: Session) -> dict[str, AccountProfile]:
     profiles = behaviour_profiles(store_table(session))
     for row in posts_read.iter_account_profiles(session=session):
         profiles[row["account_id"]] = with_behaviour(_profile(row), profiles.get(row["account_id"]))
+    with_avatars(session, list(profiles.values()))
     return profiles
 
 
@@ -137,6 +155,7 @@ def propose_successors(
             "err_coordination_input", f"unknown account {suspended!r}", where="suspended"
         )
     own = with_behaviour(own or AccountProfile(account_id=suspended), posted)
+    with_avatars(session, [own, *pool.values()])
     decided = {
         link.successor: link.status
         for link in session.execute(

@@ -61,19 +61,22 @@ def marsad_references() -> list[Any]:
 @hookimpl
 def marsad_settings() -> list[tuple[str, type[BaseModel]]]:
     from marsad.evidence.capture_settings import CaptureSettings
+    from marsad.evidence.settings import EvidenceSettings
 
-    return [("evidence_capture", CaptureSettings)]
+    return [("evidence_capture", CaptureSettings), ("evidence", EvidenceSettings)]
 
 
 @hookimpl
 def marsad_job_kinds() -> list[Any]:
+    from marsad.evidence import similar, timestamps
     from marsad.evidence.jobs import JOB_KINDS
 
-    return list(JOB_KINDS)
+    return [*JOB_KINDS, *timestamps.JOB_KINDS, *similar.JOB_KINDS]
 
 
 @hookimpl
 def marsad_periodic_jobs() -> list[Any]:
+    from marsad.evidence import timestamps
     from marsad.evidence.jobs import PERIODIC_JOBS
 
-    return list(PERIODIC_JOBS)
+    return [*PERIODIC_JOBS, *timestamps.PERIODIC_JOBS]

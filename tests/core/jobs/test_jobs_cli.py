@@ -11,13 +11,14 @@ from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from marsad.cli.main import app
+from marsad.core.plugins import get_registry
 from marsad.core.settings import Settings
 from tests.conftest import TEST_SECRET
 from tests.core.jobs.jobkinds import MODULE, count_rows, create_rows_table
 from tests.core.test_settings import run_marsad
 
 # Switches off the built-in capabilities' periodic jobs, so a test counts only its own.
-BUILT_IN_OFF = '{"detect.score-new-posts": 0, "evidence.retry-failed-captures": 0}'
+BUILT_IN_OFF = json.dumps({job.name: 0 for job in get_registry().periodic_jobs()})
 
 
 @pytest.fixture
