@@ -1,12 +1,68 @@
-"""The declaration capability as the registry sees it."""
+"""The declaration capability as the registry sees it: the election digital declaration."""
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from marsad.core.plugins import hookimpl
+from marsad.core.i18n.markers import N_
+from marsad.core.plugins import NavEntry, hookimpl
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+HERE = Path(__file__).resolve().parent
+# Actors and accounts are posts'; the rules read detect's flags, coordination's groups
+# and evidence's perceptual hashes.
+REQUIRES = ("posts", "detect", "coordination", "evidence")
+
+
+@hookimpl
+def marsad_models() -> list[str]:
+    return ["marsad.declaration.models"]
 
 
 @hookimpl
 def marsad_routers() -> list[Any]:
-    return []
+    from marsad.declaration import api, views
+
+    return [api.router, views.router]
+
+
+@hookimpl
+def marsad_templates() -> list[Path]:
+    return [HERE / "templates"]
+
+
+@hookimpl
+def marsad_static() -> list[tuple[str, Path]]:
+    return [("declaration", HERE / "static")]
+
+
+@hookimpl
+def marsad_nav() -> list[NavEntry]:
+    return [
+        NavEntry("/declarations/iraq-2021", N_("Declaration"), "public", 40),
+        NavEntry("/staff/violations", N_("Violations"), "staff", 60),
+    ]
+
+
+@hookimpl
+def marsad_settings() -> list[tuple[str, type[BaseModel]]]:
+    from marsad.declaration.settings import DeclarationSettings
+
+    return [("declaration", DeclarationSettings)]
+
+
+@hookimpl
+def marsad_job_kinds() -> list[Any]:
+    from marsad.declaration.jobs import JOB_KINDS
+
+    return list(JOB_KINDS)
+
+
+@hookimpl
+def marsad_periodic_jobs() -> list[Any]:
+    from marsad.declaration.jobs import PERIODIC_JOBS
+
+    return list(PERIODIC_JOBS)
