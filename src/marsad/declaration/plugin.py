@@ -24,9 +24,9 @@ def marsad_models() -> list[str]:
 
 @hookimpl
 def marsad_routers() -> list[Any]:
-    from marsad.declaration import api, views
+    from marsad.declaration import api, staff_views, views
 
-    return [api.router, views.router]
+    return [api.router, views.router, staff_views.router]
 
 
 @hookimpl
@@ -44,6 +44,8 @@ def marsad_nav() -> list[NavEntry]:
     return [
         NavEntry("/declarations/iraq-2021", N_("Declaration"), "public", 40),
         NavEntry("/staff/violations", N_("Violations"), "staff", 60),
+        NavEntry("/staff/actors", N_("Actors"), "staff", 61),
+        NavEntry("/admin/declarations/iraq-2021", N_("Declaration"), "admin", 40),
     ]
 
 
