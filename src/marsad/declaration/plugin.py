@@ -12,9 +12,10 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
 
 HERE = Path(__file__).resolve().parent
-# Actors and accounts are posts'; the rules read detect's flags, coordination's groups
-# and evidence's perceptual hashes.
-REQUIRES = ("posts", "detect", "coordination", "evidence")
+# Actors and accounts are posts'. The suggestion rules also read detect's flags,
+# coordination's groups and evidence's perceptual hashes, each only while that
+# capability is switched on (a rule whose capability is off is skipped).
+REQUIRES = ("posts",)
 
 
 @hookimpl

@@ -21,7 +21,7 @@ from marsad.core import audit, i18n
 from marsad.core.db import utcnow
 from marsad.core.errors import InvalidInput, MarsadError, NotFound
 from marsad.core.i18n.markers import N_
-from marsad.core.mail import build_message, send_mail
+from marsad.core.mail import MailError, build_message, send_mail
 from marsad.core.security import FieldCipher, derive_key, hmac_hex
 from marsad.declaration import texts
 from marsad.declaration.models import Declaration, Signature
@@ -514,12 +514,16 @@ def send_confirmation(
         subject, body = words.gettext(MAIL_SUBJECT), words.gettext(MAIL_BODY)
         hours = section(settings).declaration_confirm_hours
         session.rollback()
-    sent = send_mail(
-        settings,
-        to=email,
-        subject=subject.format(title=title),
-        text=body.format(title=title, hours=hours, **links),
-    )
+    try:
+        sent = send_mail(
+            settings,
+            to=email,
+            subject=subject.format(title=title),
+            text=body.format(title=title, hours=hours, **links),
+        )
+    except MailError as exc:
+        # The reason names the server, never the address or the link.
+        raise MarsadError("err_mail_failed", exc.reason, "mail", status=502) from None
     with sessions() as session:
         row = session.get(Signature, signature_id)
         if row is not None:

@@ -26,14 +26,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from marsad.coordination.runs import list_runs
+from marsad.core.plugins import get_registry
 from marsad.declaration import texts
 from marsad.declaration.actors import list_profiles, official_accounts
 from marsad.declaration.models import Violation
 from marsad.declaration.service import list_declarations, section, stored_declaration
 from marsad.declaration.violations import PUBLIC_STATUSES, create_violation
-from marsad.detect.flagging import list_flags
-from marsad.evidence.models import EvidenceItem, PerceptualHash
 from marsad.posts import actors as posts_actors
 
 SUGGESTER = "system"
@@ -91,6 +89,8 @@ def _prefixes(references: Any) -> set[str]:
 
 def from_flags(session: Session, *, slug: str, references: Any) -> int:
     """Rule 1: confirmed hate or incitement flags on actors' accounts."""
+    from marsad.detect.flagging import list_flags
+
     added = 0
     offset = 0
     while True:
@@ -126,6 +126,8 @@ def from_flags(session: Session, *, slug: str, references: Any) -> int:
 
 def from_coordination(session: Session, *, slug: str, references: Any, settings: Any) -> int:
     """Rule 2: coordinated groups whose members amplify an actor."""
+    from marsad.coordination.runs import list_runs
+
     need = section(settings).declaration_amplifiers
     accounts = posts_actors.actor_accounts(
         session=session, actor_ids={p.actor_id for p in list_profiles(session)}
@@ -173,6 +175,8 @@ def _distance(a: str, b: str) -> int | None:
 
 def from_images(session: Session, *, slug: str, references: Any, settings: Any) -> int:
     """Rule 3: re-uploads (by perceptual hash) of images cited as fabricated."""
+    from marsad.evidence.models import EvidenceItem, PerceptualHash
+
     limit = section(settings).declaration_image_distance
     fabricated_refs: set[str] = set()
     declarations = {d.id: d for d in list_declarations(session) if d.id}
@@ -266,10 +270,14 @@ def suggest(
     slug = slug or (declarations[0].slug if declarations else texts.SHIPPED[0])
     if not official_accounts(session):
         return {"flag": 0, "coordination": 0, "image": 0}
-    return {
-        "flag": from_flags(session, slug=slug, references=references),
-        "coordination": from_coordination(
+    enabled = set(get_registry(settings).names)
+    counts = {"flag": 0, "coordination": 0, "image": 0}
+    if "detect" in enabled:
+        counts["flag"] = from_flags(session, slug=slug, references=references)
+    if "coordination" in enabled:
+        counts["coordination"] = from_coordination(
             session, slug=slug, references=references, settings=settings
-        ),
-        "image": from_images(session, slug=slug, references=references, settings=settings),
-    }
+        )
+    if "evidence" in enabled:
+        counts["image"] = from_images(session, slug=slug, references=references, settings=settings)
+    return counts
