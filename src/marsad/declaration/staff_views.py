@@ -198,6 +198,7 @@ def _actors_context(session: Any) -> dict[str, Any]:
         "look_alikes": actors.impersonation(session),
         "kinds": actors.KINDS,
         "platforms": service.PLATFORMS,
+        **_labels(),
     }
 
 

@@ -51,6 +51,27 @@ SEVERITY_LABELS = {
     "medium": lambda: _("Medium"),
     "high": lambda: _("High"),
 }
+KIND_LABELS = {
+    "candidate": lambda: _("Candidate"),
+    "party": lambda: _("Party"),
+    "campaign-team": lambda: _("Campaign team"),
+    "media": lambda: _("Media"),
+    "platform": lambda: _("Platform"),
+    "government": lambda: _("Government body"),
+    "electoral-commission": lambda: _("Electoral commission"),
+    "influencer": lambda: _("Influencer"),
+    "civil-society": lambda: _("Civil society"),
+    "individual": lambda: _("Individual"),
+}
+MOVE_LABELS = {
+    "confirm": lambda: _("Confirm"),
+    "dismiss": lambda: _("Dismiss"),
+    "notify": lambda: _("Actor notified"),
+    "reply": lambda: _("Record the actor's reply"),
+    "removed": lambda: _("Content removed"),
+    "corrected": lambda: _("Corrected"),
+    "no_response": lambda: _("No response"),
+}
 BY_LABELS = {
     "actor": lambda: _("Actor"),
     "party": lambda: _("Party"),
@@ -63,6 +84,8 @@ def _labels() -> dict[str, Any]:
     return {
         "status_label": lambda s: STATUS_LABELS.get(s, lambda: s)(),
         "severity_label": lambda s: SEVERITY_LABELS.get(s, lambda: s)(),
+        "kind_label": lambda s: KIND_LABELS.get(s, lambda: s)(),
+        "move_label": lambda s: MOVE_LABELS.get(s, lambda: s)(),
     }
 
 
