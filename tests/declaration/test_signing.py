@@ -141,3 +141,40 @@ def test_admins_verify_and_withdraw_signatures(client, settings, sessions, token
     assert person["verified"] is True
     assert client.post(f"{path}/withdraw", headers=admin).json()["status"] == "withdrawn"
     assert client.get("/api/v1/declarations/iraq-2021/signatories").json()["count"] == 0
+
+
+def test_a_signer_withdraws_with_the_mailed_link(client, settings, sessions) -> None:
+    from tests.conftest import csrf_from
+
+    client.post("/api/v1/declarations/iraq-2021/signatures", json=SIGNER)
+    run_queued(sessions, settings, "declaration.mail")
+    message = outbox(settings)[0]
+    client.get(urlsplit(confirm_link(message)).path)
+    body = message.get_body(("plain",)).get_content()
+    [link] = [w for w in body.split() if "/withdraw/" in w]
+    page = client.get(urlsplit(link).path)
+    # Opening the link (a mail scanner does) changes nothing; the button does.
+    assert page.status_code == 200
+    assert client.get("/api/v1/declarations/iraq-2021/signatories").json()["count"] == 1
+    done = client.post(urlsplit(link).path, data={"csrf_token": csrf_from(page.text)})
+    assert done.status_code == 200
+    assert client.get("/api/v1/declarations/iraq-2021/signatories").json()["count"] == 0
+    # The confirmation link cannot bring a withdrawn signature back.
+    assert client.get(urlsplit(confirm_link(message)).path).status_code == 410
+
+
+def test_the_same_address_signing_at_once_from_many_threads_is_stored_once(app, sessions) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from fastapi.testclient import TestClient
+
+    def attempt(_n: int) -> int:
+        with TestClient(app) as own:
+            return own.post("/api/v1/declarations/iraq-2021/signatures", json=SIGNER).status_code
+
+    # The first writes also store the shipped declaration: both races at once.
+    with ThreadPoolExecutor(6) as pool:
+        codes = sorted(pool.map(attempt, range(6)))
+    assert codes.count(202) == 1 and set(codes) <= {202, 409}, codes
+    with sessions() as session:
+        assert session.execute(select(func.count()).select_from(Signature)).scalar_one() == 1

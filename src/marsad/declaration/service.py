@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from marsad.core import audit, i18n
@@ -67,8 +68,15 @@ def stored_declaration(session: Session, *, slug: str) -> Declaration:
     if row is not None:
         return row
     row = get_declaration(session, slug=slug)
-    session.add(row)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        # Another request stored it at the same moment: use theirs.
+        stored = _row(session, slug)
+        assert stored is not None  # noqa: S101 - the insert failed on its unique slug
+        return stored
     return row
 
 
@@ -299,8 +307,18 @@ def sign(
         expires_at=now + timedelta(hours=hours),
         language=language if language in texts.LANGS else "ar",
     )
-    session.add(row)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        # The same address signing twice at the same moment: the second insert loses.
+        raise MarsadError(
+            "err_signature_exists",
+            "this e-mail address has already signed this declaration",
+            "email",
+            status=409,
+        ) from None
     audit.record(
         session,
         actor="public",

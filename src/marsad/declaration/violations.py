@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from marsad.core import audit
@@ -213,7 +214,15 @@ def code(
         violation_id=row.id, coder=coder, commitment_id=bare, breach=bool(breach),
         severity=_severity(severity), note=(note or "").strip(),
     )  # fmt: skip
-    session.add(coding)
+    try:
+        with session.begin_nested():
+            session.add(coding)
+            session.flush()
+    except IntegrityError:
+        # The same analyst's coding sent twice at once (a double click).
+        raise MarsadError(
+            "err_coding_exists", "you have already coded this violation", "coder", status=409
+        ) from None
     row.status = "coded" if row.status == "draft" else "double-coded"
     row.updated_at = utcnow()
     session.flush()
