@@ -78,7 +78,7 @@ def test_bad_signatures_are_refused_and_store_nothing(client, sessions) -> None:
     bad_mail = client.post(base, json={**SIGNER, "email": "not-an-address"})
     assert bad_mail.status_code == 422 and bad_mail.json()["where"] == "email"
     bad_platform = client.post(
-        base, json={**SIGNER, "accounts": [{"platform": "myspace", "handle": "x"}]}
+        base, json={**SIGNER, "accounts": [{"platform": "My Space", "handle": "x"}]}
     )
     assert bad_platform.status_code == 422
     assert bad_platform.json()["where"] == "accounts[0].platform"

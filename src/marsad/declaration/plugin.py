@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from marsad.core.i18n.markers import N_
-from marsad.core.plugins import NavEntry, hookimpl
+from marsad.core.plugins import DemoContext, NavEntry, hookimpl
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -69,3 +69,10 @@ def marsad_periodic_jobs() -> list[Any]:
     from marsad.declaration.jobs import PERIODIC_JOBS
 
     return list(PERIODIC_JOBS)
+
+
+@hookimpl
+def marsad_demo_data(context: DemoContext) -> list[str]:
+    from marsad.declaration.demo import load
+
+    return load(context.settings, context.sessions)

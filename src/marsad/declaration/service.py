@@ -10,6 +10,7 @@ signature counts only once the link is opened.
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
 from datetime import timedelta
 from typing import Any
@@ -28,6 +29,8 @@ from marsad.declaration import texts
 from marsad.declaration.models import Declaration, Signature
 from marsad.declaration.settings import DeclarationSettings
 
+# The platforms the forms offer; any platform name posts uses is accepted (``demo``…).
+_PLATFORM = re.compile(r"[a-z][a-z0-9_-]{0,15}")
 PLATFORMS = ("x", "facebook", "instagram", "telegram", "youtube", "tiktok", "other")
 EMAIL_CONTEXT = "declaration.email"
 
@@ -232,10 +235,10 @@ def _accounts(accounts: Any) -> list[dict[str, str]]:
             raise InvalidInput("err_invalid_input", "expected {platform, handle}", where)
         platform = str(item.get("platform") or "").strip().lower()
         handle = str(item.get("handle") or "").strip().lstrip("@")
-        if platform not in PLATFORMS:
+        if not _PLATFORM.fullmatch(platform):
             raise InvalidInput(
                 "err_platform_unknown",
-                f"{platform!r} is not one of {', '.join(PLATFORMS)}",
+                f"{platform!r} is not a platform name (e.g. {', '.join(PLATFORMS)})",
                 f"{where}.platform",
             )
         if not handle or len(handle) > 128 or any(c.isspace() for c in handle):
