@@ -9,6 +9,7 @@ from marsad.core.i18n.markers import N_
 from marsad.core.plugins import DemoContext, NavEntry, hookimpl
 
 if TYPE_CHECKING:
+    import typer
     from pydantic import BaseModel
 
 HERE = Path(__file__).resolve().parent
@@ -28,6 +29,13 @@ def marsad_routers() -> list[Any]:
     from marsad.declaration import api, staff_views, views
 
     return [api.router, views.router, staff_views.router]
+
+
+@hookimpl
+def marsad_cli(app: typer.Typer) -> None:
+    from marsad.declaration.cli import app as declaration_app
+
+    app.add_typer(declaration_app, name="declaration")
 
 
 @hookimpl
