@@ -78,6 +78,7 @@ def test_a_confirmed_hate_flag_on_an_actors_account_is_suggested_once(
     assert suggested.actor_id == actor_id
     assert suggested.commitment_id == "candidates-7"
     assert suggested.status == "draft" and suggested.source == "flag"
+    assert suggested.period == "campaign"  # the post's date (2021-09-01), not today's
     assert suggested.evidence == [f"flag:{ids[posts['a1']]}", f"post:{posts['a1']}"]
     # Run again (or delivered twice): nothing doubles.
     assert len(_suggest(sessions, settings)) == 1

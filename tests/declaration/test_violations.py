@@ -190,6 +190,9 @@ def test_blind_double_coding_then_confirmation_reply_and_publication(
     kappa = client.get("/api/v1/declarations/iraq-2021/agreement", headers=mona).json()
     cell = next(k for k in kappa if k["commitment"] == "candidates-7")
     assert cell["period"] == "campaign" and cell["pairs"] == 1 and cell["agreement"] == 1.0
+    staff_page = client.get("/staff/violations?lang=en", headers=mona)
+    assert staff_page.status_code == 200 and "Agreement between coders" in staff_page.text
+    assert ">100%<" in staff_page.text
 
 
 def test_a_citizen_report_is_linked_and_its_reporter_stays_private(

@@ -49,6 +49,7 @@ def _queue_context(session: Any, status: str) -> dict[str, Any]:
         "status": status,
         "statuses": [(s, STATUS_LABELS[s]()) for s in violations.STATUSES],
         "severities": violations.SEVERITIES,
+        "agreement": violations.agreement(session, slug=newest.slug),
         **_labels(),
     }
 

@@ -57,6 +57,7 @@ def _suggest(
     evidence: list[str],
     description: str,
     source: str,
+    when: Any = None,
 ) -> bool:
     profiles = {p.actor_id: p for p in list_profiles(session)}
     profile = profiles.get(actor_id)
@@ -79,6 +80,7 @@ def _suggest(
         created_by=SUGGESTER,
         source=source,
         suggestion_key=key,
+        occurred_on=when.date() if when is not None else None,
     )
     return True
 
@@ -105,7 +107,8 @@ def from_flags(session: Session, *, slug: str, references: Any) -> int:
         ]
         authors = posts_actors.post_authors(session=session, post_ids=[f["post"] for f in chosen])
         for flag in chosen:
-            owner = (authors.get(flag["post"]) or {}).get("actor_id")
+            author = authors.get(flag["post"]) or {}
+            owner = author.get("actor_id")
             if owner is None:
                 continue
             labels = sorted(set(flag.get("reviewed_labels") or flag["labels"]) & set(HATE_LABELS))
@@ -120,6 +123,7 @@ def from_flags(session: Session, *, slug: str, references: Any) -> int:
                 description=f"A reviewer confirmed a {'/'.join(labels)} flag on a post "
                 "of this actor's account.",
                 source="flag",
+                when=author.get("created_at"),
             )
     return added
 
@@ -232,7 +236,8 @@ def from_images(session: Session, *, slug: str, references: Any, settings: Any) 
         if item.sha256 in fabricated_blobs:
             continue
         ident = item.source_ref.split(":", 1)[1]
-        owner = (authors.get(int(ident)) or {}).get("actor_id") if ident.isdigit() else None
+        author = (authors.get(int(ident)) or {}) if ident.isdigit() else {}
+        owner = author.get("actor_id")
         if owner is None:
             continue
         for original in known_hashes:
@@ -257,6 +262,7 @@ def from_images(session: Session, *, slug: str, references: Any, settings: Any) 
                 description=f"An image posted by this actor's account is {distance} bits "
                 "from an image already confirmed as fabricated.",
                 source="image",
+                when=author.get("created_at"),
             )
             break
     return added

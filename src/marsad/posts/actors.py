@@ -169,12 +169,12 @@ def set_watchlist_accounts(
 
 
 def post_authors(*, session: Session, post_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
-    """``{post id: {platform, account_id, actor_id}}`` for these posts (the author's owner)."""
+    """``{post id: {platform, account_id, actor_id, created_at}}`` (the author's owner)."""
     ids = list(set(post_ids))
     if not ids:
         return {}
     rows = session.execute(
-        select(Post.id, Post.platform, Post.account_id, Account.actor_id)
+        select(Post.id, Post.platform, Post.account_id, Post.created_at, Account.actor_id)
         .join(
             Account,
             (Account.platform == Post.platform) & (Account.account_id == Post.account_id),
@@ -183,7 +183,12 @@ def post_authors(*, session: Session, post_ids: Iterable[int]) -> dict[int, dict
         .where(Post.id.in_(ids))
     ).all()
     return {
-        row.id: {"platform": row.platform, "account_id": row.account_id, "actor_id": row.actor_id}
+        row.id: {
+            "platform": row.platform,
+            "account_id": row.account_id,
+            "actor_id": row.actor_id,
+            "created_at": row.created_at,
+        }
         for row in rows
     }
 
