@@ -190,6 +190,12 @@ def test_blind_double_coding_then_confirmation_reply_and_publication(
     kappa = client.get("/api/v1/declarations/iraq-2021/agreement", headers=mona).json()
     cell = next(k for k in kappa if k["commitment"] == "candidates-7")
     assert cell["period"] == "campaign" and cell["pairs"] == 1 and cell["agreement"] == 1.0
+    from marsad.core.plugins import get_registry
+    from marsad.core.refs import resolve_ref
+
+    with sessions() as session:
+        cited = resolve_ref(session, f"violation:{filed['id']}", get_registry().references())
+    assert cited.public and cited.url == f"/actors/{actor_id}"
     staff_page = client.get("/staff/violations?lang=en", headers=mona)
     assert staff_page.status_code == 200 and "Agreement between coders" in staff_page.text
     assert ">100%<" in staff_page.text

@@ -84,3 +84,10 @@ def marsad_demo_data(context: DemoContext) -> list[str]:
     from marsad.declaration.demo import load
 
     return load(context.settings, context.sessions)
+
+
+@hookimpl
+def marsad_references() -> list[Any]:
+    from marsad.declaration.refs import REF_TYPES
+
+    return list(REF_TYPES)
