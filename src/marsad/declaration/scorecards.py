@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from marsad.core.db import utcnow
+from marsad.core.errors import InvalidInput
 from marsad.core.refs import parse_ref, resolve_ref
 from marsad.declaration import texts
 from marsad.declaration.actors import describe, get_profile, list_profiles
@@ -120,8 +121,6 @@ def league(
     """The league table: every actor (or party, list, group) with commitments breached and
     confirmed public violations, fewest breaches first."""
     if by not in GROUPINGS:
-        from marsad.core.errors import InvalidInput
-
         raise InvalidInput("err_invalid_input", f"by is one of {', '.join(GROUPINGS)}", "by")
     declaration = get_declaration(session, slug=slug)
     content = declaration.content

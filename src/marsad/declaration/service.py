@@ -9,13 +9,14 @@ signature counts only once the link is opened.
 
 from __future__ import annotations
 
+import copy
 import hmac
 import re
 import secrets
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -204,8 +205,6 @@ def set_periods(
 
 
 def _copy(content: dict[str, Any]) -> dict[str, Any]:
-    import copy
-
     return copy.deepcopy(content)
 
 
@@ -494,10 +493,6 @@ def pending_signatures(session: Session, *, slug: str) -> list[Signature]:
             .order_by(Signature.created_at.desc())
         ).scalars()
     )
-
-
-def count_signatures(session: Session) -> int:
-    return int(session.execute(select(func.count()).select_from(Signature)).scalar_one())
 
 
 MAIL_SUBJECT = N_("Confirm your signature of the {title}")
