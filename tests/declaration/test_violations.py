@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from marsad.core.db import utcnow
 from marsad.declaration.models import Violation
+from marsad.posts.actors import actor_accounts
 from marsad.posts.watchlists import describe_watchlist
 
 from .conftest import create_actor
@@ -41,6 +42,19 @@ def test_an_actor_registers_official_accounts_kept_on_the_watchlist(
     with sessions() as session:
         listed = describe_watchlist(session=session, name="declaration:iraq-2021")
     assert sorted(a["platform"] for a in listed["accounts"]) == ["telegram", "x"]
+    removed = client.delete(
+        f"/api/v1/actors/{actor_id}/accounts/telegram/AliBaghdadiOfficial", headers=staff
+    )
+    assert removed.status_code == 200
+    assert removed.json()["accounts"] == [{"platform": "x", "handle": "ali_albaghdadi"}]
+    with sessions() as session:
+        listed = describe_watchlist(session=session, name="declaration:iraq-2021")
+    assert [a["platform"] for a in listed["accounts"]] == ["x"]
+    with sessions() as session:
+        owned = actor_accounts(session=session, actor_ids=[actor_id])
+    assert [a["platform"] for a in owned] == ["x"]  # the telegram account left the actor
+    again = client.delete(f"/api/v1/actors/{actor_id}/accounts/telegram/nobody", headers=staff)
+    assert again.status_code == 404
     [actor] = client.get("/api/v1/actors").json()
     assert actor["party"] == "Future Alliance" and actor["list_number"] == "214"
     assert actor["group"] == "candidates"

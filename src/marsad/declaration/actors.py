@@ -131,6 +131,35 @@ def add_account(session: Session, *, actor_id: str, platform: str, handle: str, 
     sync_accounts(session, actor=actor)
 
 
+def remove_account(
+    session: Session, *, actor_id: str, platform: str, handle: str, actor: str
+) -> None:
+    """Strike an account off an actor's register; it leaves the actor and the watchlists."""
+    get_profile(session, actor_id=actor_id)
+    row = _registered(session, platform.strip().lower(), handle.strip().lstrip("@"))
+    if row is None or row.actor_id != actor_id:
+        raise NotFound("err_account_not_registered", "this account is not registered", "handle")
+    session.delete(row)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="declaration.account_removed",
+        subject_type="actor",
+        subject_id=actor_id,
+        details={"platform": row.platform, "handle": row.handle},
+    )
+    keep = [
+        account_id
+        for other in official_accounts(session, [actor_id])
+        for account_id in posts_actors.attach_handle(
+            session=session, actor_id=actor_id, platform=other.platform, handle=other.handle
+        )
+    ]
+    posts_actors.detach_accounts(session=session, actor_id=actor_id, keep=keep)
+    sync_accounts(session, actor=actor)
+
+
 def get_profile(session: Session, *, actor_id: str) -> ActorProfile:
     """The profile of a declaration actor, or NotFound."""
     row = session.get(ActorProfile, actor_id)

@@ -272,6 +272,19 @@ def add_account(
     return actors.describe(session, [actors.get_profile(session, actor_id=actor_id)])[0]
 
 
+@router.delete(
+    "/actors/{actor_id}/accounts/{platform}/{handle}", dependencies=Bearer, tags=["staff"]
+)
+def remove_account(
+    actor_id: str, platform: str, handle: str, session: DbSession, user: StaffUser
+) -> dict[str, Any]:
+    """Strike an account off an actor's register (and so off the declaration's watchlist)."""
+    actors.remove_account(
+        session, actor_id=actor_id, platform=platform, handle=handle, actor=user.username
+    )
+    return actors.describe(session, [actors.get_profile(session, actor_id=actor_id)])[0]
+
+
 @router.get("/impersonation", tags=["staff"])
 def impersonation(session: ReadSession, user: StaffUser) -> list[dict[str, Any]]:  # noqa: ARG001
     """Accounts that resemble a registered official account but are not registered."""
