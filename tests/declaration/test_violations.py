@@ -198,6 +198,15 @@ def test_blind_double_coding_then_confirmation_reply_and_publication(
     text = client.get("/api/v1/declarations/iraq-2021/scorecards.csv").text
     [row] = list(csv.DictReader(io.StringIO(text)))
     assert row["name"] == "Ali al-Baghdadi" and row["breached"] == "1" and row["honoured"] == "7"
+    rows = list(
+        csv.DictReader(io.StringIO(client.get(f"/api/v1/actors/{actor_id}/scorecard.csv").text))
+    )
+    assert (rows[0]["period"], rows[0]["breached"], rows[0]["honoured"]) == (
+        "all",
+        "candidates-7",
+        "7",
+    )
+    assert rows[1]["period"] == "campaign" and rows[1]["violations"] == "1"
     page = client.get(f"/actors/{actor_id}")
     assert page.status_code == 200 and "The picture was posted by a volunteer." in page.text
 

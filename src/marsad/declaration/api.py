@@ -241,6 +241,19 @@ def actor_scorecard(
     )
 
 
+@router.get("/actors/{actor_id}/scorecard.csv")
+def actor_scorecard_csv(
+    actor_id: str, request: Request, session: ReadSession, declaration: str | None = None
+) -> Response:
+    """One actor's scorecard as CSV, a row per period."""
+    card = actor_scorecard(actor_id, request, session, declaration)
+    return Response(
+        scorecards.scorecard_csv(card),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="marsad-scorecard.csv"'},
+    )
+
+
 # --- staff -------------------------------------------------------------------------------
 
 

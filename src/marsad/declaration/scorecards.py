@@ -211,3 +211,23 @@ def _cell(value: Any) -> Any:
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
         return "'" + value
     return value
+
+
+def scorecard_csv(card: dict[str, Any]) -> str:
+    """An actor's scorecard as CSV: one row per period (the first for all periods)."""
+    out = io.StringIO()
+    fields = ("actor", "period", "commitments", "honoured", "breached", "violations")
+    writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    for row in card["periods"]:
+        writer.writerow(
+            {
+                "actor": _cell(card["actor"]["name"]),
+                "period": row["period"] or "all",
+                "commitments": row["commitments"],
+                "honoured": len(row["honoured"]),
+                "breached": " ".join(row["breached"]),
+                "violations": row["violations"],
+            }
+        )
+    return out.getvalue()
