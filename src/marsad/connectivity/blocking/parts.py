@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 
 def models() -> list[str]:
-    return []
+    return ["marsad.connectivity.blocking.models"]
 
 
 def routers() -> list[Any]:
