@@ -301,7 +301,7 @@ def parse_measurement(doc: Any, *, matcher: Matcher) -> Measurement:
     if not uid:
         if not report_id:
             raise BadRecord("neither measurement_uid nor report_id: cannot tell it apart")
-        uid = f"{report_id}/{input_ or ''}"
+        uid = f"{report_id}/{input_}" if input_ else report_id
     keys = doc.get("test_keys")
     raw = None
     if test in KNOWN_TESTS:
