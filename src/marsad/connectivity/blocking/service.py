@@ -420,17 +420,15 @@ def blocked_now(
         .group_by(m.test_name, m.target, m.asn)
         .subquery()
     )
+    on_latest = and_(
+        m.test_name == latest.c.test_name,
+        m.target == latest.c.target,
+        m.asn == latest.c.asn,
+        m.day == latest.c.day,
+    )
     counted = session.execute(
         select(m.test_name, m.target, m.asn, m.day, m.verdict, func.count())
-        .join(
-            latest,
-            and_(
-                m.test_name == latest.c.test_name,
-                m.target == latest.c.target,
-                m.asn == latest.c.asn,
-                m.day == latest.c.day,
-            ),
-        )
+        .join(latest, on_latest)
         .where(*where)
         .group_by(m.test_name, m.target, m.asn, m.day, m.verdict)
     ).all()
@@ -439,34 +437,42 @@ def blocked_now(
         entry = days.setdefault((test, target, asn), {"day": day, "counts": {}})
         entry["counts"][verdict] = n
     wanted = ("confirmed",) if confirmed_only else BLOCKING_VERDICTS
+    listed = {key for key, entry in days.items() if _day_status(entry["counts"]) in wanted}
+    # One query for the links of every listed target: its latest day's blocking measurements.
+    links: dict[tuple[str, str, int], list[OoniMeasurement]] = defaultdict(list)
+    kinds: dict[tuple[str, str, int], set[str]] = defaultdict(set)
+    prints: dict[tuple[str, str, int], set[str]] = defaultdict(set)
+    if listed:
+        rows = session.execute(
+            select(m)
+            .join(latest, on_latest)
+            .where(*where, m.verdict.in_(BLOCKING_VERDICTS))
+            .order_by(m.measured_at.desc())
+        ).scalars()
+        for row in rows:
+            key = (row.test_name, row.target, row.asn)
+            if key not in listed:
+                continue
+            if row.blocking:
+                kinds[key].add(row.blocking)
+            if row.evidence.get("fingerprint"):
+                prints[key].add(str(row.evidence["fingerprint"]))
+            if len(links[key]) < LINKS_PER_TARGET:
+                links[key].append(row)
     entries: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for (test, target, asn), entry in days.items():
-        status = _day_status(entry["counts"])
-        if status not in wanted:
-            continue
-        rows = (
-            session.execute(
-                select(m)
-                .where(m.test_name == test, m.target == target, m.asn == asn)
-                .where(m.day == entry["day"], m.verdict.in_(BLOCKING_VERDICTS))
-                .order_by(m.measured_at.desc())
-                .limit(LINKS_PER_TARGET)
-            )
-            .scalars()
-            .all()
-        )
+    for key in listed:
+        test, target, asn = key
+        entry, rows = days[key], links[key]
         entries[asn].append(
             {
                 "target": target,
                 "test_name": test,
-                "status": status,
+                "status": _day_status(entry["counts"]),
                 "day": entry["day"].isoformat(),
                 "basis": "measurements",
                 "counts": dict(sorted(entry["counts"].items())),
-                "blocking": sorted({r.blocking for r in rows if r.blocking}),
-                "fingerprints": sorted(
-                    {r.evidence.get("fingerprint") for r in rows if r.evidence.get("fingerprint")}
-                ),
+                "blocking": sorted(kinds[key]),
+                "fingerprints": sorted(prints[key]),
                 "measurements": [measurement_json(r) for r in rows],
             }
         )
