@@ -117,3 +117,20 @@ def test_the_blocked_page_reads_on_a_phone_and_a_desktop(live_server, browser, s
         assert page.locator("h1").count() == 1
         page.screenshot(path=str(shots / f"measurement-{width}.png"), full_page=True)
         context.close()
+
+
+def test_demo_data_shows_blocking_once(settings, engine, sessions) -> None:
+    from marsad.connectivity.blocking.demo import load_demo
+    from marsad.core.plugins import DemoContext
+
+    context = DemoContext(settings=settings, engine=engine, sessions=sessions)
+    assert load_demo(context) == ["OONI demo measurements stored: 4"]
+    assert load_demo(context) == []
+    with sessions() as session:
+        doc = blocked_now(session, country="IQ")
+    statuses = {t["target"]: t["status"] for n in doc["networks"] for t in n["targets"]}
+    assert statuses == {
+        "https://blocked.example/": "confirmed",
+        "https://news.example/": "anomaly",
+        "telegram": "anomaly",
+    }
