@@ -239,3 +239,19 @@ def test_an_unreachable_api_fails_the_job_with_a_clear_error(cli) -> None:
     assert "cannot reach the OONI API" in doc["error"]["message"]
     bad = cli("fetch-ooni", "--since", "2025-03-01", "--country", "Iraq")
     assert bad.exit_code == 2 and "--country" in bad.stderr
+
+
+def test_queue_only_submits_the_job(cli, sessions) -> None:
+    out = cli("fetch-ooni", "--since", "2025-03-01", "--queue", "--json")
+    assert out.exit_code == 0, out.output
+    doc = json.loads(out.stdout)
+    assert doc["kind"] == "connectivity.fetch_ooni"
+    from marsad.core.jobs.service import get_job
+
+    with sessions() as session:
+        job = get_job(session, job_id=doc["job_id"])
+        assert (job.status, job.params["country"], job.params["since"]) == (
+            "queued",
+            "IQ",
+            "2025-03-01",
+        )
