@@ -139,7 +139,9 @@ def test_fetch_stores_each_page_and_names_what_it_could_not_read(
             select(OoniMeasurement).where(OoniMeasurement.target == "https://blocked.example/")
         ).scalar_one()
         assert (row.verdict, row.cc, row.asn) == ("confirmed", "IQ", 50710)
-    # delivered again from nothing (it died before its first save): nothing doubles
+    # delivered again from nothing (it died before its first save): nothing doubles, and
+    # only the raw document it could not get before is asked for again
+    ooni_api.requests.clear()
     again = run(
         Context(settings, engine, sessions),
         since="2025-03-01",
@@ -149,6 +151,8 @@ def test_fetch_stores_each_page_and_names_what_it_could_not_read(
     )
     assert (again["inserted"], again["duplicates"]) == (0, 4)
     assert stored(sessions) == 4
+    raws = [q["measurement_uid"] for _, path, q in ooni_api.requests if "raw" in path]
+    assert raws == ["20250310090000.000104_IQ_webconnectivity_test104"]
 
 
 def test_a_fetch_killed_after_a_page_resumes_from_its_cursor(
@@ -255,3 +259,21 @@ def test_queue_only_submits_the_job(cli, sessions) -> None:
             "IQ",
             "2025-03-01",
         )
+
+
+def test_the_scheduled_fetch_is_off_until_switched_on_and_then_takes_recent_days(
+    settings,
+) -> None:
+    from datetime import UTC, timedelta
+
+    from marsad.core.jobs import scheduler
+    from marsad.core.jobs.service import validate_params
+
+    assert "connectivity.fetch-ooni-iq" not in [s.job.name for s in scheduler.schedule(settings)]
+    on = settings.model_copy(update={"jobs_schedule": {"connectivity.fetch-ooni-iq": 21600}})
+    (job,) = [s for s in scheduler.schedule(on) if s.job.name == "connectivity.fetch-ooni-iq"]
+    assert job.every == 21600
+    (kind,) = JOB_KINDS
+    params = validate_params(kind, job.job.params)
+    today = datetime.now(UTC).date()
+    assert params.first_day() in (today - timedelta(days=2), today - timedelta(days=3))

@@ -160,9 +160,16 @@ def fetch_measurements(
             path=f"api page since {position['since']} offset {position['offset']}",
             kind="measurements",
         )
+        with session_scope(sessions) as session:
+            known = service.known_uids(
+                session, [str(r.get("measurement_uid") or "") for r in results]
+            )
         for n, item in enumerate(results, start=1):
             uid = str(item.get("measurement_uid") or "")
             where = f"{batch.path}: result {n}" + (f" ({uid})" if uid else "")
+            if uid in known:
+                result.duplicates += 1  # stored already: its raw document is not asked again
+                continue
             try:
                 if not uid:
                     raise BadRecord("the list gave no measurement_uid")

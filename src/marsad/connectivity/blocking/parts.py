@@ -52,7 +52,9 @@ def job_kinds() -> list[Any]:
 
 
 def periodic_jobs() -> list[Any]:
-    return []
+    from marsad.connectivity.blocking.jobs import PERIODIC_JOBS
+
+    return list(PERIODIC_JOBS)
 
 
 def references() -> list[Any]:

@@ -214,6 +214,19 @@ def _insert(session: Session, table: Any, rows: list[dict[str, Any]], keys: list
     session.execute(insert(table).on_conflict_do_nothing(index_elements=keys), rows)
 
 
+def known_uids(session: Session, uids: Sequence[str]) -> set[str]:
+    """Which of these OONI uids are stored already."""
+    known: set[str] = set()
+    for start in range(0, len(uids), CHUNK):
+        chunk = [u for u in uids[start : start + CHUNK] if u]
+        known.update(
+            session.execute(
+                select(OoniMeasurement.uid).where(OoniMeasurement.uid.in_(chunk))
+            ).scalars()
+        )
+    return known
+
+
 def store_measurements(
     session: Session, measurements: Sequence[Measurement], *, source: str
 ) -> tuple[int, int]:
@@ -221,12 +234,7 @@ def store_measurements(
     inserted = duplicates = 0
     for start in range(0, len(measurements), CHUNK):
         chunk = measurements[start : start + CHUNK]
-        uids = [m.uid for m in chunk]
-        known = set(
-            session.execute(
-                select(OoniMeasurement.uid).where(OoniMeasurement.uid.in_(uids))
-            ).scalars()
-        )
+        known = known_uids(session, [m.uid for m in chunk])
         fresh = [_measurement_row(m, source) for m in chunk if m.uid not in known]
         _insert(session, OoniMeasurement.__table__, fresh, ["uid"])
         inserted += len(fresh)
