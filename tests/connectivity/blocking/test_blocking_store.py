@@ -126,6 +126,19 @@ def test_a_later_reachable_day_clears_the_block(cli, tmp_path) -> None:
     doc = json.loads(cli("blocked", "--json").stdout)
     targets = [t["target"] for n in doc["networks"] for t in n["targets"]]
     assert "https://blocked.example/" not in targets
+    # the history keeps each day per network: blocked, then reachable
+    history = json.loads(cli("history", "https://blocked.example/", "--json").stdout)
+    days = {n["asn"]: [(d["day"], d["status"]) for d in n["days"]] for n in history["networks"]}
+    assert days == {
+        EARTHLINK: [("2025-03-10", "confirmed"), ("2025-03-12", "ok")],
+        OTHER: [("2025-03-10", "ok")],
+    }
+    only = json.loads(
+        cli("history", "https://blocked.example/", "--asn", str(OTHER), "--json").stdout
+    )
+    assert [n["asn"] for n in only["networks"]] == [OTHER]
+    bad = cli("history", "https://blocked.example/", "--since", "March")
+    assert bad.exit_code == 2 and "--since" in bad.stderr
 
 
 def test_importing_again_doubles_nothing_and_rejections_set_the_exit_code(

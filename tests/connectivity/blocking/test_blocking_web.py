@@ -56,6 +56,27 @@ def test_the_json_twin_is_the_same_document(client, stored) -> None:
     assert "https://dns.example/" not in html
 
 
+def test_history_api_gives_each_day_per_network(client, stored) -> None:
+    doc = client.get(
+        "/api/v1/connectivity/history", params={"target": "https://dns.example/"}
+    ).json()
+    assert doc["networks"] == [
+        {
+            "asn": EARTHLINK,
+            "network": "EarthLink Telecommunications",
+            "days": [
+                {
+                    "day": "2025-03-10",
+                    "status": "anomaly",
+                    "basis": "measurements",
+                    "counts": {"anomaly": 1},
+                }
+            ],
+        }
+    ]
+    assert client.get("/api/v1/connectivity/history").status_code == 422
+
+
 def test_bad_filters_are_named_with_a_4xx(client, stored) -> None:
     bad = client.get("/api/v1/connectivity/blocked?since=last-week")
     assert bad.status_code == 422

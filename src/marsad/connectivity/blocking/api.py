@@ -52,3 +52,14 @@ def blocked(session: ReadSession, query: BlockedQuery) -> dict[str, Any]:
 def measurement(ident: str, session: ReadSession) -> dict[str, Any]:
     """One stored measurement with its evidence, by OONI uid or Marsad id."""
     return service.measurement_json(service.get_measurement(session, ident=ident), full=True)
+
+
+@router.get("/history")
+def history(
+    session: ReadSession,
+    target: Annotated[str, Query(min_length=1, max_length=1000)],
+    asn: int | None = None,
+    since: Annotated[str | None, Query(max_length=10)] = None,
+) -> dict[str, Any]:
+    """A target's status per network and day (``marsad connectivity history`` prints the same)."""
+    return service.target_history(session, target=target, asn=asn, since=_Query(since=since).since)

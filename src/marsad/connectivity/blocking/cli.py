@@ -197,6 +197,30 @@ def fetch_ooni(
         raise typer.Exit(1)
 
 
+def history(
+    target: Annotated[str, typer.Argument(help="A URL, or an app: telegram, whatsapp, …")],
+    asn: Annotated[int | None, typer.Option(help="Only this network (AS number).")] = None,
+    since: Annotated[str | None, typer.Option(help="Only days from this one (YYYY-MM-DD).")] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """A target's status per network and day: reachable, anomaly, confirmed or failed."""
+    from marsad.cli.store import open_store
+    from marsad.connectivity.blocking.service import target_history
+    from marsad.core.db import session_scope
+
+    with open_store() as store, session_scope(store.sessions) as session:
+        doc = target_history(session, target=target, asn=asn, since=_day(since, "--since"))
+    if json_:
+        print_json(doc)
+        return
+    if not doc["networks"]:
+        typer.echo(_("No measurement of this target is stored."))
+    for network in doc["networks"]:
+        typer.echo(f"AS{network['asn']} {network['network']}")
+        for day in network["days"]:
+            typer.echo(f"  {day['day']}  {day['status']}")
+
+
 def measurement(
     ident: Annotated[str, typer.Argument(help="A measurement's OONI uid or Marsad id.")],
     json_: JsonOpt = False,
@@ -284,4 +308,5 @@ def register(app: typer.Typer) -> None:
     app.command("fetch-ooni")(user_errors(fetch_ooni))
     app.command("blocked")(user_errors(blocked))
     app.command("measurement")(user_errors(measurement))
+    app.command("history")(user_errors(history))
     app.add_typer(fingerprints_app, name="fingerprints")

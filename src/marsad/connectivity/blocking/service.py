@@ -40,7 +40,7 @@ from marsad.connectivity.blocking.models import (
 )
 from marsad.core import audit
 from marsad.core.db import new_id, session_scope, utcnow
-from marsad.core.errors import InvalidInput, NotFound
+from marsad.core.errors import NotFound
 
 CHUNK = 500
 LINKS_PER_TARGET = 5
@@ -565,18 +565,61 @@ def _network_names(session: Session, asns: list[int]) -> dict[int, str]:
     return {int(asn): str(name) for asn, name in rows}
 
 
-def measurements_for(
-    session: Session, *, target: str, asn: int, limit: int = 50
-) -> list[OoniMeasurement]:
-    """A target's measurements on a network, newest first."""
-    if limit < 1 or limit > 500:
-        raise InvalidInput("err_connectivity_limit", "limit must be 1-500", "limit")
+def target_history(
+    session: Session, *, target: str, asn: int | None = None, since: date | None = None
+) -> dict[str, Any]:
+    """A target's status per network and day, from its measurements and aggregation rows.
+
+    The document ``marsad connectivity history --json`` prints: for each network, each
+    day measured with its status (as :func:`blocked_now` reads a day) and the counts.
+    """
     m = OoniMeasurement
-    return list(
-        session.execute(
-            select(m)
-            .where(m.target == target, m.asn == asn)
-            .order_by(m.measured_at.desc())
-            .limit(limit)
-        ).scalars()
-    )
+    where = [m.target == target, m.verdict != "other", _since(since)]
+    if asn is not None:
+        where.append(m.asn == asn)
+    days: dict[int, dict[date, dict[str, Any]]] = defaultdict(dict)
+    for asn_, day, verdict, n in session.execute(
+        select(m.asn, m.day, m.verdict, func.count())
+        .where(*where)
+        .group_by(m.asn, m.day, m.verdict)
+    ):
+        entry = days[asn_].setdefault(day, {"basis": "measurements", "counts": {}})
+        entry["counts"][verdict] = n
+    a = OoniAggregate
+    agg_where = [(a.target == target) | ((a.target == "") & (a.test_name == target)), a.asn != 0]
+    if asn is not None:
+        agg_where.append(a.asn == asn)
+    if since is not None:
+        agg_where.append(a.day >= since)
+    for row in session.execute(select(a).where(*agg_where)).scalars():
+        days[row.asn].setdefault(
+            row.day,
+            {
+                "basis": "aggregate",
+                "status": row.verdict,
+                "counts": {
+                    "measurements": row.measurement_count,
+                    "anomaly": row.anomaly_count,
+                    "confirmed": row.confirmed_count,
+                    "failure": row.failure_count,
+                    "ok": row.ok_count,
+                },
+            },
+        )
+    names = _network_names(session, list(days))
+    networks = []
+    for asn_ in sorted(days):
+        items = []
+        for day in sorted(days[asn_]):
+            entry = days[asn_][day]
+            status = entry.get("status") or _day_status(entry["counts"])
+            items.append(
+                {
+                    "day": day.isoformat(),
+                    "status": status,
+                    "basis": entry["basis"],
+                    "counts": dict(sorted(entry["counts"].items())),
+                }
+            )
+        networks.append({"asn": asn_, "network": names.get(asn_, ""), "days": items})
+    return {"target": target, "networks": networks}
