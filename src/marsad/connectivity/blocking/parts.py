@@ -26,9 +26,9 @@ def models() -> list[str]:
 
 
 def routers() -> list[Any]:
-    from marsad.connectivity.blocking import api, views
+    from marsad.connectivity.blocking import api, staff_views, views
 
-    return [api.router, views.router]
+    return [api.router, views.router, staff_views.router, staff_views.api_router]
 
 
 def register_cli(app: typer.Typer) -> None:
@@ -42,7 +42,10 @@ def templates() -> list[Path]:
 
 
 def nav() -> list[NavEntry]:
-    return [NavEntry("/connectivity/blocked", N_("Blocking"), "public", 60)]
+    return [
+        NavEntry("/connectivity/blocked", N_("Blocking"), "public", 60),
+        NavEntry("/staff/connectivity/fingerprints", N_("Blockpages"), "staff", 60),
+    ]
 
 
 def job_kinds() -> list[Any]:
