@@ -163,13 +163,13 @@ def test_a_fetch_killed_after_a_page_resumes_from_its_cursor(
     with pytest.raises(WorkerKilled):
         run(context, **params)
     assert stored(sessions) == 2
-    assert context.cursor() == {"since": "2025-03-10T09:00:00Z", "offset": 2}
+    assert context.cursor() == {"since": "2025-03-10T09:00:00", "offset": 2}
     ooni_api.requests.clear()
     resumed = run(context, **params)
     assert (resumed["inserted"], resumed["duplicates"]) == (2, 0)
     assert stored(sessions) == 4
     first_list = next(q for _, path, q in ooni_api.requests if path == "/api/v1/measurements")
-    assert (first_list["since"], first_list["offset"]) == ("2025-03-10T09:00:00Z", "2")
+    assert (first_list["since"], first_list["offset"]) == ("2025-03-10T09:00:00", "2")
 
 
 def test_requests_are_spaced_by_the_rate_limit(settings, engine, sessions, ooni_api) -> None:

@@ -106,12 +106,20 @@ class FetchResult:
         }
 
 
+def _start(item: dict[str, Any]) -> str:
+    """A listed measurement's start time as the API's ``since`` takes it (UTC, no zone)."""
+    try:
+        return parse_time(item.get("measurement_start_time")).strftime("%Y-%m-%dT%H:%M:%S")
+    except BadRecord:
+        return ""
+
+
 def _next_cursor(cursor: dict[str, Any], results: list[dict[str, Any]]) -> dict[str, Any]:
     """Where the page after ``results`` starts: the last start time and how many had it."""
-    last = str(results[-1].get("measurement_start_time") or "")
+    last = _start(results[-1])
     if not last or last == cursor["since"]:
         return {"since": cursor["since"], "offset": cursor["offset"] + len(results)}
-    same = sum(1 for r in results if str(r.get("measurement_start_time") or "") == last)
+    same = sum(1 for r in results if _start(r) == last)
     return {"since": last, "offset": same}
 
 
