@@ -80,7 +80,16 @@ def test_bad_lines_are_rejected_one_by_one_and_the_rest_kept(tmp_path: Path) -> 
     }
     path = write_jsonl(
         tmp_path / "m.jsonl",
-        [good, "{not json", no_asn, no_time, good, {"test_name": ""}, [1, 2]],
+        [
+            good,
+            "{not json",
+            no_asn,
+            no_time,
+            good,
+            {"test_name": ""},
+            [1, 2],
+            web(4, "https://long.example/" + "a" * 600),
+        ],
     )
     batch = read_file(path, matcher=MATCHER)
     assert [m.target for m in batch.measurements] == ["https://a.example/"]
@@ -91,6 +100,7 @@ def test_bad_lines_are_rejected_one_by_one_and_the_rest_kept(tmp_path: Path) -> 
         ("m.jsonl: line 5", f"duplicate of {good['measurement_uid']} in this file"),
         ("m.jsonl: line 6", "test_name is missing"),
         ("m.jsonl: line 7", "a measurement is a JSON object"),
+        ("m.jsonl: line 8", "input is longer than 600 characters"),
     ]
 
 
@@ -183,3 +193,19 @@ def test_csvs_that_are_not_ooni_aggregations_are_rejected_with_the_reason(tmp_pa
         ("agg.csv: line 5", "duplicate row (same test, target, network, day)"),
         ("agg.csv: line 6", "unknown test_name 'no_such_test'"),
     ]
+
+
+def test_old_measurements_of_two_long_urls_stay_two() -> None:
+    docs = []
+    for n in (1, 2):
+        doc = web(n, "https://long.example/" + "a" * 300 + str(n), blocking=False)
+        del doc["measurement_uid"]
+        doc["report_id"] = "20170725T000000Z_AS9443_same-report"
+        docs.append(doc)
+    batch = read_measurements(json.dumps(docs), name="old.json", matcher=MATCHER)
+    assert batch.rejected == []
+    first, second = batch.measurements
+    assert first.uid != second.uid and len(first.uid) <= 200
+    assert first.explorer_url.startswith(
+        "https://explorer.ooni.org/measurement/20170725T000000Z_AS9443_same-report?input="
+    )

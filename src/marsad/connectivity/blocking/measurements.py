@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import binascii
 import csv
+import hashlib
 import io
 import json
 import re
@@ -36,6 +37,10 @@ _CC = re.compile(r"[A-Z]{2}|ZZ")
 # Keys dropped from a measurement kept raw: the probe's address is never stored.
 _PRIVATE_KEYS = ("probe_ip", "resolver_ip")
 _MAX_BODY = 200_000
+# A target is indexed: PostgreSQL's index rows hold at most ~2,700 bytes, so a URL is kept
+# whole up to this many characters (4 bytes each at worst) and refused beyond, never cut.
+MAX_TARGET = 600
+_MAX_UID = 200
 
 
 @dataclass
@@ -297,11 +302,19 @@ def parse_measurement(doc: Any, *, matcher: Matcher) -> Measurement:
         raise BadRecord(f"probe_cc {cc[:10]!r} is not a country code")
     report_id = str(doc.get("report_id") or "")
     input_ = doc.get("input") if isinstance(doc.get("input"), str) else None
+    if input_ is not None and len(input_) > MAX_TARGET:
+        raise BadRecord(f"input is longer than {MAX_TARGET} characters")
     uid = str(doc.get("measurement_uid") or "")
     if not uid:
         if not report_id:
             raise BadRecord("neither measurement_uid nor report_id: cannot tell it apart")
         uid = f"{report_id}/{input_}" if input_ else report_id
+        if len(uid) > _MAX_UID:
+            # Long URLs: the input's hash keeps two of them apart (a cut would merge them).
+            digest = hashlib.sha256((input_ or "").encode()).hexdigest()[:40]
+            uid = f"{report_id[:150]}/sha256:{digest}"
+    elif len(uid) > _MAX_UID:
+        raise BadRecord(f"measurement_uid is longer than {_MAX_UID} characters")
     keys = doc.get("test_keys")
     raw = None
     if test in KNOWN_TESTS:
@@ -320,9 +333,9 @@ def parse_measurement(doc: Any, *, matcher: Matcher) -> Measurement:
         raw = {k: v for k, v in doc.items() if k not in _PRIVATE_KEYS}
         verdict, blocking, evidence = "other", None, {}
     return Measurement(
-        uid=uid[:200],
+        uid=uid,
         test_name=test[:64],
-        target=(input_ if test == "web_connectivity" else input_ or test)[:1000],
+        target=input_ if test == "web_connectivity" else input_ or test,
         asn=asn,
         network=str(doc.get("probe_network_name") or "")[:200],
         cc=cc,
@@ -434,9 +447,12 @@ def read_aggregates(
             if test not in (*KNOWN_TESTS, *([test_name] if test_name else [])):
                 raise BadRecord(f"unknown test_name {test[:40]!r}")
             cc = ((row.get("probe_cc") or "").strip() or country or "").upper()
+            target = (row.get("input") or row.get("domain") or "").strip()
+            if len(target) > MAX_TARGET:
+                raise BadRecord(f"input is longer than {MAX_TARGET} characters")
             agg = Aggregate(
                 test_name=test,
-                target=((row.get("input") or row.get("domain") or "").strip())[:1000],
+                target=target,
                 asn=parse_asn(asn_text) if asn_text else 0,
                 cc=cc,
                 day=day,
