@@ -29,7 +29,7 @@ from marsad.core.security import FieldCipher
 FILTER_KEYS: dict[str, dict[str, str]] = {
     "report.received": {"category": "category", "governorate": "governorate"},
     "flag.created": {
-        "label": "label",
+        "label": "labels",
         "severity": "severity",
         "watchlist": "watchlists",
         "account": "account",

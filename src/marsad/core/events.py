@@ -14,8 +14,10 @@ citizen typed and never a reporter's contact (alerts forward payloads).
 Event names, with their payload keys:
 
 - ``report.received``: ``report_id``, ``category``, ``governorate``
-- ``flag.created``: ``flag_id``, ``post_id``, ``label``, ``severity``,
-  ``account`` (``platform:handle``), ``watchlists`` (names)
+- ``flag.created``: ``flag_id``, ``post_id`` (Marsad's post id), ``label`` (the
+  top-scoring one), ``labels`` (all of them), ``severity`` (the highest glossary
+  severity among the spans, "1" to "3", or None), ``account`` (``platform:handle``),
+  ``watchlists`` (names)
 - ``coordination.group_found``: ``run_id``, ``group`` (the ``cluster:`` reference),
   ``method``, ``size``
 - ``connectivity.outage``: ``event_id``, ``scope``, ``entities``, ``start``, ``end``
@@ -49,7 +51,15 @@ EVENT_NAMES = (
 # a contact or a free text cannot reach an alert by mistake.
 PAYLOAD_KEYS: dict[str, tuple[str, ...]] = {
     "report.received": ("report_id", "category", "governorate"),
-    "flag.created": ("flag_id", "post_id", "label", "severity", "account", "watchlists"),
+    "flag.created": (
+        "flag_id",
+        "post_id",
+        "label",
+        "labels",
+        "severity",
+        "account",
+        "watchlists",
+    ),
     "coordination.group_found": ("run_id", "group", "method", "size"),
     "connectivity.outage": ("event_id", "scope", "entities", "start", "end"),
     "job.failed": ("job_id", "kind", "error"),
