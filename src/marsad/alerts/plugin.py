@@ -70,3 +70,8 @@ def marsad_on_event(session: Any, events: list[Any]) -> None:
     from marsad.alerts.matching import record_deliveries
 
     record_deliveries(session, events)
+
+
+@hookimpl
+def marsad_static() -> list[tuple[str, Path]]:
+    return [("alerts", HERE / "static")]
