@@ -34,6 +34,7 @@ from marsad.alerts.rules import rule_secret
 from marsad.alerts.settings import AlertSettings
 from marsad.core.db import new_id, session_scope, utcnow
 from marsad.core.i18n import gettext as _
+from marsad.core.i18n import ngettext
 from marsad.core.mail import MailError, send_mail
 
 log = logging.getLogger(__name__)
@@ -163,7 +164,11 @@ def email_text(claim: Claimed) -> tuple[str, str]:
     """Subject and body of an alert e-mail (identifiers and labels only)."""
     events = claim.payload.get("events")
     if events is not None:
-        subject = _("Marsad: %(count)s alerts (%(event)s)") % {
+        subject = ngettext(
+            "Marsad: %(count)s alert (%(event)s)",
+            "Marsad: %(count)s alerts (%(event)s)",
+            len(events),
+        ) % {
             "count": len(events),
             "event": claim.event,
         }
