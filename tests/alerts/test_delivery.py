@@ -251,3 +251,33 @@ def test_subscribers_receive_the_alert_at_their_own_address(
     run_queued_jobs(sessions, settings)
     (mail,) = outbox.glob("*.eml")
     assert message_from_bytes(mail.read_bytes(), policy=policy.default)["To"] == "mona@example.org"
+
+
+def test_two_runners_at_once_send_each_alert_once(sessions, settings, receiver, file_report):  # type: ignore[no-untyped-def]
+    import threading
+
+    add(sessions, settings, event="report.received", webhook=receiver.url)
+    ids = {file_report() for _ in range(12)}
+    runners = [
+        threading.Thread(
+            target=delivery.deliver_due, kwargs={"sessions": sessions, "settings": settings}
+        )
+        for _ in range(2)
+    ]
+    for runner in runners:
+        runner.start()
+    for runner in runners:
+        runner.join()
+    sent = [json.loads(hit["body"])["data"]["report_id"] for hit in receiver.received]
+    assert sorted(sent) == sorted(ids)
+    assert {row.status for row in deliveries(sessions)} == {"delivered"}
+
+
+def test_a_failing_alerts_job_raises_no_alert_about_itself(sessions, settings):  # type: ignore[no-untyped-def]
+    from marsad.core.events import emit
+
+    add(sessions, settings, event="job.failed", email="ops@example.org")
+    with session_scope(sessions) as session:
+        emit(session, "job.failed", {"job_id": "j1", "kind": "alerts.deliver", "error": "x"})
+        emit(session, "job.failed", {"job_id": "j2", "kind": "detect.run", "error": "x"})
+    assert [row.payload["data"]["job_id"] for row in deliveries(sessions)] == ["j2"]

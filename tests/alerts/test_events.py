@@ -13,7 +13,7 @@ from marsad.core.db import new_id, session_scope
 from marsad.core.jobs.models import Job
 from marsad.core.jobs.runners import run_in_foreground
 from marsad.posts.ingest import ingest_files
-from marsad.posts.models import Post
+from marsad.posts.models import Account, Actor, Post
 
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite", "postgres"], indirect=True)
 MAPPING = "id=id,author=author,text=text,created_at=created_at"
@@ -61,11 +61,14 @@ def test_flags_on_a_watched_account_raise_alerts_with_labels_but_no_text(
         mapping=MAPPING,
         watchlist="mps",
     )
+    with session_scope(sessions) as session:
+        account = session.execute(select(Account)).scalar_one()
+        account.actor = Actor(name="Party A")
     add(
         sessions,
         settings,
         event="flag.created",
-        filters=["label=hate", "watchlist=mps"],
+        filters=["label=hate", "watchlist=mps", "actor=Party A"],
         email="a@example.org",
     )
     add(
@@ -100,6 +103,7 @@ def test_flags_on_a_watched_account_raise_alerts_with_labels_but_no_text(
     assert data["severity"] == "3"
     assert data["account"] == "other:mp_one"
     assert data["watchlists"] == ["mps"]
+    assert data["actor"] == "Party A"
     assert "نص المنشور" not in str(alert)
 
 

@@ -31,12 +31,23 @@ class Subscription(BaseModel):
     email: str = Field(description="Where this staff member receives the rule's alerts.")
 
 
-def overview(session: Any, *, limit: int = 50) -> dict[str, Any]:
-    """What the page and its JSON twin show: the rules and the newest deliveries."""
-    return {
+def overview(session: Any, *, admin: bool, limit: int = 50) -> dict[str, Any]:
+    """What the page and its JSON twin show: the rules and the newest deliveries.
+
+    A webhook URL often holds a token (in its path or query): only admins see it
+    whole; other staff see its scheme and host.
+    """
+    data = {
         "rules": service.rules_overview(session),
         "deliveries": service.recent(session, limit=limit),
     }
+    if not admin:
+        for rule in data["rules"]:
+            rule["webhook"] = rules.mask_url(rule["webhook"])
+        for item in data["deliveries"]:
+            if item["channel"] == "webhook":
+                item["target"] = rules.mask_url(item["target"])
+    return data
 
 
 @router.get("")
@@ -44,7 +55,7 @@ def list_alerts(
     user: StaffUser, session: DbSession, limit: int = Query(50, ge=1, le=500)
 ) -> dict[str, Any]:
     """Every rule (never its secret) and the newest deliveries with their attempts."""
-    return overview(session, limit=limit)
+    return overview(session, admin=user.role == "admin", limit=limit)
 
 
 @router.post("", status_code=201)

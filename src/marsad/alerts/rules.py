@@ -33,6 +33,7 @@ FILTER_KEYS: dict[str, dict[str, str]] = {
         "severity": "severity",
         "watchlist": "watchlists",
         "account": "account",
+        "actor": "actor",
     },
     "coordination.group_found": {"method": "method"},
     "connectivity.outage": {"scope": "scope", "entity": "entities"},
@@ -125,6 +126,14 @@ def check_webhook(url: str | None) -> str | None:
             "webhook",
         )
     return url
+
+
+def mask_url(url: str | None) -> str | None:
+    """``https://hooks.example.org/T0K3N?key=…`` → ``https://hooks.example.org/…``."""
+    if not url:
+        return url
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.hostname or ''}/…"
 
 
 def _cipher(settings: Any) -> FieldCipher:

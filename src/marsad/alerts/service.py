@@ -28,6 +28,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "labels": ["hate"],
         "severity": "3",
         "account": "test:account",
+        "actor": None,
         "watchlists": [],
     },
     "coordination.group_found": {

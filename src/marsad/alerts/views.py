@@ -54,7 +54,7 @@ def _page(
     new_secret: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
-    data = api.overview(session)
+    data = api.overview(session, admin=user.role == "admin")
     mine = {
         rule["id"]: next((s["email"] for s in rule["subscribers"] if s["user_id"] == user.id), None)
         for rule in data["rules"]

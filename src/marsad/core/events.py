@@ -17,7 +17,7 @@ Event names, with their payload keys:
 - ``flag.created``: ``flag_id``, ``post_id`` (Marsad's post id), ``label`` (the
   top-scoring one), ``labels`` (all of them), ``severity`` (the highest glossary
   severity among the spans, "1" to "3", or None), ``account`` (``platform:handle``),
-  ``watchlists`` (names)
+  ``actor`` (the name of the actor owning the account, or None), ``watchlists`` (names)
 - ``coordination.group_found``: ``run_id``, ``group`` (the ``cluster:`` reference),
   ``method``, ``size``
 - ``connectivity.outage``: ``event_id``, ``scope``, ``entities``, ``start``, ``end``
@@ -58,6 +58,7 @@ PAYLOAD_KEYS: dict[str, tuple[str, ...]] = {
         "labels",
         "severity",
         "account",
+        "actor",
         "watchlists",
     ),
     "coordination.group_found": ("run_id", "group", "method", "size"),

@@ -270,23 +270,24 @@ def store_scores(
 def flag_events(session: Session, rows: list[dict[str, Any]]) -> None:
     """Emit ``flag.created`` for a batch's new flags: one call, two small queries.
 
-    The payload names the post, its account and watchlists and the labels;
-    never the post's text.
+    The payload names the post, its account, the account's actor and watchlists
+    and the labels; never the post's text.
     """
     if not rows:
         return
     from marsad.core.events import Event, emit_many
-    from marsad.posts.models import Account, Post, Watchlist, WatchlistAccount
+    from marsad.posts.models import Account, Actor, Post, Watchlist, WatchlistAccount
 
     pks = sorted({r["post_pk"] for r in rows})
     authors = {
-        pk: (platform, account_id, handle, account_pk)
-        for pk, platform, account_id, handle, account_pk in session.execute(
-            select(Post.id, Post.platform, Post.account_id, Account.handle, Account.id)
+        pk: (platform, account_id, handle, account_pk, actor)
+        for pk, platform, account_id, handle, account_pk, actor in session.execute(
+            select(Post.id, Post.platform, Post.account_id, Account.handle, Account.id, Actor.name)
             .outerjoin(
                 Account,
                 and_(Account.platform == Post.platform, Account.account_id == Post.account_id),
             )
+            .outerjoin(Actor, Actor.id == Account.actor_id)
             .where(Post.id.in_(pks))
         )
     }
@@ -301,7 +302,7 @@ def flag_events(session: Session, rows: list[dict[str, Any]]) -> None:
             lists.setdefault(account_pk, []).append(name)
     events = []
     for row in rows:
-        platform, account_id, handle, account_pk = authors.get(row["post_pk"], (None,) * 4)
+        platform, account_id, handle, account_pk, actor = authors.get(row["post_pk"], (None,) * 5)
         labels = sorted(row["labels"], key=lambda label: -row["scores"].get(label, 0.0))
         severities = [int(s["severity"]) for s in row["spans"] or [] if s.get("severity")]
         events.append(
@@ -314,6 +315,7 @@ def flag_events(session: Session, rows: list[dict[str, Any]]) -> None:
                     "labels": labels,
                     "severity": str(max(severities)) if severities else None,
                     "account": f"{platform}:{handle or account_id}" if platform else None,
+                    "actor": actor,
                     "watchlists": sorted(lists.get(account_pk, [])),
                 },
             )
