@@ -93,9 +93,8 @@ def test_bad_input_is_a_422_naming_the_field_and_keeps_what_was_typed(admin_clie
         assert words in html.unescape(page.text)
         for value in fields.values():
             assert html.escape(value) in page.text  # what was typed is still in the form
-        assert count_rules(sessions) == 0
-        api = admin_client.post("/api/v1/alerts", json={**fields, "filters": {}})
         if "filters" not in fields:
+            api = admin_client.post("/api/v1/alerts", json=fields)
             assert api.status_code == 422
             assert words in api.json()["message"]
     assert count_rules(sessions) == 0
