@@ -281,3 +281,31 @@ def test_a_failing_alerts_job_raises_no_alert_about_itself(sessions, settings): 
         emit(session, "job.failed", {"job_id": "j1", "kind": "alerts.deliver", "error": "x"})
         emit(session, "job.failed", {"job_id": "j2", "kind": "detect.run", "error": "x"})
     assert [row.payload["data"]["job_id"] for row in deliveries(sessions)] == ["j2"]
+
+
+def test_a_delivery_left_sending_by_a_killed_runner_is_sent_once_its_lease_ends(
+    sessions, settings, receiver, file_report
+):  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from marsad.core.db import utcnow
+
+    add(sessions, settings, event="report.received", webhook=receiver.url)
+    file_report()
+    # What a runner killed while sending leaves behind: a claimed row, no attempt recorded.
+    with session_scope(sessions) as session:
+        session.execute(
+            update(AlertDelivery).values(
+                status="sending", lease_token="dead-runner", lease_until=utcnow() + timedelta(1)
+            )
+        )
+    assert delivery.deliver_due(sessions=sessions, settings=settings)["delivered"] == 0
+    assert receiver.received == []  # the lease still holds: nobody sends it twice at once
+    with session_scope(sessions) as session:
+        session.execute(update(AlertDelivery).values(lease_until=utcnow() - timedelta(seconds=1)))
+    assert delivery.deliver_due(sessions=sessions, settings=settings)["delivered"] == 1
+    assert len(receiver.received) == 1
+    (row,) = deliveries(sessions)
+    assert (row.status, row.attempts, row.lease_token) == ("delivered", 1, None)
