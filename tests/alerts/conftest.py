@@ -54,22 +54,27 @@ def outbox(settings: Settings) -> Path:
     return Path(settings.mail.mail_outbox)
 
 
-@pytest.fixture
-def file_report(sessions, settings):  # type: ignore[no-untyped-def]
+def file_report_with(sessions, settings, **fields: Any) -> str:  # type: ignore[no-untyped-def]
     """File a report through the reports service (as the web form does); return its id."""
     cipher = FieldCipher.from_settings(settings.field_key, settings.secret())
+    values = {"title": "Account taken over", "category": "threat", **fields}
+    with session_scope(sessions) as session:
+        done = reports.submit_report(
+            session,
+            submission=reports.Submission(**values),
+            channel="web",
+            cipher=cipher,
+            settings=ReportSettings(reports_rate_limit=100),
+            blobs=BlobStore.from_settings(settings),
+        )
+    return done.id
+
+
+@pytest.fixture
+def file_report(sessions, settings):  # type: ignore[no-untyped-def]
+    """``file_report(**fields)`` files a report; returns its id."""
 
     def factory(**fields: Any) -> str:
-        values = {"title": "Account taken over", "category": "threat", **fields}
-        with session_scope(sessions) as session:
-            done = reports.submit_report(
-                session,
-                submission=reports.Submission(**values),
-                channel="web",
-                cipher=cipher,
-                settings=ReportSettings(reports_rate_limit=100),
-                blobs=BlobStore.from_settings(settings),
-            )
-        return done.id
+        return file_report_with(sessions, settings, **fields)
 
     return factory

@@ -8,6 +8,7 @@ import json
 import time
 from email import message_from_bytes, policy
 
+import pytest
 from sqlalchemy import select
 
 from marsad.alerts import delivery, rules, service
@@ -309,3 +310,22 @@ def test_a_delivery_left_sending_by_a_killed_runner_is_sent_once_its_lease_ends(
     assert len(receiver.received) == 1
     (row,) = deliveries(sessions)
     assert (row.status, row.attempts, row.lease_token) == ("delivered", 1, None)
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_the_demo_rules_turn_a_new_report_into_an_email_in_the_outbox(
+    engine, sessions, settings, file_report
+):  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    from marsad.alerts.delivery import deliver_due
+    from marsad.alerts.plugin import marsad_demo_data
+    from marsad.core.plugins import DemoContext
+
+    context = DemoContext(settings=settings, engine=engine, sessions=sessions)
+    assert marsad_demo_data(context) == ["alert rules added: 2 (e-mails go to the outbox folder)"]
+    assert marsad_demo_data(context) == []  # loading again adds nothing
+    file_report()
+    deliver_due(sessions=sessions, settings=settings)
+    (mail,) = Path(settings.mail.mail_outbox).glob("*.eml")
+    assert b"desk@marsad.example" in mail.read_bytes()

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from marsad.core.i18n.markers import N_
-from marsad.core.plugins import NavEntry, hookimpl
+from marsad.core.plugins import DemoContext, NavEntry, hookimpl
 
 if TYPE_CHECKING:
     import typer
@@ -75,3 +75,31 @@ def marsad_on_event(session: Any, events: list[Any]) -> None:
 @hookimpl
 def marsad_static() -> list[tuple[str, Path]]:
     return [("alerts", HERE / "static")]
+
+
+@hookimpl
+def marsad_demo_data(context: DemoContext) -> list[str]:
+    """Two sample rules whose e-mails land in the demo's outbox (once; never doubled)."""
+    from marsad.alerts import rules
+    from marsad.core.db import session_scope
+
+    with session_scope(context.sessions) as session:
+        if rules.list_rules(session):
+            return []
+        rules.add_rule(
+            session,
+            settings=context.settings,
+            event="report.received",
+            email="desk@marsad.example",
+            actor="demo",
+        )
+        rules.add_rule(
+            session,
+            settings=context.settings,
+            event="flag.created",
+            filters=["label=incitement"],
+            email="monitors@marsad.example",
+            mode="digest",
+            actor="demo",
+        )
+    return ["alert rules added: 2 (e-mails go to the outbox folder)"]
