@@ -32,7 +32,7 @@ from marsad.coordination.service import (
 )
 from marsad.coordination.sharding import decode_part, encode_part, fingerprint
 from marsad.coordination.table import PostTable, parse_timestamp
-from marsad.core import audit
+from marsad.core import audit, events
 from marsad.core.db import read_scope, session_scope, utcnow
 from marsad.core.errors import InvalidInput, MarsadError, NotFound
 from marsad.posts import read as posts_read
@@ -253,6 +253,21 @@ def _save(
             subject_type="coordination_run",
             subject_id=run.id,
             details={"parameters": doc["parameters"], "clusters": run.clusters},
+        )
+        events.emit_many(
+            session,
+            [
+                events.Event(
+                    "coordination.group_found",
+                    {
+                        "run_id": run.id,
+                        "group": f"cluster:{run.id}/{cluster['id']}",
+                        "method": cluster.get("method"),
+                        "size": len(cluster.get("accounts") or []),
+                    },
+                )
+                for cluster in doc["clusters"]
+            ],
         )
     return run
 

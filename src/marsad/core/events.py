@@ -14,8 +14,10 @@ citizen typed and never a reporter's contact (alerts forward payloads).
 Event names, with their payload keys:
 
 - ``report.received``: ``report_id``, ``category``, ``governorate``
-- ``flag.created``: ``flag_id``, ``post_id``, ``label``, ``severity``,
-  ``account`` (``platform:handle``), ``watchlists`` (names)
+- ``flag.created``: ``flag_id``, ``post_id`` (Marsad's post id), ``label`` (the
+  top-scoring one), ``labels`` (all of them), ``severity`` (the highest glossary
+  severity among the spans, "1" to "3", or None), ``account`` (``platform:handle``),
+  ``actor`` (the name of the actor owning the account, or None), ``watchlists`` (names)
 - ``coordination.group_found``: ``run_id``, ``group`` (the ``cluster:`` reference),
   ``method``, ``size``
 - ``connectivity.outage``: ``event_id``, ``scope``, ``entities``, ``start``, ``end``
@@ -44,6 +46,32 @@ EVENT_NAMES = (
     "job.failed",
 )
 
+# The keys each event's payload may carry. Whatever else an emitter puts in a
+# payload is dropped before it is stored or forwarded (alerts use this list):
+# a contact or a free text cannot reach an alert by mistake.
+PAYLOAD_KEYS: dict[str, tuple[str, ...]] = {
+    "report.received": ("report_id", "category", "governorate"),
+    "flag.created": (
+        "flag_id",
+        "post_id",
+        "label",
+        "labels",
+        "severity",
+        "account",
+        "actor",
+        "watchlists",
+    ),
+    "coordination.group_found": ("run_id", "group", "method", "size"),
+    "connectivity.outage": ("event_id", "scope", "entities", "start", "end"),
+    "job.failed": ("job_id", "kind", "error"),
+}
+
+
+def public_payload(event: Event) -> dict[str, Any]:
+    """The event's payload reduced to its declared keys (see ``PAYLOAD_KEYS``)."""
+    keys = PAYLOAD_KEYS.get(event.name, ())
+    return {key: event.payload[key] for key in keys if key in event.payload}
+
 
 @dataclass(frozen=True)
 class Event:
@@ -69,6 +97,9 @@ def emit_many(session: Session, events: Iterable[Event], *, settings: Any = None
             raise ValueError(f"unknown event {event.name!r}")
     from marsad.core.plugins import get_registry
 
+    if settings is None:
+        # Sessions made by session_factory(engine, settings) carry the settings.
+        settings = session.info.get("settings")
     registry = get_registry(settings)
     for impl in registry.manager.hook.marsad_on_event.get_hookimpls():
         try:

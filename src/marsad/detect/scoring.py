@@ -263,7 +263,64 @@ def store_scores(
             .values(current=False)
             .execution_options(synchronize_session=False)
         ).rowcount
+    flag_events(session, [r for r in written if r["flagged"]])
     return len(written), sum(r["flagged"] for r in written), int(superseded or 0)
+
+
+def flag_events(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Emit ``flag.created`` for a batch's new flags: one call, two small queries.
+
+    The payload names the post, its account, the account's actor and watchlists
+    and the labels; never the post's text.
+    """
+    if not rows:
+        return
+    from marsad.core.events import Event, emit_many
+    from marsad.posts.models import Account, Actor, Post, Watchlist, WatchlistAccount
+
+    pks = sorted({r["post_pk"] for r in rows})
+    authors = {
+        pk: (platform, account_id, handle, account_pk, actor)
+        for pk, platform, account_id, handle, account_pk, actor in session.execute(
+            select(Post.id, Post.platform, Post.account_id, Account.handle, Account.id, Actor.name)
+            .outerjoin(
+                Account,
+                and_(Account.platform == Post.platform, Account.account_id == Post.account_id),
+            )
+            .outerjoin(Actor, Actor.id == Account.actor_id)
+            .where(Post.id.in_(pks))
+        )
+    }
+    account_pks = {a[3] for a in authors.values() if a[3] is not None}
+    lists: dict[str, list[str]] = {}
+    if account_pks:
+        for account_pk, name in session.execute(
+            select(WatchlistAccount.account_pk, Watchlist.name)
+            .join(Watchlist, Watchlist.id == WatchlistAccount.watchlist_id)
+            .where(WatchlistAccount.account_pk.in_(account_pks))
+        ):
+            lists.setdefault(account_pk, []).append(name)
+    events = []
+    for row in rows:
+        platform, account_id, handle, account_pk, actor = authors.get(row["post_pk"], (None,) * 5)
+        labels = sorted(row["labels"], key=lambda label: -row["scores"].get(label, 0.0))
+        severities = [int(s["severity"]) for s in row["spans"] or [] if s.get("severity")]
+        events.append(
+            Event(
+                "flag.created",
+                {
+                    "flag_id": row["id"],
+                    "post_id": row["post_pk"],
+                    "label": labels[0] if labels else None,
+                    "labels": labels,
+                    "severity": str(max(severities)) if severities else None,
+                    "account": f"{platform}:{handle or account_id}" if platform else None,
+                    "actor": actor,
+                    "watchlists": sorted(lists.get(account_pk, [])),
+                },
+            )
+        )
+    emit_many(session, events)
 
 
 def _insert_new(session: Session) -> Any:

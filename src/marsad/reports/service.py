@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from marsad.core import audit
+from marsad.core import audit, events
 from marsad.core.blobs import BlobStore
 from marsad.core.db import new_id, utcnow
 from marsad.core.errors import Forbidden, InvalidInput, NotFound
@@ -451,6 +451,7 @@ def submit_report(
     receipt = new_receipt()
     contact = values.pop("contact")
     links = values.pop("links")
+    category = values.pop("category")
     report = Report(
         id=report_id,
         receipt_hash=receipt_digest(receipt),
@@ -459,7 +460,7 @@ def submit_report(
         source_ref=source_ref,
         links=json.dumps(links, ensure_ascii=False),
         contact_sealed=cipher.encrypt(contact, context=f"report:{report_id}") if contact else None,
-        category_id=values.pop("category").id,
+        category_id=category.id,
         **values,
     )
     session.add(report)
@@ -482,6 +483,16 @@ def submit_report(
         subject_type="report",
         subject_id=report_id,
         details={"channel": channel, "files": len(files), "with_contact": bool(contact)},
+    )
+    # Identifiers and labels only: never the contact, the title or the description.
+    events.emit(
+        session,
+        "report.received",
+        {
+            "report_id": report_id,
+            "category": category.slug,
+            "governorate": report.governorate_pcode,
+        },
     )
     log.info("report received", extra={"report_id": report_id, "channel": channel})
     return Submitted(id=report_id, receipt=receipt, report=report)

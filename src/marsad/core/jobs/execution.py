@@ -323,15 +323,35 @@ def _finish(
         values["progress"] = 1.0
     if error is not None:
         values["error_code"], values["error_message"] = error
-    written = _write(
-        sessions, update(Job).where(_owned(claim.job_id, claim.token)).values(**values)
-    )
+    with session_scope(sessions) as session:
+        written = int(
+            session.execute(
+                update(Job)
+                .where(_owned(claim.job_id, claim.token))
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            or 0
+        )
+        if written == 1 and status == "failed" and claim.parent_id is None:
+            _emit_failed(session, claim.job_id, claim.kind, error)
     if written != 1:
         log.warning("job %s: another runner took it over; its result is not recorded", claim.job_id)
         return None
     if claim.parent_id is not None:
         _shard_finished(settings, sessions, claim, status=status, error=error)
     return status
+
+
+def _emit_failed(session: Session, job_id: str, kind: str, error: tuple[str, str] | None) -> None:
+    """Tell the capabilities (alerts) that a job failed, in the transaction that says so.
+
+    The payload holds the error's code, never its message (it may quote a file name).
+    """
+    from marsad.core.events import emit
+
+    code = error[0] if error is not None else "err_job_failed"
+    emit(session, "job.failed", {"job_id": job_id, "kind": kind, "error": code})
 
 
 # --- shards ------------------------------------------------------------------------------
@@ -399,7 +419,7 @@ def _shard_finished(
         with session_scope(sessions) as session:
             shards = session.execute(select(Job.shards).where(Job.id == parent_id)).scalar_one()
             number = (claim.shard_index or 0) + 1
-            session.execute(
+            failed = session.execute(
                 update(Job)
                 .where(Job.id == parent_id, Job.status == "running")
                 .values(
@@ -409,7 +429,10 @@ def _shard_finished(
                     error_message=f"shard {number} of {shards}: {error[1]}",
                 )
                 .execution_options(synchronize_session=False)
-            )
+            ).rowcount
+            if failed == 1:
+                kind = session.execute(select(Job.kind).where(Job.id == parent_id)).scalar_one()
+                _emit_failed(session, parent_id, kind, error)
             # The parent has failed: shards nobody started yet need not run.
             session.execute(
                 update(Job)
@@ -573,7 +596,14 @@ def sweep(*, settings: Any, sessions: sessionmaker[Session]) -> dict[str, list[s
                 "error_code": "err_job_worker_lost",
                 "error_message": message,
             }
-            if _write(sessions, seen.values(**values)) == 1:
+            with session_scope(sessions) as session:
+                lost = session.execute(
+                    seen.values(**values).execution_options(synchronize_session=False)
+                ).rowcount
+                if lost == 1 and row.parent_id is None:
+                    kind = session.execute(select(Job.kind).where(Job.id == row.id)).scalar_one()
+                    _emit_failed(session, row.id, kind, ("err_job_worker_lost", message))
+            if lost == 1:
                 log.warning("job %s: its worker stopped answering; failed", row.id)
                 failed.append(row.id)
                 if row.parent_id is not None:
