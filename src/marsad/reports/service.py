@@ -703,34 +703,6 @@ def edit_report(
     return report
 
 
-def can_see_contact(report: Report, user: User) -> bool:
-    """Only admins and the reviewer assigned to the report see the reporter's contact."""
-    return user.role == "admin" or (
-        report.assigned_to_id is not None and report.assigned_to_id == user.id
-    )
-
-
-def reveal_contact(
-    session: Session, *, report: Report, viewer: User, cipher: FieldCipher
-) -> str | None:
-    """The decrypted contact for an allowed viewer; every reveal is audited."""
-    if not can_see_contact(report, viewer):
-        raise Forbidden(
-            "err_contact_forbidden", _("Only admins and the assigned reviewer see the contact.")
-        )
-    audit.record(
-        session,
-        actor=viewer.username,
-        action="report.contact_viewed",
-        subject_type="report",
-        subject_id=report.id,
-        details={},
-    )
-    if not report.contact_sealed:
-        return None
-    return cipher.decrypt(report.contact_sealed, context=f"report:{report.id}")
-
-
 def record_view(session: Session, *, report: Report, viewer: User) -> None:
     """Audit a staff view of a report's private content."""
     audit.record(
