@@ -65,6 +65,11 @@ class ReportCreate(BaseModel):
 class ReportCreated(BaseModel):
     id: str
     receipt: str = Field(description="the code for /r/{code}; shown only now")
+    files_not_cleaned: list[str] = Field(
+        default_factory=list,
+        description="present only when some file's hidden data (such as location) could "
+        "not be removed: those files are kept apart, never shown as clean",
+    )
 
 
 class ReceiptStatus(BaseModel):
@@ -81,6 +86,8 @@ class FileOut(BaseModel):
     size: int
     # The bytes as they arrived, when cleaning changed them: staff only.
     original: str | None = None
+    # True: hidden data could not be removed (a tool was missing): not a clean copy.
+    kept_apart: bool = False
 
 
 class CommentOut(BaseModel):
@@ -249,7 +256,10 @@ async def submit(request: Request) -> JSONResponse:
     # block (database, image decoding), so they run in the thread pool.
     submission = await _read_submission(request)
     done = await run_in_threadpool(store_submission, request, submission, channel="api")
-    return JSONResponse({"id": done.id, "receipt": done.receipt}, status_code=201)
+    body: dict[str, Any] = {"id": done.id, "receipt": done.receipt}
+    if done.kept_apart:  # only then: the usual answer stays {id, receipt}
+        body["files_not_cleaned"] = done.kept_apart
+    return JSONResponse(body, status_code=201)
 
 
 def cached_places(request: Request, session: Any) -> PlaceIndex:
@@ -443,6 +453,7 @@ def staff_view(
                 media_type=f.media_type,
                 size=f.size,
                 original=f.original_sha256,
+                kept_apart=f.kept_apart,
             )
             for f in (report.files if readable else [])
         ],

@@ -176,6 +176,8 @@ class Submitted:
     id: str
     receipt: str
     report: Report
+    # Files that could not be cleaned of hidden data (the reporter is told).
+    kept_apart: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -441,6 +443,7 @@ def submit_report(
                 filename=clean.filename,
                 media_type=clean.media_type,
                 size=len(clean.data),
+                kept_apart=clean.kept_apart,
             )
         )
     session.flush()
@@ -453,7 +456,8 @@ def submit_report(
         details={"channel": channel, "files": len(files), "with_contact": bool(contact)},
     )
     log.info("report received", extra={"report_id": report_id, "channel": channel})
-    return Submitted(id=report_id, receipt=receipt, report=report)
+    kept = [clean.filename for clean in files if clean.kept_apart]
+    return Submitted(id=report_id, receipt=receipt, report=report, kept_apart=kept)
 
 
 # --- review ----------------------------------------------------------------------------------

@@ -110,7 +110,8 @@ def report_submit(request: Request, form: PostedForm) -> Response:
             context = _form_context(session, fields, errors)
         context["limits"] = report_settings(request)
         return render(request, "reports/form.html", context, status=422)
-    return RedirectResponse(f"/r/{quote(done.receipt)}?new=1", status_code=303)
+    kept = f"&kept={len(done.kept_apart)}" if done.kept_apart else ""
+    return RedirectResponse(f"/r/{quote(done.receipt)}?new=1{kept}", status_code=303)
 
 
 @router.get("/r")
@@ -122,7 +123,9 @@ def receipt_lookup(request: Request, code: str = "") -> Response:
 
 
 @router.get("/r/{code}")
-def receipt_page(request: Request, code: str, session: ReadSession, new: int = 0) -> Response:
+def receipt_page(
+    request: Request, code: str, session: ReadSession, new: int = 0, kept: int = 0
+) -> Response:
     """A report's status by receipt code; never its content."""
     if code == "thanks":
         return render(
@@ -144,6 +147,7 @@ def receipt_page(request: Request, code: str, session: ReadSession, new: int = 0
             "title": _("Your report"),
             "code": code,
             "new": bool(new),
+            "kept": max(0, min(kept, 100)) if new else 0,
             "status": status,
             "status_label": status_label(status),
         },

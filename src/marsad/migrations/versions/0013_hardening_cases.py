@@ -117,8 +117,15 @@ def upgrade() -> None:
             batch_op.f("ix_report_contact_requests_status"), ["status"], unique=False
         )
 
+    with op.batch_alter_table("report_files", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("kept_apart", sa.Boolean(), server_default=sa.false(), nullable=False)
+        )
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("report_files", schema=None) as batch_op:
+        batch_op.drop_column("kept_apart")
     with op.batch_alter_table("report_contact_requests", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_report_contact_requests_status"))
         batch_op.drop_index(batch_op.f("ix_report_contact_requests_requester_id"))
