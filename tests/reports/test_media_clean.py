@@ -151,7 +151,7 @@ def test_without_the_tools_a_file_is_kept_apart_and_everyone_is_told(
     assert shown["kept_apart"] is True and shown["original"] is None
     # The web form tells the reporter on the receipt page, and staff on the report page.
     form = client.get("/report")
-    assert "videos, audio and PDF" in form.text
+    assert "الفيديو والصوت وملفات PDF" in form.text  # the form says they are cleaned
     done = client.post(
         "/report",
         data={"csrf_token": csrf_from(form.text), "title": "Leaked file", "category": "threat"},
@@ -161,4 +161,4 @@ def test_without_the_tools_a_file_is_kept_apart_and_everyone_is_told(
     make_user("rev2", "reviewer")
     assert login(client, "rev2", "a-long-password-1").status_code == 303
     page = client.get(f"/staff/reports/{created.json()['id']}")
-    assert "NOT cleaned" in page.text
+    assert "لم يُنظَّف" in page.text  # "NOT cleaned"
