@@ -118,3 +118,28 @@ def test_production_refuses_secrets_or_the_anchor_inside_the_data_folder(tmp_pat
     with pytest.raises(ConfigError) as inside:
         Settings(**good, audit_anchor_file=data / "anchor").validate_for_use()
     assert "MARSAD_AUDIT_ANCHOR_FILE" in str(inside.value)
+
+
+def test_reports_without_a_genesis_record_fail_verification(settings, sessions) -> None:
+    from sqlalchemy import text
+
+    from marsad.core.blobs import BlobStore
+    from marsad.core.security import FieldCipher
+    from marsad.reports import service
+    from marsad.reports.settings import ReportSettings
+
+    with session_scope(sessions) as session:
+        service.submit_report(
+            session,
+            submission=service.Submission(title="t", category="threat"),
+            channel="web",
+            cipher=FieldCipher.from_settings(settings.field_key, settings.secret()),
+            settings=ReportSettings(),
+            blobs=BlobStore.from_settings(settings),
+        )
+    settings.resolved_anchor_file.unlink()  # the attacker removed the anchor too
+    with session_scope(sessions) as session:
+        session.execute(text("DELETE FROM audit_records"))
+        session.execute(text("DELETE FROM audit_head"))
+    result = _verify(sessions)
+    assert not result.ok and "genesis" in (result.problem or "")

@@ -208,6 +208,11 @@ def _check_head(
         return VerifyResult(
             False, 0, 1, "the audit trail is empty but the database holds staff accounts"
         )
+    tables = _tables_with_data(session) if count == 0 else []
+    if tables:
+        return VerifyResult(
+            False, 0, 1, f"the audit trail has no genesis record but {tables[0]} holds data"
+        )
     if head is None:
         if count:
             return VerifyResult(False, count, last, "the chain's head record is missing")
@@ -223,6 +228,23 @@ def _check_head(
     if head.seq < last or head.hash != prev_hash:
         return VerifyResult(False, count, head.seq, "the chain's head does not match its records")
     return VerifyResult(True, count)
+
+
+# Tables whose every row is born with an audit record (``user.created``, ``report.received``):
+# rows there with an empty trail mean the trail was wiped.
+AUDITED_TABLES = ("reports",)
+
+
+def _tables_with_data(session: Session) -> list[str]:
+    from sqlalchemy import inspect, text
+
+    present = set(inspect(session.connection()).get_table_names())
+    return [
+        name
+        for name in AUDITED_TABLES
+        if name in present
+        and session.execute(text(f'SELECT 1 FROM "{name}" LIMIT 1')).first() is not None  # noqa: S608 - fixed names
+    ]
 
 
 def anchor_head(session: Session) -> dict[str, Any] | None:
