@@ -206,3 +206,18 @@ def test_contact_rule_through_the_pages(client, sessions, staff, make_user) -> N
     shown = client.get(f"/staff/reports/{rid}?contact=1")
     assert shown.status_code == 200 and "reach.me@example.net" in shown.text
     assert "report.contact_approved" in shown.text and "report.contact_viewed" in shown.text
+
+
+def test_saving_the_outcome_on_the_page_keeps_the_next_contact_date(
+    client, sessions, staff, make_user
+) -> None:
+    rid, _t = _case(client, sessions, staff)
+    assert login(client, "worker", "a-long-password-1").status_code == 303
+    page = client.get(f"/staff/reports/{rid}")
+    token = csrf_from(page.text)
+    form = {"csrf_token": token, "outcome": "", "next_contact_at": "2030-03-01T10:30"}
+    client.post(f"/staff/reports/{rid}/case", data=form)
+    page = client.get(f"/staff/reports/{rid}")
+    assert 'value="2030-03-01T10:30"' in page.text  # shown in Baghdad time, ready to resubmit
+    case = client.get(f"/api/v1/reports/{rid}/case", headers=_t["worker"]).json()
+    assert case["next_contact_at"].startswith("2030-03-01T07:30")

@@ -276,6 +276,7 @@ def _staff_report_context(
         "case": cases.case_view(session, report=report, viewer=user, cipher=cipher)
         if report.confidential
         else None,
+        "zone": ZoneInfo(request.app.state.settings.timezone),
         "entry_kinds": [(k, ENTRY_LABELS[k]()) for k in cases.ENTRY_KINDS],
         "outcomes": [(k, OUTCOME_LABELS[k]()) for k in cases.OUTCOMES],
         "requests": contact_rules.report_requests(session, report_id=report.id),
