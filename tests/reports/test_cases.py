@@ -221,3 +221,13 @@ def test_saving_the_outcome_on_the_page_keeps_the_next_contact_date(
     assert 'value="2030-03-01T10:30"' in page.text  # shown in Baghdad time, ready to resubmit
     case = client.get(f"/api/v1/reports/{rid}/case", headers=_t["worker"]).json()
     assert case["next_contact_at"].startswith("2030-03-01T07:30")
+
+
+def test_a_citation_of_a_case_does_not_carry_its_title(client, sessions, staff) -> None:
+    from marsad.reports.refs import resolve_report
+
+    rid, _t = _case(client, sessions, staff)
+    with session_scope(sessions) as session:
+        cited = resolve_report(session, rid)
+    assert SECRET_TITLE not in cited.title and cited.extra["governorate"] is None
+    assert cited.title.startswith("confidential case") and not cited.public
