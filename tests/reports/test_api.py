@@ -169,7 +169,7 @@ def test_rate_limit_counts_in_memory(settings, engine) -> None:
     assert submit(client).status_code == 429
 
 
-def test_staff_api_shows_contact_to_the_assignee_and_transitions_by_role(
+def test_staff_api_assignment_alone_never_reveals_the_contact_and_transitions_by_role(
     client, sessions, staff
 ) -> None:
     staff("rev", "reviewer")
@@ -191,7 +191,10 @@ def test_staff_api_shows_contact_to_the_assignee_and_transitions_by_role(
         service.assign_report(
             session, report_id=rid, assignee="rev", actor=users.get_user(session, username="rev")
         )
-    assert client.get(f"/api/v1/reports/{rid}", headers=rev).json()["contact"] == CONTACT_EMAIL
+    # Self-assignment alone never reveals a contact: the two-person rule applies.
+    assert client.get(f"/api/v1/reports/{rid}", headers=rev).json()["contact"] is None
+    asked = client.get(f"/api/v1/reports/{rid}?include=contact", headers=rev)
+    assert asked.status_code == 403 and CONTACT_EMAIL not in asked.text
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)

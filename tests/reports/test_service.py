@@ -9,7 +9,7 @@ from marsad.core import users
 from marsad.core.db import session_scope
 from marsad.core.errors import Forbidden, InvalidInput
 from marsad.core.models import AuditRecord
-from marsad.reports import service
+from marsad.reports import contact, service
 from marsad.reports.models import Report
 
 from .helpers import CONTACT_EMAIL, move, publish
@@ -118,36 +118,36 @@ def test_duplicate_needs_the_original(file_report, sessions, staff) -> None:
         assert session.get(Report, copy).duplicate_of_id == original
 
 
-def test_contact_only_for_admins_and_the_assigned_reviewer(
-    file_report, sessions, staff, cipher
-) -> None:
+def test_assignment_alone_never_reveals_the_contact(file_report, sessions, staff, cipher) -> None:
     staff("rev", "reviewer")
     staff("other", "reviewer")
     staff("boss", "admin")
     report_id, _r = file_report(contact=CONTACT_EMAIL)
     with session_scope(sessions) as session:
-        boss = users.get_user(session, username="boss")
-        service.assign_report(session, report_id=report_id, assignee="rev", actor=boss)
+        rev = users.get_user(session, username="rev")
+        service.assign_report(session, report_id=report_id, assignee="rev", actor=rev)
     with session_scope(sessions) as session:
         report = service.get_report(session, report_id=report_id)
-        for name in ("rev", "boss"):
+        for name in ("rev", "boss", "other"):
             viewer = users.get_user(session, username=name)
-            assert (
-                service.reveal_contact(session, report=report, viewer=viewer, cipher=cipher)
-                == CONTACT_EMAIL
-            )
-        with pytest.raises(Forbidden):
-            service.reveal_contact(
-                session,
-                report=report,
-                viewer=users.get_user(session, username="other"),
-                cipher=cipher,
-            )
+            with pytest.raises(Forbidden):
+                contact.reveal_contact(session, report=report, viewer=viewer, cipher=cipher)
+    with session_scope(sessions) as session:
+        rev = users.get_user(session, username="rev")
+        asked = contact.request_contact(session, report_id=report_id, actor=rev, reason="help")
+    with session_scope(sessions) as session:
+        boss = users.get_user(session, username="boss")
+        contact.decide_request(session, request_id=asked.id, actor=boss, approve=True, minutes=5)
+    with session_scope(sessions) as session:
+        report = service.get_report(session, report_id=report_id)
+        rev = users.get_user(session, username="rev")
+        shown = contact.reveal_contact(session, report=report, viewer=rev, cipher=cipher)
+        assert shown == CONTACT_EMAIL
     with sessions() as session:
         views = session.execute(
             select(AuditRecord.actor).where(AuditRecord.action == "report.contact_viewed")
         ).scalars()
-        assert sorted(views) == ["boss", "rev"]
+        assert sorted(views) == ["rev"]
 
 
 def test_the_edit_lock_keeps_two_reviewers_apart(

@@ -209,6 +209,9 @@ def audit_verify(json_: JsonOpt = False) -> None:
     """Check the hash chain; name the first broken or missing record and exit 1 if any."""
     with open_store() as store, session_scope(store.sessions) as session:
         result = audit.verify(session)
+        if result.ok:
+            # A verified head is anchored at once (outside the database, see core/anchor.py).
+            audit.anchor_head(session)
     if json_:
         print_json(result.to_json())
     elif result.ok:

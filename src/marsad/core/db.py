@@ -269,7 +269,12 @@ def session_factory(engine: Engine, settings: Settings | None = None) -> session
 
         info["audit_key"] = derive_key(settings.secret(), "audit-chain")
         info["settings"] = settings
-    return sessionmaker(engine, expire_on_commit=False, info=info)
+    factory = sessionmaker(engine, expire_on_commit=False, info=info)
+    if settings is not None:
+        from marsad.core import anchor
+
+        anchor.install(factory)
+    return factory
 
 
 @contextmanager

@@ -33,11 +33,15 @@ def marsad_routers() -> list[Any]:
 
 @hookimpl
 def marsad_cli(app: typer.Typer) -> None:
+    from marsad.cli import backup as backup_cli
     from marsad.cli.admin import audit_app, db_app, users_app
     from marsad.core.places.cli import app as geo_app
 
     app.add_typer(db_app, name="db")
     app.add_typer(geo_app, name="geo")
+    app.command("backup")(backup_cli.backup)
+    app.command("restore")(backup_cli.restore)
+    app.command("backup-key")(backup_cli.backup_key)
     app.add_typer(users_app, name="users")
     app.add_typer(audit_app, name="audit")
 

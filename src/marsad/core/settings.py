@@ -128,6 +128,30 @@ class Settings(BaseSettings):
         "`X-Forwarded-Proto` are honoured only from them, so the per-address limits count "
         "the real client. Empty (the default): no forwarded header is trusted.",
     )
+    audit_anchor_file: Path | None = Field(
+        None,
+        description="Append-only file, outside the data folder, where the audit chain's head "
+        "is written (every `MARSAD_AUDIT_ANCHOR_EVERY` records or `..._SECONDS` seconds, and "
+        "by `marsad audit verify` and `marsad backup`), so a restored older copy of the "
+        "database is detected. Empty: `DATA_DIR.audit-anchor` beside the data folder. Put it "
+        "on another disk or owned by another user (`chattr +a` makes it append-only).",
+    )
+    audit_anchor_every: int = Field(
+        100, ge=1, description="Write the audit anchor after this many new records."
+    )
+    audit_anchor_seconds: float = Field(
+        5, ge=0, description="...or when this many seconds passed since the last anchor."
+    )
+    backup_recipients: str = Field(
+        "",
+        description="age public keys (`age1…`, separated by commas) that `marsad backup` "
+        "encrypts to. The server holds only these public keys, so it cannot read its own "
+        "backups; keep the identity (`marsad backup-key`) offline.",
+    )
+    backup_identity_file: Path | None = Field(
+        None,
+        description="The age identity file `marsad restore` decrypts with (or `--identity`).",
+    )
     log_level: str = Field("INFO", description="Logging level (DEBUG, INFO, WARNING, ERROR).")
     plugins: str = Field(
         "",
@@ -252,6 +276,14 @@ class Settings(BaseSettings):
         return self.blobs_dir if self.blobs_dir is not None else self.data_dir / "blobs"
 
     @property
+    def resolved_anchor_file(self) -> Path:
+        """The audit anchor file, defaulting to ``<data folder>.audit-anchor`` beside it."""
+        if self.audit_anchor_file is not None:
+            return self.audit_anchor_file
+        folder = self.data_dir.resolve()
+        return folder.parent / f"{folder.name}.audit-anchor"
+
+    @property
     def is_sqlite(self) -> bool:
         return self.resolved_database_url.startswith("sqlite")
 
@@ -305,7 +337,25 @@ class Settings(BaseSettings):
                 raise ConfigError(
                     "MARSAD_SECRET_KEY", "is too short; use at least 32 random characters"
                 )
+            self._check_secrets_outside_data()
         return self
+
+    def _check_secrets_outside_data(self) -> None:
+        # Whoever copies the data folder must not get the keys that decrypt contacts and
+        # sign the audit chain, nor the anchor that detects a rolled-back copy.
+        data = self.data_dir.resolve()
+        if (data / "secret.key").exists():
+            raise ConfigError(
+                "MARSAD_DATA_DIR",
+                f"{str(data / 'secret.key')!r} is a secret key inside the data folder; in "
+                "production keep secrets outside it: move it away and set MARSAD_SECRET_KEY",
+            )
+        if _inside(self.resolved_anchor_file, data):
+            raise ConfigError(
+                "MARSAD_AUDIT_ANCHOR_FILE",
+                "is inside the data folder, where a restored old copy would carry it back; "
+                "choose a path outside it",
+            )
 
     def secret(self) -> str:
         """The secret key; in development generate one once and keep it in the data folder."""
@@ -318,6 +368,13 @@ class Settings(BaseSettings):
             key_file.write_text(secrets.token_urlsafe(48))
             key_file.chmod(0o600)
         return key_file.read_text().strip()
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(folder)
+    except OSError:
+        return False
 
 
 def section_models(settings: Any = None) -> dict[str, type[BaseModel]]:

@@ -24,7 +24,8 @@ from marsad.core.errors import InvalidInput
 from marsad.core.i18n import gettext as _
 from marsad.core.models import User
 from marsad.core.places import DISTRICT, GOVERNORATE, Place, PlaceIndex, feature_collection
-from marsad.reports import export, public, service
+from marsad.reports import cases, export, public, service
+from marsad.reports import contact as contact_rules
 from marsad.reports.deps import check_rate, public_filter, report_settings
 from marsad.reports.files import Upload
 from marsad.reports.models import Report
@@ -64,6 +65,11 @@ class ReportCreate(BaseModel):
 class ReportCreated(BaseModel):
     id: str
     receipt: str = Field(description="the code for /r/{code}; shown only now")
+    files_not_cleaned: list[str] = Field(
+        default_factory=list,
+        description="present only when some file's hidden data (such as location) could "
+        "not be removed: those files are kept apart, never shown as clean",
+    )
 
 
 class ReceiptStatus(BaseModel):
@@ -80,6 +86,8 @@ class FileOut(BaseModel):
     size: int
     # The bytes as they arrived, when cleaning changed them: staff only.
     original: str | None = None
+    # True: hidden data could not be removed (a tool was missing): not a clean copy.
+    kept_apart: bool = False
 
 
 class CommentOut(BaseModel):
@@ -89,7 +97,13 @@ class CommentOut(BaseModel):
 
 
 class ReportStaffView(BaseModel):
-    """Everything about a report, for staff. The contact is filled only for allowed viewers."""
+    """Everything about a report, for staff.
+
+    ``contact`` is filled only when asked for (``?include=contact``) under an
+    approved, unexpired contact request. For a confidential case read by
+    someone who is not one of its caseworkers, ``content_visible`` is false
+    and the title, text, place, links, files and comments are left out.
+    """
 
     id: str
     status: str
@@ -107,7 +121,10 @@ class ReportStaffView(BaseModel):
     lat: float | None
     lon: float | None
     contact: str | None
-    contact_visible: bool
+    contact_visible: bool = Field(
+        description="true while the viewer holds an approved, unexpired contact request"
+    )
+    content_visible: bool = True
     assigned_to: str | None
     duplicate_of: str | None
     location_precision: str | None
@@ -241,7 +258,10 @@ async def submit(request: Request) -> JSONResponse:
     # block (database, image decoding), so they run in the thread pool.
     submission = await _read_submission(request)
     done = await run_in_threadpool(store_submission, request, submission, channel="api")
-    return JSONResponse({"id": done.id, "receipt": done.receipt}, status_code=201)
+    body: dict[str, Any] = {"id": done.id, "receipt": done.receipt}
+    if done.kept_apart:  # only then: the usual answer stays {id, receipt}
+        body["files_not_cleaned"] = done.kept_apart
+    return JSONResponse(body, status_code=201)
 
 
 def cached_places(request: Request, session: Any) -> PlaceIndex:
@@ -389,15 +409,18 @@ def _bearer_only(request: Request) -> None:
         raise HTTPException(401, headers={"WWW-Authenticate": "Bearer"})
 
 
-def staff_view(session: Any, *, report: Report, viewer: User, cipher: Any) -> ReportStaffView:
-    """The full staff view of a report; audited, contact revealed only when allowed."""
-    service.record_view(session, report=report, viewer=viewer)
-    visible = service.can_see_contact(report, viewer)
-    contact = (
-        service.reveal_contact(session, report=report, viewer=viewer, cipher=cipher)
-        if visible
-        else None
-    )
+def staff_view(
+    session: Any, *, report: Report, viewer: User, cipher: Any, include_contact: bool = False
+) -> ReportStaffView:
+    """The staff view of a report; audited. The contact only when asked for and approved."""
+    readable = cases.may_read(session, report=report, user=viewer)
+    if readable:
+        service.record_view(session, report=report, viewer=viewer)
+    visible = contact_rules.can_see_contact(session, report=report, viewer=viewer)
+    contact = None
+    if include_contact:
+        # Refused (403) without an approved, unexpired request: asking is not enough.
+        contact = contact_rules.reveal_contact(session, report=report, viewer=viewer, cipher=cipher)
     assignee = session.get(User, report.assigned_to_id) if report.assigned_to_id else None
     return ReportStaffView(
         id=report.id,
@@ -406,17 +429,18 @@ def staff_view(session: Any, *, report: Report, viewer: User, cipher: Any) -> Re
         verified=report.verified,
         channel=report.channel,
         language=report.language,
-        title=report.title,
-        description=report.description,
+        title=report.title if readable else _("Confidential case"),
+        description=report.description if readable else "",
         category=report.category.slug,
-        links=service.report_links(report),
-        occurred_at=report.occurred_at,
-        governorate=report.governorate_pcode,
-        district=report.district_pcode,
-        lat=report.lat,
-        lon=report.lon,
+        links=service.report_links(report) if readable else [],
+        occurred_at=report.occurred_at if readable else None,
+        governorate=report.governorate_pcode if readable else None,
+        district=report.district_pcode if readable else None,
+        lat=report.lat if readable else None,
+        lon=report.lon if readable else None,
         contact=contact,
         contact_visible=visible,
+        content_visible=readable,
         assigned_to=assignee.username if assignee else None,
         duplicate_of=report.duplicate_of_id,
         location_precision=report.location_precision,
@@ -432,23 +456,37 @@ def staff_view(session: Any, *, report: Report, viewer: User, cipher: Any) -> Re
                 media_type=f.media_type,
                 size=f.size,
                 original=f.original_sha256,
+                kept_apart=f.kept_apart,
             )
-            for f in report.files
+            for f in (report.files if readable else [])
         ],
         comments=[
             CommentOut(author=c.author, body=c.body, created_at=c.created_at)
-            for c in report.comments
+            for c in (report.comments if readable else [])
         ],
     )
 
 
 @router.get("/reports/{report_id}", response_model=ReportStaffView, tags=["staff"])
 def get_report(
-    report_id: str, request: Request, session: DbSession, user: StaffUser
+    report_id: str,
+    request: Request,
+    session: DbSession,
+    user: StaffUser,
+    include: Annotated[
+        str, Query(description="`contact` to decrypt the reporter's contact (needs approval)")
+    ] = "",
 ) -> ReportStaffView:
-    """Staff: everything about a report, contact decrypted for admins and the assignee; audited."""
+    """Staff: a report in full; audited. The contact only with ``?include=contact``, and only
+    under a contact request a second person approved that has not expired (else 403)."""
     report = service.get_report(session, report_id=report_id)
-    return staff_view(session, report=report, viewer=user, cipher=request.app.state.cipher)
+    return staff_view(
+        session,
+        report=report,
+        viewer=user,
+        cipher=request.app.state.cipher,
+        include_contact="contact" in include.split(","),
+    )
 
 
 @router.post(

@@ -102,8 +102,13 @@ def staff_rows(
     status: str | None = None,
     category: str | None = None,
     governorate: str | None = None,
+    readable: set[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """Every report matching the filter, as exact rows for staff (no contact)."""
+    """Every report matching the filter, as exact rows for staff (no contact).
+
+    With ``readable`` (the confidential cases the viewer works on), any other
+    confidential case keeps only its id, status, category and dates.
+    """
     query = select(Report).join(Category).order_by(Report.created_at)
     if status:
         query = query.where(Report.status == status)
@@ -136,6 +141,17 @@ def staff_rows(
                 "language": report.language,
             }
         )
+        if readable is not None and report.confidential and report.id not in readable:
+            # A case's text is for its caseworkers: others learn only that it exists.
+            rows[-1].update(
+                title="",
+                description="",
+                governorate=None,
+                district=None,
+                lat=None,
+                lon=None,
+                occurred_at=None,
+            )
     return rows
 
 

@@ -1,4 +1,4 @@
-"""Evidence files: type checked by content, images cleaned, kept in the core's blob store.
+"""Evidence files: type checked by content, images and media cleaned, kept in the blob store.
 
 A reporter's photo can carry the GPS position of their home in its EXIF
 block; every image is therefore decoded and re-encoded from its pixels alone,
@@ -18,6 +18,7 @@ checked from its header before any pixel is decoded, so a decompression bomb
 from __future__ import annotations
 
 import hashlib
+import logging
 import mimetypes
 import warnings
 from dataclasses import dataclass
@@ -30,6 +31,9 @@ from sqlalchemy.orm import Session
 from marsad.core.blobs import BlobStore, format_sha256, store_blob
 from marsad.core.errors import InvalidInput
 from marsad.core.i18n import gettext as _
+from marsad.reports import media_clean
+
+log = logging.getLogger(__name__)
 
 IMAGE_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP", "image/gif": "PNG"}
 ALLOWED_TYPES = frozenset(
@@ -81,6 +85,12 @@ class CleanFile:
     data: bytes
     original: bytes | None = None
     original_media_type: str | None = None
+    # How the shown copy derives from the original: images are re-encoded, videos,
+    # audio and PDFs have their metadata removed (see media_clean).
+    how: str = "reencode"
+    # True when a video, audio file or PDF could not be cleaned: stored as sent but
+    # never presented as clean; the reporter is told.
+    kept_apart: bool = False
 
     @property
     def sha256(self) -> str:
@@ -165,6 +175,23 @@ def check_upload(
             original=upload.data,
             original_media_type=detected,
         )
+    if media_clean.cleanable(detected):
+        result = media_clean.clean_media(upload.data, detected)
+        if result.data is None:
+            # Never the file name: it may say who sent it. The type and the reason suffice.
+            log.warning(
+                "file kept apart, not cleaned",
+                extra={"media_type": detected, "why": result.problem},
+            )
+            return CleanFile(filename=name, media_type=detected, data=upload.data, kept_apart=True)
+        return CleanFile(
+            filename=name,
+            media_type=detected,
+            data=result.data,
+            original=upload.data,
+            original_media_type=detected,
+            how="redact",
+        )
     return CleanFile(filename=name, media_type=detected, data=upload.data)
 
 
@@ -242,6 +269,6 @@ def store_clean_file(
         clean.data,
         media_type=clean.media_type,
         derived_from=original.sha256,
-        how="reencode",
+        how=clean.how,
     )
     return shown.sha256, original.sha256

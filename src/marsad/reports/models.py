@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marsad.core.db import Base, IdColumn, UTCDateTime, utcnow
@@ -120,6 +120,80 @@ class ReportFile(Base):
     filename: Mapped[str] = mapped_column(String(255))
     media_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(Integer)
+    # A video, audio file or PDF whose metadata could not be removed (tool missing or
+    # failed): kept as sent, shown to staff as NOT cleaned.
+    kept_apart: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     report: Mapped[Report] = relationship(back_populates="files")
+
+
+class ContactRequest(Base):
+    """One staff member's request to read a reporter's contact (the two-person rule).
+
+    A second person, an admin who is not the requester, approves or denies it.
+    An approved request lets only its requester read the contact, and only
+    until ``expires_at``. The reason is kept; the contact itself never is.
+    """
+
+    __tablename__ = "report_contact_requests"
+
+    id: Mapped[str] = IdColumn()
+    report_id: Mapped[str] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    requester_id: Mapped[str] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    decided_by_id: Mapped[str | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CaseFile(Base):
+    """The case-management side of a confidential report: outcome and next contact date."""
+
+    __tablename__ = "report_cases"
+
+    report_id: Mapped[str] = mapped_column(
+        ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True
+    )
+    outcome: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # Sealed like the contact: only caseworkers read the outcome's note.
+    outcome_note_sealed: Mapped[str | None] = mapped_column(Text, nullable=True)
+    next_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class CaseWorker(Base):
+    """A staff member assigned (by an admin) to a confidential case; only they read its text."""
+
+    __tablename__ = "report_case_workers"
+
+    report_id: Mapped[str] = mapped_column(
+        ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[str] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    added_by: Mapped[str] = mapped_column(String(64))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CaseEntry(Base):
+    """A support action, referral or follow-up on a case; its text is sealed at rest."""
+
+    __tablename__ = "report_case_entries"
+
+    id: Mapped[str] = IdColumn()
+    report_id: Mapped[str] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    body_sealed: Mapped[str] = mapped_column(Text)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    author: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -22,9 +22,9 @@ def marsad_models() -> list[str]:
 
 @hookimpl
 def marsad_routers() -> list[Any]:
-    from marsad.reports import api, views
+    from marsad.reports import api, case_api, case_views, views
 
-    return [api.router, views.router]
+    return [api.router, case_api.router, views.router, case_views.router]
 
 
 @hookimpl
@@ -46,6 +46,7 @@ def marsad_nav() -> list[NavEntry]:
         NavEntry("/reports", N_("Published reports"), "public", 20),
         NavEntry("/staff/reports", N_("Reports"), "staff", 20),
         NavEntry("/admin/categories", N_("Categories"), "admin", 20),
+        NavEntry("/admin/contact-requests", N_("Contact requests"), "admin", 25),
     ]
 
 

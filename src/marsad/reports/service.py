@@ -207,6 +207,8 @@ class Submitted:
     id: str
     receipt: str
     report: Report
+    # Files that could not be cleaned of hidden data (the reporter is told).
+    kept_apart: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -473,6 +475,7 @@ def submit_report(
                 filename=clean.filename,
                 media_type=clean.media_type,
                 size=len(clean.data),
+                kept_apart=clean.kept_apart,
             )
         )
     session.flush()
@@ -495,7 +498,8 @@ def submit_report(
         },
     )
     log.info("report received", extra={"report_id": report_id, "channel": channel})
-    return Submitted(id=report_id, receipt=receipt, report=report)
+    kept = [clean.filename for clean in files if clean.kept_apart]
+    return Submitted(id=report_id, receipt=receipt, report=report, kept_apart=kept)
 
 
 # --- review ----------------------------------------------------------------------------------
@@ -743,34 +747,6 @@ def edit_report(
         details={"fields": changed},
     )
     return report
-
-
-def can_see_contact(report: Report, user: User) -> bool:
-    """Only admins and the reviewer assigned to the report see the reporter's contact."""
-    return user.role == "admin" or (
-        report.assigned_to_id is not None and report.assigned_to_id == user.id
-    )
-
-
-def reveal_contact(
-    session: Session, *, report: Report, viewer: User, cipher: FieldCipher
-) -> str | None:
-    """The decrypted contact for an allowed viewer; every reveal is audited."""
-    if not can_see_contact(report, viewer):
-        raise Forbidden(
-            "err_contact_forbidden", _("Only admins and the assigned reviewer see the contact.")
-        )
-    audit.record(
-        session,
-        actor=viewer.username,
-        action="report.contact_viewed",
-        subject_type="report",
-        subject_id=report.id,
-        details={},
-    )
-    if not report.contact_sealed:
-        return None
-    return cipher.decrypt(report.contact_sealed, context=f"report:{report.id}")
 
 
 def record_view(session: Session, *, report: Report, viewer: User) -> None:

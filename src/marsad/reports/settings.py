@@ -43,6 +43,12 @@ class ReportSettings(BaseSettings):
     reports_lock_minutes: int = Field(
         15, description="How long a reviewer's edit lock on a report lasts."
     )
+    reports_contact_reveal_minutes: int = Field(
+        60,
+        ge=1,
+        description="How long a second person's approval lets the requester read a "
+        "reporter's contact, in minutes (the two-person rule).",
+    )
     map_tile_url: str = Field(
         "",
         description="Optional tile server URL for the public map, e.g. "

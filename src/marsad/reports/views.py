@@ -23,8 +23,10 @@ from marsad.core.errors import InvalidInput, NotFound
 from marsad.core.i18n import gettext as _
 from marsad.core.models import User
 from marsad.core.places import PlaceIndex
-from marsad.reports import export, public, service, workflow
+from marsad.reports import cases, export, public, service, workflow
+from marsad.reports import contact as contact_rules
 from marsad.reports.api import status_label, store_submission
+from marsad.reports.case_views import ENTRY_LABELS, OUTCOME_LABELS
 from marsad.reports.deps import check_rate, public_filter, report_settings
 from marsad.reports.files import Upload
 from marsad.web.deps import (
@@ -111,7 +113,8 @@ def report_submit(request: Request, form: PostedForm) -> Response:
             context = _form_context(session, fields, errors)
         context["limits"] = report_settings(request)
         return render(request, "reports/form.html", context, status=422)
-    return RedirectResponse(f"/r/{quote(done.receipt)}?new=1", status_code=303)
+    kept = f"&kept={len(done.kept_apart)}" if done.kept_apart else ""
+    return RedirectResponse(f"/r/{quote(done.receipt)}?new=1{kept}", status_code=303)
 
 
 @router.get("/r")
@@ -123,7 +126,9 @@ def receipt_lookup(request: Request, code: str = "") -> Response:
 
 
 @router.get("/r/{code}")
-def receipt_page(request: Request, code: str, session: ReadSession, new: int = 0) -> Response:
+def receipt_page(
+    request: Request, code: str, session: ReadSession, new: int = 0, kept: int = 0
+) -> Response:
     """A report's status by receipt code; never its content."""
     try:
         status = service.receipt_status(session, code=code)
@@ -143,6 +148,7 @@ def receipt_page(request: Request, code: str, session: ReadSession, new: int = 0
             "title": _("Your report"),
             "code": code,
             "new": bool(new),
+            "kept": max(0, min(kept, 100)) if new else 0,
             "status": status,
             "status_label": status_label(status),
         },
@@ -255,6 +261,7 @@ def staff_queue(
             "statuses": [(s, status_label(s)) for s in workflow.STATUSES],
             "categories": [(c.slug, c.name(lang)) for c in service.list_categories(session)],
             "status_label": status_label,
+            "readable_cases": cases.readable_cases(session, user=user),
         },
     )
 
@@ -264,17 +271,30 @@ def _staff_report_context(
 ) -> dict[str, Any]:
     lang = i18n.current_language.get()
     report = service.get_report(session, report_id=report_id)
-    service.record_view(session, report=report, viewer=user)
+    readable = cases.may_read(session, report=report, user=user)
+    if readable:
+        service.record_view(session, report=report, viewer=user)
     contact = None
     if reveal:
-        contact = service.reveal_contact(
+        contact = contact_rules.reveal_contact(
             session, report=report, viewer=user, cipher=request.app.state.cipher
         )
+    cipher = request.app.state.cipher
     places = PlaceIndex.load(session)
     assignee = session.get(User, report.assigned_to_id) if report.assigned_to_id else None
     locker = session.get(User, report.locked_by_id) if report.locked_by_id else None
     return {
-        "title": report.title,
+        "title": report.title if readable else _("Confidential case"),
+        "readable": readable,
+        "case": cases.case_view(session, report=report, viewer=user, cipher=cipher)
+        if report.confidential
+        else None,
+        "zone": ZoneInfo(request.app.state.settings.timezone),
+        "entry_kinds": [(k, ENTRY_LABELS[k]()) for k in cases.ENTRY_KINDS],
+        "outcomes": [(k, OUTCOME_LABELS[k]()) for k in cases.OUTCOMES],
+        "requests": contact_rules.report_requests(session, report_id=report.id),
+        "history": cases.case_history(session, report_id=report.id),
+        "user": user,
         "report": report,
         "links": service.report_links(report),
         "category_name": report.category.name(lang),
@@ -284,7 +304,8 @@ def _staff_report_context(
         "locker": locker,
         "contact": contact,
         "revealed": reveal,
-        "may_see_contact": service.can_see_contact(report, user),
+        "may_see_contact": contact_rules.can_see_contact(session, report=report, viewer=user),
+        "may_request": user.role in contact_rules.REQUESTERS,
         "has_contact": bool(report.contact_sealed),
         "next_statuses": [
             (s, status_label(s))
@@ -303,7 +324,7 @@ def _staff_report_context(
 @router.get("/staff/reports/export")
 def staff_export(
     session: DbSession,
-    user: StaffUser,  # noqa: ARG001 - the dependency is the access check
+    user: StaffUser,
     format: str = "csv",  # noqa: A002 - the query parameter's public name
     status: str = "",
     category: str = "",
@@ -311,7 +332,11 @@ def staff_export(
 ) -> Response:
     """Staff export of any filter: CSV, HXL CSV or GeoJSON (never contacts)."""
     rows = export.staff_rows(
-        session, status=status or None, category=category or None, governorate=governorate or None
+        session,
+        status=status or None,
+        category=category or None,
+        governorate=governorate or None,
+        readable=cases.readable_cases(session, user=user),
     )
     if format == "geojson":
         body = json.dumps(export.staff_geojson(rows, PlaceIndex.load(session)), ensure_ascii=False)
@@ -391,6 +416,7 @@ def staff_edit_form(
 ) -> Response:
     """The edit form; only for the holder of the edit lock."""
     report = service.get_report(session, report_id=report_id)
+    cases.require_reader(session, report=report, user=user)
     if report.locked_by_id != user.id:
         return _back(report_id)
     values = {
