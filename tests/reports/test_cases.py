@@ -231,3 +231,34 @@ def test_a_citation_of_a_case_does_not_carry_its_title(client, sessions, staff) 
         cited = resolve_report(session, rid)
     assert SECRET_TITLE not in cited.title and cited.extra["governorate"] is None
     assert cited.title.startswith("confidential case") and not cited.public
+
+
+def test_only_caseworkers_can_preserve_a_cases_files_as_evidence(
+    client, sessions, staff, settings
+) -> None:
+    from marsad.core.blobs import BlobStore
+    from marsad.core.errors import Forbidden
+    from marsad.core.users import get_user
+    from marsad.evidence import service as evidence
+
+    rid, _t = _case(client, sessions, staff)
+    store = BlobStore.from_settings(settings)
+    with session_scope(sessions) as session:
+        try:
+            evidence.add_ref(
+                session,
+                store,
+                ref=f"report:{rid}",
+                actor="rev",
+                user=get_user(session, username="rev"),
+            )
+        except Forbidden:
+            refused = True
+        else:
+            refused = False
+    assert refused
+    with session_scope(sessions) as session:
+        worker = get_user(session, username="worker")
+        assert (
+            evidence.add_ref(session, store, ref=f"report:{rid}", actor="worker", user=worker) == []
+        )

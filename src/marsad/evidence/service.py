@@ -258,12 +258,20 @@ def add_blob_item(
 
 
 def add_from_report(
-    session: Session, store: BlobStore, *, report_id: str, actor: str
+    session: Session, store: BlobStore, *, report_id: str, actor: str, user: Any = None
 ) -> list[EvidenceItem]:
-    """One item per attachment of a report: the bytes as they arrived, not the cleaned copy."""
+    """One item per attachment of a report: the bytes as they arrived, not the cleaned copy.
+
+    A staff member (``user``, from the web) may do it only for a report whose content
+    they may read: a confidential case's files are for its caseworkers alone.
+    """
     from marsad.reports.service import get_report
 
     report = get_report(session, report_id=report_id)
+    if user is not None:
+        from marsad.reports.cases import require_reader
+
+        require_reader(session, report=report, user=user)
     items = []
     for file in sorted(report.files, key=lambda f: (f.created_at, f.id)):
         original = file.original_sha256 or file.sha256
@@ -318,11 +326,13 @@ def add_from_post(session: Session, store: BlobStore, *, post_id: str, actor: st
     )
 
 
-def add_ref(session: Session, store: BlobStore, *, ref: str, actor: str) -> list[EvidenceItem]:
+def add_ref(
+    session: Session, store: BlobStore, *, ref: str, actor: str, user: Any = None
+) -> list[EvidenceItem]:
     """Items for ``report:<id>`` (its attachments) or ``post:<id>`` (its raw record)."""
     prefix, _sep, ident = ref.partition(":")
     if prefix == "report" and ident:
-        return add_from_report(session, store, report_id=ident, actor=actor)
+        return add_from_report(session, store, report_id=ident, actor=actor, user=user)
     if prefix == "post" and ident:
         return [add_from_post(session, store, post_id=ident, actor=actor)]
     raise InvalidInput("err_evidence_ref", f"{ref!r}: expected report:<id> or post:<id>", "ref")

@@ -164,7 +164,9 @@ def preserve(
     ref: Annotated[str, Form()],
 ) -> Response:
     """Keep what Marsad holds for a report (its original attachments) or a post (its record)."""
-    items = service.add_ref(session, _store(request), ref=ref.strip(), actor=user.username)
+    items = service.add_ref(
+        session, _store(request), ref=ref.strip(), actor=user.username, user=user
+    )
     if len(items) == 1:
         return RedirectResponse(f"/staff/evidence/{items[0].id}", status_code=303)
     return RedirectResponse("/staff/evidence?" + urlencode({"q": ref.strip()}), status_code=303)

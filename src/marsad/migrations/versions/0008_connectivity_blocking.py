@@ -1,7 +1,7 @@
 """Connectivity, blocking half: OONI measurements, aggregation counts, blockpage fingerprints.
 
-Revision ID: 0009_connectivity_blocking
-Revises: 0006_evidence
+Revision ID: 0008_connectivity_blocking
+Revises: 0007_declaration
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_connectivity_blocking"
-down_revision = "0006_evidence"
+revision = "0008_connectivity_blocking"
+down_revision = "0007_declaration"
 branch_labels = None
 depends_on = None
 

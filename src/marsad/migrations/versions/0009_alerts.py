@@ -1,7 +1,7 @@
 """Alerts: rules on events, staff subscriptions, deliveries and their attempts.
 
-Revision ID: 0012_alerts
-Revises: 0006_evidence
+Revision ID: 0009_alerts
+Revises: 0008_connectivity_blocking
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012_alerts"
-down_revision = "0006_evidence"
+revision = "0009_alerts"
+down_revision = "0008_connectivity_blocking"
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,6 @@
 """Declaration: declarations, signatures, actor profiles, official accounts, violations, codings.
 
-Revision ID: 0008_declaration
+Revision ID: 0007_declaration
 Revises: 0006_evidence
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_declaration"
+revision = "0007_declaration"
 down_revision = "0006_evidence"
 branch_labels = None
 depends_on = None

@@ -1,7 +1,7 @@
 """Reports hardening: contact requests (two-person rule) and confidential case management.
 
-Revision ID: 0013_hardening_cases
-Revises: 0006_evidence
+Revision ID: 0010_hardening_cases
+Revises: 0009_alerts
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013_hardening_cases"
-down_revision = "0006_evidence"
+revision = "0010_hardening_cases"
+down_revision = "0009_alerts"
 branch_labels = None
 depends_on = None
 
