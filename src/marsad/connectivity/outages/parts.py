@@ -16,16 +16,21 @@ if TYPE_CHECKING:
     from marsad.core.plugins import DemoContext, NavEntry
 
 
+HERE = Path(__file__).resolve().parent
+
+
 def models() -> list[str]:
-    return []
+    return ["marsad.connectivity.outages.models"]
 
 
 def routers() -> list[Any]:
     return []
 
 
-def register_cli(app: typer.Typer) -> None:  # noqa: ARG001
-    return None
+def register_cli(app: typer.Typer) -> None:
+    from marsad.connectivity.outages.cli import register
+
+    register(app)
 
 
 def templates() -> list[Path]:

@@ -150,3 +150,19 @@ def score(found: list[tuple[int, int, str]], planted: list[Planted], tolerance: 
     precision = len(matched_found) / len(found) if found else 1.0
     recall = matched_planted / len(planted) if planted else 1.0
     return precision, recall
+
+
+def write_csv(series: list[Series], path: str | object) -> int:
+    """The series as an IODA-style CSV (the import format); returns the number of rows."""
+    import csv
+
+    rows = 0
+    with open(path, "w", newline="", encoding="utf-8") as handle:  # noqa: PTH123
+        writer = csv.writer(handle)
+        writer.writerow(["entity_type", "entity_code", "source", "timestamp", "value"])
+        for one in series:
+            values = np.char.mod("%.3f", one.values)
+            for ts, value in zip(one.timestamps.tolist(), values.tolist(), strict=True):
+                writer.writerow((one.entity_type, one.entity_code, one.source, ts, value))
+            rows += len(one.timestamps)
+    return rows

@@ -1,0 +1,116 @@
+"""Commands of the outages half, added to ``marsad connectivity`` by ``parts.register_cli``."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from marsad.cli.output import print_json, user_errors
+from marsad.core.errors import InvalidInput
+
+CLI_ACTOR = "cli"
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
+SinceOpt = Annotated[
+    str | None, typer.Option(help="From this time, ISO 8601 (naive = UTC); default: all.")
+]
+UntilOpt = Annotated[
+    str | None, typer.Option(help="Until this time, ISO 8601 (naive = UTC); default: all.")
+]
+
+
+@contextlib.contextmanager
+def store_session() -> Iterator[Any]:
+    """A session on the configured database, committed when the block ends."""
+    from marsad.cli.store import open_store
+    from marsad.core.db import session_scope
+
+    with open_store() as store, session_scope(store.sessions) as session:
+        yield session
+
+
+def parse_time(value: str | None, option: str) -> datetime | None:
+    """An ISO 8601 option value as UTC; InvalidInput naming the option otherwise."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidInput(
+            "err_bad_time", f"not an ISO 8601 time: {value[:40]!r}", where=option
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def import_signals(
+    files: Annotated[list[Path], typer.Argument(help="Signals as .csv, .json or .jsonl.")],
+    json_out: JsonOpt = False,
+) -> None:
+    """Import connectivity time series (entity_type, entity_code, source, timestamp, value).
+
+    Bad rows are rejected with the file and row; the others are kept. Exit 0 when
+    every row was used, 3 when some were rejected, 2 when none was usable.
+    """
+    from marsad.connectivity.outages import service
+
+    results = []
+    with store_session() as session:
+        for path in files:
+            results.append(service.import_signals(session, path=path, actor=CLI_ACTOR))
+    rejected = sum(r.rejected for r in results)
+    points = sum(r.points for r in results)
+    if json_out:
+        print_json({"files": [r.to_json() for r in results], "points": points,
+                    "rejected": rejected})  # fmt: skip
+    else:
+        for r in results:
+            typer.echo(
+                f"{r.file}: {r.points} points in {r.series} series, {r.gaps} missing values, "
+                f"{r.rejected} rows rejected"
+            )
+            for err in r.errors:
+                typer.echo(f"error: {err['where']}: {err['reason']}", err=True)
+    raise typer.Exit(0 if not rejected else (3 if points else 2))
+
+
+def detect_outages(
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    save: Annotated[
+        bool, typer.Option("--save/--no-save", help="Store new events (and announce them).")
+    ] = True,
+    json_out: JsonOpt = False,
+) -> None:
+    """Find outages in the stored signals and merge them into events.
+
+    Prints ``{"events": [{"start", "end", "entities", "sources", "depth", "scope"}]}``.
+    """
+    from marsad.connectivity.outages import service
+
+    with store_session() as session:
+        document = service.detect_outages(
+            session,
+            actor=CLI_ACTOR,
+            since=parse_time(since, "--since"),
+            until=parse_time(until, "--until"),
+            save=save,
+        )
+    if json_out:
+        print_json({"events": document["events"]})
+        return
+    for event in document["events"]:
+        typer.echo(
+            f"{event['start']} → {event['end']}  {event['scope']:<8}  depth {event['depth']:.2f}  "
+            f"{', '.join(event['entities'])}  ({', '.join(event['sources'])})"
+        )
+    typer.echo(f"{len(document['events'])} events; {document.get('created', 0)} new")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the outages commands to the ``marsad connectivity`` app."""
+    app.command("import-signals")(user_errors(import_signals))
+    app.command("detect-outages")(user_errors(detect_outages))
