@@ -27,3 +27,27 @@ def run_cli(*args: str) -> tuple[int, Any, str]:
     text = result.stdout.strip()
     document = json.loads(text) if text.startswith(("{", "[")) else None
     return result.exit_code, document, result.stderr
+
+
+@pytest.fixture
+def file_report(sessions, settings):  # type: ignore[no-untyped-def]
+    """File a citizen report through the reports service; return its id."""
+    from marsad.core.blobs import BlobStore
+    from marsad.core.db import session_scope
+    from marsad.core.security import FieldCipher
+    from marsad.reports import service
+    from marsad.reports.settings import ReportSettings
+
+    def factory(title: str = "No internet in Erbil since 6 am") -> str:
+        with session_scope(sessions) as session:
+            done = service.submit_report(
+                session,
+                submission=service.Submission(title=title, category="internet_shutdown"),
+                channel="web",
+                cipher=FieldCipher.from_settings(settings.field_key, settings.secret()),
+                settings=ReportSettings(),
+                blobs=BlobStore.from_settings(settings),
+            )
+        return done.id
+
+    return factory

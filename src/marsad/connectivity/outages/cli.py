@@ -110,7 +110,59 @@ def detect_outages(
     typer.echo(f"{len(document['events'])} events; {document.get('created', 0)} new")
 
 
+def import_ioda(
+    file: Annotated[Path, typer.Argument(help="IODA's investigated outages list (.csv).")],
+    country: Annotated[str, typer.Option(help="Rows of this country become events.")] = "Iraq",
+    json_out: JsonOpt = False,
+) -> None:
+    """Import IODA's curated outage list: each row becomes an event or is rejected with a reason.
+
+    Exit 0 when every row of the country was used, 3 when some were rejected.
+    """
+    from marsad.connectivity.outages.ioda import import_ioda_outages
+
+    with store_session() as session:
+        result = import_ioda_outages(session, path=file, actor=CLI_ACTOR, country=country)
+    if json_out:
+        print_json(result.to_json())
+    else:
+        typer.echo(
+            f"{result.rows} rows for {country}: {result.created} events created, "
+            f"{result.already} already imported, {result.rejected} rejected"
+        )
+        for err in result.errors:
+            typer.echo(f"error: {err['where']}: {err['reason']}", err=True)
+    raise typer.Exit(0 if not result.rejected else (3 if result.created + result.already else 2))
+
+
+def networks_command(json_out: JsonOpt = False) -> None:
+    """List the Iraqi networks (ASN, operator, region, governorates) Marsad knows."""
+    from marsad.connectivity.outages.networks import networks
+
+    rows = [
+        {
+            "asn": n.asn,
+            "operator": n.operator,
+            "region": n.region,
+            "governorates": list(n.governorates),
+            "name_status": n.name_status,
+        }
+        for n in networks()
+    ]
+    if json_out:
+        print_json({"networks": rows})
+        return
+    for r in rows:
+        typer.echo(f"{r['asn']:<10} {r['region']:<10} {r['operator']}")
+
+
 def register(app: typer.Typer) -> None:
     """Add the outages commands to the ``marsad connectivity`` app."""
+    from marsad.connectivity.outages.cli_events import events_app, schedule_app
+
     app.command("import-signals")(user_errors(import_signals))
     app.command("detect-outages")(user_errors(detect_outages))
+    app.command("import-ioda")(user_errors(import_ioda))
+    app.command("networks")(user_errors(networks_command))
+    app.add_typer(events_app, name="events")
+    app.add_typer(schedule_app, name="schedule")

@@ -97,7 +97,7 @@ def series_step(timestamps: np.ndarray) -> int:
 
 
 def _upper_quantile(stack: np.ndarray, q: float, min_count: int) -> np.ndarray:
-    """Column-wise quantile of ``stack`` (rows = neighbouring days) ignoring NaN."""
+    """Column-wise quantile of ``stack`` (rows = neighbouring days) ignoring NaN, by sorting."""
     ordered = np.sort(stack, axis=0)  # NaN sort last
     n = np.sum(~np.isnan(stack), axis=0)
     pos = q * np.maximum(n - 1, 0)

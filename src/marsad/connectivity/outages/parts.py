@@ -50,7 +50,9 @@ def periodic_jobs() -> list[Any]:
 
 
 def references() -> list[Any]:
-    return []
+    from marsad.connectivity.outages.refs import REF_TYPES
+
+    return list(REF_TYPES)
 
 
 def publish_sections() -> list[Any]:

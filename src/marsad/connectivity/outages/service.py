@@ -335,11 +335,14 @@ def list_events(
 
 
 def link_event(session: Session, *, event_id: str, ref: str, types: Any, actor: str) -> str:
-    """Link an event to a report, evidence item or OONI measurement by typed reference."""
-    from marsad.core.refs import validate_ref
+    """Link an event to a report, evidence item or OONI measurement by typed reference.
+
+    The reference must point at an existing record (its owner resolves it).
+    """
+    from marsad.core.refs import resolve_ref
 
     get_event(session, event_id=event_id)
-    text = validate_ref(ref.strip(), types, where="ref")
+    text = resolve_ref(session, ref.strip(), types, where="ref").ref
     exists = session.scalar(
         select(ConnectivityEventLink.id).where(
             ConnectivityEventLink.event_id == event_id, ConnectivityEventLink.ref == text
