@@ -10,10 +10,14 @@ planted outages). It prints, for one process on an embedded SQLite database:
   the in-memory series alone, with precision and recall against the planted
   outages;
 - the peak resident memory of the process (goal < 1 GB).
+
+Each step prints wall-clock and CPU seconds: on a shared machine the wall clock
+also counts other people's work; the load average is printed at the end.
 """
 
 from __future__ import annotations
 
+import os
 import resource
 import sys
 import tempfile
@@ -32,14 +36,25 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+_CPU = [0.0]
+
+
+def _cpu() -> float:
+    """CPU seconds of this process since the last call (the machine may be shared)."""
+    now = time.process_time()
+    spent, _CPU[0] = now - _CPU[0], now
+    return spent
+
+
 def _line(label: str, seconds: float, extra: str = "") -> None:
-    sys.stdout.write(f"{label:<34} {seconds:8.2f} s  {extra}\n")
+    sys.stdout.write(f"{label:<34} {seconds:8.2f} s wall {_cpu():8.2f} s CPU  {extra}\n")
     sys.stdout.flush()
 
 
 def main() -> None:
     networks = int(sys.argv[1]) if len(sys.argv) > 1 else 40
     days = int(sys.argv[2]) if len(sys.argv) > 2 else 365
+    _cpu()
     started = time.perf_counter()
     generated = generate(networks=networks, days=days, outages=60, seed=3, country=False)
     points = sum(len(s.timestamps) for s in generated.series)
@@ -89,6 +104,8 @@ def main() -> None:
               f"{len(stored)} events")  # fmt: skip
         engine.dispose()
     sys.stdout.write(f"peak memory (goal < 1024 MB)       {_peak_mb():8.0f} MB\n")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    sys.stdout.write(f"load average {load} on {os.cpu_count()} CPUs\n")
 
 
 if __name__ == "__main__":

@@ -304,6 +304,18 @@ def update_event(
     return row
 
 
+def set_status(session: Session, *, event_id: str, status: str, actor: str) -> ConnectivityEvent:
+    """Confirm or reject an event (a rejected one leaves every public view)."""
+    row = get_event(session, event_id=event_id)
+    row.status = _choice(status, STATUSES, "status")
+    row.updated_at = utcnow()
+    audit.record(
+        session, actor=actor, action="connectivity.event_status",
+        subject_type="connectivity_event", subject_id=row.id, details={"status": row.status},
+    )  # fmt: skip
+    return row
+
+
 def get_event(session: Session, *, event_id: str) -> ConnectivityEvent:
     row = session.get(ConnectivityEvent, event_id)
     if row is None:

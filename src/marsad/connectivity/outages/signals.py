@@ -18,7 +18,7 @@ import io
 import json
 import math
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -110,6 +110,25 @@ class _Collector:
         self.result = result
         self.data: dict[tuple[str, str, str], tuple[array, array, array]] = {}
 
+    def key(self, etype: str, code: str, source: str) -> tuple[str, str, str] | None:
+        """The normalised series key, or None when the row path should explain what is wrong."""
+        entity_type = _TYPE_ALIASES.get(etype.strip().lower())
+        if entity_type is None or not code.strip() or not source.strip():
+            return None
+        try:
+            return (entity_type, _normal_code(entity_type, code), source.strip().lower())
+        except ValueError:
+            return None
+
+    def extend(self, key: tuple[str, str, str], ts: np.ndarray, values: np.ndarray,
+               rows: np.ndarray) -> None:  # fmt: skip
+        arrays = self.data.get(key)
+        if arrays is None:
+            arrays = self.data[key] = (array("q"), array("d"), array("q"))
+        arrays[0].frombytes(ts.astype(np.int64).tobytes())
+        arrays[1].frombytes(values.astype(np.float64).tobytes())
+        arrays[2].frombytes(rows.astype(np.int64).tobytes())
+
     def add(self, row_number: int, where: str, etype: Any, code: Any, source: Any, ts: Any,
             value: Any) -> None:  # fmt: skip
         result = self.result
@@ -168,34 +187,143 @@ class _Collector:
         return result
 
 
-def read_csv(text: Iterable[str], name: str) -> ParsedSignals:
-    """Rows of a CSV with a header naming at least the five columns."""
-    result = ParsedSignals(name)
-    reader = csv.reader(text)
-    header = next(reader, None)
-    if header is None:
-        raise InvalidInput("err_signals_empty", "the file is empty", where=name)
-    names = [h.strip().lstrip("\ufeff").lower() for h in header]
-    missing = [c for c in COLUMNS if c not in names]
-    if missing:
+def _fast_block(block: bytes, first: int, columns: tuple[int, ...], width: int,
+                collector: _Collector) -> bool:  # fmt: skip
+    """Parse whole lines of clean CSV with numpy; False (nothing added) when any is not clean.
+
+    A clean block has no quotes, exactly ``width`` cells on every line, integer
+    epoch timestamps and numbers ≥ 0 (or empty) as values. Anything else goes
+    through the row-by-row path, which names each bad row.
+    """
+    if b'"' in block:
+        return False
+    raw = np.frombuffer(block, dtype=np.uint8)
+    newlines = np.flatnonzero(raw == 10)
+    commas = np.cumsum(raw == 44)[newlines]
+    per_line = np.diff(np.concatenate(([0], commas)))
+    if not len(newlines) or np.any(per_line != width - 1):
+        return False
+    cells = block.replace(b"\r", b"").replace(b"\n", b",").split(b",")[:-1]
+    i_type, i_code, i_src, i_ts, i_val = columns
+    try:
+        ts = np.array(cells[i_ts::width]).astype(np.int64)
+        text = np.char.strip(np.array(cells[i_val::width]))
+        empty = np.char.str_len(text) == 0
+        text[empty] = b"nan"
+        values = text.astype(np.float64)
+    except (ValueError, OverflowError):
+        return False
+    if np.any(np.isinf(values)) or np.any(values < 0):
+        return False
+    change = np.zeros(max(len(ts) - 1, 0), dtype=bool)
+    key_columns = []
+    for i in (i_type, i_code, i_src):
+        column = cells[i::width]
+        # A block usually holds one or two series: skip the array when a column is constant.
+        if column.count(column[0]) == len(column):
+            key_columns.append(column)
+            continue
+        array_ = np.array(column)
+        change |= array_[1:] != array_[:-1]
+        key_columns.append(column)
+    etype, code, source = key_columns
+    change = np.flatnonzero(change)
+    starts = np.concatenate(([0], change + 1))
+    ends = np.concatenate((change + 1, [len(ts)]))
+    keys = []
+    for start in starts:
+        try:
+            parts = (etype[start].decode(), code[start].decode(), source[start].decode())
+        except UnicodeDecodeError:
+            return False
+        key = collector.key(*parts)
+        if key is None:
+            return False
+        keys.append(key)
+    numbers = np.arange(first, first + len(ts), dtype=np.int64)
+    collector.result.rows += len(ts)
+    for key, start, end in zip(keys, starts, ends, strict=True):
+        part = slice(int(start), int(end))
+        keep = ~empty[part]
+        collector.result.gaps += int(np.sum(~keep))
+        collector.extend(key, ts[part][keep], values[part][keep], numbers[part][keep])
+    return True
+
+
+def _slow_block(block: bytes, first: int, columns: tuple[int, ...], width: int, names: int,
+                collector: _Collector) -> None:  # fmt: skip
+    """Row by row, each bad row rejected with its number and reason."""
+    result = collector.result
+    name = result.name
+    try:
+        text = block.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = first + block[: exc.start].count(b"\n")
         raise InvalidInput(
-            "err_signals_columns",
-            f"missing column(s) {', '.join(missing)}; the header must name {', '.join(COLUMNS)}",
-            where=f"{name}: row 1",
-        )
-    i_type, i_code, i_src, i_ts, i_val = (names.index(c) for c in COLUMNS)
-    width = max(i_type, i_code, i_src, i_ts, i_val) + 1
-    collector = _Collector(result)
-    add = collector.add
-    for number, row in enumerate(reader, start=2):
+            "err_signals_encoding", "not UTF-8 text", where=f"{name}: row {line}"
+        ) from None
+    i_type, i_code, i_src, i_ts, i_val = columns
+    for offset, row in enumerate(csv.reader(text.splitlines())):
+        number = first + offset
+        where = f"{name}: row {number}"
         if len(row) < width:
             if not any(cell.strip() for cell in row):
                 continue
             result.rows += 1
-            result.reject(f"{name}: row {number}", f"{len(row)} cells, expected {len(names)}")
+            result.reject(where, f"{len(row)} cells, expected {names}")
             continue
-        add(number, f"{name}: row {number}", row[i_type], row[i_code], row[i_src], row[i_ts],
-            row[i_val])  # fmt: skip
+        collector.add(number, where, row[i_type], row[i_code], row[i_src], row[i_ts],
+                      row[i_val])  # fmt: skip
+
+
+def read_csv(path: Path) -> ParsedSignals:
+    """Rows of a CSV with a header naming at least the five columns.
+
+    The file is read in blocks of a few megabytes of whole lines; clean blocks
+    are parsed by numpy without a Python step per row, others row by row with a
+    reason for each bad row. Quoted cells may not span lines.
+    """
+    name = path.name
+    result = ParsedSignals(name)
+    with path.open("rb") as handle:
+        try:
+            first_line = handle.readline().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise InvalidInput(
+                "err_signals_encoding", "not UTF-8 text", where=f"{name}: row 1"
+            ) from None
+        header = next(csv.reader([first_line]), None)
+        if not header:
+            raise InvalidInput("err_signals_empty", "the file is empty", where=name)
+        names = [h.strip().lower() for h in header]
+        missing = [c for c in COLUMNS if c not in names]
+        if missing:
+            raise InvalidInput(
+                "err_signals_columns",
+                f"missing column(s) {', '.join(missing)}; "
+                f"the header must name {', '.join(COLUMNS)}",
+                where=f"{name}: row 1",
+            )
+        columns = tuple(names.index(c) for c in COLUMNS)
+        collector = _Collector(result)
+        number = 2
+        rest = b""
+        while True:
+            data = handle.read(1 << 23)
+            block = rest + data
+            if not data:
+                if block and not block.endswith(b"\n"):
+                    block += b"\n"
+                rest = b""
+            else:
+                cut = block.rfind(b"\n") + 1
+                block, rest = block[:cut], block[cut:]
+            if block:
+                if not _fast_block(block, number, columns, len(names), collector):
+                    _slow_block(block, number, columns, max(columns) + 1, len(names), collector)
+                number += block.count(b"\n")
+            if not data:
+                break
     return collector.finish("row")
 
 
@@ -283,8 +411,7 @@ def read_signals(path: Path) -> ParsedSignals:
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
-            with path.open(encoding="utf-8-sig", newline="") as handle:
-                return read_csv(handle, name)
+            return read_csv(path)
         if suffix in (".json", ".jsonl", ".ndjson"):
             return read_json(path.read_text(encoding="utf-8-sig"), name)
     except UnicodeDecodeError as exc:
