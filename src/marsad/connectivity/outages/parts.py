@@ -24,7 +24,9 @@ def models() -> list[str]:
 
 
 def routers() -> list[Any]:
-    return []
+    from marsad.connectivity.outages import api, views
+
+    return [api.router, views.router]
 
 
 def register_cli(app: typer.Typer) -> None:
@@ -34,11 +36,17 @@ def register_cli(app: typer.Typer) -> None:
 
 
 def templates() -> list[Path]:
-    return []
+    return [HERE / "templates"]
 
 
 def nav() -> list[NavEntry]:
-    return []
+    from marsad.core.i18n.markers import N_
+    from marsad.core.plugins import NavEntry
+
+    return [
+        NavEntry("/connectivity", N_("Shutdowns"), "public", 40),
+        NavEntry("/staff/connectivity", N_("Connectivity"), "staff", 60),
+    ]
 
 
 def job_kinds() -> list[Any]:

@@ -16,10 +16,29 @@ from marsad.connectivity.outages import public, schedule, service
 from marsad.core import i18n
 from marsad.core.errors import InvalidInput
 from marsad.core.i18n import gettext as _
+from marsad.core.i18n.markers import N_
+from marsad.core.places import PlaceIndex
 from marsad.web.deps import CsrfChecked, DbSession, PostedForm, ReadSession, StaffUser
 from marsad.web.templating import render
 
 router = APIRouter(include_in_schema=False)
+
+# Values shown to readers, translated in the template (``_(labels[value])``).
+LABELS = {
+    "national": N_("National"),
+    "regional": N_("Regional"),
+    "network": N_("One network"),
+    "federal": N_("Federal Iraq"),
+    "kurdistan": N_("Kurdistan Region"),
+    "full": N_("Full shutdown"),
+    "throttling": N_("Throttling"),
+    "service-based": N_("Services blocked"),
+    "detected": N_("Detected, not reviewed"),
+    "confirmed": N_("Confirmed"),
+    "rejected": N_("Rejected"),
+    "manual": N_("Entered by staff"),
+    "imported": N_("Imported list"),
+}
 
 
 @router.get("/connectivity")
@@ -28,13 +47,13 @@ def timeline(request: Request, session: ReadSession, governorate: str = "") -> R
     context = public.overview(
         session, lang=i18n.current_language.get(), governorate=governorate.strip() or None
     )
-    return render(request, "connectivity/timeline.html", context)
+    return render(request, "connectivity/timeline.html", {**context, "labels": LABELS})
 
 
 @router.get("/connectivity/events/{event_id}")
 def event_page(request: Request, event_id: str, session: ReadSession) -> Response:
     event = public.public_event(session, event_id=event_id, lang=i18n.current_language.get())
-    return render(request, "connectivity/event.html", {"event": event})
+    return render(request, "connectivity/event.html", {"event": event, "labels": LABELS})
 
 
 # --- staff ------------------------------------------------------------------------------------
@@ -42,8 +61,16 @@ def event_page(request: Request, event_id: str, session: ReadSession) -> Respons
 
 def _staff_context(session: Any, **extra: Any) -> dict[str, Any]:
     rows = service.list_events(session, public=False, limit=200)
+    lang = i18n.current_language.get()
     return {
-        "events": [service.event_public(r) for r in rows],
+        "events": [
+            service.event_public(r, service.event_links(session, event_id=r.id)) for r in rows
+        ],  # fmt: skip
+        "governorates": [
+            {"pcode": g.pcode, "name": g.name(lang)}
+            for g in PlaceIndex.load(session).governorates()
+        ],
+        "labels": LABELS,
         "schedule": [schedule.entry_json(r) for r in schedule.list_entries(session)],
         "match": schedule.match(session),
         "scopes": service.SCOPES,
