@@ -12,6 +12,7 @@ import typer
 
 from marsad.cli.output import print_json, user_errors
 from marsad.core.errors import InvalidInput
+from marsad.core.jobs.cli import QueueOpt, print_queued, queue_jobs
 
 CLI_ACTOR = "cli"
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
@@ -156,6 +157,58 @@ def networks_command(json_out: JsonOpt = False) -> None:
         typer.echo(f"{r['asn']:<10} {r['region']:<10} {r['operator']}")
 
 
+def fetch_signals(
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    entity: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="country/IQ, region/<IODA id> or asn/<number> (repeat; default "
+            "country/IQ and every listed network)."
+        ),  # fmt: skip
+    ] = None,
+    source: Annotated[
+        list[str] | None, typer.Option(help="bgp, ping-slash24, merit-nt (repeat; default all).")
+    ] = None,
+    base_url: Annotated[str | None, typer.Option(help="The IODA API's base URL.")] = None,
+    min_interval: Annotated[float, typer.Option(help="Seconds between requests.")] = 1.0,
+    queue: QueueOpt = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Fetch connectivity signals from the IODA API and store them (resumable job)."""
+    from pydantic import ValidationError
+
+    from marsad.connectivity.outages.fetch import FetchParams, fetch_signals
+    from marsad.connectivity.outages.networks import networks
+
+    entities = entity or ["country/IQ"] + [f"asn/{n.asn[2:]}" for n in networks()]
+    values: dict[str, Any] = {"entities": entities, "since": since, "until": until,
+                              "min_interval": min_interval}  # fmt: skip
+    if source:
+        values["sources"] = source
+    if base_url:
+        values["base_url"] = base_url
+    try:
+        params = FetchParams(**values)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise InvalidInput(
+            "err_fetch_params", first["msg"], where="--" + str(first["loc"][0]).replace("_", "-")
+        ) from None
+    if queue:
+        print_queued("connectivity.fetch_signals", queue_jobs(
+            "connectivity.fetch_signals", [params.model_dump()]), json_out)  # fmt: skip
+        return
+    from marsad.cli.store import open_store
+
+    with open_store() as store:
+        result = fetch_signals(store.sessions, params)
+    if json_out:
+        print_json(result)
+    else:
+        typer.echo(f"{result['done']}/{result['requests']} requests, {result['points']} points")
+
+
 def register(app: typer.Typer) -> None:
     """Add the outages commands to the ``marsad connectivity`` app."""
     from marsad.connectivity.outages.cli_events import events_app, schedule_app
@@ -163,6 +216,7 @@ def register(app: typer.Typer) -> None:
     app.command("import-signals")(user_errors(import_signals))
     app.command("detect-outages")(user_errors(detect_outages))
     app.command("import-ioda")(user_errors(import_ioda))
+    app.command("fetch-signals")(user_errors(fetch_signals))
     app.command("networks")(user_errors(networks_command))
     app.add_typer(events_app, name="events")
     app.add_typer(schedule_app, name="schedule")

@@ -50,11 +50,15 @@ def nav() -> list[NavEntry]:
 
 
 def job_kinds() -> list[Any]:
-    return []
+    from marsad.connectivity.outages.jobs import JOB_KINDS
+
+    return list(JOB_KINDS)
 
 
 def periodic_jobs() -> list[Any]:
-    return []
+    from marsad.connectivity.outages.jobs import PERIODIC_JOBS
+
+    return list(PERIODIC_JOBS)
 
 
 def references() -> list[Any]:
