@@ -71,5 +71,7 @@ def publish_sections() -> list[Any]:
     return []
 
 
-def demo_data(context: DemoContext) -> list[str]:  # noqa: ARG001
-    return []
+def demo_data(context: DemoContext) -> list[str]:
+    from marsad.connectivity.outages.demo import load_demo
+
+    return load_demo(context.sessions)
