@@ -29,6 +29,38 @@ def test_planted_outages_are_found_with_their_scope_and_times(seed: int) -> None
     assert recall >= 0.9
 
 
+@pytest.mark.parametrize(
+    ("label", "options", "additive"),
+    [
+        ("heavy noise", {"noise": 0.10}, 0.0),
+        ("noise that does not scale with traffic", {"noise": 0.0}, 0.10),
+        ("one source with many gaps", {"sources": ("bgp",), "gap_share": 0.05}, 0.0),
+        ("10-minute steps", {"step": 600}, 0.0),
+    ],
+)
+def test_harder_signals_keep_precision_and_recall(
+    label: str, options: dict, additive: float
+) -> None:  # type: ignore[type-arg]
+    generated = generate(networks=6, days=28, outages=15, seed=2, **options)
+    rng = np.random.default_rng(2)
+    series = []
+    for s in generated.series:
+        noise = additive * s.values.mean() * rng.standard_normal(len(s.values))
+        series.append(
+            Series(
+                s.entity_type,
+                s.entity_code,
+                s.source,
+                s.timestamps,
+                np.maximum(0, s.values + noise),
+            )
+        )
+    events = detect_events(series, _scoping(generated.networks))
+    precision, recall = score([(e.start, e.end, e.scope) for e in events], generated.planted)
+    assert precision >= 0.9, label
+    assert recall >= 0.9, label
+
+
 def test_a_network_outage_names_its_network_and_sources() -> None:
     generated = generate(networks=6, days=21, outages=6, seed=5)
     events = detect_events(generated.series, _scoping(generated.networks))

@@ -25,6 +25,7 @@ a scope: ``national`` (the country entity, or most of the networks seen),
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -58,6 +59,7 @@ class Params:
     min_history: int = 3
     national_share: float = 0.5
     join_minutes: int = 30
+    smooth: bool = True
 
 
 @dataclass
@@ -70,6 +72,9 @@ class Outage:
     end: int
     depth: float
     sources: list[str] = field(default_factory=list)
+    # False when the edge was placed inside a gap of the source (a guess, not a measurement).
+    start_exact: bool = True
+    end_exact: bool = True
 
 
 @dataclass
@@ -123,6 +128,58 @@ def baseline(grid: np.ndarray, slots: int, params: Params) -> np.ndarray:
     return _upper_quantile(stack, params.quantile, params.min_history).reshape(-1)
 
 
+def _slot_spread(ratio: np.ndarray, slots: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ratio's usual level (median, at most 1) and robust spread (1.4826 × MAD) for each
+    time-of-day slot, for every point.
+
+    Noise differs by hour (a quiet night is relatively noisier than a busy evening when
+    part of the noise does not scale with traffic), so each slot gets its own spread,
+    taken over all days and eased over the neighbouring half hour.
+    """
+    matrix = ratio.reshape(-1, slots)
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a slot with no value at all
+        centre = np.nanmedian(matrix, axis=0)
+        spread = 1.4826 * np.nanmedian(np.abs(matrix - centre), axis=0)
+    days = len(matrix)
+    return (
+        np.tile(np.minimum(_ease(centre, 1.0), 1.0), days),
+        np.tile(np.maximum(_ease(spread, 0.0), 0.0), days),
+    )
+
+
+def _ease(values: np.ndarray, fallback: float) -> np.ndarray:
+    """A circular running mean over 7 slots (missing slots take the overall median)."""
+    overall = float(np.nanmedian(values)) if np.isfinite(values).any() else fallback
+    values = np.where(np.isfinite(values), values, overall)
+    width = min(7, len(values))
+    padded = np.concatenate((values[-(width // 2) :], values, values[: width // 2]))
+    return np.convolve(padded, np.ones(width) / width, mode="valid")[: len(values)]
+
+
+def _median3(values: np.ndarray) -> np.ndarray:
+    """Each point's median with its two neighbours (NaN-aware): one noisy point neither starts
+    nor breaks an outage, and an edge moves by at most one step."""
+    padded = np.concatenate(([np.nan], values, [np.nan]))
+    stack = np.stack((padded[:-2], padded[1:-1], padded[2:]))
+    ordered = np.sort(stack, axis=0)
+    n = np.sum(~np.isnan(stack), axis=0)
+    middle = np.take_along_axis(ordered, ((np.maximum(n, 1) - 1) // 2)[None, :], axis=0)[0]
+    two = n == 2
+    middle[two] = (ordered[0, two] + ordered[1, two]) / 2
+    middle[np.isnan(values)] = np.nan  # a missing point stays missing: gaps are not outages
+    return middle
+
+
+def _gap_length(missing: np.ndarray, index: int, direction: int) -> int:
+    """How many missing points in a row from ``index`` going ``direction`` (±1)."""
+    count = 0
+    while 0 <= index < len(missing) and missing[index]:
+        count += 1
+        index += direction
+    return count
+
+
 def _runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Start and end (exclusive) indexes of the runs of True in ``mask``."""
     padded = np.concatenate(([False], mask, [False]))
@@ -147,34 +204,49 @@ def detect_series(series: Series, params: Params | None = None) -> list[Outage]:
     grid = np.full(days * slots, np.nan, dtype=np.float64)
     grid[index[aligned]] = series.values[aligned]
     base = baseline(grid, slots, params).astype(np.float64)
-    residual = grid - base
-    finite = np.isfinite(residual)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(base > 0, grid / base, np.nan)
+    finite = np.isfinite(ratio)
     if not finite.any():
         return []
-    centred = residual[finite] - np.median(residual[finite])
-    sigma = 1.4826 * float(np.median(np.abs(centred)))
+    # Noise in these signals grows with their level (counts of addresses, packets), so it is
+    # measured on the ratio to the baseline: one threshold fits busy evenings and quiet nights.
+    smooth = _median3(ratio) if params.smooth else ratio
+    seen = np.isfinite(smooth)
+    centre, sigma = _slot_spread(smooth, slots)
+    threshold = np.minimum(centre * (1.0 - params.min_drop), centre - params.k * sigma)
     with np.errstate(invalid="ignore"):
-        down = (
-            finite
-            & (base > 0)
-            & (grid < base * (1.0 - params.min_drop))
-            & (base - grid > params.k * sigma)
-        )
+        down = finite & seen & (smooth < threshold)
     starts, ends = _runs(down)
     if not len(starts):
         return []
-    # Bridge short interruptions (a noisy point, a missing point) inside one outage.
+    # Bridge short interruptions (a noisy point) inside one outage, and silences of the
+    # source (up to two hours) with the outage on both sides.
     bridge = max(1, params.bridge_minutes * 60 // step)
-    keep = np.concatenate(([True], starts[1:] - ends[:-1] > bridge))
+    seen_before = np.concatenate(([0], np.cumsum(np.isfinite(grid))))
+    between = starts[1:] - ends[:-1]
+    silent = seen_before[starts[1:]] - seen_before[ends[:-1]] == 0
+    joined = (between <= bridge) | (silent & (between <= 2 * 3600 // step))
+    keep = np.concatenate(([True], ~joined))
     group = np.cumsum(keep) - 1
     run_starts = starts[keep]
     run_ends = np.maximum.reduceat(ends, np.flatnonzero(keep))
     counts = np.bincount(group, weights=ends - starts)
     minimum = max(1, params.min_minutes * 60 // step)
     outages = []
+    missing = np.isnan(grid)
+    longest_gap = 2 * 3600 // step
     for s, e, c in zip(run_starts, run_ends, counts, strict=True):
         if c < minimum:
             continue
+        # When the source was silent just before (after) the drop, the cut began (ended)
+        # somewhere in that gap: take its middle rather than its edge.
+        before = _gap_length(missing, int(s) - 1, -1)
+        after = _gap_length(missing, int(e), 1)
+        start_guess = 0 < before <= longest_gap and s - before > 0
+        end_guess = 0 < after <= longest_gap and e + after < len(grid)
+        s = s - (before + 1) // 2 if start_guess else s
+        e = e + (after + 1) // 2 if end_guess else e
         window = slice(int(s), int(e))
         ok = np.isfinite(grid[window]) & (base[window] > 0)
         seen = float(np.sum(grid[window][ok]))
@@ -188,31 +260,47 @@ def detect_series(series: Series, params: Params | None = None) -> list[Outage]:
                 end=first_day + int(e) * step,
                 depth=round(depth, 3),
                 sources=[series.source],
+                start_exact=not start_guess,
+                end_exact=not end_guess,
             )
         )
     return outages
 
 
 def merge_sources(outages: Iterable[Outage]) -> list[Outage]:
-    """One outage per entity and overlapping time, listing every source that saw it."""
+    """One outage per entity and overlapping time, listing every source that saw it.
+
+    Its start is the earliest start a source measured (a start guessed inside a source's
+    gap counts only when no source measured one); the same for the end.
+    """
     by_entity: dict[tuple[str, str], list[Outage]] = {}
     for outage in outages:
         by_entity.setdefault((outage.entity_type, outage.entity_code), []).append(outage)
     merged: list[Outage] = []
     for items in by_entity.values():
         items.sort(key=lambda o: o.start)
-        current: Outage | None = None
+        groups: list[list[Outage]] = []
         for item in items:
-            if current is not None and item.start < current.end:
-                current.end = max(current.end, item.end)
-                current.depth = max(current.depth, item.depth)
-                current.sources = sorted(set(current.sources) | set(item.sources))
-                continue
-            current = Outage(
-                item.entity_type, item.entity_code, item.start, item.end, item.depth,
-                list(item.sources),
-            )  # fmt: skip
-            merged.append(current)
+            if groups and item.start < max(o.end for o in groups[-1]):
+                groups[-1].append(item)
+            else:
+                groups.append([item])
+        for group in groups:
+            exact_starts = [o.start for o in group if o.start_exact]
+            exact_ends = [o.end for o in group if o.end_exact]
+            first = group[0]
+            merged.append(
+                Outage(
+                    first.entity_type,
+                    first.entity_code,
+                    min(exact_starts) if exact_starts else min(o.start for o in group),
+                    max(exact_ends) if exact_ends else max(o.end for o in group),
+                    max(o.depth for o in group),
+                    sorted({s for o in group for s in o.sources}),
+                    bool(exact_starts),
+                    bool(exact_ends),
+                )
+            )
     return merged
 
 
@@ -275,8 +363,8 @@ def merge_events(
             groups.append([outage])
     for group in groups:
         scope, region = _scope(group, scoping, params)
-        starts = sorted(o.start for o in group)
-        ends = sorted(o.end for o in group)
+        starts = sorted(o.start for o in group if o.start_exact) or sorted(o.start for o in group)
+        ends = sorted(o.end for o in group if o.end_exact) or sorted(o.end for o in group)
         covered = [o for o in group if scope == "national" or o.entity_type != "country"]
         events.append(
             Event(
