@@ -11,10 +11,11 @@ a region, a network by ASN) and one source (``bgp``, ``ping-slash24``,
    only push values down, so an upper quantile stays at the normal level even
    when several nearby days were cut at the same hour (exam shutdowns repeat
    daily at the same time);
-3. a point is down when it is below ``(1 - min_drop)`` of its baseline *and*
-   more than ``k`` robust deviations (1.4826 × MAD of the residuals) below it;
-4. runs of down points, bridged over short interruptions, lasting at least
-   ``min_minutes`` are the series' outages.
+3. a point is down when its ratio to the baseline (a 3-point median) is below 75 % of the
+   usual ratio for its time of day and more than ``k`` robust spreads (1.4826 × MAD, taken
+   per time-of-day slot over all days) below it;
+4. runs of down points, bridged over short interruptions and over silences of the source,
+   lasting at least ``min_minutes`` are the series' outages.
 
 Then the sources of one entity are merged (``sources`` says which agree), and
 entities whose outages start together and overlap are merged into events with
