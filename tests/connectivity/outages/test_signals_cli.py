@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 from pathlib import Path
 
@@ -136,3 +137,28 @@ def test_ioda_api_json_and_jsonl_are_read(cli_env, tmp_path) -> None:  # type: i
     code, doc, _ = run_cli("import-signals", str(lines), "--json")
     assert code == 3
     assert doc["files"][0]["errors"][0]["where"] == "rows.jsonl: line 2"
+
+
+def test_each_new_detected_event_is_announced_once(sessions, settings) -> None:  # type: ignore[no-untyped-def]
+    from marsad.connectivity.outages import service
+    from marsad.connectivity.outages.store import write_series
+    from marsad.core.db import session_scope
+    from marsad.core.settings import Settings
+
+    # The module the registry loads by name (pytest may import this file under another name).
+    listener = importlib.import_module("tests.connectivity.outages.listener")
+    listening = Settings(
+        **{**settings.model_dump(), "plugins": "tests.connectivity.outages.listener"}
+    )
+    generated = generate(networks=4, days=14, outages=3, seed=4)
+    listener.HEARD.clear()
+    with session_scope(sessions) as session:
+        write_series(session, generated.series)
+        document = service.detect_outages(session, actor="test", settings=listening)
+    heard = [payload for name, payload in listener.HEARD if name == "connectivity.outage"]
+    assert len(heard) == document["created"] == len(document["events"]) == 3
+    assert {p["scope"] for p in heard} == {e["scope"] for e in document["events"]}
+    assert set(heard[0]) == {"event_id", "scope", "entities", "start", "end"}
+    with session_scope(sessions) as session:
+        service.detect_outages(session, actor="test", settings=listening)
+    assert len(listener.HEARD) == 3  # nothing new, nothing announced again

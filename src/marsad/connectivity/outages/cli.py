@@ -90,15 +90,18 @@ def detect_outages(
 
     Prints ``{"events": [{"start", "end", "entities", "sources", "depth", "scope"}]}``.
     """
+    from marsad.cli.store import open_store
     from marsad.connectivity.outages import service
+    from marsad.core.db import session_scope
 
-    with store_session() as session:
+    with open_store() as store, session_scope(store.sessions) as session:
         document = service.detect_outages(
             session,
             actor=CLI_ACTOR,
             since=parse_time(since, "--since"),
             until=parse_time(until, "--until"),
             save=save,
+            settings=store.settings,
         )
     if json_out:
         print_json({"events": document["events"]})

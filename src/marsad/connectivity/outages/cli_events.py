@@ -61,7 +61,8 @@ def events_add(
         for i in range(max(len(names), len(urls)))
     ]
     begin = parse_time(start, "--start")
-    assert begin is not None
+    if begin is None:  # typer requires --start; kept for type checkers
+        raise InvalidInput("err_event_invalid", "the start is required", "--start")
     data = svc.EventInput(
         start=begin, end=parse_time(end, "--end"), scope=scope, shutdown_type=type_,
         governorates=governorate or [], networks=network or [], services=service or [],

@@ -47,7 +47,10 @@ def run_detect(context: JobContext, params: DetectParams) -> dict[str, Any]:
     since = datetime.now(UTC) - timedelta(days=params.lookback_days)
     with session_scope(context.sessions) as session:
         document = service.detect_outages(
-            session, actor=context.requested_by or audit.SYSTEM, since=since
+            session,
+            actor=context.requested_by or audit.SYSTEM,
+            since=since,
+            settings=context.settings,
         )
     context.progress(1.0)
     return {"events": len(document["events"]), "created": document.get("created", 0)}

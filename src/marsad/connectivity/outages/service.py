@@ -80,11 +80,6 @@ def import_signals(session: Session, *, path: Path, actor: str) -> ImportResult:
     )
 
 
-def scoping(session: Session) -> Scoping:  # noqa: ARG001 - reads only the networks file today
-    """How events are scoped: the configured networks and their regions."""
-    return Scoping(networks=len(nets.networks()), region_of=nets.region_of)
-
-
 def _data_scoping(series_codes: set[str]) -> Scoping:
     """Scoping against the networks actually present in the signals (at least two)."""
     known = len(nets.networks())
@@ -125,7 +120,9 @@ def _governorates(codes: Iterable[str]) -> list[str]:
     return sorted(found)
 
 
-def save_detected(session: Session, events: Iterable[Event], *, actor: str) -> list[str]:
+def save_detected(
+    session: Session, events: Iterable[Event], *, actor: str, settings: Any = None
+) -> list[str]:
     """Store detected events that are not stored yet; emit ``connectivity.outage`` for each."""
     created = []
     for event in events:
@@ -162,6 +159,7 @@ def save_detected(session: Session, events: Iterable[Event], *, actor: str) -> l
                 "start": row.start.isoformat(),
                 "end": row.end.isoformat() if row.end else None,
             },
+            settings=settings,
         )
         created.append(row.id)
     if created:
@@ -184,12 +182,17 @@ def detect_outages(
     until: datetime | None = None,
     save: bool = True,
     params: Params | None = None,
+    settings: Any = None,
 ) -> dict[str, Any]:
-    """Detect, optionally save, and return ``{"events": [...]}`` (plus ``created`` when saved)."""
+    """Detect, optionally save, and return ``{"events": [...]}`` (plus ``created`` when saved).
+
+    ``settings`` decide which plugins hear ``connectivity.outage`` (default: the built-ins).
+    """
     events = find_outages(session, since=since, until=until, params=params)
     document = events_document(events)
     if save:
-        document["created"] = len(save_detected(session, events, actor=actor))
+        created = save_detected(session, events, actor=actor, settings=settings)
+        document["created"] = len(created)
     return document
 
 
