@@ -43,16 +43,17 @@ def _rings(geometry: dict[str, Any]) -> list[list[list[float]]]:
 
 
 def _path(geometry: dict[str, Any]) -> str:
-    """An SVG path of the outer rings, thinned to about a kilometre so the page stays light."""
+    """An SVG path of the outer rings, thinned to whole pixels so the page stays light."""
     parts = []
     for ring in _rings(geometry):
-        points: list[tuple[float, float]] = []
+        points: list[tuple[int, int]] = []
         for lon, lat, *_ in ring:
-            point = _xy(round(lon, 2), round(lat, 2))
+            x, y = _xy(lon, lat)
+            point = (round(x), round(y))  # whole pixels of a 400-pixel map: about 3 km
             if not points or point != points[-1]:
                 points.append(point)
         if len(points) >= 3:
-            parts.append("M" + "L".join(f"{x},{y}" for x, y in points) + "Z")
+            parts.append("M" + "L".join(f"{x} {y}" for x, y in points) + "Z")
     return "".join(parts)
 
 
