@@ -162,3 +162,33 @@ def test_each_new_detected_event_is_announced_once(sessions, settings) -> None: 
     with session_scope(sessions) as session:
         service.detect_outages(session, actor="test", settings=listening)
     assert len(listener.HEARD) == 3  # nothing new, nothing announced again
+
+
+def test_two_imports_of_one_series_at_once_store_it_once(sessions, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    from marsad.connectivity.outages import service
+    from marsad.connectivity.outages.store import read_series
+    from marsad.core.db import session_scope
+
+    generated = generate(networks=2, days=10, outages=1, seed=9, sources=("bgp",), country=False)
+    path = tmp_path / "same.csv"
+    write_csv(generated.series, path)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            with session_scope(sessions) as session:
+                service.import_signals(session, path=path, actor="test")
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with sessions() as session:
+        stored = read_series(session)
+    assert [len(s.timestamps) for s in stored] == [len(s.timestamps) for s in generated.series]

@@ -28,7 +28,7 @@ from marsad.connectivity.outages.detection import (
 )
 from marsad.connectivity.outages.models import ConnectivityEvent, ConnectivityEventLink
 from marsad.connectivity.outages.signals import ParsedSignals, read_signals
-from marsad.connectivity.outages.store import read_series, write_series
+from marsad.connectivity.outages.store import read_series, serialise_writers, write_series
 from marsad.core import audit
 from marsad.core.db import utcnow
 from marsad.core.errors import InvalidInput, NotFound
@@ -124,6 +124,7 @@ def save_detected(
     session: Session, events: Iterable[Event], *, actor: str, settings: Any = None
 ) -> list[str]:
     """Store detected events that are not stored yet; emit ``connectivity.outage`` for each."""
+    serialise_writers(session)  # two detections at once must not both insert one event
     created = []
     for event in events:
         fingerprint = _fingerprint(event)

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from marsad.connectivity.outages.detection import Series
@@ -39,8 +39,21 @@ def _unpack(chunk: SignalChunk) -> tuple[np.ndarray, np.ndarray]:
     return offsets + chunk.chunk_start, np.frombuffer(chunk.values, dtype="<f8")
 
 
+# Signal writers take this PostgreSQL advisory lock for their transaction, so two imports
+# (or an import and a fetch job) of the same series never both insert one chunk; SQLite
+# already serialises writers (BEGIN IMMEDIATE).
+WRITE_LOCK = 0x4D415253_4F555447  # "MARSOUTG"
+
+
+def serialise_writers(session: Session) -> None:
+    """Wait for other connectivity writers on PostgreSQL (a no-op on SQLite)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK})
+
+
 def write_series(session: Session, series: Iterable[Series]) -> WriteResult:
     """Merge series into the stored chunks (one SELECT per series, bulk writes)."""
+    serialise_writers(session)
     result = WriteResult()
     inserts = []
     for one in series:
