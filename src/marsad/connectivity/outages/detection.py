@@ -339,16 +339,19 @@ def _scope(group: Sequence[Outage], scoping: Scoping, params: Params) -> tuple[s
     networks = {o.entity_code for o in group if o.entity_type == "asn"}
     country = [o for o in group if o.entity_type == "country"]
     others = [o for o in group if o.entity_type != "country"]
-    regions = {scoping.region_of(o.entity_code) for o in others}
+    regions = [scoping.region_of(o.entity_code) for o in others]
+    known = set(regions) - {None}
     regional_entities = any(o.entity_type == "region" for o in others)
-    if len(regions) == 1 and None not in regions and (len(others) > 1 or regional_entities):
-        return "regional", next(iter(regions))
+    if len(known) == 1 and None not in regions and (len(others) > 1 or regional_entities):
+        return "regional", next(iter(known))
     if scoping.networks >= 2 and len(networks) >= max(2, params.national_share * scoping.networks):
         return "national", None
     if country and (not others or max(o.depth for o in country) >= 0.5):
         return "national", None
-    if regional_entities and not networks:
-        return "regional", None
+    # Entities whose region is unknown (a network not in the list, one serving both regions)
+    # go with whichever region the others share.
+    if len(known) <= 1 and (len(others) > 1 or regional_entities):
+        return "regional", next(iter(known), None)
     return "network", None
 
 
