@@ -144,9 +144,14 @@ def region_pcode(code: str) -> str | None:
     return _governorate_names().get(folded)
 
 
+def is_asn(code: str) -> bool:
+    """Whether an entity code is an ASN (``AS50710``), not a region that starts with "As"."""
+    return re.fullmatch(r"(?i)AS\d+", code.strip()) is not None
+
+
 def region_of(code: str) -> str | None:
     """The region (``federal``/``kurdistan``) of an entity code, or None when it spans both."""
-    if code.upper().startswith("AS"):
+    if is_asn(code):
         network = network_map().get(code.upper())
         if network is None or network.region == "both":
             return None
@@ -163,7 +168,7 @@ def governorates_of(code: str) -> tuple[str, ...]:
     """The governorates an entity covers: a network's, a region's own, or all for the country."""
     if code.upper() == COUNTRY:
         return tuple(r.pcode for r in gazetteer() if r.level == GOVERNORATE)
-    if code.upper().startswith("AS"):
+    if is_asn(code):
         network = network_map().get(code.upper())
         return network.governorates if network else ()
     if _REGION_ALIASES.get(_fold(code)) == KURDISTAN:

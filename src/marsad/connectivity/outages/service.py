@@ -83,7 +83,7 @@ def import_signals(session: Session, *, path: Path, actor: str) -> ImportResult:
 def _data_scoping(series_codes: set[str]) -> Scoping:
     """Scoping against the networks actually present in the signals (at least two)."""
     known = len(nets.networks())
-    present = len({c for c in series_codes if c.startswith("AS")})
+    present = len({c for c in series_codes if nets.is_asn(c)})
     return Scoping(networks=max(present, 2) if present else known, region_of=nets.region_of)
 
 
@@ -138,7 +138,7 @@ def save_detected(
             scope=event.scope,
             shutdown_type="full" if event.depth >= 0.8 else "throttling",
             governorates=_governorates(event.entities),
-            networks=[c for c in event.entities if c.startswith("AS")],
+            networks=[c for c in event.entities if nets.is_asn(c)],
             entities=list(event.entities),
             signal_sources=list(event.sources),
             depth=event.depth,
