@@ -66,6 +66,7 @@ def test_staff_desk_needs_a_login_and_keeps_typed_values_on_error(
 ) -> None:  # type: ignore[no-untyped-def]
     assert client.get("/staff/connectivity", follow_redirects=False).status_code in (302, 303, 401)
     assert client.get("/api/v1/connectivity/schedule/match").status_code in (401, 403)
+    assert client.get("/api/v1/connectivity/staff/events").status_code in (401, 403)
     assert login(client, "ana", make_user("ana", "analyst")).status_code == 303
     page = client.get("/staff/connectivity")
     assert page.status_code == 200
@@ -104,3 +105,5 @@ def test_staff_desk_needs_a_login_and_keeps_typed_values_on_error(
     )
     assert rejected.status_code == 303
     assert client.get(f"/api/v1/connectivity/events/{event['id']}").status_code == 404
+    desk = client.get("/api/v1/connectivity/staff/events").json()["events"]
+    assert [(e["id"], e["status"]) for e in desk] == [(event["id"], "rejected")]

@@ -66,3 +66,20 @@ def schedule_match(
 def schedule_list(user: StaffUser, session: ReadSession) -> dict[str, Any]:
     """Staff: the announced shutdowns (twin of the staff page's calendar)."""
     return {"schedule": [schedule.entry_json(r) for r in schedule.list_entries(session)]}
+
+
+@router.get("/staff/events")
+def staff_events(user: StaffUser, session: ReadSession) -> dict[str, Any]:
+    """Staff: every event, rejected and unreviewed ones included, with links and notes
+    (twin of the staff desk's list)."""
+    rows = service.list_events(session, public=False, limit=200)
+    return {
+        "events": [
+            {
+                **service.event_public(r, service.event_links(session, event_id=r.id)),
+                "note": r.note,
+                "created_by": r.created_by,
+            }  # fmt: skip
+            for r in rows
+        ]
+    }
