@@ -35,8 +35,12 @@ def _pack(ts: np.ndarray, values: np.ndarray, chunk_start: int) -> tuple[bytes, 
 
 
 def _unpack(chunk: SignalChunk) -> tuple[np.ndarray, np.ndarray]:
-    offsets = np.frombuffer(zlib.decompress(chunk.offsets), dtype="<i4").astype(np.int64)
-    return offsets + chunk.chunk_start, np.frombuffer(chunk.values, dtype="<f8")
+    return _unpack_raw(chunk.chunk_start, chunk.offsets, chunk.values)
+
+
+def _unpack_raw(chunk_start: int, offsets: bytes, values: bytes) -> tuple[np.ndarray, np.ndarray]:
+    seconds = np.frombuffer(zlib.decompress(offsets), dtype="<i4").astype(np.int64)
+    return seconds + chunk_start, np.frombuffer(values, dtype="<f8")
 
 
 # Signal writers take this PostgreSQL advisory lock for their transaction, so two imports
@@ -117,7 +121,11 @@ def read_series(
     entities: Iterable[str] | None = None,
 ) -> list[Series]:
     """Stored series, whole or between ``since`` and ``until`` (epoch seconds)."""
-    query = select(SignalChunk).order_by(
+    # Plain rows, not ORM objects: a year of signals is thousands of chunks.
+    query = select(
+        SignalChunk.entity_type, SignalChunk.entity_code, SignalChunk.source,
+        SignalChunk.chunk_start, SignalChunk.offsets, SignalChunk.values,
+    ).order_by(
         SignalChunk.entity_type, SignalChunk.entity_code, SignalChunk.source,
         SignalChunk.chunk_start,
     )  # fmt: skip
@@ -129,9 +137,8 @@ def read_series(
     if wanted:
         query = query.where(SignalChunk.entity_code.in_(wanted))
     parts: dict[tuple[str, str, str], list[tuple[np.ndarray, np.ndarray]]] = defaultdict(list)
-    for chunk in session.execute(query).scalars():
-        parts[(chunk.entity_type, chunk.entity_code, chunk.source)].append(_unpack(chunk))
-        session.expunge(chunk)
+    for etype, code, source, chunk_start, offsets, values in session.execute(query):
+        parts[(etype, code, source)].append(_unpack_raw(chunk_start, offsets, values))
     series = []
     for (etype, code, source), pieces in parts.items():
         ts = np.concatenate([p[0] for p in pieces])
