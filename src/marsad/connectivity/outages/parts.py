@@ -16,41 +16,62 @@ if TYPE_CHECKING:
     from marsad.core.plugins import DemoContext, NavEntry
 
 
+HERE = Path(__file__).resolve().parent
+
+
 def models() -> list[str]:
-    return []
+    return ["marsad.connectivity.outages.models"]
 
 
 def routers() -> list[Any]:
-    return []
+    from marsad.connectivity.outages import api, views
+
+    return [api.router, views.router]
 
 
-def register_cli(app: typer.Typer) -> None:  # noqa: ARG001
-    return None
+def register_cli(app: typer.Typer) -> None:
+    from marsad.connectivity.outages.cli import register
+
+    register(app)
 
 
 def templates() -> list[Path]:
-    return []
+    return [HERE / "templates"]
 
 
 def nav() -> list[NavEntry]:
-    return []
+    from marsad.core.i18n.markers import N_
+    from marsad.core.plugins import NavEntry
+
+    return [
+        NavEntry("/connectivity", N_("Shutdowns"), "public", 40),
+        NavEntry("/staff/connectivity", N_("Connectivity"), "staff", 60),
+    ]
 
 
 def job_kinds() -> list[Any]:
-    return []
+    from marsad.connectivity.outages.jobs import JOB_KINDS
+
+    return list(JOB_KINDS)
 
 
 def periodic_jobs() -> list[Any]:
-    return []
+    from marsad.connectivity.outages.jobs import PERIODIC_JOBS
+
+    return list(PERIODIC_JOBS)
 
 
 def references() -> list[Any]:
-    return []
+    from marsad.connectivity.outages.refs import REF_TYPES
+
+    return list(REF_TYPES)
 
 
 def publish_sections() -> list[Any]:
     return []
 
 
-def demo_data(context: DemoContext) -> list[str]:  # noqa: ARG001
-    return []
+def demo_data(context: DemoContext) -> list[str]:
+    from marsad.connectivity.outages.demo import load_demo
+
+    return load_demo(context.sessions)
