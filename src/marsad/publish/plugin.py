@@ -34,6 +34,11 @@ def marsad_templates() -> list[Path]:
 
 
 @hookimpl
+def marsad_static() -> list[tuple[str, Path]]:
+    return [("publish", HERE / "static")]
+
+
+@hookimpl
 def marsad_nav() -> list[NavEntry]:
     return [NavEntry("/dashboard", N_("Dashboard"), "public", 25)]
 

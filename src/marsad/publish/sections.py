@@ -53,7 +53,7 @@ class Period:
     def parse(cls, value: str, *, timezone: str = "Asia/Baghdad", weeks: int = 12) -> Period:
         """``2026-W49`` → the period; InvalidInput naming ``week`` for anything else.
 
-        A week that does not exist in its year (``2026-W60``, ``2026-W53``) is refused.
+        A week that does not exist in its year (``2026-W60``, ``2025-W53``) is refused.
         """
         text = (value or "").strip().upper()
         year_text, sep, week_text = text.partition("-W")
