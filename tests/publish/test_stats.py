@@ -53,9 +53,7 @@ def test_public_map_shows_no_point_in_an_area_below_k(client, add_reports):
     assert sum(1 for f in features if f["geometry"] is not None) == 3
 
 
-@pytest.mark.parametrize(
-    "text", ["2026-W60", "2025-W53", "2026-W00", "2026-49", "next week", ""]
-)
+@pytest.mark.parametrize("text", ["2026-W60", "2025-W53", "2026-W00", "2026-49", "next week", ""])
 def test_a_week_that_does_not_exist_is_refused(text):
     with pytest.raises(InvalidInput) as caught:
         Period.parse(text)
@@ -79,7 +77,10 @@ def test_dashboard_page_draws_charts_without_script(client, add_reports):
     assert "<svg" in html and "<script" not in html.split("<main", 1)[-1].split("</main>")[0]
     # The choropleth has every governorate; Baghdad is shaded, Anbar is hatched (hidden count).
     assert html.count('data-pcode="IQG') == 18
-    assert 'fill="url(#hidden)" stroke="#fff" stroke-width="0.8" fill-rule="evenodd" data-pcode="IQG01"' in html
+    assert (
+        'fill="url(#hidden)" stroke="#fff" stroke-width="0.8" fill-rule="evenodd" data-pcode="IQG01"'
+        in html
+    )
     # Arabic by default: Arabic-Indic digits in the charts.
     assert "٥" in html
     twin = client.get("/api/v1/stats?week=2026-W49").json()

@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from marsad.core import i18n
-from marsad.publish import service
+from marsad.publish import publications, service
 from marsad.reports import stats as report_stats
 from marsad.web.deps import ReadSession, StaffUser
 
@@ -63,3 +63,10 @@ def staff_dashboard(
     settings = request.app.state.settings
     period = service.parse_period(settings, week)
     return service.staff_dashboard(session, settings=settings, period=period)
+
+
+@router.get("/publications")
+def publications_list(session: ReadSession) -> dict[str, Any]:
+    """Published weekly reports (twin of the ``/publications`` page)."""
+    rows = [publications.to_json(p) for p in publications.published(session)]
+    return {"results": rows}

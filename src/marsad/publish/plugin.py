@@ -15,6 +15,11 @@ HERE = Path(__file__).resolve().parent
 
 
 @hookimpl
+def marsad_models() -> list[str]:
+    return ["marsad.publish.models"]
+
+
+@hookimpl
 def marsad_routers() -> list[Any]:
     from marsad.publish import api, views
 
@@ -40,7 +45,11 @@ def marsad_static() -> list[tuple[str, Path]]:
 
 @hookimpl
 def marsad_nav() -> list[NavEntry]:
-    return [NavEntry("/dashboard", N_("Dashboard"), "public", 25)]
+    return [
+        NavEntry("/dashboard", N_("Dashboard"), "public", 25),
+        NavEntry("/publications", N_("Weekly reports"), "public", 26),
+        NavEntry("/staff/publications", N_("Weekly reports"), "staff", 80),
+    ]
 
 
 @hookimpl
