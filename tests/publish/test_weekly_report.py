@@ -11,12 +11,12 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from marsad.cli.main import make_app
 from marsad.core.db import session_scope
 from marsad.core.errors import Forbidden
 from marsad.core.models import AuditRecord
 from marsad.core.settings import get_settings
 from marsad.publish import publications
-from marsad.cli.main import make_app
 from tests.conftest import csrf_from, login
 
 runner = CliRunner()
