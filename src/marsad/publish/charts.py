@@ -21,8 +21,7 @@ from typing import Any, Literal
 
 from markupsafe import Markup
 
-from marsad.core.i18n import RTL
-from marsad.core.i18n import gettext as _
+from marsad.core.i18n import RTL, translations
 from marsad.core.places.shapes import Projection, boundaries, coordinates
 
 Kind = Literal["bar", "line", "stacked", "choropleth"]
@@ -30,6 +29,11 @@ PALETTE = ("#1b6ca8", "#e07b39", "#3a9a5b", "#b8424a", "#7a5ba6", "#8c6d31", "#4
 INK, GRID, MUTED = "#222", "#ddd", "#777"
 FONT = "font-family=\"'Noto Sans Arabic','Noto Sans',sans-serif\""
 ARABIC_INDIC = str.maketrans("0123456789.%", "٠١٢٣٤٥٦٧٨٩٫٪")
+
+
+def _(message: str, lang: str) -> str:
+    """``message`` in the chart's language (not necessarily the page's)."""
+    return translations(lang).gettext(message)
 
 
 def digits(value: Any, lang: str) -> str:
@@ -88,7 +92,7 @@ def svg(chart: Chart) -> Markup:
 def _value_text(chart: Chart, value: float | None) -> str:
     if value is None:
         k = chart.fewer_than or 0
-        return _("fewer than %(k)s") % {"k": digits(k, chart.lang)}
+        return _("fewer than %(k)s", chart.lang) % {"k": digits(k, chart.lang)}
     text = digits(round(value, 1) if chart.percent else value, chart.lang)
     return text + ("٪" if chart.lang in RTL else "%") if chart.percent else text
 
@@ -111,7 +115,9 @@ def _nice_max(value: float, percent: bool = False) -> float:
 
 
 def _empty(chart: Chart) -> tuple[str, int]:
-    return _text(chart.width / 2, 40, _("No data for this period."), "middle", fill=MUTED), 60
+    return _text(
+        chart.width / 2, 40, _("No data for this period.", chart.lang), "middle", fill=MUTED
+    ), 60
 
 
 def _bar(chart: Chart) -> tuple[str, int]:
@@ -355,7 +361,7 @@ class ChartHelper:
     def count(self, cell: dict[str, Any]) -> str:
         """A ``{count[, fewer_than]}`` cell as text."""
         if cell.get("count") is None and cell.get("fewer_than"):
-            return _("fewer than %(k)s") % {"k": digits(cell["fewer_than"], self.lang)}
+            return _("fewer than %(k)s", self.lang) % {"k": digits(cell["fewer_than"], self.lang)}
         return self.number(cell.get("count") or 0)
 
     @staticmethod
