@@ -71,8 +71,8 @@ class Chart:
     level: int = 1
     percent: bool = False
     fewer_than: int | None = None
-    width: int = 640
-    height: int = 260
+    width: int = 480
+    height: int = 220
 
 
 def svg(chart: Chart) -> Markup:
@@ -80,11 +80,13 @@ def svg(chart: Chart) -> Markup:
     draw = {"bar": _bar, "line": _line, "stacked": _stacked, "choropleth": _choropleth}
     body, height = draw[chart.kind](chart)
     rtl = chart.lang in RTL
+    # The layout is mirrored by coordinates; ``direction`` stays ltr (a page's dir=rtl
+    # would otherwise flip every text-anchor); each label's letters still run right to left.
     # Every label and title in ``body`` went through html.escape; numbers are formatted here.
     return Markup(  # noqa: S704
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-{chart.kind}" role="img" '
         f'viewBox="0 0 {chart.width} {height}" width="100%" '
-        f'direction="{"rtl" if rtl else "ltr"}" {FONT} font-size="12">'
+        f'direction="ltr" data-dir="{"rtl" if rtl else "ltr"}" {FONT} font-size="12">'
         f"<title>{escape(chart.title)}</title>{body}</svg>"
     )
 
@@ -108,10 +110,9 @@ def _nice_max(value: float, percent: bool = False) -> float:
     if value <= 0:
         return 1.0
     power = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * power:
-            return step * power
-    return 10 * power
+    top = next((step * power for step in (1, 2, 2.5, 5, 10) if value <= step * power), value)
+    # Counts get four whole-number steps between grid lines.
+    return top if percent else float(math.ceil(top / 4) * 4)
 
 
 def _empty(chart: Chart) -> tuple[str, int]:
@@ -126,10 +127,10 @@ def _bar(chart: Chart) -> tuple[str, int]:
         return _empty(chart)
     values = chart.series[0].values
     rtl = chart.lang in RTL
-    row, label_w, pad = 24, chart.width * 0.34, 6
+    row, label_w, pad = 24, chart.width * 0.38, 6
     height = row * len(chart.categories) + 8
     top = max((v for v in values if v is not None), default=0)
-    scale = (chart.width - label_w - 70) / (top or 1)
+    scale = (chart.width - label_w - 64) / (top or 1)
     parts = []
     for i, (label, value) in enumerate(zip(chart.categories, values, strict=True)):
         y = 4 + i * row
@@ -430,6 +431,6 @@ class ChartHelper:
             areas=areas,
             area_names=names,
             fewer_than=self._k(rows),
-            height=300,
+            height=260,
         )
         return svg(chart)

@@ -48,7 +48,6 @@ def marsad_nav() -> list[NavEntry]:
     return [
         NavEntry("/dashboard", N_("Dashboard"), "public", 25),
         NavEntry("/publications", N_("Weekly reports"), "public", 26),
-        NavEntry("/staff/publications", N_("Weekly reports"), "staff", 80),
     ]
 
 
