@@ -22,7 +22,7 @@ from marsad.core.db import utcnow
 from marsad.core.errors import InvalidInput
 from marsad.core.i18n import gettext as _
 from marsad.core.i18n.markers import N_
-from marsad.core.places import PlaceIndex
+from marsad.core.places import GOVERNORATE, Place
 from marsad.publish.sections import (
     Figures,
     Period,
@@ -47,7 +47,9 @@ def _public() -> Any:
 
 def _labels(session: Session, by: str, lang: str) -> dict[str, str]:
     if by == "governorate":
-        return {p.pcode: p.name(lang) for p in PlaceIndex.load(session).governorates()}
+        column = getattr(Place, f"name_{lang}", Place.name_en)
+        query = select(Place.pcode, column, Place.name_en).where(Place.level == GOVERNORATE)
+        return {pcode: name or name_en for pcode, name, name_en in session.execute(query)}
     if by == "category":
         return {c.slug: c.name(lang) for c in session.execute(select(Category)).scalars()}
     return {}
@@ -90,6 +92,7 @@ def report_rows(
     timezone: str,
     start: Any = None,
     end: Any = None,
+    labels: dict[str, dict[str, str]] | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Published reports counted by ``by``: rows ``{key, label, count[, fewer_than]}``.
 
@@ -109,13 +112,13 @@ def report_rows(
     if end is not None:
         conditions += (Report.published_at < end,)
     counts, query = _grouped(session, by, conditions, timezone)
-    labels = _labels(session, by, lang)
+    names = labels[by] if labels and by in labels else _labels(session, by, lang)
     by_size = sorted(counts, key=lambda key: (-counts[key], key))
     keys = sorted(counts) if by == "week" else by_size
     rows = [
         {
             "key": key,
-            "label": labels.get(key, _("Unknown") if key == UNKNOWN else key),
+            "label": names.get(key, _("Unknown") if key == UNKNOWN else key),
             **shown_count(counts[key], k),
         }
         for key in keys
@@ -126,7 +129,9 @@ def report_rows(
     return rows, source(f"reports.by_{by}", query, **where)
 
 
-def _week_counts(session: Session, period: Period, k: int, lang: str) -> dict[str, Any]:
+def _week_counts(
+    session: Session, period: Period, k: int, labels: dict[str, dict[str, str]]
+) -> dict[str, Any]:
     """Reports received, verified and published in the period, by category and governorate."""
     out: dict[str, Any] = {}
     sources = []
@@ -146,9 +151,8 @@ def _week_counts(session: Session, period: Period, k: int, lang: str) -> dict[st
         )
     for by in ("category", "governorate"):
         counts, query = _grouped(session, by, published, period.timezone)
-        labels = _labels(session, by, lang)
         out[f"published_by_{by}"] = [
-            {"key": key, "label": labels.get(key, key), **shown_count(n, k)}
+            {"key": key, "label": labels[by].get(key, key), **shown_count(n, k)}
             for key, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
         ]
         sources.append(
@@ -163,7 +167,8 @@ def compute(session: Session, period: Period, settings: Any) -> Figures:
     """The reports section: the week's counts, trend by week, totals by category and area."""
     k = settings.reports.reports_min_public_count
     lang = i18n.current_language.get()
-    week = _week_counts(session, period, k, lang)
+    labels = {by: _labels(session, by, lang) for by in ("governorate", "category")}
+    week = _week_counts(session, period, k, labels)
     trend, trend_source = report_rows(
         session,
         by="week",
@@ -172,6 +177,7 @@ def compute(session: Session, period: Period, settings: Any) -> Figures:
         timezone=period.timezone,
         start=period.trend_start,
         end=period.end,
+        labels=labels,
     )
     by_week = {row["key"]: row for row in trend}
     weeks = [
@@ -179,10 +185,22 @@ def compute(session: Session, period: Period, settings: Any) -> Figures:
         for label in period.trend_labels()
     ]
     by_category, category_source = report_rows(
-        session, by="category", k=k, lang=lang, timezone=period.timezone, end=period.end
+        session,
+        by="category",
+        k=k,
+        lang=lang,
+        timezone=period.timezone,
+        end=period.end,
+        labels=labels,
     )
     by_governorate, governorate_source = report_rows(
-        session, by="governorate", k=k, lang=lang, timezone=period.timezone, end=period.end
+        session,
+        by="governorate",
+        k=k,
+        lang=lang,
+        timezone=period.timezone,
+        end=period.end,
+        labels=labels,
     )
     return {
         "k": k,
