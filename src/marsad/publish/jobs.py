@@ -40,9 +40,11 @@ class WeeklyReportParams(BaseModel):
     @field_validator("langs", "formats", mode="before")
     @classmethod
     def _split(cls, value: object) -> object:
-        return (
-            [v.strip() for v in value.split(",") if v.strip()] if isinstance(value, str) else value
-        )
+        # "ar,ckb" from `marsad jobs submit --param langs=ar,ckb` (given alone or in a list)
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list):
+            return value
+        return [part.strip() for item in items for part in str(item).split(",") if part.strip()]
 
     @field_validator("langs")
     @classmethod
@@ -71,20 +73,22 @@ def run_weekly_report(context: JobContext, params: BaseModel) -> dict[str, Any]:
     store = BlobStore.from_settings(settings)
     files = []
     total = len(params.langs) * len(params.formats)
-    with session_scope(context.sessions) as session:
-        for lang in params.langs:
+    for lang in params.langs:
+        # Read the figures without holding the write lock, then store each file in its own
+        # short write (progress writes in between would otherwise wait for this job itself).
+        with context.sessions() as session:
             doc = weekly.build(session, settings=settings, period=period, lang=lang)
-            for fmt in params.formats:
-                body = (
-                    weekly.render_pdf(doc, settings=settings)
-                    if fmt == "pdf"
-                    else weekly.render_html(doc, settings=settings).encode("utf-8")
-                )
-                blob = store_blob(session, store, body, media_type=MEDIA_TYPES[fmt])
-                files.append(
-                    {"lang": lang, "format": fmt, "sha256": blob.sha256, "bytes": len(body)}
-                )
-                context.progress(len(files) / total, f"{lang} {fmt}")
+            session.rollback()
+        for fmt in params.formats:
+            body = (
+                weekly.render_pdf(doc, settings=settings)
+                if fmt == "pdf"
+                else weekly.render_html(doc, settings=settings).encode("utf-8")
+            )
+            with session_scope(context.sessions) as session:
+                sha256 = store_blob(session, store, body, media_type=MEDIA_TYPES[fmt]).sha256
+            files.append({"lang": lang, "format": fmt, "sha256": sha256, "bytes": len(body)})
+            context.progress(len(files) / total, f"{lang} {fmt}")
     return {"week": period.label, "files": files}
 
 
