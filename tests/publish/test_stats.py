@@ -81,10 +81,14 @@ def test_dashboard_page_draws_charts_without_script(client, add_reports):
     assert 'fill="url(#hidden)"' in anbar
     # Arabic by default: Arabic-Indic digits in the charts.
     assert "٥" in html
+    add_reports(1, category="arrest_over_post")  # a category with one report this week: hidden
     twin = client.get("/api/v1/stats?week=2026-W49").json()
     assert [s["key"] for s in twin["sections"]][:1] == ["reports"]
     reports = twin["sections"][0]["figures"]
-    assert reports["week"]["published"] == {"count": 6}
+    assert reports["week"]["published"] == {"count": 7}
+    by_week_category = reports["by_week_category"]
+    assert by_week_category["weeks"][-1] == "2026-W49" and by_week_category["hidden"]
+    assert {values[-1] for values in by_week_category["series"].values()} == {None, 6}
     assert all(item["query"] for item in reports["sources"])
 
 

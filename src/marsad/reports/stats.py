@@ -163,6 +163,37 @@ def _week_counts(
     return {"figures": out, "sources": sources}
 
 
+def _weeks_by_category(
+    session: Session, period: Period, k: int, labels: dict[str, str]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Published reports per trend week and category; a cell below k is None."""
+    day = local_day(Report.published_at, session.get_bind().dialect.name, period.timezone)
+    query = (
+        select(day, Category.slug, func.count())
+        .select_from(Report)
+        .join(Category, Category.id == Report.category_id)
+        .where(
+            *_public(),
+            Report.published_at >= period.trend_start,
+            Report.published_at < period.end,
+        )
+        .group_by(day, Category.slug)
+    )
+    cells: Counter[tuple[str, str]] = Counter()
+    for value, slug, n in session.execute(query):
+        cells[(week_label(as_date(value)), slug)] += n
+    weeks = period.trend_labels()
+    slugs = sorted({slug for _week, slug in cells})
+    series = {
+        labels.get(slug, slug): [shown_count(cells[(week, slug)], k)["count"] for week in weeks]
+        for slug in slugs
+    }
+    hidden = any(0 < cells[(week, slug)] < k for week in weeks for slug in slugs)
+    figure = {"weeks": weeks, "series": series, "hidden": hidden}
+    where = {"start": period.trend_start, "end": period.end, "k": k}
+    return figure, source("reports.by_week_and_category", query, **where)
+
+
 def compute(session: Session, period: Period, settings: Any) -> Figures:
     """The reports section: the week's counts, trend by week, totals by category and area."""
     k = settings.reports.reports_min_public_count
@@ -178,6 +209,9 @@ def compute(session: Session, period: Period, settings: Any) -> Figures:
         start=period.trend_start,
         end=period.end,
         labels=labels,
+    )
+    by_week_category, week_category_source = _weeks_by_category(
+        session, period, k, labels["category"]
     )
     by_week = {row["key"]: row for row in trend}
     weeks = [
@@ -206,9 +240,16 @@ def compute(session: Session, period: Period, settings: Any) -> Figures:
         "k": k,
         "week": week["figures"],
         "by_week": weeks,
+        "by_week_category": by_week_category,
         "by_category": by_category,
         "by_governorate": by_governorate,
-        "sources": [*week["sources"], trend_source, category_source, governorate_source],
+        "sources": [
+            *week["sources"],
+            trend_source,
+            week_category_source,
+            category_source,
+            governorate_source,
+        ],
     }
 
 
