@@ -24,11 +24,37 @@ def test_digits_follow_the_language():
     assert ">١٢<" in _bar("ar") and ">12<" in _bar("en")
 
 
-def test_right_to_left_bars_start_at_the_right():
-    def label_x(markup: str) -> float:
-        return float(re.search(r'<text x="([\d.]+)"[^>]*>بغداد', markup).group(1))
+def test_right_to_left_bars_grow_from_the_right():
+    def first_bar(markup: str) -> tuple[float, float]:
+        found = re.search(r'<rect x="([\d.]+)" y="0" width="([\d.]+)"', markup)
+        return float(found.group(1)), float(found.group(2))
 
-    assert label_x(_bar("ar")) > 400 > label_x(_bar("en"))
+    def half(lang: str) -> str:
+        chart = Chart("bar", "t", lang, categories=["a", "b"], series=[Series("n", [6, 12])])
+        return str(svg(chart))
+
+    assert first_bar(half("ar")) == (100.0, 100.0)  # anchored at the right edge
+    assert first_bar(half("en")) == (0.0, 100.0)
+
+
+def test_words_are_html_so_arabic_is_shaped_in_the_pdf():
+    markup = _bar("ar")
+    assert '<th scope="row">بغداد</th>' in markup
+    assert "<text" not in markup
+    line = str(
+        svg(
+            Chart(
+                "line",
+                "t",
+                "ar",
+                categories=["1", "2"],
+                series=[Series("أ", [1, 2]), Series("ب", [2, 1])],
+            )
+        )
+    )
+    svg_part = line.split("</svg>")[0]
+    assert "أ" not in svg_part.split("<title>")[0]  # legends live in the HTML list
+    assert '<ul class="chart-legend">' in line
 
 
 def test_a_hidden_count_is_drawn_as_an_outline_not_a_number():

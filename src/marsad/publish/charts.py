@@ -75,20 +75,61 @@ class Chart:
     height: int = 220
 
 
+Legend = list[tuple[str, str]]  # (fill, label)
+
+
 def svg(chart: Chart) -> Markup:
-    """The chart as an ``<svg>`` element (safe to embed as it is)."""
-    draw = {"bar": _bar, "line": _line, "stacked": _stacked, "choropleth": _choropleth}
-    body, height = draw[chart.kind](chart)
+    """The chart as HTML: an ``<svg>`` of marks and numbers, with words in HTML around it.
+
+    Words (bar labels, legends, "no data") are HTML, not SVG text, so the browser and
+    WeasyPrint shape Arabic and Kurdish and order them right to left as the page does
+    (PDF renderers draw SVG text letter by letter). Inside the SVG there are only
+    marks, digits and ``<title>`` tips.
+    """
+    if chart.kind == "bar":
+        return _bar(chart)
+    has_data = bool(chart.areas) or chart.kind == "choropleth"
+    if chart.kind != "choropleth":
+        has_data = bool(chart.categories and chart.series)
+    if not has_data:
+        message = _("No data for this period.", chart.lang)
+        return Markup(f'<p class="chart-empty muted">{escape(message)}</p>')  # noqa: S704
+    draw = {"line": _line, "stacked": _stacked, "choropleth": _choropleth}
+    body, height, legend = draw[chart.kind](chart)
     rtl = chart.lang in RTL
     # The layout is mirrored by coordinates; ``direction`` stays ltr (a page's dir=rtl
-    # would otherwise flip every text-anchor); each label's letters still run right to left.
-    # Every label and title in ``body`` went through html.escape; numbers are formatted here.
+    # would otherwise flip every text-anchor). Everything in ``body`` went through
+    # html.escape or is a number formatted here.
     return Markup(  # noqa: S704
+        f'<figure class="chart-figure chart-{chart.kind}">'
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-{chart.kind}" role="img" '
         f'viewBox="0 0 {chart.width} {height}" width="100%" '
         f'direction="ltr" data-dir="{"rtl" if rtl else "ltr"}" {FONT} font-size="12">'
-        f"<title>{escape(chart.title)}</title>{body}</svg>"
+        f"<title>{escape(chart.title)}</title>{body}</svg>{_legend(legend)}</figure>"
     )
+
+
+def _swatch(fill: str) -> str:
+    """A 12 px key; ``url(#hidden)`` is drawn as its own hatching (no reference needed)."""
+    if fill.startswith("url("):
+        mark = (
+            f'<rect x="0.5" y="0.5" width="11" height="11" fill="none" stroke="{MUTED}"/>'
+            f'<path d="M0,12L12,0M0,6L6,0M6,12L12,6" stroke="{MUTED}"/>'
+        )
+    else:
+        mark = f'<rect width="12" height="12" fill="{fill}"/>'
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" class="swatch" width="12" height="12" '
+        f'viewBox="0 0 12 12" aria-hidden="true">{mark}</svg>'
+    )
+
+
+def _legend(items: Legend) -> str:
+    if not items:
+        return ""
+    unique = list(dict.fromkeys(items))
+    entries = "".join(f"<li>{_swatch(fill)} {escape(label)}</li>" for fill, label in unique)
+    return f'<ul class="chart-legend">{entries}</ul>'
 
 
 def _value_text(chart: Chart, value: float | None) -> str:
@@ -115,48 +156,46 @@ def _nice_max(value: float, percent: bool = False) -> float:
     return top if percent else float(math.ceil(top / 4) * 4)
 
 
-def _empty(chart: Chart) -> tuple[str, int]:
-    return _text(
-        chart.width / 2, 40, _("No data for this period.", chart.lang), "middle", fill=MUTED
-    ), 60
+def _bar(chart: Chart) -> Markup:
+    """Horizontal bars as table rows: the label (HTML), a bar (SVG), the value (HTML).
 
-
-def _bar(chart: Chart) -> tuple[str, int]:
-    """Horizontal bars, one per category (first series only), labels on the reading side."""
+    The table follows the page's direction, so in Arabic the labels sit on the right
+    and bars grow leftwards from them.
+    """
     if not chart.categories or not chart.series:
-        return _empty(chart)
-    values = chart.series[0].values
+        message = _("No data for this period.", chart.lang)
+        return Markup(f'<p class="chart-empty muted">{escape(message)}</p>')  # noqa: S704
     rtl = chart.lang in RTL
-    row, label_w, pad = 24, chart.width * 0.38, 6
-    height = row * len(chart.categories) + 8
-    top = max((v for v in values if v is not None), default=0)
-    scale = (chart.width - label_w - 64) / (top or 1)
-    parts = []
-    for i, (label, value) in enumerate(zip(chart.categories, values, strict=True)):
-        y = 4 + i * row
-        length = (value or 0) * scale
-        if rtl:
-            label_x, anchor, bar_x = chart.width - pad, "end", chart.width - label_w - length
-            value_x, value_anchor = bar_x - 4, "end"
-        else:
-            label_x, anchor, bar_x = pad, "start", label_w
-            value_x, value_anchor = label_w + length + 4, "start"
-        parts.append(_text(label_x, y + 16, label, anchor, fill=INK))
+    values = chart.series[0].values
+    top = max((v for v in values if v is not None), default=0) or 1
+    width, height = 200, 14
+    rows = []
+    for label, value in zip(chart.categories, values, strict=True):
         tip = f"<title>{escape(label)}: {escape(_value_text(chart, value))}</title>"
         if value is None:
-            hidden_x = chart.width - label_w - 24 if rtl else label_w
-            parts.append(
-                f'<rect x="{hidden_x:.1f}" y="{y + 4}" width="24" height="{row - 8}" fill="none" '
+            x = width - 24 if rtl else 0
+            mark = (
+                f'<rect x="{x + 0.5}" y="0.5" width="23" height="{height - 1}" fill="none" '
                 f'stroke="{MUTED}" stroke-dasharray="3 2">{tip}</rect>'
             )
-            value_x = hidden_x - 4 if rtl else hidden_x + 28
         else:
-            parts.append(
-                f'<rect x="{bar_x:.1f}" y="{y + 4}" width="{max(length, 1):.1f}" '
-                f'height="{row - 8}" fill="{PALETTE[0]}">{tip}</rect>'
+            length = max(value / top * width, 1)
+            x = width - length if rtl else 0
+            mark = (
+                f'<rect x="{x:.1f}" y="0" width="{length:.1f}" height="{height}" '
+                f'fill="{PALETTE[0]}">{tip}</rect>'
             )
-        parts.append(_text(value_x, y + 16, _value_text(chart, value), value_anchor, fill=INK))
-    return "".join(parts), height
+        bar = (
+            f'<svg xmlns="http://www.w3.org/2000/svg" class="bar" width="100%" height="{height}" '
+            f'viewBox="0 0 {width} {height}" preserveAspectRatio="none" role="img">{mark}</svg>'
+        )
+        rows.append(
+            f'<tr><th scope="row">{escape(label)}</th><td class="bar-cell">{bar}</td>'
+            f'<td class="bar-value">{escape(_value_text(chart, value))}</td></tr>'
+        )
+    return Markup(  # noqa: S704 - every text above went through html.escape
+        f'<table class="chart-bars" aria-label="{escape(chart.title)}">{"".join(rows)}</table>'
+    )
 
 
 def _axes(chart: Chart, top: float, plot: tuple[float, float, float, float]) -> list[str]:
@@ -170,7 +209,7 @@ def _axes(chart: Chart, top: float, plot: tuple[float, float, float, float]) -> 
         parts.append(
             f'<line x1="{left:.1f}" x2="{right:.1f}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}"/>'
         )
-        label = _value_text(chart, value)
+        label = digits(round(value, 1) if chart.percent else value, chart.lang)
         if rtl:
             parts.append(_text(right + 4, y + 4, label, "start", fill=MUTED))
         else:
@@ -194,33 +233,20 @@ def _x(chart: Chart, i: int, plot: tuple[float, float, float, float]) -> float:
 
 
 def _plot(chart: Chart) -> tuple[float, float, float, float]:
-    margin = 56
+    margin = 40
     if chart.lang in RTL:
-        return 8.0, chart.width - margin, 10.0, chart.height - 60
-    return float(margin), chart.width - 8.0, 10.0, chart.height - 60
+        return 8.0, chart.width - margin, 10.0, chart.height - 26
+    return float(margin), chart.width - 8.0, 10.0, chart.height - 26
 
 
-def _legend(chart: Chart, y: float) -> list[str]:
-    rtl = chart.lang in RTL
-    parts: list[str] = []
+def _series_legend(chart: Chart) -> Legend:
     if len(chart.series) < 2:
-        return parts  # the chart's heading names its one series
-    x = chart.width - 8 if rtl else 8
-    for i, series in enumerate(chart.series):
-        color = PALETTE[i % len(PALETTE)]
-        width = 22 + 7 * len(series.name)
-        box_x = x - 12 if rtl else x
-        parts.append(f'<rect x="{box_x}" y="{y - 10}" width="12" height="12" fill="{color}"/>')
-        text_x = x - 16 if rtl else x + 16
-        parts.append(_text(text_x, y, series.name, "end" if rtl else "start", fill=INK))
-        x = x - width if rtl else x + width
-    return parts
+        return []  # the chart's heading names its one series
+    return [(PALETTE[i % len(PALETTE)], s.name) for i, s in enumerate(chart.series)]
 
 
-def _line(chart: Chart) -> tuple[str, int]:
+def _line(chart: Chart) -> tuple[str, int, Legend]:
     """One line per series over the categories (weeks); gaps where a value is hidden."""
-    if not chart.categories or not chart.series:
-        return _empty(chart)
     plot = _plot(chart)
     top = _nice_max(max((v or 0 for s in chart.series for v in s.values), default=0), chart.percent)
     _left, _right, upper, lower = plot
@@ -249,14 +275,11 @@ def _line(chart: Chart) -> tuple[str, int]:
         parts.insert(
             0, f'<path d="{"".join(path)}" fill="none" stroke="{color}" stroke-width="2"/>'
         )
-    parts += _legend(chart, chart.height - 16)
-    return "".join(parts), chart.height
+    return "".join(parts), chart.height, _series_legend(chart)
 
 
-def _stacked(chart: Chart) -> tuple[str, int]:
+def _stacked(chart: Chart) -> tuple[str, int, Legend]:
     """Vertical bars per category (week), the series stacked; hidden values left out."""
-    if not chart.categories or not chart.series:
-        return _empty(chart)
     plot = _plot(chart)
     left, right, upper, lower = plot
     totals = [sum(s.values[i] or 0 for s in chart.series) for i in range(len(chart.categories))]
@@ -278,8 +301,7 @@ def _stacked(chart: Chart) -> tuple[str, int]:
                 f'<rect x="{x:.1f}" y="{base:.1f}" width="{width:.1f}" height="{h:.1f}" '
                 f'fill="{PALETTE[n % len(PALETTE)]}"><title>{escape(tip)}</title></rect>'
             )
-    parts += _legend(chart, chart.height - 16)
-    return "".join(parts), chart.height
+    return "".join(parts), chart.height, _series_legend(chart)
 
 
 def _shade(value: float, top: float) -> str:
@@ -289,22 +311,18 @@ def _shade(value: float, top: float) -> str:
     return classes[index]
 
 
-def _choropleth(chart: Chart) -> tuple[str, int]:
+def _choropleth(chart: Chart) -> tuple[str, int, Legend]:
     """The built-in boundaries shaded by value; hidden counts hatched, absent ones blank."""
     shapes = boundaries(chart.level)["features"]
-    map_w = chart.width * 0.68
     project = Projection.fit(
         (pt for f in shapes for pt in coordinates(f["geometry"])),
-        width=map_w,
+        width=chart.width,
         height=chart.height,
     )
-    rtl = chart.lang in RTL
-    offset = chart.width - map_w if not rtl else 0
     top = max((v for v in chart.areas.values() if v is not None), default=0)
     parts = [
         '<defs><pattern id="hidden" width="6" height="6" patternUnits="userSpaceOnUse">'
         f'<path d="M0,6L6,0" stroke="{MUTED}" stroke-width="1"/></pattern></defs>',
-        f'<g transform="translate({offset:.0f},0)">',
     ]
     for feature in shapes:
         pcode = feature["id"]
@@ -320,27 +338,14 @@ def _choropleth(chart: Chart) -> tuple[str, int]:
             f'stroke-width="0.8" fill-rule="evenodd" data-pcode="{pcode}">'
             f"<title>{escape(tip)}</title></path>"
         )
-    parts.append("</g>")
-    # The legend: the value of each shade, on the reading side.
-    legend_x = chart.width - 8 if rtl else 8
-    anchor = "end" if rtl else "start"
-    steps = [(_shade(top * (i + 0.5) / 5, top), top * (i + 1) / 5) for i in range(5)] if top else []
-    y = 20
-    for color, upto in steps:
-        box = legend_x - 14 if rtl else legend_x
-        parts.append(f'<rect x="{box}" y="{y - 11}" width="14" height="14" fill="{color}"/>')
-        label = "≤ " + _value_text(chart, round(upto))
-        parts.append(_text(legend_x - 20 if rtl else legend_x + 20, y, label, anchor, fill=INK))
-        y += 20
+    legend: Legend = []
+    if top:
+        for i in range(5):  # five classes; equal labels (small tops) are shown once
+            upto = round(top * (i + 1) / 5)
+            legend.append((_shade(top * (i + 0.5) / 5, top), "≤ " + _value_text(chart, upto)))
     if any(v is None for v in chart.areas.values()):
-        box = legend_x - 14 if rtl else legend_x
-        parts.append(
-            f'<rect x="{box}" y="{y - 11}" width="14" height="14" fill="url(#hidden)" '
-            f'stroke="{MUTED}"/>'
-        )
-        label = _value_text(chart, None)
-        parts.append(_text(legend_x - 20 if rtl else legend_x + 20, y, label, anchor, fill=INK))
-    return "".join(parts), chart.height
+        legend.append(("url(#hidden)", _value_text(chart, None)))
+    return "".join(parts), chart.height, legend
 
 
 class ChartHelper:
