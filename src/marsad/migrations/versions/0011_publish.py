@@ -1,4 +1,4 @@
-"""Publish: the weekly reports' workflow (draft, approved, published) and their stored files.
+"""Publish: the weekly reports' workflow, their stored files, and an index for public statistics.
 
 Revision ID: 0011_publish
 Revises: 0006_evidence
@@ -16,6 +16,12 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_index(
+        "ix_reports_public_stats",
+        "reports",
+        ["status", "confidential", "published_at", "governorate_pcode", "category_id"],
+        unique=False,
+    )
     op.create_table(
         "publications",
         sa.Column("id", sa.String(length=36), nullable=False),
@@ -55,3 +61,4 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_publications_published_at"))
 
     op.drop_table("publications")
+    op.drop_index("ix_reports_public_stats", table_name="reports")
