@@ -191,9 +191,12 @@ def main() -> None:
     parser.add_argument("--reports", type=int, default=100_000)
     parser.add_argument("--posts", type=int, default=1_000_000)
     parser.add_argument("--postgres", help="a PostgreSQL URL; a throwaway schema is used")
+    parser.add_argument("--skip-sqlite", action="store_true", help="measure PostgreSQL only")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        run(f"sqlite:///{Path(tmp) / 'bench.db'}", Path(tmp) / "data", args.reports, args.posts)
+        if not args.skip_sqlite:
+            sqlite_url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+            run(sqlite_url, Path(tmp) / "data", args.reports, args.posts)
         if args.postgres:
             schema = f"bench_{uuid.uuid4().hex[:10]}"
             admin = create_engine(args.postgres)

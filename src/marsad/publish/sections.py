@@ -119,6 +119,21 @@ class Period:
             labels.append(f"{year}-W{week:02d}")
         return labels
 
+    def trend_weeks(self) -> list[tuple[str, datetime, datetime]]:
+        """(label, start, end) of each trend week, oldest first, as UTC bounds."""
+        bounds = []
+        for back in range(self.weeks - 1, -1, -1):
+            first = self.first_day - timedelta(days=7 * back)
+            year, week, _day = first.isocalendar()
+            bounds.append(
+                (f"{year}-W{week:02d}", self._utc(first), self._utc(first + timedelta(days=7)))
+            )
+        return bounds
+
+    def week_of(self, moment: datetime) -> str:
+        """The ISO week label of a UTC time in this period's zone."""
+        return week_label(moment.astimezone(ZoneInfo(self.timezone)).date())
+
     def to_json(self) -> dict[str, Any]:
         return {
             "week": self.label,
