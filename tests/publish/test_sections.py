@@ -120,3 +120,23 @@ def test_sections_come_from_the_registry_in_order():
     keys = [s.key for s in registry.publish_sections()]
     assert keys.index("reports") < keys.index("hate-speech") < keys.index("coordination")
     assert {"report-queue", "flag-queue", "failing-jobs"} <= set(keys)
+
+
+def test_a_switched_off_capability_adds_no_section():
+    from types import SimpleNamespace
+
+    registry = get_registry(SimpleNamespace(plugins=None, disabled_plugins="coordination"))
+    keys = [s.key for s in registry.publish_sections()]
+    assert "coordination" not in keys and "reports" in keys
+
+
+def test_two_sections_with_one_key_are_refused():
+    from marsad.core.errors import ConfigError
+    from marsad.core.plugins import Registry, _load_plugins
+
+    registry = Registry(_load_plugins((), ()))
+    sections = registry.publish_sections()
+    # As if a second plugin returned the reports section again from its hook.
+    registry._cache["marsad_publish_sections"] = [*sections, sections[0]]
+    with pytest.raises(ConfigError, match="publish section"):
+        registry.publish_sections()
