@@ -250,7 +250,8 @@ def _line(chart: Chart) -> tuple[str, int, Legend]:
     plot = _plot(chart)
     top = _nice_max(max((v or 0 for s in chart.series for v in s.values), default=0), chart.percent)
     _left, _right, upper, lower = plot
-    parts = _axes(chart, top, plot)
+    axes = _axes(chart, top, plot)
+    parts: list[str] = []
     for n, series in enumerate(chart.series):
         color = PALETTE[n % len(PALETTE)]
         points = []
@@ -272,10 +273,9 @@ def _line(chart: Chart) -> tuple[str, int, Legend]:
                 continue
             path.append(f"{pen}{point[0]:.1f},{point[1]:.1f}")
             pen = "L"
-        parts.insert(
-            0, f'<path d="{"".join(path)}" fill="none" stroke="{color}" stroke-width="2"/>'
-        )
-    return "".join(parts), chart.height, _series_legend(chart)
+        # Lines over the grid, under every series' points.
+        axes.append(f'<path d="{"".join(path)}" fill="none" stroke="{color}" stroke-width="2"/>')
+    return "".join(axes + parts), chart.height, _series_legend(chart)
 
 
 def _stacked(chart: Chart) -> tuple[str, int, Legend]:
