@@ -141,6 +141,10 @@ def test_draft_approve_publish_is_audited_and_listed(client, make_user, sessions
     narrative = "أسبوع هادئ نسبياً في بغداد."
     assert _act(client, pub_id, "save", narrative=narrative).status_code == 303
     assert _act(client, pub_id, "approve").status_code == 303
+    staff_list = client.get("/api/v1/staff/publications").json()["results"]
+    assert [(r["week"], r["status"]) for r in staff_list] == [("2026-W49", "approved")]
+    listed = client.get("/api/v1/publications").json()["results"]
+    assert listed == []
     assert _act(client, pub_id, "publish").status_code == 303
     listed = client.get("/api/v1/publications").json()["results"]
     assert [(r["week"], r["status"]) for r in listed] == [("2026-W49", "published")]

@@ -70,3 +70,10 @@ def publications_list(session: ReadSession) -> dict[str, Any]:
     """Published weekly reports (twin of the ``/publications`` page)."""
     rows = [publications.to_json(p) for p in publications.published(session)]
     return {"results": rows}
+
+
+@router.get("/staff/publications", tags=["staff"])
+def staff_publications(session: ReadSession, user: StaffUser) -> dict[str, Any]:
+    """Every weekly report and its state (twin of ``/staff/publications``)."""
+    rows = [publications.to_json(p) for p in publications.all_publications(session)]
+    return {"results": rows}
