@@ -16,7 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy import String, bindparam, func, select, type_coerce
+from sqlalchemy import Text, bindparam, cast, func, select
 from sqlalchemy.orm import Session
 
 from marsad.core.db import utcnow
@@ -56,7 +56,7 @@ def compute(session: Session, period: Period, settings: Any) -> Figures:  # noqa
         posts[label] = session.execute(posts_query, {"start": start, "end": end}).scalar_one()
     window = (Post.created_at >= period.trend_start, Post.created_at < period.end)
     flags_query = (
-        select(Post.created_at, type_coerce(Flag.labels, String), type_coerce(Flag.spans, String))
+        select(Post.created_at, cast(Flag.labels, Text), cast(Flag.spans, Text))
         .join(Post, Post.id == Flag.post_pk)
         .where(Flag.current.is_(True), Flag.flagged.is_(True), *window)
     )
