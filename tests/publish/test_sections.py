@@ -140,3 +140,32 @@ def test_two_sections_with_one_key_are_refused():
     registry._cache["marsad_publish_sections"] = [*sections, sections[0]]
     with pytest.raises(ConfigError, match="publish section"):
         registry.publish_sections()
+
+
+def test_an_unfinished_week_is_counted_afresh_and_a_finished_one_reused(client, sessions):
+    _posts_and_flags(sessions)
+    future = datetime(2030, 3, 6, 12, tzinfo=UTC)  # 2030-W10: not over, never cached
+
+    def add_post(post_id: str, when: datetime) -> None:
+        with session_scope(sessions) as session:
+            session.add(
+                Post(
+                    platform="x",
+                    post_id=post_id,
+                    text="",
+                    search_text="",
+                    source="t",
+                    created_at=when,
+                )
+            )
+
+    def posts(week: str) -> list[int]:
+        return client.get(f"/api/v1/stats/hate-speech?week={week}").json()["figures"]["posts"]
+
+    add_post("f1", future)
+    assert posts("2030-W10")[-1] == 1
+    add_post("f2", future)
+    assert posts("2030-W10")[-1] == 2
+    before = posts("2026-W49")
+    add_post("late", W48)  # a late post in a finished week
+    assert posts("2026-W49")[-2] == before[-2]  # reused for CACHE_SECONDS

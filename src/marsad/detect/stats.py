@@ -10,8 +10,10 @@ The staff section counts the flags awaiting review.
 
 from __future__ import annotations
 
+import time
 from bisect import bisect_right
 from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -42,8 +44,36 @@ def _share(flagged: int, total: int) -> float | None:
     return round(100.0 * flagged / total, 2) if total else None
 
 
-def compute(session: Session, period: Period, settings: Any) -> Figures:  # noqa: ARG001
-    """Weekly shares of flagged posts by label and target group; terms that rose."""
+@dataclass
+class _Week:
+    """One week's counts; a finished week's are kept for ``CACHE_SECONDS``."""
+
+    posts: int = 0
+    flagged: int = 0
+    labels: Counter[str] = field(default_factory=Counter)
+    targets: Counter[str] = field(default_factory=Counter)
+    terms: Counter[str] = field(default_factory=Counter)
+    names: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+# Finished weeks change only when old posts are ingested or re-scored: their counts are
+# reused for a few minutes (per database), so a dashboard reads only the current week.
+CACHE_SECONDS = 600
+_FINISHED: dict[tuple[str, str, str], tuple[float, _Week]] = {}
+
+
+def _weeks(session: Session, period: Period) -> dict[str, _Week]:
+    database = str(session.get_bind().url)  # the password is masked in str(url)
+    now, clock = utcnow(), time.monotonic()
+    trend = period.trend_weeks()
+    found: dict[str, _Week] = {}
+    for label, _start, end in trend:
+        hit = _FINISHED.get((database, period.timezone, label))
+        if hit is not None and end <= now and clock - hit[0] < CACHE_SECONDS:
+            found[label] = hit[1]
+    missing = [(label, start, end) for label, start, end in trend if label not in found]
+    if not missing:
+        return found
     # Posts per week: one index range count per week (a date() per row over a million
     # posts is what made this slow), then the flagged posts' labels and spans, parsed here.
     posts_query = (
@@ -51,36 +81,69 @@ def compute(session: Session, period: Period, settings: Any) -> Figures:  # noqa
         .select_from(Post)
         .where(Post.created_at >= bindparam("start"), Post.created_at < bindparam("end"))
     )
-    posts: Counter[str] = Counter()
-    for label, start, end in period.trend_weeks():
-        posts[label] = session.execute(posts_query, {"start": start, "end": end}).scalar_one()
-    window = (Post.created_at >= period.trend_start, Post.created_at < period.end)
-    flags_query = (
-        select(Post.created_at, cast(Flag.labels, Text), cast(Flag.spans, Text))
-        .join(Post, Post.id == Flag.post_pk)
-        .where(Flag.current.is_(True), Flag.flagged.is_(True), *window)
-    )
-    by_label: defaultdict[str, Counter[str]] = defaultdict(Counter)
-    by_target: defaultdict[str, Counter[str]] = defaultdict(Counter)
-    flagged: Counter[str] = Counter()
-    terms: defaultdict[str, Counter[str]] = defaultdict(Counter)
-    names: dict[str, tuple[str, str]] = {}
-    trend = period.trend_weeks()
+    fresh = {label: _Week() for label, _start, _end in missing}
+    for label, start, end in missing:
+        bounds = {"start": start, "end": end}
+        fresh[label].posts = session.execute(posts_query, bounds).scalar_one()
+    window = (Post.created_at >= missing[0][1], Post.created_at < missing[-1][2])
+    flags_query = _flags_query(window)
     starts = [start for _label, start, _end in trend]
     for created, labels, spans in session.execute(flags_query):
-        week = trend[bisect_right(starts, created) - 1][0]  # cheaper than a zone per row
-        flagged[week] += 1
-        for label in set(_json(labels) or []):
-            by_label[label][week] += 1
+        label = trend[bisect_right(starts, created) - 1][0]  # cheaper than a zone per row
+        week = fresh.get(label)
+        if week is None:  # a cached week inside the window
+            continue
+        week.flagged += 1
+        week.labels.update(set(_json(labels) or []))
         targets = set()
         for span in _json(spans) or []:
             if not isinstance(span, dict) or not span.get("term_id"):
                 continue
-            targets.add(span.get("target_group") or "")
-            terms[week][span["term_id"]] += 1
-            names[span["term_id"]] = (str(span.get("term", "")), span.get("target_group") or "")
-        for target in targets - {""}:
-            by_target[target][week] += 1
+            target = span.get("target_group") or ""
+            targets.add(target)
+            week.terms[span["term_id"]] += 1
+            week.names[span["term_id"]] = (str(span.get("term", "")), target)
+        week.targets.update(targets - {""})
+    for label, _start, end in missing:
+        if end <= now:
+            _FINISHED[(database, period.timezone, label)] = (clock, fresh[label])
+    if len(_FINISHED) > 4096:
+        _FINISHED.clear()
+    return {**found, **fresh}
+
+
+def _flags_query(window: tuple[Any, ...]) -> Any:
+    return (
+        select(Post.created_at, cast(Flag.labels, Text), cast(Flag.spans, Text))
+        .join(Post, Post.id == Flag.post_pk)
+        .where(Flag.current.is_(True), Flag.flagged.is_(True), *window)
+    )
+
+
+def compute(session: Session, period: Period, settings: Any) -> Figures:  # noqa: ARG001
+    """Weekly shares of flagged posts by label and target group; terms that rose."""
+    data = _weeks(session, period)
+    posts = Counter({label: week.posts for label, week in data.items()})
+    flagged = Counter({label: week.flagged for label, week in data.items()})
+    by_label: defaultdict[str, Counter[str]] = defaultdict(Counter)
+    by_target: defaultdict[str, Counter[str]] = defaultdict(Counter)
+    terms: defaultdict[str, Counter[str]] = defaultdict(Counter)
+    names: dict[str, tuple[str, str]] = {}
+    for label, week in data.items():
+        for name, n in week.labels.items():
+            by_label[name][label] = n
+        for name, n in week.targets.items():
+            by_target[name][label] = n
+        terms[label] = week.terms
+        names.update(week.names)
+    posts_query = (
+        select(func.count())
+        .select_from(Post)
+        .where(Post.created_at >= bindparam("start"), Post.created_at < bindparam("end"))
+    )
+    flags_query = _flags_query(
+        (Post.created_at >= period.trend_start, Post.created_at < period.end)
+    )
     weeks = period.trend_labels()
     this, last = period.label, period.previous().label
     rising = sorted(
