@@ -44,6 +44,8 @@ def test_district_precision_hides_the_exact_point_everywhere(
         district="IQG08Q03", lat=str(EXACT[0]), lon=str(EXACT[1]), occurred_at="2024-05-02T14:37"
     )
     second, _r = file_report(district="IQG08Q03", lat="33.2901", lon="44.3402")
+    third, _r = file_report(district="IQG08Q03")  # k = 3: fewer reports in an area get no point
+    publish(sessions, third, location_precision="district")
     publish(sessions, first, location_precision="district", time_precision="month")
     publish(sessions, second, location_precision="district", time_precision="day")
     for text in all_public_outputs(client, first):
@@ -76,7 +78,11 @@ def test_exact_precision_shows_the_point(app, client, file_report, sessions, sta
     staff("rev", "reviewer")
     report_id, _r = file_report(district="IQG08Q03", lat=str(EXACT[0]), lon=str(EXACT[1]))
     publish(sessions, report_id, location_precision="exact")
-    feature = client.get("/api/v1/reports.geojson").json()["features"][0]
+    for _i in range(2):  # k = 3: an area with fewer published reports shows no point
+        other, _r = file_report(district="IQG08Q03")
+        publish(sessions, other, location_precision="district")
+    features = client.get("/api/v1/reports.geojson").json()["features"]
+    feature = next(f for f in features if f["id"] == report_id)
     assert feature["geometry"]["coordinates"] == [EXACT[1], EXACT[0]]
 
 

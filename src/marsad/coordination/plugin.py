@@ -86,3 +86,10 @@ def marsad_job_kinds() -> list[Any]:
     from marsad.coordination.jobs import JOB_KINDS
 
     return list(JOB_KINDS)
+
+
+@hookimpl
+def marsad_publish_sections() -> list[Any]:
+    from marsad.coordination import stats
+
+    return [stats.SECTION]

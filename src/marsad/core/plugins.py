@@ -288,6 +288,13 @@ class Registry:
         self._unique([ref.prefix for ref in refs], "reference prefix")
         return {ref.prefix: ref for ref in refs}
 
+    def publish_sections(self) -> list[Any]:
+        """Dashboard and weekly-report sections (``marsad.publish.sections.Section``), in
+        ``order`` (ties in plugin order); two sections with one key are refused."""
+        found = self._collected("marsad_publish_sections")
+        self._unique([section.key for section in found], "publish section")
+        return sorted(found, key=lambda section: section.order)
+
     def mount_cli(self, app: typer.Typer) -> None:
         """Let every capability add its commands to the ``marsad`` app."""
         self._call("marsad_cli", app=app)

@@ -84,3 +84,10 @@ def marsad_periodic_jobs() -> list[Any]:
     from marsad.detect.jobs import PERIODIC_JOBS
 
     return list(PERIODIC_JOBS)
+
+
+@hookimpl
+def marsad_publish_sections() -> list[Any]:
+    from marsad.detect import stats
+
+    return [stats.SECTION, stats.QUEUE]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text, false
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marsad.core.db import Base, IdColumn, UTCDateTime, utcnow
@@ -42,6 +42,17 @@ class Report(Base):
     """One citizen report, from any channel, through the review workflow."""
 
     __tablename__ = "reports"
+    __table_args__ = (
+        # Public statistics (marsad.reports.stats) read only this index, never the rows.
+        Index(
+            "ix_reports_public_stats",
+            "status",
+            "confidential",
+            "published_at",
+            "governorate_pcode",
+            "category_id",
+        ),
+    )
 
     id: Mapped[str] = IdColumn()
     receipt_hash: Mapped[str] = mapped_column(String(64), unique=True)

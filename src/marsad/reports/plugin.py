@@ -75,3 +75,10 @@ def marsad_references() -> list[Any]:
     from marsad.reports.refs import REF_TYPES
 
     return list(REF_TYPES)
+
+
+@hookimpl
+def marsad_publish_sections() -> list[Any]:
+    from marsad.reports.stats import QUEUE, SECTION
+
+    return [SECTION, QUEUE]

@@ -233,13 +233,21 @@ def published_report(
     return to_public(report, PlaceIndex.load(session), lang=lang, zone=zone, areas=areas)
 
 
-def geojson(rows: list[ReportPublic]) -> dict[str, Any]:
-    """A GeoJSON FeatureCollection of public reports (points at public precision)."""
+def geojson(rows: list[ReportPublic], *, k: int = 1) -> dict[str, Any]:
+    """A GeoJSON FeatureCollection of public reports (points at public precision).
+
+    A report in a governorate (or with no governorate) that has fewer than ``k``
+    of these rows gets no point (``geometry: null``): the public map shows no
+    individual point in an area with fewer than k published reports.
+    """
+    per_area = Counter(row.governorate for row in rows)
     features = []
     for row in rows:
         props = row.model_dump(exclude={"lat", "lon"})
         geometry = (
-            {"type": "Point", "coordinates": [row.lon, row.lat]} if row.lat is not None else None
+            {"type": "Point", "coordinates": [row.lon, row.lat]}
+            if row.lat is not None and per_area[row.governorate] >= k
+            else None
         )
         features.append(
             {"type": "Feature", "id": row.id, "geometry": geometry, "properties": props}

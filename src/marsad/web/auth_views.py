@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from marsad.core import audit, security, users
+from marsad.core import audit, i18n, security, users
 from marsad.core.db import session_scope
 from marsad.core.i18n import gettext as _
 from marsad.core.models import ROLES, AuditRecord, User
+from marsad.core.plugins import get_registry
 from marsad.web.deps import (
     PENDING_COOKIE,
     AdminUser,
@@ -215,7 +216,19 @@ def logout(request: Request, session: DbSession) -> Response:
 @router.get("/staff")
 def staff_home(request: Request, user: StaffUser, session: DbSession) -> Response:
     required = users.two_factor_required(session)
-    return render(request, "staff.html", {"me": user, "two_factor_required": required})
+    context: dict[str, Any] = {"me": user, "two_factor_required": required}
+    settings = request.app.state.settings
+    if "publish" in get_registry(settings).names:
+        # The staff dashboard (queues, this week against last) when publish is switched on.
+        from marsad.publish import service as publish_service
+        from marsad.publish.charts import ChartHelper
+
+        period = publish_service.current_period(settings)
+        context["dashboard"] = publish_service.staff_dashboard(
+            session, settings=settings, period=period
+        )
+        context["charts"] = ChartHelper(i18n.current_language.get())
+    return render(request, "staff.html", context)
 
 
 @router.get("/account/security")

@@ -1,0 +1,223 @@
+"""Benchmark: dashboard statistics over 100,000 reports and 1,000,000 posts; the weekly PDF.
+
+Run with ``nice python bench/publish_stats.py [--reports N] [--posts N] [--postgres URL]``.
+It builds a fresh database (SQLite in a temporary folder, or a throwaway schema of
+the PostgreSQL at URL), fills it with synthetic rows by bulk inserts (reports over
+26 weeks and 18 governorates, posts over 12 weeks with 5 % flagged, each flag
+naming a glossary term and target group), then times, median of 5 after one warm-up:
+
+- ``/api/v1/stats/reports?by=governorate|category|week`` (the service call);
+- the public dashboard (every public section for one week);
+- the staff dashboard (queues);
+- the weekly report rendered to PDF (once), and its size.
+
+The goal is under 200 ms per statistic and under 30 s for the PDF. It prints
+the figures; nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import secrets
+import statistics
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, insert, select, text
+
+from marsad.core import migrate
+from marsad.core.db import make_engine, session_factory
+from marsad.core.places import gazetteer
+from marsad.core.settings import Settings
+from marsad.detect.models import Flag
+from marsad.posts.models import Post
+from marsad.publish import service, weekly
+from marsad.publish.sections import Period
+from marsad.reports.models import Category, Report
+from marsad.reports.stats import report_rows
+
+WEEK = "2026-W49"
+END = datetime(2026, 12, 7, tzinfo=UTC)
+BATCH = 20_000
+LABELS = ("hate", "offensive", "incitement", "extremism")
+TARGETS = ("sect", "ethnicity", "religion", "tribe", "gender")
+
+
+def fill_reports(engine: Any, n: int) -> None:
+    rng = random.Random(1)
+    with engine.begin() as conn:
+        categories = list(conn.execute(select(Category.id)).scalars())
+    governorates = [row.pcode for row in gazetteer() if row.level == 1]
+    statuses = ["published"] * 6 + ["received", "triaged", "rejected", "verified"]
+    for start in range(0, n, BATCH):
+        rows = []
+        for _ in range(min(BATCH, n - start)):
+            created = END - timedelta(seconds=rng.randrange(26 * 7 * 86400))
+            status = rng.choice(statuses)
+            rows.append(
+                {
+                    "id": str(uuid.uuid4()),
+                    "receipt_hash": secrets.token_hex(32),
+                    "status": status,
+                    "confidential": rng.random() < 0.05,
+                    "verified": status == "published" and rng.random() < 0.8,
+                    "channel": "web",
+                    "language": "ar",
+                    "title": "synthetic",
+                    "description": "",
+                    "links": "[]",
+                    "category_id": rng.choice(categories),
+                    "governorate_pcode": rng.choice(governorates),
+                    "published_at": created + timedelta(days=1) if status == "published" else None,
+                    "version": 1,
+                    "created_at": created,
+                    "updated_at": created,
+                }
+            )
+        with engine.begin() as conn:
+            conn.execute(insert(Report), rows)
+
+
+def fill_posts(engine: Any, n: int) -> None:
+    rng = random.Random(2)
+    next_id = 1
+    for start in range(0, n, BATCH):
+        posts, flags = [], []
+        for _ in range(min(BATCH, n - start)):
+            created = END - timedelta(seconds=rng.randrange(12 * 7 * 86400))
+            posts.append(
+                {
+                    "id": next_id,
+                    "platform": "x",
+                    "post_id": str(next_id),
+                    "account_id": f"a{rng.randrange(50_000)}",
+                    "text": "",
+                    "search_text": "",
+                    "created_at": created,
+                    "source": "bench",
+                }
+            )
+            if rng.random() < 0.05:
+                term = rng.randrange(40)
+                flags.append(
+                    {
+                        "id": str(uuid.uuid4()),
+                        "post_pk": next_id,
+                        "model_version": "m",
+                        "glossary_version": "1",
+                        "flagged": True,
+                        "current": True,
+                        "labels": [rng.choice(LABELS)],
+                        "scores": {},
+                        "top_score": 0.9,
+                        "spans": [
+                            {
+                                "term_id": f"t{term}",
+                                "term": f"term {term}",
+                                "target_group": TARGETS[term % len(TARGETS)],
+                            }
+                        ],
+                        "review_status": "pending",
+                        "review_count": 0,
+                        "created_at": created,
+                    }
+                )
+            next_id += 1
+        with engine.begin() as conn:
+            conn.execute(insert(Post), posts)
+            if flags:
+                conn.execute(insert(Flag), flags)
+
+
+def timed(label: str, call: Callable[[], Any], repeat: int = 5) -> None:
+    started = time.perf_counter()
+    call()  # the first call: cold caches (finished weeks' counts are then reused)
+    first = (time.perf_counter() - started) * 1000
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - started) * 1000)
+    print(
+        f"  {label}: first {first:.0f} ms, then median {statistics.median(times):.0f} ms, "
+        f"max {max(times):.0f} ms"
+    )
+
+
+def run(url: str, data_dir: Path, reports: int, posts: int) -> None:
+    settings = Settings(env="test", data_dir=data_dir, database_url=url, secret_key="b" * 40)
+    engine = make_engine(settings)
+    migrate.upgrade(engine)
+    started = time.perf_counter()
+    fill_reports(engine, reports)
+    fill_posts(engine, posts)
+    if engine.dialect.name == "postgresql":
+        # What autovacuum does in production: statistics and the visibility map
+        # (without it PostgreSQL cannot answer counts from the index alone).
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE"))
+    print(
+        f"{engine.dialect.name}: {reports:,} reports and {posts:,} posts inserted in "
+        f"{time.perf_counter() - started:.0f} s"
+    )
+    sessions = session_factory(engine, settings)
+    period = Period.parse(WEEK, timezone=settings.timezone)
+    with sessions() as session:
+        for by in ("governorate", "category", "week"):
+            timed(
+                f"stats/reports?by={by}",
+                lambda by=by: report_rows(
+                    session, by=by, k=3, lang="ar", timezone=settings.timezone
+                ),
+            )
+        for section in service.sections(service.get_registry(settings), "public"):
+            timed(f"section {section.key}", lambda s=section: s.compute(session, period, settings))
+        timed(
+            "public dashboard (all sections)",
+            lambda: service.dashboard(session, settings=settings, period=period),
+        )
+        timed(
+            "staff dashboard",
+            lambda: service.staff_dashboard(session, settings=settings, period=period),
+        )
+        started = time.perf_counter()
+        doc = weekly.build(session, settings=settings, period=period, lang="ar")
+        pdf = weekly.render_pdf(doc, settings=settings)
+        print(f"  weekly PDF (ar): {time.perf_counter() - started:.1f} s, {len(pdf):,} bytes")
+    engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reports", type=int, default=100_000)
+    parser.add_argument("--posts", type=int, default=1_000_000)
+    parser.add_argument("--postgres", help="a PostgreSQL URL; a throwaway schema is used")
+    parser.add_argument("--skip-sqlite", action="store_true", help="measure PostgreSQL only")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        if not args.skip_sqlite:
+            sqlite_url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+            run(sqlite_url, Path(tmp) / "data", args.reports, args.posts)
+        if args.postgres:
+            schema = f"bench_{uuid.uuid4().hex[:10]}"
+            admin = create_engine(args.postgres)
+            with admin.begin() as conn:
+                conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+            sep = "&" if "?" in args.postgres else "?"
+            try:
+                url = f"{args.postgres}{sep}options=-csearch_path%3D{schema}"
+                run(url, Path(tmp) / "pgdata", args.reports, args.posts)
+            finally:
+                with admin.begin() as conn:
+                    conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+                admin.dispose()
+
+
+if __name__ == "__main__":
+    main()
