@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import String, and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -112,6 +113,44 @@ def post_texts(*, session: Session, ids: Sequence[int]) -> dict[int, str]:
         chunk = wanted[start : start + LOOKUP_CHUNK]
         for pk, text_ in session.execute(select(Post.id, Post.text).where(Post.id.in_(chunk))):
             found[int(pk)] = text_ or ""
+    return found
+
+
+def post_cards(*, session: Session, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """What a review card shows of each post: text, author, platform, time, links.
+
+    ``post_page`` and ``account_page`` are the staff pages of the post and its
+    author; ``author`` is the display name, else the handle, else the account id.
+    Ids that do not exist are left out.
+    """
+    found: dict[int, dict[str, Any]] = {}
+    wanted = list(dict.fromkeys(int(i) for i in ids))
+    for start in range(0, len(wanted), LOOKUP_CHUNK):
+        chunk = wanted[start : start + LOOKUP_CHUNK]
+        rows = session.execute(
+            select(Post, Account.handle, Account.display_name)
+            .outerjoin(
+                Account,
+                and_(Account.platform == Post.platform, Account.account_id == Post.account_id),
+            )
+            .where(Post.id.in_(chunk))
+        ).all()
+        for post, handle, display_name in rows:
+            account = post.account_id
+            found[int(post.id)] = {
+                "text": post.text or "",
+                "platform": post.platform,
+                "post_id": post.post_id,
+                "created_at": post.created_at,
+                "url": post.url,
+                "account_id": account,
+                "handle": handle,
+                "author": display_name or handle or account,
+                "post_page": f"/posts/{post.id}",
+                "account_page": (
+                    f"/accounts/{quote(post.platform)}/{quote(account)}" if account else None
+                ),
+            }
     return found
 
 
