@@ -42,6 +42,7 @@ __all__ = [
     "get_flag",
     "list_flags",
     "pending_count",
+    "post_flags",
     "review_flag",
     "review_flags",
     "reviewed_examples",
@@ -155,6 +156,32 @@ def list_flags(
     cards = posts_read.post_cards(session=session, ids=[r.post_pk for r in rows])
     history = _history(session, post_ids=[r.post_pk for r in rows])
     return [flag_view(r, cards.get(r.post_pk), history.get(r.post_pk, [])) for r in rows]
+
+
+def post_flags(session: Session, *, post_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The standing flag of each of these posts that has one, for marking them in lists.
+
+    A post is marked while its current flag waits for review or was confirmed (a
+    rejected flag is no mark); ``labels`` are the reviewer's once confirmed.
+    """
+    if not post_ids:
+        return {}
+    rows = session.execute(
+        select(Flag).where(
+            Flag.post_pk.in_(list(dict.fromkeys(post_ids))),
+            Flag.current.is_(True),
+            Flag.flagged.is_(True),
+            Flag.review_status.in_(("pending", "confirmed")),
+        )
+    ).scalars()
+    return {
+        row.post_pk: {
+            "status": row.review_status,
+            "labels": list(row.reviewed_labels if row.review_status == "confirmed" else row.labels)
+            or [],
+        }
+        for row in rows
+    }
 
 
 def marked_segments(text: str, spans: list[dict[str, Any]]) -> list[tuple[str, bool]]:

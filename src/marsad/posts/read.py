@@ -230,6 +230,32 @@ def iter_account_profiles(*, session: Session) -> Iterable[dict[str, Any]]:
         }
 
 
+def find_accounts(*, session: Session, text: str, limit: int = 10) -> list[str]:
+    """Accounts (``platform:account_id``) whose id, handle or display name contains ``text``.
+
+    ``text`` may carry a platform prefix (``x:ali``) or an @; matching ignores case.
+    """
+    wanted = text.strip().lstrip("@")
+    platform = None
+    if ":" in wanted:
+        platform, _sep, wanted = wanted.partition(":")
+        wanted = wanted.lstrip("@")
+    if not wanted:
+        return []
+    pattern = "%" + wanted.lower().replace("\\", "").replace("%", "").replace("_", "\\_") + "%"
+    query = select(Account.platform, Account.account_id).where(
+        or_(
+            func.lower(Account.account_id).like(pattern, escape="\\"),
+            func.lower(Account.handle).like(pattern, escape="\\"),
+            func.lower(Account.display_name).like(pattern, escape="\\"),
+        )
+    )
+    if platform:
+        query = query.where(Account.platform == platform)
+    rows = session.execute(query.order_by(Account.platform, Account.account_id).limit(limit))
+    return [f"{p}:{a}" for p, a in rows]
+
+
 def iter_share_rows_of(*, session: Session, accounts: Sequence[str]) -> Iterable[dict[str, Any]]:
     """The rows of :func:`iter_share_rows` by these ``platform:account_id`` accounts only.
 

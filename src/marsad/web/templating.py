@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from markupsafe import escape
 
 from marsad.core import i18n
 from marsad.core.plugins import NAV_SECTIONS, Registry
@@ -36,7 +37,14 @@ def make_environment(timezone: str, registry: Registry) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    # Jinja marks a translation safe (Markup) in an autoescaped template: a msgstr with a
+    # quote would then end an attribute early. Translations are text, never markup, so
+    # they are escaped here; the %(name)s values are escaped by Markup as before.
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        lambda message: escape(i18n.gettext(message)),
+        lambda singular, plural, n: escape(i18n.ngettext(singular, plural, n)),
+        newstyle=True,
+    )
     zone = ZoneInfo(timezone)
 
     def localtime(value: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
