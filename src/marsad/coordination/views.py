@@ -44,7 +44,9 @@ def start_run(
 @router.get("/staff/coordination/runs/{run_id}")
 def run_page(run_id: str, request: Request, user: StaffUser, session: DbSession) -> Response:
     run = runs.get_run(session, run_id=run_id)
-    return render(request, "coordination/run.html", {"run": run, "cluster": None})
+    return render(
+        request, "coordination/run.html", {"run": run, "cluster": None, "methods": METHODS}
+    )
 
 
 @router.get("/staff/coordination/runs/{run_id}/clusters/{cluster_id}")
@@ -65,6 +67,7 @@ def cluster_page(
             "cluster": cluster,
             "evidence": evidence,
             "edges": runs.cluster_edges(run, cluster_id=cluster_id),
+            "methods": METHODS,
         },
     )
 

@@ -256,6 +256,32 @@ def find_accounts(*, session: Session, text: str, limit: int = 10) -> list[str]:
     return [f"{p}:{a}" for p, a in rows]
 
 
+def account_labels(*, session: Session, accounts: Sequence[str]) -> dict[str, str]:
+    """``platform:account_id`` -> the account's display name, else its handle.
+
+    Accounts the store does not know, or knows by id only, are left out.
+    """
+    by_platform: dict[str, list[str]] = {}
+    for account in accounts:
+        platform, sep, account_id = account.partition(":")
+        if sep:
+            by_platform.setdefault(platform, []).append(account_id)
+    found: dict[str, str] = {}
+    for platform, ids in by_platform.items():
+        for start in range(0, len(ids), LOOKUP_CHUNK):
+            chunk = ids[start : start + LOOKUP_CHUNK]
+            rows = session.execute(
+                select(Account.account_id, Account.handle, Account.display_name).where(
+                    Account.platform == platform, Account.account_id.in_(chunk)
+                )
+            )
+            for account_id, handle, display_name in rows:
+                label = display_name or (f"@{handle}" if handle else None)
+                if label:
+                    found[f"{platform}:{account_id}"] = label
+    return found
+
+
 def iter_share_rows_of(*, session: Session, accounts: Sequence[str]) -> Iterable[dict[str, Any]]:
     """The rows of :func:`iter_share_rows` by these ``platform:account_id`` accounts only.
 
