@@ -24,25 +24,14 @@ from sqlalchemy import Select, text
 from sqlalchemy.orm import Session
 
 from marsad.core.errors import InvalidInput, NotFound
-from marsad.core.text import normalize, tokens
+from marsad.core.text import ARTICLE_CLITICS as _ARTICLE_FORMS
+from marsad.core.text import MIN_STEM as _MIN_STEM
+from marsad.core.text import normalize, stem, tokens
 
-# Arabic clitics a reader ignores when searching: the article, and the conjunctions (و، ف)
-# and prepositions (ب، ك، ل) written joined to it. ل + ال is written لل.
-_CONJUNCTIONS = ("", "و", "ف")
-_ARTICLE_FORMS = tuple(
-    sorted(
-        {c + p + "ال" for c in _CONJUNCTIONS for p in ("", "ب", "ك")}
-        | {c + "لل" for c in _CONJUNCTIONS},
-        key=len,
-        reverse=True,  # the longest first: وال is stripped whole, not as و
-    )
-)
 # A bare one-letter proclitic (و، ف، ب، ك، ل) is never stripped from a query word: too
 # many words begin with these letters (وطن، فرح، بلد…). A stem gets them as forms only.
 _BARE_CLITICS = ("و", "ف", "ب", "ك", "ل")
 _ARTICLE_ONLY = ("و", "ف", "ب", "ك")  # for a word whose ال is part of it (الله)
-# A stem shorter than this keeps its article: الله is not ال + له.
-_MIN_STEM = 3
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
 _QUERY_PART = re.compile(r'"([^"]*)"|(\S+)')
 _WORD = re.compile(r"[^\W_]+")
@@ -63,18 +52,6 @@ _SQL_KEY = (
     "+ 2208988800, 0) << 30) | p.id)"
 )
 _EPOCH_1900 = 2_208_988_800  # seconds from 1900-01-01 to 1970-01-01
-
-
-def stem(word: str) -> str:
-    """A normalised Arabic word without its article and the clitics joined to it.
-
-    والخونه, الخونه, بالخونه and للخونه all give خونه. Only a clitic group that
-    includes the article is stripped, and only when at least three letters remain.
-    """
-    for prefix in _ARTICLE_FORMS:
-        if word.startswith(prefix) and len(word) - len(prefix) >= _MIN_STEM:
-            return word[len(prefix) :]
-    return word
 
 
 def variants(word: str) -> list[str]:
