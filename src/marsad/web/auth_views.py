@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from marsad.core import audit, security, users
 from marsad.core.db import session_scope
 from marsad.core.i18n import gettext as _
+from marsad.core.i18n.markers import N_
 from marsad.core.models import ROLES, AuditRecord, User
 from marsad.web.deps import (
     PENDING_COOKIE,
@@ -311,8 +312,21 @@ def add_user(
 
 
 @router.post("/admin/users/{username}/{action}", dependencies=[CsrfChecked])
-def change_user(username: str, action: str, admin: AdminUser, session: DbSession) -> Response:
+def change_user(
+    username: str,
+    action: str,
+    admin: AdminUser,
+    session: DbSession,
+    confirm: Annotated[str, Form()] = "",
+) -> Response:
     if action == "disable":
+        if username == admin.username and confirm != "yes":
+            # One click must not lock an admin out: disabling oneself is confirmed.
+            raise users.InvalidInput(
+                "err_confirm_self_disable",
+                N_("Tick the box to confirm that you are disabling your own account."),
+                "confirm",
+            )
         users.set_active(session, username=username, active=False, actor=admin.username)
     elif action == "enable":
         users.set_active(session, username=username, active=True, actor=admin.username)

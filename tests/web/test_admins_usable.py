@@ -1,0 +1,51 @@
+"""Administrators cannot lock everyone out, and the safe choice is the default."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from marsad.core import users
+from marsad.core.db import session_scope
+from marsad.core.models import User
+from tests.conftest import csrf_from
+
+
+def _active(sessions, name: str) -> bool:  # type: ignore[no-untyped-def]
+    with session_scope(sessions) as session:
+        return session.execute(select(User.is_active).where(User.username == name)).scalar_one()
+
+
+def test_the_last_active_admin_cannot_be_disabled(admin_client, sessions, make_user) -> None:
+    page = admin_client.get("/admin/users?lang=en")
+    token = csrf_from(page.text)
+    # Disabling oneself needs the confirmation box, and then still a second admin.
+    unconfirmed = admin_client.post("/admin/users/boss/disable", data={"csrf_token": token})
+    assert unconfirmed.status_code == 422 and _active(sessions, "boss")
+    alone = admin_client.post(
+        "/admin/users/boss/disable?lang=en", data={"csrf_token": token, "confirm": "yes"}
+    )
+    assert alone.status_code == 409 and "last active admin" in alone.text
+    assert _active(sessions, "boss")
+    with session_scope(sessions) as session, pytest.raises(users.MarsadError):
+        users.set_active(session, username="boss", active=False, actor="cli")
+    make_user("second", "admin")
+    done = admin_client.post(
+        "/admin/users/second/disable", data={"csrf_token": token}, follow_redirects=False
+    )
+    assert done.status_code == 303 and not _active(sessions, "second")
+    again = admin_client.post(
+        "/admin/users/boss/disable", data={"csrf_token": token, "confirm": "yes"}
+    )
+    assert again.status_code == 409 and _active(sessions, "boss")
+
+
+def test_add_staff_form_defaults_to_the_least_privileged_role(admin_client) -> None:
+    page = admin_client.get("/admin/users?lang=en").text
+    options = re.findall(r'<option value="(\w+)"( selected)?>', page.split('name="role"')[1])
+    chosen = [value for value, selected in options if selected]
+    assert chosen == ["analyst"], options
+    own = page.split('action="/admin/users/boss/disable"')[1].split("</form>")[0]
+    assert 'name="confirm"' in own and "required" in own
