@@ -49,3 +49,22 @@ def test_add_staff_form_defaults_to_the_least_privileged_role(admin_client) -> N
     assert chosen == ["analyst"], options
     own = page.split('action="/admin/users/boss/disable"')[1].split("</form>")[0]
     assert 'name="confirm"' in own and "required" in own
+
+
+def test_two_step_enrolment_shows_a_qr_code_drawn_here(admin_client) -> None:
+    import html
+
+    import segno
+
+    page = admin_client.get("/account/security?lang=en")
+    assert page.status_code == 200
+    uri = html.unescape(page.text.split('<code class="uri" dir="ltr">')[1].split("</code>")[0])
+    assert uri.startswith("otpauth://totp/Marsad:boss?secret=")
+    figure = page.text.split('<figure class="qr"')[1].split("</figure>")[0]
+    assert (
+        "<svg" in figure
+        and "<path" in figure
+        and "http" not in figure.replace("http://www.w3.org/2000/svg", "")
+    ), "an inline SVG, no image from elsewhere"
+    expected = segno.make(uri, error="m").svg_inline(scale=4, border=2, omitsize=False)
+    assert expected in figure, "the code encodes the key the page shows"

@@ -144,6 +144,7 @@ def _second_step_page(request: Request, user: User, data: dict, error: str | Non
             {
                 "secret": data["secret"],
                 "uri": security.totp_uri(data["secret"], user.username),
+                "qr": security.qr_svg(security.totp_uri(data["secret"], user.username)),
                 "error": error,
             },
             status=400 if error else 200,
@@ -231,6 +232,7 @@ def security_page(request: Request, user: StaffUser) -> Response:
             "secret": secret,
             "signed": signed,
             "uri": security.totp_uri(secret, user.username),
+            "qr": security.qr_svg(security.totp_uri(secret, user.username)),
         },
     )
 
@@ -257,6 +259,7 @@ def enable_own_2fa(
                 "secret": data["secret"],
                 "signed": signed,
                 "uri": security.totp_uri(data["secret"], user.username),
+                "qr": security.qr_svg(security.totp_uri(data["secret"], user.username)),
                 "error": _("That code is not right. Check your phone's clock."),
             },
             status=400,
