@@ -68,3 +68,37 @@ def test_two_step_enrolment_shows_a_qr_code_drawn_here(admin_client) -> None:
     ), "an inline SVG, no image from elsewhere"
     expected = segno.make(uri, error="m").svg_inline(scale=4, border=2, omitsize=False)
     assert expected in figure, "the code encodes the key the page shows"
+
+
+def test_audit_page_reads_as_sentences_with_filters_and_pages(
+    admin_client, make_user, sessions
+) -> None:
+    from marsad.core import audit
+
+    with session_scope(sessions) as session:
+        for n in range(60):
+            audit.record(
+                session,
+                actor="mona",
+                action="report.viewed",
+                subject_type="report",
+                subject_id=f"r{n:04d}-0000",
+                details={},
+            )
+    page = admin_client.get("/admin/audit?lang=en")
+    assert page.status_code == 200
+    assert (
+        "mona opened report r0059-00." in page.text
+        and "report.viewed" not in page.text.split("<details>")[0]
+    )
+    assert "No record matches." not in page.text
+    older = page.text.split('rel="next"')[0].rsplit('href="', 1)[1].split('"')[0]
+    second = admin_client.get(older.replace("&amp;", "&") + "&lang=en").text
+    assert "mona opened report r0009-00." in second and "r0059-00" not in second
+    assert "boss signed in." in second
+    logins = admin_client.get("/admin/audit?lang=en&action=login").text
+    assert "boss signed in." in logins and "opened report" not in logins
+    by_mona = admin_client.get("/admin/audit?lang=en&actor=nobody").text
+    assert "No record matches." in by_mona
+    api = admin_client.get("/api/v1/audit?action=login&limit=5").json()
+    assert api["items"] and all(i["action"].startswith("login.") for i in api["items"])

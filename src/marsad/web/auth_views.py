@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import asyncio
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from marsad.core import audit, security, users
+from marsad.core import audit, audit_text, security, users
 from marsad.core.db import session_scope
 from marsad.core.i18n import gettext as _
 from marsad.core.i18n.markers import N_
-from marsad.core.models import ROLES, AuditRecord, User
+from marsad.core.models import ROLES, User
 from marsad.web.deps import (
     PENDING_COOKIE,
     AdminUser,
@@ -349,9 +349,41 @@ def require_2fa(
 
 
 @router.get("/admin/audit")
-def audit_page(request: Request, admin: AdminUser, session: DbSession) -> Response:
-    rows = session.execute(
-        select(AuditRecord).order_by(AuditRecord.seq.desc()).limit(200)
-    ).scalars()
+def audit_page(
+    request: Request,
+    admin: AdminUser,
+    session: DbSession,
+    actor: str = "",
+    action: str = "",
+    before: int | None = None,
+) -> Response:
+    size = 50
+    rows = audit.list_records(
+        session, actor=actor or None, action=action or None, before=before, limit=size
+    )
     result = audit.verify(session)
-    return render(request, "admin/audit.html", {"rows": list(rows), "check": result})
+    kept = {k: v for k, v in {"actor": actor, "action": action}.items() if v}
+    more = (
+        f"/admin/audit?{urlencode({**kept, 'before': rows[-1].seq})}" if len(rows) == size else None
+    )
+    return render(
+        request,
+        "admin/audit.html",
+        {
+            "rows": [
+                {
+                    "row": r,
+                    "sentence": audit_text.describe(
+                        action=r.action, actor=r.actor, subject_id=r.subject_id, details=r.details
+                    ),
+                }
+                for r in rows
+            ],
+            "check": result,
+            "actor": actor,
+            "action": action,
+            "families": audit_text.FAMILIES,
+            "more": more,
+            "first": f"/admin/audit?{urlencode(kept)}" if before is not None else None,
+        },
+    )
