@@ -60,3 +60,37 @@ def test_glossary_fits_a_phone(live_server, browser) -> None:
         page.screenshot(path=str(shots / f"glossary-{name}.png"))
         assert used <= width, f"the glossary is {used} px wide on a {width} px screen"
         context.close()
+
+
+def test_reclaimed_is_its_own_flag_and_weak_evidence(admin_client) -> None:
+    from marsad.detect.glossary import Glossary
+
+    form = admin_client.get("/staff/glossary/new?lang=en")
+    data = {
+        "csrf_token": csrf_from(form.text),
+        "new": "1",
+        "id": "ar-reclaimed-test",
+        "term": "كلمة مستعادة",
+        "language": "ar",
+        "target_group": "sect",
+        "category": "slur",
+        "severity": "2",
+        "status": "published",
+        "reclaimed": "1",
+    }
+    saved = admin_client.post("/staff/glossary", data=data)
+    assert saved.status_code == 200
+    edit = admin_client.get("/staff/glossary/ar-reclaimed-test?lang=en").text
+    assert 'name="reclaimed" value="1" checked' in edit
+    assert 'name="ambiguous" value="1" checked' not in edit
+    listing = admin_client.get("/glossary?lang=en&q=مستعادة").text
+    assert "reclaimed</span>" in listing and "ambiguous</span>" not in listing
+    csv_text = (
+        "id,term,language,target_group,category,severity,reclaimed,status\n"
+        "x-1,كلمة مستعادة,ar,sect,slur,2,true,published\n"
+    )
+    glossary = Glossary.from_csv(csv_text, version=1)
+    assert glossary.terms[0].reclaimed and not glossary.terms[0].ambiguous
+    assert "reclaimed" in glossary.to_csv().splitlines()[0]
+    hits = glossary.matcher().find("هذه كلمة مستعادة هنا")
+    assert hits and all(h.ambiguous for h in hits), "weighed as weak evidence"
