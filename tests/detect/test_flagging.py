@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -99,8 +100,10 @@ def test_classify_api(client, make_user, sessions) -> None:
 def test_review_queue_page(admin_client, flagged) -> None:
     page = admin_client.get("/staff/flags?lang=en")
     assert page.status_code == 200 and POSTS[0] in page.text
-    flag_id = page.text.split('action="/staff/flags/')[1].split("/review")[0]
-    first_text = page.text.split('<p class="post-text" dir="auto">')[1].split("</p>")[0]
+    flag_id = re.search(r'action="/staff/flags/([^/"]+)/review"', page.text).group(1)
+    card = page.text.split(f'id="flag-{flag_id}"')[1]
+    first_text = re.sub(r"</?mark>", "", card.split('class="post-text" dir="auto">')[1])
+    first_text = first_text.split("</p>")[0]
     done = admin_client.post(
         f"/staff/flags/{flag_id}/review",
         data={"decision": "confirmed", "labels": ["offensive"], "csrf_token": csrf_from(page.text)},

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 from pathlib import Path
 from typing import Annotated
 
@@ -54,6 +55,10 @@ def _serve(settings: Settings, host: str, port: int) -> None:
     application = create_app(settings, engine=engine)
     # Without a broker this process runs background jobs itself (docs/jobs.md).
     runner = start_embedded_runner(settings=settings, sessions=application.state.sessions)
+    # uvicorn shuts down gracefully on Ctrl+C or SIGTERM and then raises the signal
+    # again: the process then died of it (exit 130, or "Terminated" under make). A
+    # stop asked for is a clean end: the handler below turns it into a normal return.
+    previous = signal.signal(signal.SIGTERM, _stop_requested)
     try:
         # No access log: it would record visitors' IP addresses, which we never keep.
         uvicorn.run(
@@ -65,9 +70,20 @@ def _serve(settings: Settings, host: str, port: int) -> None:
             server_header=False,
             proxy_headers=False,  # MARSAD_TRUSTED_PROXIES decides (marsad.web.proxies)
         )
+    except (KeyboardInterrupt, _StopRequested):
+        typer.echo("Stopped.", err=True)
     finally:
+        signal.signal(signal.SIGTERM, previous)
         if runner is not None:
             runner.stop()
+
+
+class _StopRequested(Exception):
+    """SIGTERM after the server has shut down: end the command normally."""
+
+
+def _stop_requested(_signum: int, _frame: object) -> None:
+    raise _StopRequested
 
 
 @user_errors

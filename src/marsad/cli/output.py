@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 import typer
 
+from marsad.core import i18n
 from marsad.core.errors import MarsadError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -38,9 +39,15 @@ def user_errors(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        # Messages in the user's language: MARSAD_LANGUAGE, else the locale.
+        token = i18n.current_language.set(i18n.cli_language())
         try:
             return func(*args, **kwargs)
         except MarsadError as exc:
-            raise fail(f"{exc} [{exc.code}]", exit_code=exc.exit_code) from None
+            message = i18n.gettext(exc.message)
+            where = f"{exc.where}: " if exc.where else ""
+            raise fail(f"{where}{message} [{exc.code}]", exit_code=exc.exit_code) from None
+        finally:
+            i18n.current_language.reset(token)
 
     return wrapper  # type: ignore[return-value]

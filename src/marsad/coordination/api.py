@@ -10,6 +10,8 @@ from pydantic import BaseModel, Field
 
 from marsad.coordination import lineage, runs
 from marsad.coordination.params import RunParams
+from marsad.coordination.service import METHODS
+from marsad.core.errors import InvalidInput
 from marsad.web.deps import DbSession, StaffUser
 
 router = APIRouter(prefix="/api/v1/coordination", tags=["coordination"])
@@ -74,9 +76,24 @@ def network(
     user: StaffUser,
     session: DbSession,
     cluster: Annotated[int | None, Query(ge=0, le=2**31)] = None,
+    method: str | None = None,
 ) -> dict[str, Any]:
-    """Nodes and edges for the network view, of the whole run or one cluster."""
-    return runs.network(runs.get_run(session, run_id=run_id), cluster_id=cluster)
+    """Nodes and edges for the network view, of the whole run or one cluster.
+
+    Nodes are labelled with the accounts' display names and carry their degree;
+    ``method`` (links, text, hashtags, shares) keeps only the ties that method found.
+    """
+    if method is not None and method not in METHODS:
+        raise InvalidInput(
+            "err_coordination_method", f"use one of {', '.join(METHODS)}", where="method"
+        )
+    run = runs.get_run(session, run_id=run_id)
+    return runs.network(
+        run,
+        cluster_id=cluster,
+        method=method,
+        names=runs.network_names(session, run=run),
+    )
 
 
 @router.get("/runs/{run_id}/export.{fmt}")

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from marsad.cli.output import print_json, user_errors
 from marsad.coordination import graph as graph_io
+from marsad.coordination.interval import estimate_window, parse_window
 from marsad.coordination.io import read_table
 from marsad.coordination.params import RunParams, make_params
 from marsad.coordination.recreated_accounts import (
@@ -20,7 +21,7 @@ from marsad.coordination.recreated_accounts import (
     rank_successors,
     with_behaviour,
 )
-from marsad.coordination.runs import start_run, write_export
+from marsad.coordination.runs import start_run, store_table, write_export
 from marsad.coordination.service import detect_coordination, parse_methods
 from marsad.coordination.signals import behaviour_profiles
 from marsad.coordination.table import parse_timestamp
@@ -83,7 +84,14 @@ def detect(
         str,
         typer.Option(help="links, text, hashtags, shares, a comma-separated list, or all."),
     ] = "all",
-    window: Annotated[int, typer.Option(help="Seconds within which actions coincide.")] = 60,
+    window: Annotated[
+        str,
+        typer.Option(
+            help="Seconds within which actions coincide, or auto: estimated from the data "
+            "(CooRnet-style: the 0.1 quantile of the delays between an object's first and "
+            "second share)."
+        ),
+    ] = "60",
     min_repeat: Annotated[
         int,
         typer.Option(help="Fewest distinct objects a pair must share (count: min_participation)."),
@@ -128,9 +136,10 @@ def detect(
     On the posts store (no --input) the run is saved and audited, as one started on
     the web or as a job is; --queue makes it a 'coordination.run' job for the workers.
     """
+    seconds = parse_window(window)
     params = _params(
         methods=_methods(method),
-        window=window,
+        window=60 if seconds is None else seconds,
         min_repeat=min_repeat,
         weighting=weighting,
         min_surprise=min_surprise,
@@ -142,6 +151,12 @@ def detect(
             "err_coordination_input", "use a .graphml, .csv or .json file", where="--export"
         )
     if queue:
+        if seconds is None:
+            # A job takes fixed parameters; estimate here first and queue the seconds.
+            from marsad.cli.store import open_store
+
+            with open_store() as store, store.sessions() as session:
+                params = params.model_copy(update={"window": estimate_window(store_table(session))})
         for given, option in ((input, "--input"), (accounts, "--accounts"), (export, "--export")):
             if given is not None:
                 raise InvalidInput(
@@ -160,6 +175,10 @@ def detect(
             from marsad.cli.store import open_store
 
             with open_store() as store:
+                if seconds is None:
+                    with store.sessions() as session:
+                        estimated = estimate_window(store_table(session))
+                    params = params.model_copy(update={"window": estimated})
                 run = start_run(
                     store.sessions,
                     actor=CLI_ACTOR,
@@ -181,6 +200,8 @@ def detect(
                 text=text_col,
                 hashtags=hashtags_col,
             )
+            if seconds is None:
+                params = params.model_copy(update={"window": estimate_window(table)})
             result = detect_coordination(
                 table,
                 methods=params.chosen_methods(),

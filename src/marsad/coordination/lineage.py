@@ -35,12 +35,18 @@ from marsad.core.errors import InvalidInput
 from marsad.posts import read as posts_read
 
 DECISIONS = ("confirmed", "rejected")
+# Below this score a candidate shares too little with the suspended account to be put
+# forward as its likely successor: the page lists it apart, the API marks it not likely.
+LIKELY_SCORE = 0.5
 
 
 def _profile(row: dict[str, Any]) -> AccountProfile:
     """An account's profile from its ``iter_account_profiles`` row (no behaviour yet)."""
-    # The platform's registration time once the store has it; else when Marsad first saw it.
-    created: datetime | None = row.get("registered_at") or row["created_at"]
+    # The platform's registration time, or unknown. When Marsad first saw an account is
+    # not when it was created: a whole collection "first seen" on one day would make
+    # every account look freshly made after any suspension (unrelated accounts scored
+    # 0.76). Unknown leaves the timing feature out of the score.
+    created: datetime | None = row.get("registered_at")
     return AccountProfile(
         account_id=row["account_id"],
         # Without a handle, an export's author id is often the handle itself; a
@@ -178,9 +184,15 @@ def propose_successors(
             handle=prof.handle,
             display_name=prof.display_name,
             decision=decided.get(candidate.account_id),
+            likely=candidate.score >= LIKELY_SCORE,
         )
         out.append(item)
     return out
+
+
+def similar_accounts(session: Session, *, text: str, limit: int = 10) -> list[str]:
+    """Stored accounts whose id, handle or name contains ``text``: suggestions for a typo."""
+    return posts_read.find_accounts(session=session, text=text, limit=limit)
 
 
 def decide(

@@ -389,15 +389,45 @@ def cluster_edges(run: CoordinationRun, *, cluster_id: int | None = None) -> lis
     return [e for e in edges if e["source"] in members and e["target"] in members]
 
 
-def network(run: CoordinationRun, *, cluster_id: int | None = None) -> dict[str, Any]:
-    """Nodes and edges for the network view (cytoscape's elements format)."""
+def network(
+    run: CoordinationRun,
+    *,
+    cluster_id: int | None = None,
+    method: str | None = None,
+    names: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """Nodes and edges for the network view (cytoscape's elements format).
+
+    Each node carries ``label`` (the account's display name or handle from ``names``,
+    else its id) and ``degree`` (its ties in the view, for sizing it); ``method`` keeps
+    only the ties that method found. ``methods`` lists the methods of the whole view,
+    for the filter.
+    """
     cluster_of = {
         account: c["id"] for c in run.result.get("clusters", []) for account in c["accounts"]
     }
     edges = cluster_edges(run, cluster_id=cluster_id)
-    nodes = sorted({e["source"] for e in edges} | {e["target"] for e in edges})
+    found = sorted({m for e in edges for m in e["methods"]})
+    if method:
+        edges = [e for e in edges if method in e["methods"]]
+    degree: dict[str, int] = {}
+    for e in edges:
+        for end in (e["source"], e["target"]):
+            degree[end] = degree.get(end, 0) + 1
+    names = names or {}
     return {
-        "nodes": [{"data": {"id": n, "cluster": cluster_of.get(n)}} for n in nodes],
+        "methods": found,
+        "nodes": [
+            {
+                "data": {
+                    "id": n,
+                    "label": names.get(n) or n,
+                    "degree": degree[n],
+                    "cluster": cluster_of.get(n),
+                }
+            }
+            for n in sorted(degree)
+        ],
         "edges": [
             {
                 "data": {
@@ -411,6 +441,14 @@ def network(run: CoordinationRun, *, cluster_id: int | None = None) -> dict[str,
             for e in edges
         ],
     }
+
+
+def network_names(session: Session, *, run: CoordinationRun) -> dict[str, str]:
+    """Display names (else handles) of the run's accounts, for the network's labels."""
+    accounts = {a for c in run.result.get("clusters", []) for a in c["accounts"]}
+    for e in run.result.get("edges", []):
+        accounts.update((e["source"], e["target"]))
+    return posts_read.account_labels(session=session, accounts=sorted(accounts))
 
 
 def write_export(run: CoordinationRun, path: Path) -> None:

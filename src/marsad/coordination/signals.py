@@ -71,7 +71,9 @@ def account_signals(table: PostTable, *, copy_paste: bool = True) -> dict[str, n
     np.add.at(hist, (acc, hours), 1)
     p = hist / np.maximum(hist.sum(1, keepdims=True), 1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        entropy = -np.nansum(np.where(p > 0, p * np.log2(p), 0.0), axis=1)
+        # + 0.0 turns the -0.0 of an account that posts at one hour only into 0.0
+        # (it showed as "-0.00" on the account page).
+        entropy = -np.nansum(np.where(p > 0, p * np.log2(p), 0.0), axis=1) + 0.0
     order = np.lexsort((t, acc))
     gaps = np.diff(t[order]).astype(np.float64)
     same = acc[order][1:] == acc[order][:-1]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from marsad.coordination import lineage, runs, statuses
 from marsad.coordination.params import make_params
 from marsad.coordination.service import METHODS
+from marsad.core.errors import InvalidInput
 from marsad.web.deps import CsrfChecked, DbSession, StaffUser
 from marsad.web.templating import render
 
@@ -43,7 +44,9 @@ def start_run(
 @router.get("/staff/coordination/runs/{run_id}")
 def run_page(run_id: str, request: Request, user: StaffUser, session: DbSession) -> Response:
     run = runs.get_run(session, run_id=run_id)
-    return render(request, "coordination/run.html", {"run": run, "cluster": None})
+    return render(
+        request, "coordination/run.html", {"run": run, "cluster": None, "methods": METHODS}
+    )
 
 
 @router.get("/staff/coordination/runs/{run_id}/clusters/{cluster_id}")
@@ -64,6 +67,7 @@ def cluster_page(
             "cluster": cluster,
             "evidence": evidence,
             "edges": runs.cluster_edges(run, cluster_id=cluster_id),
+            "methods": METHODS,
         },
     )
 
@@ -72,16 +76,27 @@ def cluster_page(
 def successors_page(
     request: Request, user: StaffUser, session: DbSession, suspended: str = ""
 ) -> Response:
-    candidates = (
-        lineage.propose_successors(session, suspended=suspended.strip()) if suspended else []
-    )
+    name = suspended.strip()
+    candidates: list[dict[str, Any]] = []
+    unknown = False
+    if name:
+        try:
+            candidates = lineage.propose_successors(session, suspended=name)
+        except InvalidInput:
+            # A mistyped name: say so on the same page, with the stored accounts it may mean.
+            unknown = True
     return render(
         request,
         "coordination/successors.html",
         {
-            "suspended": suspended.strip(),
+            "suspended": name,
+            "unknown": unknown,
+            "suggestions": lineage.similar_accounts(session, text=name) if unknown else [],
+            "likely": [c for c in candidates if c["likely"]],
+            "weaker": [c for c in candidates if not c["likely"]],
             "candidates": candidates,
-            "chain": lineage.lineage(session, account=suspended.strip()) if suspended else [],
+            "likely_score": lineage.LIKELY_SCORE,
+            "chain": lineage.lineage(session, account=name) if name and not unknown else [],
             "gone": statuses.list_accounts_with_status(session, status=statuses.GONE, limit=200),
         },
     )

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
@@ -260,3 +260,27 @@ def anchor_head(session: Session) -> dict[str, Any] | None:
 
 def count_records(session: Session) -> int:
     return session.execute(select(func.count()).select_from(AuditRecord)).scalar_one()
+
+
+def list_records(
+    session: Session,
+    *,
+    actor: str | None = None,
+    action: str | None = None,
+    before: int | None = None,
+    limit: int = 50,
+) -> list[AuditRecord]:
+    """The newest audit records, filtered: by who, by action (``report`` = every ``report.*``).
+
+    Paged by ``before`` (a record's seq): the next page starts below the last one shown.
+    """
+    query = select(AuditRecord).order_by(AuditRecord.seq.desc()).limit(limit)
+    if before is not None:
+        query = query.where(AuditRecord.seq < before)
+    if actor:
+        query = query.where(AuditRecord.actor == actor)
+    if action:
+        query = query.where(
+            or_(AuditRecord.action == action, AuditRecord.action.like(f"{action}.%"))
+        )
+    return list(session.execute(query).scalars())

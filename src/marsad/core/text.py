@@ -486,3 +486,31 @@ def interface_language(text: str) -> str:
     if any("\u0600" <= ch <= "\u06ff" for ch in text):
         return "ar"
     return "en"
+
+
+# Arabic clitics a reader looks past when searching: the article, and the conjunctions
+# (و، ف) and prepositions (ب، ك، ل) written joined to it; ل + ال is written لل. Posts
+# search and the glossary's search both take a query word back to its stem with them.
+_CONJUNCTIONS = ("", "و", "ف")
+ARTICLE_CLITICS = tuple(
+    sorted(
+        {c + p + "ال" for c in _CONJUNCTIONS for p in ("", "ب", "ك")}
+        | {c + "لل" for c in _CONJUNCTIONS},
+        key=len,
+        reverse=True,  # the longest first: وال is stripped whole, not as و
+    )
+)
+# A stem shorter than this keeps its article: الله is not ال + له.
+MIN_STEM = 3
+
+
+def stem(word: str) -> str:
+    """A normalised Arabic word without its article and the clitics joined to it.
+
+    والخونه, الخونه, بالخونه and للخونه all give خونه. Only a clitic group that
+    includes the article is stripped, and only when at least three letters remain.
+    """
+    for prefix in ARTICLE_CLITICS:
+        if word.startswith(prefix) and len(word) - len(prefix) >= MIN_STEM:
+            return word[len(prefix) :]
+    return word

@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 
 from marsad.core import audit, security
 from marsad.core.db import utcnow
-from marsad.core.errors import Forbidden, InvalidInput, NotFound
+from marsad.core.errors import Forbidden, InvalidInput, MarsadError, NotFound
+from marsad.core.i18n.markers import N_
 from marsad.core.models import ROLES, ApiToken, RecoveryCode, SystemSetting, User
 
 MAX_LOCKOUT = timedelta(days=1)
@@ -74,12 +75,41 @@ def create_user(
     return user
 
 
+def _keep_an_admin(session: Session, *, leaving: User) -> None:
+    """Refuse a change that would leave no active admin.
+
+    The active admins' rows are locked (FOR UPDATE on PostgreSQL; SQLite writes one
+    at a time), so two admins disabling each other at once cannot both succeed.
+    """
+    others = session.execute(
+        select(User.id)
+        .where(User.role == "admin", User.is_active.is_(True), User.id != leaving.id)
+        .with_for_update()
+    ).all()
+    if not others:
+        raise MarsadError(
+            code="err_last_admin",
+            message=N_(
+                "This is the last active admin: make another account admin before "
+                "disabling this one."
+            ),
+            where="username",
+            status=409,
+        )
+
+
 def list_users(session: Session) -> list[User]:
     return list(session.execute(select(User).order_by(User.username)).scalars())
 
 
 def set_active(session: Session, *, username: str, active: bool, actor: str) -> User:
+    """Enable or disable a staff account (its sessions and tokens end). Audited.
+
+    The last active admin cannot be disabled: nobody could then manage the staff.
+    """
     user = get_user(session, username=username)
+    if not active and user.is_active and user.role == "admin":
+        _keep_an_admin(session, leaving=user)
     user.is_active = active
     user.session_epoch += 1
     if not active:

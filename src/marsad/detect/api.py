@@ -100,3 +100,31 @@ def review(
         note=body.note,
     )
     return flagging.view_flag(session, flag=flag)
+
+
+class BulkReviewRequest(BaseModel):
+    flag_ids: list[str] = Field(..., description="The flags to decide on")
+    decision: str = Field(..., description="confirmed or rejected")
+    note: str | None = None
+
+
+@router.post("/flags/review")
+def review_many(body: BulkReviewRequest, user: StaffUser, session: DbSession) -> dict[str, Any]:
+    """One decision on several flags (each keeps its detector's labels); audited one by one.
+
+    Flags a newer scoring replaced are not decided: they are listed as ``skipped``.
+    """
+    return flagging.review_flags(
+        session,
+        flag_ids=body.flag_ids,
+        decision=body.decision,
+        reviewer=user.username,
+        note=body.note,
+    )
+
+
+@router.post("/flags/{flag_id}/undo")
+def undo(flag_id: str, user: StaffUser, session: DbSession) -> dict[str, Any]:
+    """Take back your own decision on a current flag: it waits for review again."""
+    flag = flagging.undo_review(session, flag_id=flag_id, reviewer=user.username)
+    return flagging.view_flag(session, flag=flag)

@@ -18,10 +18,23 @@ from sqlalchemy.orm import Session
 from marsad.core import audit
 from marsad.core.db import utcnow
 from marsad.core.errors import InvalidInput, NotFound
+from marsad.core.i18n.markers import N_
 from marsad.detect.glossary import Glossary, GlossaryTerm, load_default_glossary
 from marsad.detect.models import GlossaryEntry, GlossaryRevision
 
 NAME = "Marsad glossary (curated)"
+
+# What a staff member reads for pydantic's error types, by type.
+_PLAIN_ERRORS = {
+    "string_pattern_mismatch": N_(
+        "Use only small Latin letters, digits, - and _, beginning with a letter or digit."
+    ),
+    "string_too_short": N_("This field is required."),
+    "missing": N_("This field is required."),
+    "literal_error": N_("Choose one of the listed values."),
+    "greater_than_equal": N_("This number is too small."),
+    "less_than_equal": N_("This number is too large."),
+}
 
 
 def glossary_version(session: Session) -> int:
@@ -84,7 +97,7 @@ def list_terms(
     query: str | None = None,
 ) -> list[GlossaryTerm]:
     """Terms for a listing, filtered; ``query`` matches the term, a variant or the notes."""
-    from marsad.core.text import normalize
+    from marsad.core.text import normalize, stem, tokens
 
     terms = [t for t in current_glossary(session).terms if t.status in statuses]
     if language:
@@ -93,12 +106,17 @@ def list_terms(
         terms = [t for t in terms if t.category == category]
     if target_group:
         terms = [t for t in terms if t.target_group == target_group]
-    if query and normalize(query):
-        wanted = normalize(query)
+    # Each query word without its article and joined clitics (as posts search does):
+    # الخنازير and والخنازير find the term خنازير, and خنازير finds الخنازير.
+    wanted = [stem(word) for word in tokens(query or "")]
+    if wanted:
         terms = [
             t
             for t in terms
-            if any(wanted in normalize(s) for s in t.spellings()) or wanted in normalize(t.notes)
+            if all(
+                any(w in normalize(s) for s in t.spellings()) or w in normalize(t.notes)
+                for w in wanted
+            )
         ]
     return sorted(terms, key=lambda t: (t.language, t.category, t.term))
 
@@ -129,9 +147,10 @@ def save_term(
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"]) or "term"
-        raise InvalidInput(
-            "err_glossary_invalid", err["msg"].removeprefix("Value error, "), where
-        ) from None
+        # pydantic's own wording is English and names regexes; a reader gets a
+        # translatable sentence for the common mistakes (N_ markers, translated on show).
+        message = _PLAIN_ERRORS.get(err["type"]) or err["msg"].removeprefix("Value error, ")
+        raise InvalidInput("err_glossary_invalid", message, where) from None
     version = ensure_seeded(session) + 1
     row = session.get(GlossaryEntry, term.id)
     clean = term.model_dump(mode="json")

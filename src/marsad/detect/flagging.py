@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from marsad.core import audit
 from marsad.core.db import session_scope, utcnow
 from marsad.core.errors import InvalidInput, MarsadError, NotFound
+from marsad.core.i18n.markers import N_
 from marsad.core.settings import Settings, load_settings
 from marsad.detect.curation import current_glossary
 from marsad.detect.glossary import Glossary
@@ -41,9 +42,12 @@ __all__ = [
     "get_flag",
     "list_flags",
     "pending_count",
+    "post_flags",
     "review_flag",
+    "review_flags",
     "reviewed_examples",
     "run_detection",
+    "undo_review",
     "view_flag",
 ]
 
@@ -149,9 +153,56 @@ def list_flags(
         query = query.where(cast(Flag.labels, String).like(f'%"{label}"%'))
     query = query.order_by(Flag.top_score.desc(), Flag.id).offset(offset).limit(limit)
     rows = list(session.execute(query).scalars())
-    texts = posts_read.post_texts(session=session, ids=[r.post_pk for r in rows])
+    cards = posts_read.post_cards(session=session, ids=[r.post_pk for r in rows])
     history = _history(session, post_ids=[r.post_pk for r in rows])
-    return [flag_view(r, texts.get(r.post_pk, ""), history.get(r.post_pk, [])) for r in rows]
+    return [flag_view(r, cards.get(r.post_pk), history.get(r.post_pk, [])) for r in rows]
+
+
+def post_flags(session: Session, *, post_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The standing flag of each of these posts that has one, for marking them in lists.
+
+    A post is marked while its current flag waits for review or was confirmed (a
+    rejected flag is no mark); ``labels`` are the reviewer's once confirmed.
+    """
+    if not post_ids:
+        return {}
+    rows = session.execute(
+        select(Flag).where(
+            Flag.post_pk.in_(list(dict.fromkeys(post_ids))),
+            Flag.current.is_(True),
+            Flag.flagged.is_(True),
+            Flag.review_status.in_(("pending", "confirmed")),
+        )
+    ).scalars()
+    return {
+        row.post_pk: {
+            "status": row.review_status,
+            "labels": list(row.reviewed_labels if row.review_status == "confirmed" else row.labels)
+            or [],
+        }
+        for row in rows
+    }
+
+
+def marked_segments(text: str, spans: list[dict[str, Any]]) -> list[tuple[str, bool]]:
+    """The text cut into (piece, is_glossary_term) pieces, for highlighting in place.
+
+    Overlapping or out-of-range spans are clipped, so every character shows once.
+    """
+    pieces: list[tuple[str, bool]] = []
+    at = 0
+    for span in sorted(spans, key=lambda s: (int(s.get("start", 0)), int(s.get("end", 0)))):
+        start = max(int(span.get("start", 0)), at)
+        end = min(int(span.get("end", 0)), len(text))
+        if end <= start:
+            continue
+        if start > at:
+            pieces.append((text[at:start], False))
+        pieces.append((text[start:end], True))
+        at = end
+    if at < len(text):
+        pieces.append((text[at:], False))
+    return pieces
 
 
 def _history(session: Session, *, post_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
@@ -185,16 +236,37 @@ def _history(session: Session, *, post_ids: list[int]) -> dict[int, list[dict[st
     return found
 
 
-def flag_view(flag: Flag, text: str, history: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    """One flag as the queue and the API show it."""
+def flag_view(
+    flag: Flag, card: dict[str, Any] | None, history: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """One flag as the queue and the API show it, with what a reviewer needs of its post.
+
+    ``card`` is the post as :func:`marsad.posts.read.post_cards` gives it (None
+    when the post is gone): author, platform, time and the links to the post and
+    account pages, so a decision is made with the context in view.
+    """
+    card = card or {}
+    text = card.get("text", "")
+    created = card.get("created_at")
     return {
         "id": flag.id,
         "post": flag.post_pk,
         "text": text,
+        "platform": card.get("platform"),
+        "post_id": card.get("post_id"),
+        "posted_at": created.isoformat() if created else None,
+        "author": card.get("author"),
+        "account_id": card.get("account_id"),
+        "handle": card.get("handle"),
+        "url": card.get("url"),
+        "post_page": card.get("post_page"),
+        "account_page": card.get("account_page"),
         "labels": flag.labels,
         "scores": flag.scores,
         "hate_type": flag.hate_type,
         "spans": flag.spans,
+        # The text in pieces, the glossary terms marked: the queue highlights them in place.
+        "segments": marked_segments(text, flag.spans or []),
         "language": flag.language,
         "model_version": flag.model_version,
         "glossary_version": flag.glossary_version,
@@ -210,9 +282,9 @@ def flag_view(flag: Flag, text: str, history: list[dict[str, Any]] | None = None
 
 def view_flag(session: Session, *, flag: Flag) -> dict[str, Any]:
     """One flag as the API shows it, with its post's text and earlier decisions."""
-    texts = posts_read.post_texts(session=session, ids=[flag.post_pk])
+    cards = posts_read.post_cards(session=session, ids=[flag.post_pk])
     history = _history(session, post_ids=[flag.post_pk]) if flag.current else {}
-    return flag_view(flag, texts.get(flag.post_pk, ""), history.get(flag.post_pk, []))
+    return flag_view(flag, cards.get(flag.post_pk), history.get(flag.post_pk, []))
 
 
 def get_flag(session: Session, *, flag_id: str) -> Flag:
@@ -270,6 +342,72 @@ def review_flag(
         subject_type="flag",
         subject_id=flag.id,
         details={"post": flag.post_pk, "labels": flag.reviewed_labels},
+    )
+    return flag
+
+
+def review_flags(
+    session: Session,
+    *,
+    flag_ids: list[str],
+    decision: str,
+    reviewer: str,
+    note: str | None = None,
+) -> dict[str, list[str]]:
+    """One decision on several flags at once (confirming keeps each detector's labels).
+
+    Flags a newer scoring replaced meanwhile are left for the reviewer to see
+    again, not decided blind: they come back as ``skipped``. Each decision is
+    audited as if made one by one.
+    """
+    if not flag_ids:
+        raise InvalidInput("err_flag_none_chosen", N_("choose at least one flag"), "flag_ids")
+    done: list[str] = []
+    skipped: list[str] = []
+    for flag_id in dict.fromkeys(flag_ids):
+        flag = get_flag(session, flag_id=flag_id)
+        if not flag.current:
+            skipped.append(flag_id)
+            continue
+        review_flag(session, flag_id=flag_id, decision=decision, reviewer=reviewer, note=note)
+        done.append(flag_id)
+    return {"done": done, "skipped": skipped}
+
+
+def undo_review(session: Session, *, flag_id: str, reviewer: str) -> Flag:
+    """Take back a decision: the flag is waiting for review again. Audited.
+
+    Only the reviewer who made the decision can take it back, and only while it
+    is the post's current flag (a decision a newer scoring shows as history stays).
+    """
+    flag = get_flag(session, flag_id=flag_id)
+    if flag.review_status not in DECISIONS:
+        raise MarsadError(
+            code="err_flag_not_reviewed",
+            message=N_("this flag has no decision to undo"),
+            where="flag_id",
+            status=409,
+        )
+    if not flag.current or flag.reviewed_by != reviewer:
+        raise MarsadError(
+            code="err_flag_undo_refused",
+            message=N_("only the reviewer's own decision on a current flag can be undone"),
+            where="flag_id",
+            status=409,
+        )
+    previous = {"decision": flag.review_status, "labels": flag.reviewed_labels}
+    flag.review_status = "pending"
+    flag.reviewed_labels = None
+    flag.reviewed_by = None
+    flag.reviewed_at = None
+    flag.review_note = None
+    audit.record(
+        session,
+        actor=reviewer,
+        action="flag.undone",
+        subject_type="flag",
+        subject_id=flag.id,
+        details={"post": flag.post_pk, **previous},
     )
     return flag
 

@@ -75,6 +75,7 @@ CSV_COLUMNS = (
     "category",
     "severity",
     "ambiguous",
+    "reclaimed",
     "notes",
     "examples",
     "status",
@@ -111,6 +112,9 @@ class GlossaryTerm(BaseModel):
     category: Category
     severity: int = Field(ge=1, le=3)
     ambiguous: bool = False
+    # A slur the targeted group uses of itself: kept apart from ``ambiguous`` so the
+    # glossary says which, and weighed like it (a hit alone is weak evidence).
+    reclaimed: bool = False
     notes: str = ""
     examples: tuple[str, ...] = ()
     status: Status = "draft"
@@ -217,12 +221,12 @@ class Glossary(BaseModel):
                 value = (value or "").strip()
                 if key in ("variants", "examples"):
                     record[key] = tuple(v.strip() for v in value.split(LIST_SEPARATOR) if v.strip())
-                elif key == "ambiguous":
+                elif key in ("ambiguous", "reclaimed"):
                     if value.lower() not in ("", "0", "1", "true", "false", "yes", "no"):
                         raise InvalidInput(
                             "err_glossary_invalid",
-                            f"ambiguous must be true/false, got {value!r}",
-                            f"{where}: row {row_number}, column ambiguous",
+                            f"{key} must be true/false, got {value!r}",
+                            f"{where}: row {row_number}, column {key}",
                         )
                     record[key] = value.lower() in ("1", "true", "yes")
                 elif key == "dialect":
@@ -249,6 +253,7 @@ class Glossary(BaseModel):
             row["examples"] = LIST_SEPARATOR.join(term.examples)
             row["dialect"] = term.dialect or ""
             row["ambiguous"] = "true" if term.ambiguous else "false"
+            row["reclaimed"] = "true" if term.reclaimed else "false"
             writer.writerow(row)
         return out.getvalue()
 
@@ -478,7 +483,7 @@ class GlossaryMatcher:
                     category=term.category,
                     target_group=term.target_group,
                     severity=term.severity,
-                    ambiguous=term.ambiguous,
+                    ambiguous=term.ambiguous or term.reclaimed,
                     language=term.language,
                 )
             )

@@ -8,10 +8,24 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from marsad.core.errors import InvalidInput
+from marsad.core.i18n import gettext as _
+from marsad.core.i18n.markers import N_
 from marsad.detect import curation
 from marsad.detect.glossary import CATEGORIES, TARGET_GROUPS
 from marsad.web.deps import CsrfChecked, DbSession, StaffUser
 from marsad.web.templating import render
+
+# The form's labels by field, to say which one is wrong in the reader's language.
+FIELD_LABELS = {
+    "id": N_("Identifier"),
+    "term": N_("Term"),
+    "variants": N_("Other spellings"),
+    "language": N_("Language"),
+    "target_group": N_("Targets"),
+    "category": N_("Category"),
+    "severity": N_("Severity"),
+    "status": N_("Status"),
+}
 
 router = APIRouter()
 LANGUAGES = ("ar", "ckb", "kmr", "en")
@@ -129,6 +143,7 @@ def new_term(request: Request, user: StaffUser, session: DbSession) -> Response:
         "category": "slur",
         "severity": 2,
         "ambiguous": False,
+        "reclaimed": False,
         "notes": "",
         "examples": [],
         "status": "draft",
@@ -161,6 +176,7 @@ def save_term(
     category: Annotated[str, Form()] = "",
     severity: Annotated[int, Form(ge=0, le=100)] = 2,
     ambiguous: Annotated[str, Form()] = "",
+    reclaimed: Annotated[str, Form()] = "",
     notes: Annotated[str, Form()] = "",
     examples: Annotated[str, Form()] = "",
     status: Annotated[str, Form()] = "draft",
@@ -177,17 +193,21 @@ def save_term(
         "category": category,
         "severity": severity,
         "ambiguous": ambiguous == "1",
+        "reclaimed": reclaimed == "1",
         "notes": notes.strip(),
         "examples": [e.strip() for e in examples.splitlines() if e.strip()],
         "status": status,
     }
     try:
         if new and curation.term_exists(session, term_id=data["id"]):
-            raise InvalidInput("err_term_exists", "a term with this id exists", "id")
+            raise InvalidInput(
+                "err_term_exists", N_("A term with this identifier exists already."), "id"
+            )
         saved = curation.save_term(session, data=data, actor=user.username, note=note)
     except InvalidInput as exc:
         session.rollback()
+        field = _(FIELD_LABELS.get(exc.where or "", "Term"))
         return _edit_page(
-            request, session, data, new=bool(new), error=f"{exc.where}: {exc.message}", status=422
+            request, session, data, new=bool(new), error=f"{field}: {_(exc.message)}", status=422
         )
     return RedirectResponse(f"/staff/glossary/{saved.id}", status_code=303)

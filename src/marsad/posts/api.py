@@ -31,10 +31,11 @@ def search_posts(
     label: Annotated[
         str | None, Query(description="Only posts flagged with this label (offensive, hate…)")
     ] = None,
+    sort: Annotated[str, Query(description="newest (default) or oldest first")] = "newest",
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> SearchPage:
-    """Search collected posts, Arabic-aware, newest first."""
+    """Search collected posts, Arabic-aware, newest first (or ``sort=oldest``)."""
     return service.search(
         session=session,
         query=q,
@@ -46,6 +47,7 @@ def search_posts(
         until=service.parse_time(until, "until"),
         flagged=flagged,
         label=label or None,
+        sort=sort,
         limit=limit,
         offset=offset,
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import String, and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -115,6 +116,44 @@ def post_texts(*, session: Session, ids: Sequence[int]) -> dict[int, str]:
     return found
 
 
+def post_cards(*, session: Session, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """What a review card shows of each post: text, author, platform, time, links.
+
+    ``post_page`` and ``account_page`` are the staff pages of the post and its
+    author; ``author`` is the display name, else the handle, else the account id.
+    Ids that do not exist are left out.
+    """
+    found: dict[int, dict[str, Any]] = {}
+    wanted = list(dict.fromkeys(int(i) for i in ids))
+    for start in range(0, len(wanted), LOOKUP_CHUNK):
+        chunk = wanted[start : start + LOOKUP_CHUNK]
+        rows = session.execute(
+            select(Post, Account.handle, Account.display_name)
+            .outerjoin(
+                Account,
+                and_(Account.platform == Post.platform, Account.account_id == Post.account_id),
+            )
+            .where(Post.id.in_(chunk))
+        ).all()
+        for post, handle, display_name in rows:
+            account = post.account_id
+            found[int(post.id)] = {
+                "text": post.text or "",
+                "platform": post.platform,
+                "post_id": post.post_id,
+                "created_at": post.created_at,
+                "url": post.url,
+                "account_id": account,
+                "handle": handle,
+                "author": display_name or handle or account,
+                "post_page": f"/posts/{post.id}",
+                "account_page": (
+                    f"/accounts/{quote(post.platform)}/{quote(account)}" if account else None
+                ),
+            }
+    return found
+
+
 # What a coordination row needs of a post.
 _SHARE_COLUMNS = (
     Post.platform,
@@ -189,6 +228,58 @@ def iter_account_profiles(*, session: Session) -> Iterable[dict[str, Any]]:
             "created_at": row.first_seen,
             "registered_at": row.registered_at,
         }
+
+
+def find_accounts(*, session: Session, text: str, limit: int = 10) -> list[str]:
+    """Accounts (``platform:account_id``) whose id, handle or display name contains ``text``.
+
+    ``text`` may carry a platform prefix (``x:ali``) or an @; matching ignores case.
+    """
+    wanted = text.strip().lstrip("@")
+    platform = None
+    if ":" in wanted:
+        platform, _sep, wanted = wanted.partition(":")
+        wanted = wanted.lstrip("@")
+    if not wanted:
+        return []
+    pattern = "%" + wanted.lower().replace("\\", "").replace("%", "").replace("_", "\\_") + "%"
+    query = select(Account.platform, Account.account_id).where(
+        or_(
+            func.lower(Account.account_id).like(pattern, escape="\\"),
+            func.lower(Account.handle).like(pattern, escape="\\"),
+            func.lower(Account.display_name).like(pattern, escape="\\"),
+        )
+    )
+    if platform:
+        query = query.where(Account.platform == platform)
+    rows = session.execute(query.order_by(Account.platform, Account.account_id).limit(limit))
+    return [f"{p}:{a}" for p, a in rows]
+
+
+def account_labels(*, session: Session, accounts: Sequence[str]) -> dict[str, str]:
+    """``platform:account_id`` -> the account's display name, else its handle.
+
+    Accounts the store does not know, or knows by id only, are left out.
+    """
+    by_platform: dict[str, list[str]] = {}
+    for account in accounts:
+        platform, sep, account_id = account.partition(":")
+        if sep:
+            by_platform.setdefault(platform, []).append(account_id)
+    found: dict[str, str] = {}
+    for platform, ids in by_platform.items():
+        for start in range(0, len(ids), LOOKUP_CHUNK):
+            chunk = ids[start : start + LOOKUP_CHUNK]
+            rows = session.execute(
+                select(Account.account_id, Account.handle, Account.display_name).where(
+                    Account.platform == platform, Account.account_id.in_(chunk)
+                )
+            )
+            for account_id, handle, display_name in rows:
+                label = display_name or (f"@{handle}" if handle else None)
+                if label:
+                    found[f"{platform}:{account_id}"] = label
+    return found
 
 
 def iter_share_rows_of(*, session: Session, accounts: Sequence[str]) -> Iterable[dict[str, Any]]:

@@ -141,6 +141,13 @@ class AccountOut(BaseModel):
     display_name: str | None = None
 
 
+class PostFlag(BaseModel):
+    """A detector's flag on a post that no reviewer rejected: waiting or confirmed."""
+
+    status: str
+    labels: list[str]
+
+
 class PostSummary(BaseModel):
     """A post in a list of results."""
 
@@ -158,6 +165,8 @@ class PostSummary(BaseModel):
     replies: int | None = None
     views: int | None = None
     reactions: int | None = None
+    # The post's standing flag from detect (pending or confirmed), if any, in lists.
+    flag: PostFlag | None = None
 
 
 class PostDetail(PostSummary):

@@ -2,9 +2,10 @@
 
 Both the stored text and the query go through ``marsad.core.text`` (diacritics,
 tatweel, hamza forms, ة/ه, ى/ي, Kurdish and Persian letter variants…), so a query finds
-a post however either was typed. On top, an Arabic query word also matches its forms with
-the clitics a reader looks past (ال، وال، بال، كال، فال، لل، و): a search for حكومة finds
-الحكومة and والحكومة, while a search for الحكومة stays as precise as the reader typed it.
+a post however either was typed. On top, an Arabic query word matches its forms with the
+clitics a reader looks past: the article and the conjunctions and prepositions written
+joined to it (و، ف، ب، ك، ل + ال). A query word written with them is first taken back to
+its stem, so حكومة, الحكومة and والحكومة all find the same posts.
 
 SQLite uses the FTS5 table the migration created; PostgreSQL a GIN index over
 ``to_tsvector('simple', search_text)``. Results come newest first (by post time).
@@ -23,15 +24,20 @@ from sqlalchemy import Select, text
 from sqlalchemy.orm import Session
 
 from marsad.core.errors import InvalidInput, NotFound
-from marsad.core.text import normalize, tokens
+from marsad.core.text import ARTICLE_CLITICS as _ARTICLE_FORMS
+from marsad.core.text import MIN_STEM as _MIN_STEM
+from marsad.core.text import normalize, stem, tokens
 
-# Arabic clitics a reader ignores when searching: the article, and the conjunctions and
-# prepositions written joined to it. A query word matches itself and these forms.
-_ARTICLE_FORMS = ("ال", "وال", "بال", "كال", "فال", "لل")
-_ARTICLE_ONLY = ("و", "ف", "ب", "ك")  # for a query word that already has its article
+# A bare one-letter proclitic (و، ف، ب، ك، ل) is never stripped from a query word: too
+# many words begin with these letters (وطن، فرح، بلد…). A stem gets them as forms only.
+_BARE_CLITICS = ("و", "ف", "ب", "ك", "ل")
+_ARTICLE_ONLY = ("و", "ف", "ب", "ك")  # for a word whose ال is part of it (الله)
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
 _QUERY_PART = re.compile(r'"([^"]*)"|(\S+)')
+_WORD = re.compile(r"[^\W_]+")
 MAX_LIMIT = 200
+# The orders a feed can be read in (by post time).
+SORTS = ("newest", "oldest")
 MAX_TERMS = 32
 MAX_OFFSET = 10_000
 # Counts stop here: "1,000+" answers a monitor as well as an exact figure, at a fraction
@@ -51,19 +57,57 @@ _EPOCH_1900 = 2_208_988_800  # seconds from 1900-01-01 to 1970-01-01
 def variants(word: str) -> list[str]:
     """The forms of a normalised query word that count as a match for it.
 
-    حكومه also matches الحكومه, والحكومه, بالحكومه, للحكومه … and وحكومه; a word typed
-    with its article (الحكومه) also matches والحكومه, فالحكومه, بالحكومه, كالحكومه.
-    Non-Arabic words match only themselves. Expanding the query, not the index, keeps
-    the index small and ingest fast.
+    حكومه, الحكومه and والحكومه each match حكومه, الحكومه, والحكومه, فالحكومه,
+    بالحكومه, وبالحكومه, للحكومه … and وحكومه, بحكومه, لحكومه. Non-Arabic words
+    match only themselves. Expanding the query, not the index, keeps the index small
+    and ingest fast.
     """
     if not _ARABIC.match(word) or len(word) < 2:
         return [word]
-    if word.startswith("ال") and len(word) >= 4:
+    base = stem(word)
+    if base == word and word.startswith("ال"):
+        # An article that is part of the word (الله): its clitics only.
         return [word] + [p + word for p in _ARTICLE_ONLY]
-    forms = [word] + [p + word for p in _ARTICLE_FORMS]
-    if len(word) >= 3:
-        forms.append("و" + word)
-    return forms
+    forms = [base] + [p + base for p in _ARTICLE_FORMS]
+    if len(base) >= _MIN_STEM:
+        forms += [p + base for p in _BARE_CLITICS]
+    return list(dict.fromkeys(forms))
+
+
+def highlight(text_: str, query: str) -> list[tuple[str, bool]]:
+    """``text_`` cut into (piece, matches_the_query) pieces, for marking the matches.
+
+    A word is marked when its normalised form is one a query word matches (with the
+    same clitics as the search), starts with a ``prefix*`` term, or belongs to a phrase.
+    """
+    terms = parse_query(query) if query else []
+    if not terms or not text_:
+        return [(text_, False)] if text_ else []
+    exact: set[str] = set()
+    prefixes: list[str] = []
+    for term in terms:
+        for word in term.words:
+            forms = variants(word)
+            if term.prefix:
+                prefixes.extend(forms)
+            else:
+                exact.update(forms)
+    pieces: list[tuple[str, bool]] = []
+    at = 0
+    for match in _WORD.finditer(text_):
+        words = tokens(match.group())
+        if not words:
+            continue
+        hit = any(w in exact or w.startswith(tuple(prefixes)) for w in words)
+        if not hit:
+            continue
+        if match.start() > at:
+            pieces.append((text_[at : match.start()], False))
+        pieces.append((match.group(), True))
+        at = match.end()
+    if at < len(text_):
+        pieces.append((text_[at:], False))
+    return pieces
 
 
 @lru_cache(maxsize=65_536)
@@ -158,6 +202,7 @@ def search_posts(
     since: datetime | None = None,
     until: datetime | None = None,
     among: Select[Any] | None = None,
+    sort: str = "newest",
     limit: int = 20,
     offset: int = 0,
 ) -> Found:
@@ -166,6 +211,7 @@ def search_posts(
     ``account`` is an account id or handle (with or without @); ``watchlist`` keeps
     posts by the list's accounts or matching one of its keywords; ``among`` is a
     subquery of post ids to keep (another capability's, e.g. detect's flagged posts).
+    ``sort`` is ``newest`` (the default) or ``oldest`` first, by post time.
     Counts are exact up to COUNT_CAP; beyond, ``total`` is COUNT_CAP and
     ``total_exact`` is False.
 
@@ -177,6 +223,11 @@ def search_posts(
         raise InvalidInput("err_posts_limit", f"limit must be 1 to {MAX_LIMIT}", where="limit")
     if offset < 0 or offset > MAX_OFFSET:
         raise InvalidInput("err_posts_offset", f"offset must be 0 to {MAX_OFFSET}", where="offset")
+    if sort not in SORTS:
+        raise InvalidInput(
+            "err_posts_sort", f"sort must be one of {', '.join(SORTS)}", where="sort"
+        )
+    down = "DESC" if sort == "newest" else "ASC"
     dialect = session.get_bind().dialect.name
     terms = parse_query(query)
     if query.strip() and not terms:
@@ -228,7 +279,7 @@ def search_posts(
             params,
             limit,
             offset,
-            "p.created_at DESC NULLS LAST, p.id DESC",
+            f"p.created_at {down} NULLS LAST, p.id {down}",
         )
 
     # Newest first along an index that gives that order, rather than sorting every
@@ -241,7 +292,7 @@ def search_posts(
         if not _has_index(session, "ix_posts_account_time"):
             by_time = "posts p"
     if not terms:
-        return _page(session, by_time, where, params, limit, offset, "p.created_at DESC")
+        return _page(session, by_time, where, params, limit, offset, f"p.created_at {down}")
     params["q"] = _fts5(terms)
     if account and _at_most(session, account_clause, params, SMALL_ACCOUNT):
         # A small account: walk its posts newest first and look each one up in the
@@ -250,7 +301,7 @@ def search_posts(
             f"EXISTS (SELECT 1 FROM posts_fts WHERE posts_fts MATCH :q "  # noqa: S608
             f"AND posts_fts.rowid = {_SQL_KEY})"
         )
-        return _page(session, by_time, where, params, limit, offset, "p.created_at DESC")
+        return _page(session, by_time, where, params, limit, offset, f"p.created_at {down}")
     # The FTS5 rowid is a time key (see the 0002_posts migration): matches stream newest
     # first straight from the index, and a date range narrows the rowids it reads.
     where.insert(0, "posts_fts MATCH :q")
@@ -261,7 +312,7 @@ def search_posts(
         where.insert(1, "posts_fts.rowid < :key_until")
         params["key_until"] = time_key(until)
     source = f"posts_fts JOIN posts p ON p.id = (posts_fts.rowid & {_ID_MASK})"
-    return _page(session, source, where, params, limit, offset, "posts_fts.rowid DESC")
+    return _page(session, source, where, params, limit, offset, f"posts_fts.rowid {down}")
 
 
 def _has_index(session: Session, name: str) -> bool:

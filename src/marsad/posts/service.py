@@ -26,7 +26,7 @@ from marsad.core.i18n import gettext as _
 from marsad.posts.codec import DICT_ID_MAX, decompress_raw
 from marsad.posts.ingest import IngestCursor, IngestResult, OnCommit, Progress, ingest_files
 from marsad.posts.models import Account, Post, PostRawDict
-from marsad.posts.schema import AccountOut, PostDetail, PostSummary, SearchPage
+from marsad.posts.schema import AccountOut, PostDetail, PostFlag, PostSummary, SearchPage
 from marsad.posts.search import search_posts
 
 _posts = Post.__table__
@@ -151,13 +151,15 @@ def search(
     until: datetime | None = None,
     flagged: bool = False,
     label: str | None = None,
+    sort: str = "newest",
     limit: int = 20,
     offset: int = 0,
 ) -> SearchPage:
     """Search posts (Arabic-aware, see :mod:`marsad.posts.search`), newest first, paginated.
 
     ``flagged`` keeps the posts a detector flagged and no reviewer rejected; ``label``
-    (offensive, hate, violence, extremism) those flagged with that label.
+    (offensive, hate, violence, extremism) those flagged with that label. Each post
+    of the page carries its standing flag (``flag``), so lists can mark it.
     """
     among = None
     if flagged or label:
@@ -176,9 +178,19 @@ def search(
         since=since,
         until=until,
         among=among,
+        sort=sort,
         limit=limit,
         offset=offset,
     )
+    items = [PostSummary(**_summary(r)) for r in found.rows]
+    if items:
+        # Imported here, as above; detect reads its own table.
+        from marsad.detect.flagging import post_flags
+
+        marks = post_flags(session, post_ids=[item.id for item in items])
+        for item in items:
+            if item.id in marks:
+                item.flag = PostFlag(**marks[item.id])
     return SearchPage(
         query=query,
         total=found.total,
@@ -186,7 +198,7 @@ def search(
         offset=offset,
         limit=limit,
         next_offset=offset + limit if found.more else None,
-        items=[PostSummary(**_summary(r)) for r in found.rows],
+        items=items,
     )
 
 

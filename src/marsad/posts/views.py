@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 
 from marsad.core.i18n import gettext as _
 from marsad.posts import read, service, watchlists
-from marsad.posts.search import MAX_LIMIT
+from marsad.posts.search import MAX_LIMIT, SORTS, highlight
 from marsad.web.deps import MAX_OFFSET, DbSession, StaffUser
 from marsad.web.templating import render
 
@@ -40,6 +40,7 @@ def posts_feed(
     until: str = "",
     flagged: bool = False,
     label: str = "",
+    sort: str = "newest",
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> HTMLResponse:
@@ -55,6 +56,7 @@ def posts_feed(
         until=service.parse_time(until, "until"),
         flagged=flagged,
         label=label or None,
+        sort=sort,
         limit=limit,
         offset=offset,
     )
@@ -68,8 +70,9 @@ def posts_feed(
         "until": until,
         "flagged": "true" if flagged else "",
         "label": label,
+        "sort": sort,
     }
-    kept = {k: v for k, v in filters.items() if v}
+    kept = {k: v for k, v in filters.items() if v and (k, v) != ("sort", "newest")}
     next_url = (
         f"/posts?{urlencode({**kept, 'offset': page.next_offset})}"
         if page.next_offset is not None
@@ -88,6 +91,9 @@ def posts_feed(
             "platforms": PLATFORMS,
             "langs": LANGS,
             "labels": LABELS,
+            "sorts": SORTS,
+            # The words the query matched, marked in each post's text.
+            "highlight": lambda text_: highlight(text_, q),
             "watchlists": watchlists.list_watchlists(session=session),
             "next_url": next_url,
             "prev_url": prev_url,

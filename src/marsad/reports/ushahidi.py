@@ -14,6 +14,7 @@ import csv
 import hashlib
 import html
 import io
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -174,6 +175,20 @@ def _row_submission(
     )
 
 
+def _row_key(cells: dict[str, str]) -> str:
+    """A row's identity by its content, so the same report is never imported twice.
+
+    The file's bytes are not part of it: the same export saved with CRLF line endings,
+    a BOM, another encoding or its columns in another order is the same rows. Cell
+    whitespace (line endings inside a description included) counts as one space.
+    """
+    canonical = json.dumps(
+        sorted((key, " ".join(value.split())) for key, value in cells.items()),
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:40]
+
+
 def import_ushahidi(
     sessions: sessionmaker[Session],
     path: Path,
@@ -190,7 +205,6 @@ def import_ushahidi(
     except UnicodeDecodeError:
         text = raw.decode("cp1256", "replace")
     columns, rows = read_rows(text)
-    file_digest = hashlib.sha256(raw).hexdigest()[:16]
     outcomes = []
     with sessions() as session:
         places = PlaceIndex.load(session)
@@ -198,10 +212,7 @@ def import_ushahidi(
     for number, row in enumerate(rows, start=2):
         cells = {key: row[idx] if idx < len(row) else "" for key, idx in columns.items()}
         notes: list[str] = []
-        ref_key = (
-            cells.get("id", "").strip() or hashlib.sha256("\x1f".join(row).encode()).hexdigest()
-        )
-        ref = f"ushahidi:{file_digest}:{ref_key}"[:80]
+        ref = f"ushahidi:{_row_key(cells)}"
         try:
             with session_scope(sessions) as session:
                 submission = _row_submission(session, cells, places, notes)

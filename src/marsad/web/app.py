@@ -63,9 +63,17 @@ class ShellMiddleware(BaseHTTPMiddleware):
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         settings: Settings = request.app.state.settings
         asked = request.query_params.get("lang")
-        lang = i18n.pick_language(
-            asked, request.cookies.get(LANG_COOKIE), default=settings.default_language
-        )
+        if request.url.path.startswith("/api/"):
+            # A program states its language in the header; a page remembers a choice.
+            lang = i18n.pick_language(
+                asked,
+                i18n.accept_language(request.headers.get("accept-language")),
+                default=settings.default_language,
+            )
+        else:
+            lang = i18n.pick_language(
+                asked, request.cookies.get(LANG_COOKIE), default=settings.default_language
+            )
         token = i18n.current_language.set(lang)
         csrf = request.cookies.get(CSRF_COOKIE)
         new_csrf = None
@@ -189,7 +197,9 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(MarsadError)
     async def marsad_error(request: Request, exc: MarsadError) -> Response:
         if _wants_json(request):
-            return JSONResponse(exc.to_json(), status_code=exc.status)
+            body = exc.to_json()
+            body["message"] = _(exc.message)  # in the language the request asked for
+            return JSONResponse(body, status_code=exc.status)
         return render(
             request,
             "error.html",

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import asyncio
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from marsad.core import audit, i18n, security, users
+from marsad.core import audit, audit_text, i18n, security, users
 from marsad.core.db import session_scope
 from marsad.core.i18n import gettext as _
-from marsad.core.models import ROLES, AuditRecord, User
+from marsad.core.i18n.markers import N_
+from marsad.core.models import ROLES, User
 from marsad.core.plugins import get_registry
 from marsad.web.deps import (
     PENDING_COOKIE,
@@ -144,6 +145,7 @@ def _second_step_page(request: Request, user: User, data: dict, error: str | Non
             {
                 "secret": data["secret"],
                 "uri": security.totp_uri(data["secret"], user.username),
+                "qr": security.qr_svg(security.totp_uri(data["secret"], user.username)),
                 "error": error,
             },
             status=400 if error else 200,
@@ -243,6 +245,7 @@ def security_page(request: Request, user: StaffUser) -> Response:
             "secret": secret,
             "signed": signed,
             "uri": security.totp_uri(secret, user.username),
+            "qr": security.qr_svg(security.totp_uri(secret, user.username)),
         },
     )
 
@@ -269,6 +272,7 @@ def enable_own_2fa(
                 "secret": data["secret"],
                 "signed": signed,
                 "uri": security.totp_uri(data["secret"], user.username),
+                "qr": security.qr_svg(security.totp_uri(data["secret"], user.username)),
                 "error": _("That code is not right. Check your phone's clock."),
             },
             status=400,
@@ -324,8 +328,21 @@ def add_user(
 
 
 @router.post("/admin/users/{username}/{action}", dependencies=[CsrfChecked])
-def change_user(username: str, action: str, admin: AdminUser, session: DbSession) -> Response:
+def change_user(
+    username: str,
+    action: str,
+    admin: AdminUser,
+    session: DbSession,
+    confirm: Annotated[str, Form()] = "",
+) -> Response:
     if action == "disable":
+        if username == admin.username and confirm != "yes":
+            # One click must not lock an admin out: disabling oneself is confirmed.
+            raise users.InvalidInput(
+                "err_confirm_self_disable",
+                N_("Tick the box to confirm that you are disabling your own account."),
+                "confirm",
+            )
         users.set_active(session, username=username, active=False, actor=admin.username)
     elif action == "enable":
         users.set_active(session, username=username, active=True, actor=admin.username)
@@ -345,9 +362,41 @@ def require_2fa(
 
 
 @router.get("/admin/audit")
-def audit_page(request: Request, admin: AdminUser, session: DbSession) -> Response:
-    rows = session.execute(
-        select(AuditRecord).order_by(AuditRecord.seq.desc()).limit(200)
-    ).scalars()
+def audit_page(
+    request: Request,
+    admin: AdminUser,
+    session: DbSession,
+    actor: str = "",
+    action: str = "",
+    before: int | None = None,
+) -> Response:
+    size = 50
+    rows = audit.list_records(
+        session, actor=actor or None, action=action or None, before=before, limit=size
+    )
     result = audit.verify(session)
-    return render(request, "admin/audit.html", {"rows": list(rows), "check": result})
+    kept = {k: v for k, v in {"actor": actor, "action": action}.items() if v}
+    more = (
+        f"/admin/audit?{urlencode({**kept, 'before': rows[-1].seq})}" if len(rows) == size else None
+    )
+    return render(
+        request,
+        "admin/audit.html",
+        {
+            "rows": [
+                {
+                    "row": r,
+                    "sentence": audit_text.describe(
+                        action=r.action, actor=r.actor, subject_id=r.subject_id, details=r.details
+                    ),
+                }
+                for r in rows
+            ],
+            "check": result,
+            "actor": actor,
+            "action": action,
+            "families": audit_text.FAMILIES,
+            "more": more,
+            "first": f"/admin/audit?{urlencode(kept)}" if before is not None else None,
+        },
+    )

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
-from sqlalchemy import select
 
 from marsad.core import audit
-from marsad.core.models import AuditRecord
 from marsad.web.deps import AdminUser, DbSession, StaffUser
 
 router = APIRouter(prefix="/api/v1", tags=["core"])
@@ -45,12 +44,11 @@ def audit_records(
         None, ge=1, le=2**31 - 1, description="Only records with seq below this"
     ),
     limit: int = Query(100, ge=1, le=1000),
+    actor: str | None = Query(None, description="Only records by this actor"),
+    action: str | None = Query(None, description="An action, or a family (report = report.*)"),
 ) -> dict[str, Any]:
     """The newest audit records, paginated with ``next``."""
-    query = select(AuditRecord).order_by(AuditRecord.seq.desc()).limit(limit)
-    if before is not None:
-        query = query.where(AuditRecord.seq < before)
-    rows = list(session.execute(query).scalars())
+    rows = audit.list_records(session, actor=actor, action=action, before=before, limit=limit)
     items = [
         AuditRecordPublic(
             seq=r.seq,
@@ -63,7 +61,12 @@ def audit_records(
         ).model_dump()
         for r in rows
     ]
-    nxt = f"/api/v1/audit?before={rows[-1].seq}&limit={limit}" if len(rows) == limit else None
+    kept = {k: v for k, v in {"actor": actor, "action": action}.items() if v}
+    nxt = (
+        f"/api/v1/audit?{urlencode({**kept, 'before': rows[-1].seq, 'limit': limit})}"
+        if len(rows) == limit
+        else None
+    )
     return {"items": items, "next": nxt}
 
 

@@ -51,7 +51,14 @@ def make_environment(timezone: str, registry: Registry) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    # Jinja marks a translation safe (Markup) in an autoescaped template: a msgstr with a
+    # quote would then end an attribute early. Translations are text, never markup, so
+    # they are escaped here; the %(name)s values are escaped by Markup as before.
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        lambda message: escape(i18n.gettext(message)),
+        lambda singular, plural, n: escape(i18n.ngettext(singular, plural, n)),
+        newstyle=True,
+    )
     zone = ZoneInfo(timezone)
 
     def localtime(value: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:

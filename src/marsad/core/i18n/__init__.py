@@ -56,6 +56,49 @@ def pick_language(*candidates: str | None, default: str = "ar") -> str:
     return default
 
 
+def accept_language(header: str | None) -> str | None:
+    """The supported language an HTTP ``Accept-Language`` header prefers, if any.
+
+    ``en-US,en;q=0.9,ar;q=0.8`` gives ``en``; languages are taken by their
+    quality, then in the order given; ``ckb`` and ``ku`` both mean Kurdish (Sorani).
+    """
+    best: tuple[float, int, str] | None = None
+    for order, part in enumerate((header or "").split(",")):
+        tag, _sep, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                continue
+        base = tag.strip().lower().replace("_", "-").split("-")[0]
+        lang = "ckb" if base in ("ckb", "ku") else base
+        if lang in LANGUAGES and quality > 0 and (best is None or (-quality, order) < best[:2]):
+            best = (-quality, order, lang)
+    return best[2] if best else None
+
+
+def cli_language(environ: dict[str, str] | None = None) -> str:
+    """The language of command-line messages: MARSAD_LANGUAGE, else the locale, else English.
+
+    The locale is the first of LC_ALL, LC_MESSAGES and LANG that is set (``ar_IQ.UTF-8``
+    gives ``ar``); a C or POSIX locale, or one Marsad does not speak, gives English.
+    """
+    import os
+
+    env = os.environ if environ is None else environ
+    chosen = env.get("MARSAD_LANGUAGE", "").strip().lower()
+    if chosen in LANGUAGES:
+        return chosen
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(name, "").strip()
+        if value:
+            base = value.split(".")[0].split("@")[0].split("_")[0].lower()
+            base = "ckb" if base in ("ckb", "ku") else base
+            return base if base in LANGUAGES else "en"
+    return "en"
+
+
 def direction(lang: str) -> str:
     return "rtl" if lang in RTL else "ltr"
 
