@@ -14,7 +14,6 @@ import time
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 import orjson
@@ -29,6 +28,7 @@ from marsad.publish.sections import (
     Figures,
     Period,
     Section,
+    queue_figures,
     source,
 )
 
@@ -192,7 +192,6 @@ def compute_queue(session: Session, period: Period, settings: Any) -> Figures:  
     pending = (Flag.current.is_(True), Flag.flagged.is_(True), Flag.review_status == "pending")
     queue_query = select(func.count(), func.min(Flag.created_at)).where(*pending)
     waiting, oldest = session.execute(queue_query).one()
-    previous = period.previous()
 
     def made(start: Any, end: Any) -> int:
         query = (
@@ -202,16 +201,15 @@ def compute_queue(session: Session, period: Period, settings: Any) -> Figures:  
         )
         return session.execute(query).scalar_one()
 
-    age = (utcnow() - oldest) if oldest else None
-    return {
-        "queue": "flags",
-        "waiting": waiting,
-        "oldest_hours": round(age / timedelta(hours=1), 1) if age else None,
-        "this_week": made(period.start, period.end),
-        "last_week": made(previous.start, previous.end),
-        "href": "/staff/flags",
-        "sources": [source("detect.flags_awaiting_review", queue_query)],
-    }
+    return queue_figures(
+        queue="flags",
+        waiting=waiting,
+        oldest=oldest,
+        count=made,
+        period=period,
+        href="/staff/flags",
+        sources=[source("detect.flags_awaiting_review", queue_query)],
+    )
 
 
 SECTION = Section(

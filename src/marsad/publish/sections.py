@@ -211,6 +211,33 @@ def _sql_text(statement: Any) -> str:
     return found
 
 
+def queue_figures(
+    *,
+    queue: str,
+    waiting: int,
+    oldest: datetime | None,
+    count: Callable[[datetime, datetime], int],
+    period: Period,
+    href: str,
+    sources: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """A staff queue's figures: how many wait, the oldest one's age, and how many came in
+    this week against last (``count(start, end)`` counts one week's)."""
+    from marsad.core.db import utcnow
+
+    previous = period.previous()
+    age = (utcnow() - oldest) if oldest else None
+    return {
+        "queue": queue,
+        "waiting": waiting,
+        "oldest_hours": round(age / timedelta(hours=1), 1) if age else None,
+        "this_week": count(period.start, period.end),
+        "last_week": count(previous.start, previous.end),
+        "href": href,
+        "sources": sources,
+    }
+
+
 def shown_count(n: int, k: int) -> dict[str, Any]:
     """``{"count": n}``, or ``{"count": None, "fewer_than": k}`` when ``0 < n < k``.
 

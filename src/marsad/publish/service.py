@@ -9,7 +9,6 @@ the same code wherever it is shown.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -21,7 +20,15 @@ from marsad.core.i18n import gettext as _
 from marsad.core.i18n.markers import N_
 from marsad.core.jobs.models import Job
 from marsad.core.plugins import get_registry
-from marsad.publish.sections import Audience, Figures, Period, Section, sections, source
+from marsad.publish.sections import (
+    Audience,
+    Figures,
+    Period,
+    Section,
+    queue_figures,
+    sections,
+    source,
+)
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +91,6 @@ def compute_failing_jobs(session: Session, period: Period, settings: Any) -> Fig
     failed = (Job.status == "failed",)
     queue_query = select(func.count(), func.min(Job.finished_at)).where(*failed)
     waiting, oldest = session.execute(queue_query).one()
-    previous = period.previous()
 
     def failures(start: Any, end: Any) -> int:
         query = (
@@ -94,16 +100,15 @@ def compute_failing_jobs(session: Session, period: Period, settings: Any) -> Fig
         )
         return session.execute(query).scalar_one()
 
-    age = (utcnow() - oldest) if oldest else None
-    return {
-        "queue": "jobs",
-        "waiting": waiting,
-        "oldest_hours": round(age / timedelta(hours=1), 1) if age else None,
-        "this_week": failures(period.start, period.end),
-        "last_week": failures(previous.start, previous.end),
-        "href": "/staff/jobs?status=failed",
-        "sources": [source("jobs.failed", queue_query)],
-    }
+    return queue_figures(
+        queue="jobs",
+        waiting=waiting,
+        oldest=oldest,
+        count=failures,
+        period=period,
+        href="/staff/jobs?status=failed",
+        sources=[source("jobs.failed", queue_query)],
+    )
 
 
 FAILING_JOBS = Section(

@@ -11,14 +11,12 @@ shown as ``null`` with ``fewer_than``.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import timedelta
 from typing import Any, Literal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from marsad.core import i18n
-from marsad.core.db import utcnow
 from marsad.core.errors import InvalidInput
 from marsad.core.i18n import gettext as _
 from marsad.core.i18n.markers import N_
@@ -29,6 +27,7 @@ from marsad.publish.sections import (
     Section,
     as_date,
     local_day,
+    queue_figures,
     shown_count,
     source,
     week_label,
@@ -269,7 +268,6 @@ def compute_queue(session: Session, period: Period, settings: Any) -> Figures:  
         Report.status == workflow.RECEIVED
     )
     waiting, oldest = session.execute(queue_query).one()
-    previous = period.previous()
 
     def received(start: Any, end: Any) -> int:
         query = (
@@ -279,16 +277,15 @@ def compute_queue(session: Session, period: Period, settings: Any) -> Figures:  
         )
         return session.execute(query).scalar_one()
 
-    age = (utcnow() - oldest) if oldest else None
-    return {
-        "queue": "reports",
-        "waiting": waiting,
-        "oldest_hours": round(age / timedelta(hours=1), 1) if age else None,
-        "this_week": received(period.start, period.end),
-        "last_week": received(previous.start, previous.end),
-        "href": "/staff/reports?status=received",
-        "sources": [source("reports.awaiting_triage", queue_query)],
-    }
+    return queue_figures(
+        queue="reports",
+        waiting=waiting,
+        oldest=oldest,
+        count=received,
+        period=period,
+        href="/staff/reports?status=received",
+        sources=[source("reports.awaiting_triage", queue_query)],
+    )
 
 
 QUEUE = Section(
