@@ -9,7 +9,7 @@ from marsad.core import users
 from marsad.core.db import session_scope
 from marsad.core.errors import Forbidden, InvalidInput
 from marsad.core.models import AuditRecord
-from marsad.reports import contact, service
+from marsad.reports import contact, receipts, service
 from marsad.reports.models import Report
 
 from .helpers import CONTACT_EMAIL, move, publish
@@ -18,10 +18,10 @@ from .helpers import CONTACT_EMAIL, move, publish
 def test_a_report_gets_a_receipt_that_shows_only_its_status(file_report, sessions) -> None:
     report_id, receipt = file_report(description="Details", contact=CONTACT_EMAIL)
     with sessions() as session:
-        assert service.receipt_status(session, code=receipt) == "received"
-        assert service.receipt_status(session, code=receipt.lower().replace("-", "")) == "received"
+        assert receipts.receipt_status(session, code=receipt) == "received"
+        assert receipts.receipt_status(session, code=receipt.lower().replace("-", "")) == "received"
         with pytest.raises(Exception) as exc:
-            service.receipt_status(session, code="AAAA-AAAA-AAAA")
+            receipts.receipt_status(session, code="AAAA-AAAA-AAAA")
         assert getattr(exc.value, "code", "") == "err_receipt_not_found"
         report = session.get(Report, report_id)
         assert report.contact_sealed and CONTACT_EMAIL not in report.contact_sealed
@@ -86,7 +86,7 @@ def test_transitions_are_checked_audited_and_role_gated(file_report, sessions, s
         report = session.get(Report, report_id)
         assert report.status == "published" and report.verified
         assert (report.location_precision, report.time_precision) == ("governorate", "month")
-        assert service.receipt_status(session, code=receipt) == "published"
+        assert receipts.receipt_status(session, code=receipt) == "published"
         assert any("Two sources confirm" in c.body for c in report.comments)
         moves = [
             r.details

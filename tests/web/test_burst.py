@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 from sqlalchemy import select
 
-from marsad.reports import service
+from marsad.reports import receipts
 from marsad.reports.models import Report
 from tests.conftest import use_report_settings
 
@@ -95,7 +95,7 @@ def test_burst_loses_nothing_and_health_answers(app, live_server, sessions):  # 
     with sessions() as session:
         stored = set(session.execute(select(Report.id)).scalars())
         # Each receipt handed out finds its report.
-        found = [service.receipt_status(session, code=code) for code in accepted.values()]
+        found = [receipts.receipt_status(session, code=code) for code in accepted.values()]
     assert stored == set(accepted), f"{len(set(accepted) - stored)} accepted reports are lost"
     assert found == ["received"] * SUBMISSIONS
     # /health was asked throughout and answered every time, with 200.

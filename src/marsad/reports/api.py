@@ -24,7 +24,7 @@ from marsad.core.errors import InvalidInput
 from marsad.core.i18n import gettext as _
 from marsad.core.models import User
 from marsad.core.places import DISTRICT, GOVERNORATE, Place, PlaceIndex, feature_collection
-from marsad.reports import cases, export, public, service
+from marsad.reports import cases, export, public, receipts, service
 from marsad.reports import contact as contact_rules
 from marsad.reports.deps import check_rate, public_filter, report_settings
 from marsad.reports.files import Upload
@@ -314,7 +314,7 @@ def store_submission(
 @router.get("/receipts/{code}", response_model=ReceiptStatus)
 def receipt(code: str, session: ReadSession) -> ReceiptStatus:
     """The status of a report by its receipt code (never its content)."""
-    status = service.receipt_status(session, code=code)
+    status = receipts.receipt_status(session, code=code)
     return ReceiptStatus(status=status, status_label=status_label(status))
 
 

@@ -23,7 +23,7 @@ from marsad.core.errors import InvalidInput, NotFound
 from marsad.core.i18n import gettext as _
 from marsad.core.models import User
 from marsad.core.places import PlaceIndex
-from marsad.reports import cases, export, public, service, workflow
+from marsad.reports import cases, export, public, receipts, service, workflow
 from marsad.reports import contact as contact_rules
 from marsad.reports.api import status_label, store_submission
 from marsad.reports.case_views import ENTRY_LABELS, OUTCOME_LABELS
@@ -91,7 +91,7 @@ def report_submit(request: Request, form: PostedForm) -> Response:
         # The honeypot field is invisible to people; a bot filled it. Answer exactly as
         # for an accepted report (a receipt code of the same form, whose page reads
         # "received"), so it learns nothing, and store nothing.
-        code = service.decoy_receipt(_decoy_key(request))
+        code = receipts.decoy_receipt(_decoy_key(request))
         return RedirectResponse(f"/r/{quote(code)}?new=1", status_code=303)
     files = [
         Upload(filename=v.filename or "file", data=v.file.read(), content_type=v.content_type)
@@ -131,9 +131,9 @@ def receipt_page(
 ) -> Response:
     """A report's status by receipt code; never its content."""
     try:
-        status = service.receipt_status(session, code=code)
+        status = receipts.receipt_status(session, code=code)
     except NotFound:
-        if not service.is_decoy_receipt(_decoy_key(request), code):
+        if not receipts.is_decoy_receipt(_decoy_key(request), code):
             return render(
                 request,
                 "reports/receipt.html",
@@ -158,7 +158,7 @@ def receipt_page(
 def _decoy_key(request: Request) -> bytes:
     state = request.app.state
     if not hasattr(state, "decoy_key"):
-        state.decoy_key = service.decoy_key(state.settings.secret())
+        state.decoy_key = receipts.decoy_key(state.settings.secret())
     return state.decoy_key
 
 
