@@ -1,7 +1,8 @@
 """The connectivity capability as the registry sees it: blocking (OONI) and outages.
 
 The capability has two halves with their own modules; each half's ``parts``
-module says what it contributes, and this plugin hands the union to the registry.
+module says what it contributes (a function per hook, absent when it gives
+nothing), and this plugin hands the union to the registry.
 """
 
 from __future__ import annotations
@@ -25,9 +26,12 @@ def _halves() -> list[Any]:
 
 
 def _union(name: str, *args: Any) -> list[Any]:
+    """What both halves give for one hook; a half without the function gives nothing."""
     items: list[Any] = []
     for half in _halves():
-        items.extend(getattr(half, name)(*args) or [])
+        part = getattr(half, name, None)
+        if part is not None:
+            items.extend(part(*args) or [])
     return items
 
 

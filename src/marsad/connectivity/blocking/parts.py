@@ -66,10 +66,6 @@ def references() -> list[Any]:
     return list(REF_TYPES)
 
 
-def publish_sections() -> list[Any]:
-    return []
-
-
 def demo_data(context: DemoContext) -> list[str]:
     from marsad.connectivity.blocking.demo import load_demo
 

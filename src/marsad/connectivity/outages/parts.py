@@ -67,10 +67,6 @@ def references() -> list[Any]:
     return list(REF_TYPES)
 
 
-def publish_sections() -> list[Any]:
-    return []
-
-
 def demo_data(context: DemoContext) -> list[str]:
     from marsad.connectivity.outages.demo import load_demo
 
