@@ -31,6 +31,7 @@ from marsad.web.deps import (
     CSRF_COOKIE,
     LANG_COOKIE,
     RedirectToLogin,
+    bearer_token,
     load_session_user,
     read_sessions,
 )
@@ -180,13 +181,13 @@ def _is_staff(request: Request) -> bool:
     """Whether the request comes from a signed-in staff member or carries a valid token."""
     if getattr(request.state, "user", None) is not None:
         return True
-    scheme, _sep, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = bearer_token(request)
+    if token is None:
         return False
     from marsad.core import users
 
     with read_sessions(request)() as session:
-        return users.user_for_token(session, token=token.strip()) is not None
+        return users.user_for_token(session, token=token) is not None
 
 
 def _wants_json(request: Request) -> bool:

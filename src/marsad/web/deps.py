@@ -127,6 +127,14 @@ def end_session(response: Response) -> None:
     response.delete_cookie(PENDING_COOKIE)
 
 
+def bearer_token(request: Request) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header, if the request has one."""
+    scheme, _sep, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
 def _bearer_user(request: Request) -> User | None:
     """The user of a valid ``Authorization: Bearer`` token (401 for an invalid one).
 
@@ -134,12 +142,11 @@ def _bearer_user(request: Request) -> User | None:
     used): the request's own session stays unopened, so a handler that queues work
     through another session never waits for a lock its own request holds (SQLite).
     """
-    header = request.headers.get("authorization", "")
-    scheme, _sep, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = bearer_token(request)
+    if token is None:
         return None
     with request.app.state.sessions() as session:
-        user = users.user_for_token(session, token=token.strip())
+        user = users.user_for_token(session, token=token)
         if user is None:
             session.rollback()
             raise HTTPException(401, headers={"WWW-Authenticate": "Bearer"})
