@@ -356,8 +356,7 @@ def list_public(
 def list_geojson(request: Request, session: ReadSession, filters: PublicFilterDep) -> JSONResponse:
     """Published reports as GeoJSON points at public precision."""
     rows = _public_rows(request, session, filters)
-    k = report_settings(request).reports_min_public_count
-    return JSONResponse(public.geojson(rows, k=k), media_type="application/geo+json")
+    return JSONResponse(public.geojson(rows), media_type="application/geo+json")
 
 
 @router.get("/reports.csv")

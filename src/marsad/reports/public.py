@@ -30,7 +30,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, Field, PrivateAttr
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from marsad.core.places import Place, PlaceIndex
@@ -96,6 +96,27 @@ class AreaCounts:
             if report.district_pcode and _chosen_precision(report) in ("exact", "district"):
                 districts[report.district_pcode] += 1
         return cls(k=k, districts=districts, governorates=governorates)
+
+    @classmethod
+    def load(cls, session: Session, *, k: int) -> AreaCounts:
+        """The same counts from the database, without loading the reports (one report's page)."""
+        public = (Report.status == workflow.PUBLISHED, Report.confidential.is_(False))
+        chosen = func.coalesce(Report.location_precision, workflow.DEFAULT_LOCATION_PRECISION)
+        governorates = session.execute(
+            select(Report.governorate_pcode, func.count())
+            .where(*public, Report.governorate_pcode.is_not(None))
+            .group_by(Report.governorate_pcode)
+        )
+        districts = session.execute(
+            select(Report.district_pcode, func.count())
+            .where(*public, Report.district_pcode.is_not(None), chosen.in_(("exact", "district")))
+            .group_by(Report.district_pcode)
+        )
+        return cls(
+            k=k,
+            districts=Counter(dict(districts.all())),
+            governorates=Counter(dict(governorates.all())),
+        )
 
     def precision(self, report: Report) -> str:
         """The location precision this report may be shown at, given its neighbours."""
@@ -229,25 +250,21 @@ def published_report(
     report = session.get(Report, report_id)
     if report is None or report.status != workflow.PUBLISHED or report.confidential:
         return None
-    areas = AreaCounts.of(list(session.execute(_public_query()).scalars()), k=k)
+    areas = AreaCounts.load(session, k=k)
     return to_public(report, PlaceIndex.load(session), lang=lang, zone=zone, areas=areas)
 
 
-def geojson(rows: list[ReportPublic], *, k: int = 1) -> dict[str, Any]:
+def geojson(rows: list[ReportPublic]) -> dict[str, Any]:
     """A GeoJSON FeatureCollection of public reports (points at public precision).
 
-    A report in a governorate (or with no governorate) that has fewer than ``k``
-    of these rows gets no point (``geometry: null``): the public map shows no
-    individual point in an area with fewer than k published reports.
+    The small-area rule is already applied to ``rows`` (see :class:`AreaCounts`):
+    a report too alone to be placed has no point (``geometry: null``).
     """
-    per_area = Counter(row.governorate for row in rows)
     features = []
     for row in rows:
         props = row.model_dump(exclude={"lat", "lon"})
         geometry = (
-            {"type": "Point", "coordinates": [row.lon, row.lat]}
-            if row.lat is not None and per_area[row.governorate] >= k
-            else None
+            {"type": "Point", "coordinates": [row.lon, row.lat]} if row.lat is not None else None
         )
         features.append(
             {"type": "Feature", "id": row.id, "geometry": geometry, "properties": props}
