@@ -6,6 +6,7 @@ import html
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from marsad.alerts.models import AlertRule
@@ -142,7 +143,7 @@ def test_the_page_in_a_phone_and_a_desktop_browser(live_server, browser, make_us
             page.screenshot(path=str(SHOTS / f"alerts-added-{width}.png"), full_page=True)
             page.goto(f"{live_server}/staff/alerts")
             page.click("form[action$='/test'] button")
-            assert page.locator(".alert-deliveries tbody tr").count() == 2
+            expect(page.locator(".alert-deliveries tbody tr")).to_have_count(2)
         assert page.locator("html").get_attribute("dir") == "rtl"
         assert page.locator(".alert-rules tbody tr").count() == 1
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")

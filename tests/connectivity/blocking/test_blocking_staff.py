@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from marsad.connectivity.blocking.service import blocked_now, import_files
 from tests.conftest import csrf_from, login
@@ -99,8 +100,9 @@ def test_the_fingerprints_page_reads_on_a_phone_and_a_desktop(
         page.fill("input[name=name]", f"marsad.iq_{width}")
         page.fill("input[name=pattern]", "blocked by order")
         page.click("form.filters button[type=submit]")
+        # The form posts and redirects back: wait for the new row rather than race the load.
+        expect(page.locator(f"text=marsad.iq_{width}")).to_have_count(1)
         assert page.url.endswith(PAGE)
-        assert page.locator(f"text=marsad.iq_{width}").count() == 1
         page.screenshot(path=str(shots / f"fingerprints-{width}.png"), full_page=False)
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         context.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from marsad.connectivity.blocking.service import blocked_now, import_files
 from marsad.core.refs import resolve_ref
@@ -135,7 +136,7 @@ def test_the_blocked_page_reads_on_a_phone_and_a_desktop(live_server, browser, s
         # nothing spills out sideways on a phone: the page is no wider than the screen
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         page.click(f'a[href="{link["url"]}"]')
-        assert page.locator("h1").count() == 1
+        expect(page.locator("h1")).to_have_count(1)
         page.screenshot(path=str(shots / f"measurement-{width}.png"), full_page=True)
         context.close()
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from marsad.connectivity.outages import service
 from marsad.core.db import session_scope
@@ -59,7 +60,8 @@ def test_timeline_and_staff_desk_fit_phone_and_desktop(
             page.screenshot(path=str(SHOTS / f"timeline-{lang}-{width}.png"), full_page=True)
         # The map filters without any script: follow Erbil's link.
         page.click("svg.conn-map a[href$='IQG11']")
-        assert page.locator("ol.timeline li").count() == 2  # the national and the regional one
+        # the national and the regional one
+        expect(page.locator("ol.timeline li")).to_have_count(2)
         page.goto(f"{live_server}/connectivity/events/{event_id}")
         page.screenshot(path=str(SHOTS / f"event-{width}.png"), full_page=True)
         page.goto(live_server + "/login")
