@@ -55,6 +55,9 @@ class Dataset:
     texts: list[str]
     labels: list[str]
     sha256: str
+    #: How much this set counts against the others: analysts' local labels are few but
+    #: are the only Iraqi data, so retraining weights them up (see :func:`balanced_weights`).
+    weight: float = 1.0
 
 
 def read_dataset(
@@ -167,7 +170,7 @@ def dedupe(datasets: Sequence[Dataset]) -> list[Dataset]:
             seen.add(key)
             texts.append(text)
             labels.append(label)
-        out.append(Dataset(ds.name, texts, labels, ds.sha256))
+        out.append(Dataset(ds.name, texts, labels, ds.sha256, ds.weight))
     return out
 
 
@@ -183,7 +186,7 @@ def balanced_weights(datasets: Sequence[Dataset]) -> np.ndarray:
     for ds in datasets:
         labels = np.asarray(ds.labels)
         values, inverse, counts = np.unique(labels, return_inverse=True, return_counts=True)
-        weights.append(1.0 / (counts[inverse] * len(values)))
+        weights.append(ds.weight / (counts[inverse] * len(values)))
     w = np.concatenate(weights)
     return w * (len(w) / w.sum())
 
