@@ -43,6 +43,17 @@ LABELS = {
     "reasons": {
         "preview": N_("Preview"),
     },
+    # Why a capture failed: the code before the colon in ``EvidenceItem.reason``.
+    "failures": {
+        "err_capture_url": N_("The address is not a web address that can be captured."),
+        "err_capture_unreachable": N_("The site could not be reached."),
+        "err_capture_network": N_("The network failed during the capture."),
+        "err_capture_timeout": N_("The site did not answer in time."),
+        "err_capture_tls": N_("The site's secure connection could not be verified."),
+        "err_capture_too_large": N_("The page is larger than the capture limit."),
+        "err_capture_redirect_loop": N_("The site keeps redirecting and never shows a page."),
+        "err_capture_failed": N_("The capture failed."),
+    },
     "changes": {
         "http_status": N_("HTTP status"),
         "content_sha256": N_("Content hash"),
@@ -55,3 +66,12 @@ LABELS = {
 def label(group: str, code: str) -> str:
     """The msgid for ``code`` in ``group``; the code itself when it has none."""
     return LABELS.get(group, {}).get(code, code)
+
+
+def failure(reason: str | None) -> tuple[str, str]:
+    """Split a stored failure reason (``"err_code: detail"``) into the msgid staff read
+    and the technical detail (English, shown small, for whoever debugs the capture)."""
+    code, _, detail = (reason or "").partition(":")
+    if code not in LABELS["failures"]:
+        return LABELS["failures"]["err_capture_failed"], (reason or "").strip()
+    return LABELS["failures"][code], detail.strip()

@@ -24,7 +24,7 @@ from marsad.core.errors import NotFound
 from marsad.core.models import User
 from marsad.evidence import service
 from marsad.evidence.capture import start_capture
-from marsad.evidence.labels import label
+from marsad.evidence.labels import failure, label
 from marsad.evidence.models import ITEM_KINDS, ITEM_STATUSES
 from marsad.web.deps import CsrfChecked, DbSession, StaffUser
 from marsad.web.templating import render
@@ -87,6 +87,7 @@ def list_page(
             "more": more,
             "bundles": _bundle_writer() is not None,
             "label": label,
+            "failure": failure,
         },
     )
 
@@ -101,7 +102,9 @@ def item_page(item_id: int, request: Request, user: StaffUser, session: DbSessio
     elif detail["media_type"] in INLINE_TYPES and detail["sha256"]:
         preview = f"/staff/evidence/{item_id}/file?inline=1"
     return render(
-        request, "evidence/item.html", {"item": detail, "preview": preview, "label": label}
+        request,
+        "evidence/item.html",
+        {"item": detail, "preview": preview, "label": label, "failure": failure},
     )
 
 
