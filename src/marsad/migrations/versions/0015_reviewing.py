@@ -35,11 +35,14 @@ PREFIX = re.compile(r"\[(\w+) → (\w+)\] ?(.*)", re.DOTALL)
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("reports", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("occurred_precision", sa.String(length=8), nullable=True))
-    with op.batch_alter_table("report_comments", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("transition_from", sa.String(length=16), nullable=True))
-        batch_op.add_column(sa.Column("transition_to", sa.String(length=16), nullable=True))
+    # Added in place (ALTER TABLE … ADD COLUMN on both backends): no table is copied.
+    op.add_column("reports", sa.Column("occurred_precision", sa.String(length=8), nullable=True))
+    op.add_column(
+        "report_comments", sa.Column("transition_from", sa.String(length=16), nullable=True)
+    )
+    op.add_column(
+        "report_comments", sa.Column("transition_to", sa.String(length=16), nullable=True)
+    )
 
     conn = op.get_bind()
     reports = sa.table(
@@ -107,8 +110,9 @@ def downgrade() -> None:
             .where(comments.c.id == comment_id)
             .values(body=f"[{old} → {new}] {body}")
         )
-    with op.batch_alter_table("report_comments", schema=None) as batch_op:
-        batch_op.drop_column("transition_to")
-        batch_op.drop_column("transition_from")
-    with op.batch_alter_table("reports", schema=None) as batch_op:
-        batch_op.drop_column("occurred_precision")
+    # Plain ALTER TABLE … DROP COLUMN (SQLite ≥ 3.35), not a batch copy: copying means
+    # dropping the old ``reports`` table, and with foreign keys on that would cascade
+    # and delete every comment and file of every report.
+    op.drop_column("report_comments", "transition_to")
+    op.drop_column("report_comments", "transition_from")
+    op.drop_column("reports", "occurred_precision")
