@@ -151,7 +151,10 @@ def test_without_the_tools_a_file_is_kept_apart_and_everyone_is_told(
     assert shown["kept_apart"] is True and shown["original"] is None
     # The web form tells the reporter on the receipt page, and staff on the report page.
     form = client.get("/report")
-    assert "الفيديو والصوت وملفات PDF" in form.text  # the form says they are cleaned
+    # Before attaching, the form says this server cannot clean them now (it used to claim
+    # that it does).
+    assert "لا يمكن تنظيف مستندات PDF على هذا الخادم الآن" in form.text
+    assert "لا يمكن تنظيف مقاطع الفيديو والتسجيلات الصوتية" in form.text
     done = client.post(
         "/report",
         data={"csrf_token": csrf_from(form.text), "title": "Leaked file", "category": "threat"},

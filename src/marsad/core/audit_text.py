@@ -32,6 +32,21 @@ SENTENCES = {
     "report.transition": N_("%(actor)s changed the status of report %(subject)s."),
     "report.assigned": N_("%(actor)s assigned report %(subject)s."),
     "report.commented": N_("%(actor)s commented on report %(subject)s."),
+    "report.locked": N_("%(actor)s opened report %(subject)s for editing."),
+    "report.contact_requested": N_("%(actor)s asked for the contact of report %(subject)s."),
+    "report.contact_approved": N_(
+        "%(actor)s approved a request for the contact of report %(subject)s."
+    ),
+    "report.contact_denied": N_(
+        "%(actor)s denied a request for the contact of report %(subject)s."
+    ),
+    "report.file_viewed": N_("%(actor)s looked at a file of report %(subject)s."),
+    "report.file_downloaded": N_("%(actor)s downloaded a file of report %(subject)s."),
+    "case.caseworker_added": N_("%(actor)s added a caseworker to case %(subject)s."),
+    "case.caseworker_removed": N_("%(actor)s removed a caseworker from case %(subject)s."),
+    "case.entry_added": N_("%(actor)s added an entry to case %(subject)s."),
+    "case.entry_done": N_("%(actor)s marked a follow-up of case %(subject)s done."),
+    "case.updated": N_("%(actor)s updated case %(subject)s."),
     "flag.confirmed": N_("%(actor)s confirmed a flagged post."),
     "flag.rejected": N_("%(actor)s rejected a flagged post."),
     "flag.undone": N_("%(actor)s took back a decision on a flagged post."),
@@ -48,6 +63,7 @@ FAMILIES = {
     "user": N_("Staff accounts"),
     "token": N_("API tokens"),
     "report": N_("Reports"),
+    "case": N_("Confidential cases"),
     "flag": N_("Flagged posts"),
     "glossary": N_("Glossary"),
     "coordination": N_("Coordination"),

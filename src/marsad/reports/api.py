@@ -94,6 +94,9 @@ class CommentOut(BaseModel):
     author: str
     body: str
     created_at: datetime
+    # The status move the note was written with, when it was one (status codes).
+    transition_from: str | None = None
+    transition_to: str | None = None
 
 
 class ReportStaffView(BaseModel):
@@ -116,6 +119,9 @@ class ReportStaffView(BaseModel):
     category: str
     links: list[str]
     occurred_at: datetime | None
+    occurred_precision: str | None = Field(
+        None, description="`day`: the reporter gave a date alone (stored as noon); `exact`"
+    )
     governorate: str | None
     district: str | None
     lat: float | None
@@ -142,6 +148,10 @@ class TransitionIn(BaseModel):
     location_precision: str | None = Field(None, description="exact, district or governorate")
     time_precision: str | None = Field(None, description="exact, day, week or month")
     duplicate_of: str | None = None
+    confirm_more_precise: bool = Field(
+        False,
+        description="needed to publish again more precisely than an earlier publication",
+    )
 
 
 STATUS_LABELS = {
@@ -434,6 +444,7 @@ def staff_view(
         category=report.category.slug,
         links=service.report_links(report) if readable else [],
         occurred_at=report.occurred_at if readable else None,
+        occurred_precision=report.occurred_precision if readable else None,
         governorate=report.governorate_pcode if readable else None,
         district=report.district_pcode if readable else None,
         lat=report.lat if readable else None,
@@ -461,7 +472,13 @@ def staff_view(
             for f in (report.files if readable else [])
         ],
         comments=[
-            CommentOut(author=c.author, body=c.body, created_at=c.created_at)
+            CommentOut(
+                author=c.author,
+                body=c.body,
+                created_at=c.created_at,
+                transition_from=c.transition_from,
+                transition_to=c.transition_to,
+            )
             for c in (report.comments if readable else [])
         ],
     )
@@ -508,5 +525,6 @@ def transition(
         location_precision=body.location_precision,
         time_precision=body.time_precision,
         duplicate_of=body.duplicate_of,
+        confirm_more_precise=body.confirm_more_precise,
     )
     return staff_view(session, report=report, viewer=user, cipher=request.app.state.cipher)

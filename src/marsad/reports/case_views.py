@@ -38,8 +38,9 @@ OUTCOME_LABELS = {
 }
 
 
-def _back(report_id: str) -> RedirectResponse:
-    return RedirectResponse(f"/staff/reports/{report_id}", status_code=303)
+def _back(report_id: str, done: str = "case") -> RedirectResponse:
+    # ``done`` names the message the report's page shows (reports.labels.DONE_MESSAGES).
+    return RedirectResponse(f"/staff/reports/{report_id}?done={done}", status_code=303)
 
 
 def _when(request: Request, value: str | None, where: str) -> datetime | None:
@@ -57,7 +58,7 @@ def staff_contact_request(
     contact.request_contact(
         session, report_id=report_id, actor=user, reason=str(form.get("reason", ""))
     )
-    return _back(report_id)
+    return _back(report_id, "requested")
 
 
 @router.post("/staff/contact-requests/{request_id}/decide", dependencies=[CsrfChecked])
@@ -74,7 +75,7 @@ def staff_contact_decide(
     )
     if form.get("next") == "admin":
         return RedirectResponse("/admin/contact-requests", status_code=303)
-    return _back(view.report_id)
+    return _back(view.report_id, "decided")
 
 
 @router.get("/admin/contact-requests")

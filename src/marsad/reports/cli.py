@@ -158,7 +158,11 @@ def export_reports(
             )
         else:
             staff = export.staff_rows(
-                session, status=status, category=category, governorate=governorate
+                session,
+                status=status,
+                category=category,
+                governorate=governorate,
+                zone=settings.timezone,
             )
             text = (
                 json.dumps(

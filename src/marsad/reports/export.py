@@ -15,6 +15,7 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -96,6 +97,15 @@ def public_csv(rows: Sequence[ReportPublic], *, hxl: bool = False) -> str:
     return write_csv((r.model_dump() for r in rows), PUBLIC_COLUMNS, hxl=hxl)
 
 
+def _occurred(report: Report, zone: str) -> str | None:
+    """When it happened: a local date when the reporter gave a date alone, else ISO 8601."""
+    if report.occurred_at is None:
+        return None
+    if report.occurred_precision == "day":
+        return report.occurred_at.astimezone(ZoneInfo(zone)).date().isoformat()
+    return report.occurred_at.isoformat()
+
+
 def staff_rows(
     session: Session,
     *,
@@ -103,6 +113,7 @@ def staff_rows(
     category: str | None = None,
     governorate: str | None = None,
     readable: set[str] | None = None,
+    zone: str = "Asia/Baghdad",
 ) -> list[dict[str, Any]]:
     """Every report matching the filter, as exact rows for staff (no contact).
 
@@ -132,7 +143,7 @@ def staff_rows(
                 "district": report.district_pcode,
                 "lat": report.lat,
                 "lon": report.lon,
-                "occurred_at": report.occurred_at.isoformat() if report.occurred_at else None,
+                "occurred_at": _occurred(report, zone),
                 "created_at": report.created_at.isoformat(),
                 "published_at": report.published_at.isoformat() if report.published_at else None,
                 "location_precision": report.location_precision,

@@ -77,6 +77,18 @@ def _tool(name: str) -> str | None:
     return shutil.which(name)
 
 
+def available() -> dict[str, bool]:
+    """Which kinds this server can clean now (``av``: ffmpeg; ``pdf``: exiftool and qpdf).
+
+    The report form says so before a reporter attaches a file: a kind that
+    cannot be cleaned is stored as sent (kept apart), with its hidden data.
+    """
+    return {
+        "av": _tool("ffmpeg") is not None,
+        "pdf": _tool("exiftool") is not None and _tool("qpdf") is not None,
+    }
+
+
 def clean_media(data: bytes, media_type: str) -> MediaResult:
     """Strip metadata from a video, audio file or PDF; MediaResult(None, why) if it cannot."""
     with tempfile.TemporaryDirectory(prefix="marsad-clean-") as name:

@@ -69,6 +69,8 @@ class Report(Base):
     links: Mapped[str] = mapped_column(Text, default="[]")
     category_id: Mapped[str] = mapped_column(ForeignKey("report_categories.id"), index=True)
     occurred_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # What the reporter gave: "day" (a date alone, stored as noon local time) or "exact".
+    occurred_precision: Mapped[str | None] = mapped_column(String(8), nullable=True)
     governorate_pcode: Mapped[str | None] = mapped_column(String(16), nullable=True, index=True)
     district_pcode: Mapped[str | None] = mapped_column(String(16), nullable=True)
     lat: Mapped[float | None] = mapped_column(Float, nullable=True)
@@ -109,6 +111,9 @@ class ReportComment(Base):
     report_id: Mapped[str] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
     author: Mapped[str] = mapped_column(String(64))
     body: Mapped[str] = mapped_column(Text)
+    # The status move this note was written with (a code each), shown as a sentence.
+    transition_from: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    transition_to: Mapped[str | None] = mapped_column(String(16), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     report: Mapped[Report] = relationship(back_populates="comments")

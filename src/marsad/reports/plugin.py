@@ -22,9 +22,16 @@ def marsad_models() -> list[str]:
 
 @hookimpl
 def marsad_routers() -> list[Any]:
-    from marsad.reports import api, case_api, case_views, views
+    from marsad.reports import api, case_api, case_views, file_views, views
 
-    return [api.router, case_api.router, views.router, case_views.router]
+    return [
+        api.router,
+        case_api.router,
+        file_views.api_router,
+        views.router,
+        case_views.router,
+        file_views.router,
+    ]
 
 
 @hookimpl

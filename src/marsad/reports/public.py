@@ -145,6 +145,8 @@ def to_public(
         raise ValueError("only published, non-confidential reports have a public form")
     loc = areas.precision(report) if areas is not None else _chosen_precision(report)
     tim = report.time_precision or workflow.DEFAULT_TIME_PRECISION
+    if report.occurred_precision == "day" and tim == "exact":
+        tim = "day"  # the reporter gave a date alone: its stored noon is no hour
     if loc == HIDDEN:
         gov = dist = None
         lat = lon = None

@@ -95,7 +95,9 @@ def save_category(
     """Create or rename a category (admins); audited."""
     slug = slug.strip().lower()
     if not slug or not slug.replace("_", "").isalnum() or len(slug) > 64:
-        raise InvalidInput("err_slug_invalid", _("A slug is letters, digits and _."), "slug")
+        raise InvalidInput(
+            "err_slug_invalid", _("An identifier is small Latin letters, digits and _."), "slug"
+        )
     parent_row = get_category(session, slug=parent) if parent else None
     if parent_row is not None and parent_row.slug == slug:
         raise InvalidInput("err_category_parent", _("A category cannot contain itself."), "parent")
@@ -184,6 +186,20 @@ def parse_when(value: str | datetime | None, zone: str) -> datetime | None:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=ZoneInfo(zone))
     return parsed.astimezone(UTC)
+
+
+def when_precision(value: str | datetime | None) -> str | None:
+    """``day`` when a reporter gave a date alone, ``exact`` for a date and time, else None.
+
+    A date alone is stored as noon local time (:func:`parse_when`); this keeps
+    the fact that no time was given, so nobody reads "12:00" as the hour.
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return "exact"
+    text = str(value).strip()
+    return "exact" if "T" in text or " " in text else "day"
 
 
 def _check_when(value: Any, zone: str, problems: Problems) -> datetime | None:
@@ -343,6 +359,7 @@ def check_submission(
         "description": description,
         "category": category,
         "occurred_at": when,
+        "occurred_precision": when_precision(sub.occurred_at) if when else None,
         "governorate_pcode": gov,
         "district_pcode": dist,
         "lat": lat,
@@ -485,12 +502,17 @@ def transition_report(
     location_precision: str | None = None,
     time_precision: str | None = None,
     duplicate_of: str | None = None,
+    confirm_more_precise: bool = False,
 ) -> Report:
     """Move a report along the workflow graph if the actor's role allows it; audited.
 
     Publishing sets the public precision (location exact|district|governorate,
-    time exact|day|week|month; the safer defaults are district and day).
-    Marking a duplicate needs the original report's id.
+    time exact|day|week|month). Unchosen, it is what an earlier publication
+    used, else the safer defaults, district and day. Publishing again more
+    precisely than before (a governorate case shown by district) is refused
+    unless ``confirm_more_precise``: what was once shown coarsely may have been
+    coarse for the reporter's safety. Marking a duplicate needs the original
+    report's id.
     """
     report = get_report(session, report_id=report_id)
     _check_lock(report, actor)
@@ -513,9 +535,24 @@ def transition_report(
         report.duplicate_of_id = original.id
         details["duplicate_of"] = original.id
     if to == workflow.PUBLISHED:
-        loc = location_precision or workflow.DEFAULT_LOCATION_PRECISION
-        tim = time_precision or workflow.DEFAULT_TIME_PRECISION
+        loc = location_precision or report.location_precision or workflow.DEFAULT_LOCATION_PRECISION
+        tim = time_precision or report.time_precision or workflow.DEFAULT_TIME_PRECISION
         workflow.check_precision(loc, tim)
+        raised = workflow.raised_precision(
+            report.location_precision, report.time_precision, loc, tim
+        )
+        if raised and not confirm_more_precise:
+            raise InvalidInput(
+                "err_precision_raised",
+                _(
+                    "This report was published before at a coarser precision. "
+                    "To show it more precisely now, confirm it explicitly."
+                ),
+                "confirm_more_precise",
+                raised=raised,
+            )
+        if raised:
+            details["more_precise"] = raised
         report.location_precision, report.time_precision = loc, tim
         report.published_at = utcnow()
         details.update(location_precision=loc, time_precision=tim)
@@ -530,7 +567,9 @@ def transition_report(
             ReportComment(
                 report_id=report.id,
                 author=actor.username,
-                body=f"[{previous} → {to}] {note.strip()}",
+                body=note.strip()[:10000],
+                transition_from=previous,
+                transition_to=to,
             )
         )
     session.flush()
@@ -658,6 +697,7 @@ def edit_report(
         "title",
         "description",
         "occurred_at",
+        "occurred_precision",
         "governorate_pcode",
         "district_pcode",
         "lat",

@@ -15,19 +15,21 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
 from marsad.core import i18n
+from marsad.core.audit_text import describe
 from marsad.core.errors import InvalidInput, NotFound
 from marsad.core.i18n import gettext as _
 from marsad.core.models import User
 from marsad.core.places import PlaceIndex
-from marsad.reports import cases, export, public, receipts, service, workflow
+from marsad.reports import cases, export, labels, media_clean, public, receipts, service, workflow
 from marsad.reports import contact as contact_rules
 from marsad.reports.api import status_label, store_submission
 from marsad.reports.case_views import ENTRY_LABELS, OUTCOME_LABELS
 from marsad.reports.deps import check_rate, public_filter, report_settings
+from marsad.reports.file_access import may_open_files
 from marsad.reports.files import Upload
 from marsad.web.deps import (
     MAX_PAGE,
@@ -71,6 +73,8 @@ def _form_context(session: Any, values: dict[str, Any], errors: dict[str, str]) 
         "values": values,
         "errors": errors,
         "max_files": None,
+        # Said on the form before a file is attached: what this server can clean now.
+        "cleaning": media_clean.available(),
     }
 
 
@@ -112,6 +116,9 @@ def report_submit(request: Request, form: PostedForm) -> Response:
         with read_sessions(request)() as session:
             context = _form_context(session, fields, errors)
         context["limits"] = report_settings(request)
+        # A browser cannot refill a file field, and nothing unchecked is kept on the
+        # server: the reporter is told the files must be chosen again.
+        context["files_dropped"] = len(files)
         return render(request, "reports/form.html", context, status=422)
     kept = f"&kept={len(done.kept_apart)}" if done.kept_apart else ""
     return RedirectResponse(f"/r/{quote(done.receipt)}?new=1{kept}", status_code=303)
@@ -152,6 +159,35 @@ def receipt_page(
             "status": status,
             "status_label": status_label(status),
         },
+    )
+
+
+@router.get("/r/{code}/receipt.txt")
+def receipt_text(request: Request, code: str, session: ReadSession) -> Response:
+    """The receipt code as a text file to keep (no JavaScript needed); never the content."""
+    try:
+        status = receipts.receipt_status(session, code=code)
+    except NotFound:
+        if not receipts.is_decoy_receipt(_decoy_key(request), code):
+            raise
+        status = "received"
+    lines = [
+        _("Marsad: your report"),
+        "",
+        _("Receipt code: %(code)s") % {"code": code},
+        _("Status when saved: %(status)s") % {"status": status_label(status)},
+        "",
+        _("To check its status, open this page and type the code: %(url)s")
+        % {"url": f"{request.base_url}r"},
+        _(
+            "Keep this code private: whoever has it can see the status of your report, "
+            "never its content."
+        ),
+        "",
+    ]
+    return PlainTextResponse(
+        "\r\n".join(lines),
+        headers={"Content-Disposition": 'attachment; filename="marsad-receipt.txt"'},
     )
 
 
@@ -267,9 +303,10 @@ def staff_queue(
 
 
 def _staff_report_context(
-    request: Request, session: Any, user: User, report_id: str, reveal: bool
+    request: Request, session: Any, user: User, report_id: str, reveal: bool, done: str = ""
 ) -> dict[str, Any]:
     lang = i18n.current_language.get()
+    zone = request.app.state.settings.timezone
     report = service.get_report(session, report_id=report_id)
     readable = cases.may_read(session, report=report, user=user)
     if readable:
@@ -293,7 +330,10 @@ def _staff_report_context(
         "entry_kinds": [(k, ENTRY_LABELS[k]()) for k in cases.ENTRY_KINDS],
         "outcomes": [(k, OUTCOME_LABELS[k]()) for k in cases.OUTCOMES],
         "requests": contact_rules.report_requests(session, report_id=report.id),
-        "history": cases.case_history(session, report_id=report.id),
+        "history": [
+            (h, describe(action=h.action, actor=h.actor, subject_id=report.id, details=None))
+            for h in cases.case_history(session, report_id=report.id)
+        ],
         "user": user,
         "report": report,
         "links": service.report_links(report),
@@ -317,12 +357,33 @@ def _staff_report_context(
         "reviewers": service.staff_users(session) if user.role in workflow.REVIEWERS else [],
         "location_precisions": [(p, LOCATION_LABELS[p]()) for p in workflow.LOCATION_PRECISIONS],
         "time_precisions": [(p, TIME_LABELS[p]()) for p in workflow.TIME_PRECISIONS],
+        # The form shows what is stored: a report published before keeps its precision
+        # unless someone deliberately changes it.
+        "chosen_location": report.location_precision or workflow.DEFAULT_LOCATION_PRECISION,
+        "chosen_time": report.time_precision or workflow.DEFAULT_TIME_PRECISION,
+        "published_before": report.location_precision is not None,
+        "precision_sentences": (
+            labels.label(labels.LOCATION_SENTENCES, report.location_precision),
+            labels.label(labels.TIME_SENTENCES, report.time_precision),
+        ),
+        "channel": labels.label(labels.CHANNEL_LABELS, report.channel),
+        "occurred": labels.occurred_text(report.occurred_at, report.occurred_precision, zone),
+        "comment_moves": {
+            c.id: labels.transition_sentence(c.transition_from, c.transition_to, status_label)
+            for c in report.comments
+            if c.transition_from and c.transition_to
+        },
+        "file_kind": labels.file_kind,
+        "may_open_files": may_open_files(user),
+        "done": labels.label(labels.DONE_MESSAGES, done) if done in labels.DONE_MESSAGES else "",
+        "transition_error": None,
         "lang": lang,
     }
 
 
 @router.get("/staff/reports/export")
 def staff_export(
+    request: Request,
     session: DbSession,
     user: StaffUser,
     format: str = "csv",  # noqa: A002 - the query parameter's public name
@@ -337,6 +398,7 @@ def staff_export(
         category=category or None,
         governorate=governorate or None,
         readable=cases.readable_cases(session, user=user),
+        zone=request.app.state.settings.timezone,
     )
     if format == "geojson":
         body = json.dumps(export.staff_geojson(rows, PlaceIndex.load(session)), ensure_ascii=False)
@@ -355,33 +417,64 @@ def staff_export(
 
 @router.get("/staff/reports/{report_id}")
 def staff_report(
-    request: Request, report_id: str, session: DbSession, user: StaffUser, contact: int = 0
+    request: Request,
+    report_id: str,
+    session: DbSession,
+    user: StaffUser,
+    contact: int = 0,
+    done: str = "",
 ) -> Response:
     """A report in full for staff; viewing it (and its contact) is audited."""
-    context = _staff_report_context(request, session, user, report_id, bool(contact))
+    context = _staff_report_context(request, session, user, report_id, bool(contact), done)
     return render(request, "reports/staff_report.html", context)
 
 
-def _back(report_id: str) -> RedirectResponse:
-    return RedirectResponse(f"/staff/reports/{report_id}", status_code=303)
+def _back(report_id: str, done: str = "") -> RedirectResponse:
+    # ``done`` names the message the page shows (labels.DONE_MESSAGES), never free text.
+    query = f"?done={done}" if done else ""
+    return RedirectResponse(f"/staff/reports/{report_id}{query}", status_code=303)
 
 
 @router.post("/staff/reports/{report_id}/transition", dependencies=[CsrfChecked])
 def staff_transition(
-    report_id: str, session: DbSession, user: StaffUser, form: PostedForm
+    request: Request, report_id: str, session: DbSession, user: StaffUser, form: PostedForm
 ) -> Response:
-    """Move a report along the workflow from its page."""
-    service.transition_report(
-        session,
-        report_id=report_id,
-        to=str(form.get("to", "")),
-        actor=user,
-        note=str(form.get("note", "")),
-        location_precision=str(form.get("location_precision", "")) or None,
-        time_precision=str(form.get("time_precision", "")) or None,
-        duplicate_of=str(form.get("duplicate_of", "")) or None,
-    )
-    return _back(report_id)
+    """Move a report along the workflow from its page.
+
+    A refusal the reviewer can fix (publishing more precisely than before without
+    the confirmation, a missing original for a duplicate) shows the page again
+    with the message beside the form and the choices kept.
+    """
+    chosen = {k: str(form.get(k, "")) for k in ("to", "location_precision", "time_precision")}
+    try:
+        service.transition_report(
+            session,
+            report_id=report_id,
+            to=chosen["to"],
+            actor=user,
+            note=str(form.get("note", "")),
+            location_precision=chosen["location_precision"] or None,
+            time_precision=chosen["time_precision"] or None,
+            duplicate_of=str(form.get("duplicate_of", "")) or None,
+            confirm_more_precise=form.get("confirm_more_precise") == "1",
+        )
+    except InvalidInput as exc:
+        session.rollback()
+        context = _staff_report_context(request, session, user, report_id, False)
+        context.update(
+            transition_error=exc.message,
+            transition_where=exc.where,
+            chosen_to=chosen["to"],
+            note=str(form.get("note", "")),
+        )
+        for key, name in (
+            ("location_precision", "chosen_location"),
+            ("time_precision", "chosen_time"),
+        ):
+            if chosen[key]:
+                context[name] = chosen[key]
+        return render(request, "reports/staff_report.html", context, status=422)
+    return _back(report_id, "transition")
 
 
 @router.post("/staff/reports/{report_id}/assign", dependencies=[CsrfChecked])
@@ -390,7 +483,7 @@ def staff_assign(report_id: str, session: DbSession, user: StaffUser, form: Post
     service.assign_report(
         session, report_id=report_id, assignee=str(form.get("assignee", "")) or None, actor=user
     )
-    return _back(report_id)
+    return _back(report_id, "assigned")
 
 
 @router.post("/staff/reports/{report_id}/comment", dependencies=[CsrfChecked])
@@ -399,7 +492,7 @@ def staff_comment(
 ) -> Response:
     """Add a staff comment."""
     service.add_comment(session, report_id=report_id, body=str(form.get("body", "")), actor=user)
-    return _back(report_id)
+    return _back(report_id, "commented")
 
 
 @router.post("/staff/reports/{report_id}/lock", dependencies=[CsrfChecked])
@@ -427,12 +520,18 @@ def staff_edit_form(
         "district": report.district_pcode or "",
         "lat": "" if report.lat is None else report.lat,
         "lon": "" if report.lon is None else report.lon,
-        "occurred_at": report.occurred_at.astimezone(
-            ZoneInfo(request.app.state.settings.timezone)
-        ).strftime("%Y-%m-%dT%H:%M")
-        if report.occurred_at
-        else "",
     }
+    # A date alone stays a date: the time field is left empty rather than filled with
+    # the noon it is stored as.
+    local = (
+        report.occurred_at.astimezone(ZoneInfo(request.app.state.settings.timezone))
+        if report.occurred_at
+        else None
+    )
+    values["occurred_date"] = local.strftime("%Y-%m-%d") if local else ""
+    values["occurred_time"] = (
+        local.strftime("%H:%M") if local and report.occurred_precision != "day" else ""
+    )
     context = _form_context(session, values, {})
     context.update(title=_("Edit report"), report=report)
     return render(request, "reports/staff_edit.html", context)
@@ -446,8 +545,10 @@ def staff_edit(
     fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}
     if "unlock" in fields:
         service.unlock_report(session, report_id=report_id, actor=user)
-        return _back(report_id)
+        return _back(report_id, "unlocked")
     report = service.get_report(session, report_id=report_id)
+    day, time = fields.get("occurred_date", "").strip(), fields.get("occurred_time", "").strip()
+    fields["occurred_at"] = f"{day}T{time}" if day and time else day
     service.edit_report(
         session,
         report_id=report_id,
@@ -461,7 +562,7 @@ def staff_edit(
         settings=report_settings(request),
         zone=request.app.state.settings.timezone,
     )
-    return _back(report_id)
+    return _back(report_id, "edited")
 
 
 def _whole_number(value: str | None, where: str) -> int:
@@ -494,11 +595,14 @@ def admin_categories(request: Request, session: DbSession, user: AdminUser) -> R
 def admin_category_save(session: DbSession, user: AdminUser, form: PostedForm) -> Response:
     """Admins: add or rename a category (names in three languages, optional parent)."""
     field = {k: str(v).strip() for k, v in form.items() if isinstance(v, str)}
+    words = {"slug": _("Identifier"), "name_ar": "العربية", "name_ckb": "کوردی"}
     for name in ("slug", "name_ar", "name_ckb", "name_en"):
         if not field.get(name):
             raise InvalidInput(
                 "err_required",
-                _("This field is missing or not valid: {field}").format(field=name),
+                _("This field is missing or not valid: {field}").format(
+                    field=words.get(name, "English")
+                ),
                 name,
             )
     service.save_category(

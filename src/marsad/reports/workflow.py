@@ -105,6 +105,26 @@ def check_precision(location: str, time: str) -> None:
         )
 
 
+def raised_precision(
+    before_location: str | None, before_time: str | None, location: str, time: str
+) -> list[str]:
+    """Which of ``location_precision`` / ``time_precision`` would show more than before.
+
+    ``before_*`` are the precisions of an earlier publication (None: never
+    published). The lists above run from the most precise to the least.
+    """
+    raised = []
+    if before_location in LOCATION_PRECISIONS and LOCATION_PRECISIONS.index(
+        location
+    ) < LOCATION_PRECISIONS.index(before_location):
+        raised.append("location_precision")
+    if before_time in TIME_PRECISIONS and TIME_PRECISIONS.index(time) < TIME_PRECISIONS.index(
+        before_time
+    ):
+        raised.append("time_precision")
+    return raised
+
+
 def coarse_time(value: datetime | None, precision: str, zone: str = "Asia/Baghdad") -> str | None:
     """The public form of a time at ``precision``, in the local time zone.
 
