@@ -32,6 +32,7 @@ SENTENCES = {
     "report.transition": N_("%(actor)s changed the status of report %(subject)s."),
     "report.assigned": N_("%(actor)s assigned report %(subject)s."),
     "report.commented": N_("%(actor)s commented on report %(subject)s."),
+    "report.located": N_("Report %(subject)s was placed in its area from its point."),
     "flag.confirmed": N_("%(actor)s confirmed a flagged post."),
     "flag.rejected": N_("%(actor)s rejected a flagged post."),
     "flag.undone": N_("%(actor)s took back a decision on a flagged post."),

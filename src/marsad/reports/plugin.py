@@ -82,3 +82,10 @@ def marsad_publish_sections() -> list[Any]:
     from marsad.reports.stats import QUEUE, SECTION
 
     return [SECTION, QUEUE]
+
+
+@hookimpl
+def marsad_places_imported(session: Any) -> dict[str, int]:
+    from marsad.reports.locate import locate_stored_reports
+
+    return {"reports": locate_stored_reports(session)}
