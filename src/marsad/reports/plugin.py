@@ -22,9 +22,9 @@ def marsad_models() -> list[str]:
 
 @hookimpl
 def marsad_routers() -> list[Any]:
-    from marsad.reports import api, case_api, case_views, views
+    from marsad.reports import api, basemap, case_api, case_views, views
 
-    return [api.router, case_api.router, views.router, case_views.router]
+    return [api.router, case_api.router, views.router, case_views.router, basemap.router]
 
 
 @hookimpl
