@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import brotli
 import pytest
 
 from marsad.core.errors import ConfigError
@@ -55,6 +56,13 @@ def test_the_base_layer_is_cached_for_good_under_its_fingerprint(client) -> None
     assert stale.headers["cache-control"] == "no-cache"
     again = client.get(url, headers={"If-None-Match": fresh.headers["etag"]})
     assert again.status_code == 304 and again.content == b""
+    plain = client.get(url, headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    with client.stream("GET", url, headers={"Accept-Encoding": "gzip, br"}) as packed:
+        body = b"".join(packed.iter_raw())
+        assert packed.headers["content-encoding"] == "br"
+    assert brotli.decompress(body) == plain.content
+    assert len(body) < len(plain.content) / 4  # 121 KB of JSON travel as about 20 KB
 
 
 def test_the_form_and_the_map_carry_leaflets_words_in_the_pages_language(client) -> None:
