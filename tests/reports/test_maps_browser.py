@@ -13,6 +13,7 @@ from marsad.core.db import session_scope
 from marsad.core.places import DISTRICT, GOVERNORATE, contains, gazetteer
 from marsad.core.places.shapes import boundaries
 from marsad.reports.models import Report
+from tests.conftest import use_report_settings
 
 from .helpers import publish
 
@@ -140,4 +141,27 @@ def test_the_district_list_shows_only_the_chosen_governorates(live_server, brows
     assert page.input_value("select[name=district]") == ""  # Ninewa's district is gone
     page.select_option("select[name=governorate]", "")
     expect(districts).to_have_count(sum(1 for row in gazetteer() if row.level == DISTRICT))
+    context.close()
+
+
+def test_a_deployments_own_basemap_is_drawn_from_our_host(live_server, browser, app) -> None:
+    archive = Path(__file__).resolve().parent / "data" / "basemap.pmtiles"
+    use_report_settings(app, map_pmtiles=str(archive), map_tile_attribution="Test basemap")
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    ranges: list[tuple[str, str | None]] = []
+    errors: list[str] = []
+    page.on("request", lambda r: ranges.append((r.url, r.headers.get("range"))))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(live_server + "/reports/map?lang=en")
+    # protomaps-leaflet draws each tile on a canvas, read by ranges of our one file.
+    expect(page.locator(".leaflet-tile-container canvas").first).to_be_attached()
+    basemap = [r for r in ranges if r[0].endswith("/map/basemap.pmtiles")]
+    assert basemap and all(r[1] and r[1].startswith("bytes=") for r in basemap)
+    assert {url.split("/")[2] for url, _r in ranges} == {live_server.split("/")[2]}
+    labels = page.locator(".leaflet-control-layers-base label").all_text_contents()
+    assert [label.strip() for label in labels] == ["Basemap"]
+    assert "Test basemap" in page.locator(".leaflet-control-attribution").inner_text()
+    assert errors == []
+    page.screenshot(path=str(SHOTS / "map-basemap-en-1280.png"))
     context.close()
