@@ -119,6 +119,11 @@ def test_marsad_geo_import_prints_one_json_document(env, tmp_path: Path) -> None
     }
     result = runner.invoke(geo_cli.app, ["import", str(_geojson(tmp_path, [feature])), "--json"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout) == {"updated": 1, "added": 0, "skipped": 0}
+    assert json.loads(result.stdout) == {
+        "updated": 1,
+        "added": 0,
+        "skipped": 0,
+        "located": {"reports": 0},
+    }
     missing = runner.invoke(geo_cli.app, ["import", str(tmp_path / "nope.geojson")])
     assert missing.exit_code == 2 and "does not exist" in missing.output

@@ -157,7 +157,12 @@ def test_imap_poller_runs_the_same_intake_and_marks_messages_seen(
 def test_geo_import_stores_boundaries_and_points_check_against_them(env, sessions, client) -> None:
     adm1 = shared("iraq_boundaries", "irq_admbnda_adm1_cso_20190603.geojson")
     adm2 = shared("iraq_boundaries", "irq_admbnda_adm2_cso_20190603.geojson")
-    assert run(geo_cli.app, "import", str(adm1)) == {"updated": 18, "added": 0, "skipped": 0}
+    assert run(geo_cli.app, "import", str(adm1)) == {
+        "updated": 18,
+        "added": 0,
+        "skipped": 0,
+        "located": {"reports": 0},
+    }
     assert run(geo_cli.app, "import", str(adm2))["updated"] == 101
     with sessions() as session:
         assert all(p.geometry for p in session.execute(select(Place)).scalars())

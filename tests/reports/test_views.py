@@ -27,12 +27,15 @@ def test_report_form_is_small_arabic_and_needs_no_script(client) -> None:
     assert page.status_code == 200
     assert '<html lang="ar" dir="rtl">' in page.text
     assert "style=" not in page.text
-    # One small optional script (the map picker, which loads Leaflet only on demand);
-    # the page with everything it loads up front stays under 50 KB.
+    # Two small optional scripts (the district list's filter and the map picker, which
+    # loads Leaflet only on demand); the page with everything it loads up front stays
+    # under 50 KB.
     import re
 
     assets = re.findall(r'(?:src|href)="(/static/[^"]+)"', page.text)
-    assert re.findall(r"<script[^>]*>", page.text) == ['<script src="/static/reports/picker.js">']
+    scripts = re.findall(r'<script src="(/static/[^"?]+)\?v=[0-9a-f]+">', page.text)
+    assert scripts == ["/static/reports/districts.js", "/static/reports/picker.js"]
+    assert len(re.findall(r"<script[^>]*>", page.text)) == 2
     total = len(page.content) + sum(len(client.get(a).content) for a in assets)
     assert total < 50_000, total
     assert "IQG08Q03" in page.text  # districts grouped by governorate, no script needed

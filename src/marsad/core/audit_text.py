@@ -47,6 +47,7 @@ SENTENCES = {
     "case.entry_added": N_("%(actor)s added an entry to case %(subject)s."),
     "case.entry_done": N_("%(actor)s marked a follow-up of case %(subject)s done."),
     "case.updated": N_("%(actor)s updated case %(subject)s."),
+    "report.located": N_("Report %(subject)s was placed in its area from its point."),
     "flag.confirmed": N_("%(actor)s confirmed a flagged post."),
     "flag.rejected": N_("%(actor)s rejected a flagged post."),
     "flag.undone": N_("%(actor)s took back a decision on a flagged post."),

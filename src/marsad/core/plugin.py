@@ -26,9 +26,10 @@ def marsad_models() -> list[str]:
 
 @hookimpl
 def marsad_routers() -> list[Any]:
+    from marsad.core.places import layer
     from marsad.web import auth_views, core_api
 
-    return [core_api.router, auth_views.router]
+    return [core_api.router, auth_views.router, layer.router]
 
 
 @hookimpl

@@ -118,6 +118,12 @@ class CapabilitySpec:
         """
 
     @hookspec
+    def marsad_places_imported(self, session: Any) -> dict[str, int]:  # type: ignore[empty-body]
+        """Boundaries were just imported (``marsad geo import``), in ``session``'s
+        transaction: place again what this capability stored with a point but no area
+        (``PlaceIndex.locate``); return how many, by kind (``{"reports": 3}``)."""
+
+    @hookspec
     def marsad_publish_sections(self) -> list[Any]:  # type: ignore[empty-body]
         """Sections this capability adds to the dashboards and the weekly report
         (``marsad.publish.sections.Section``); a switched-off capability adds none."""

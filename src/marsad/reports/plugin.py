@@ -22,7 +22,7 @@ def marsad_models() -> list[str]:
 
 @hookimpl
 def marsad_routers() -> list[Any]:
-    from marsad.reports import api, case_api, case_views, file_views, views
+    from marsad.reports import api, basemap, case_api, case_views, file_views, views
 
     return [
         api.router,
@@ -31,6 +31,7 @@ def marsad_routers() -> list[Any]:
         views.router,
         case_views.router,
         file_views.router,
+        basemap.router,
     ]
 
 
@@ -89,3 +90,10 @@ def marsad_publish_sections() -> list[Any]:
     from marsad.reports.stats import QUEUE, SECTION
 
     return [SECTION, QUEUE]
+
+
+@hookimpl
+def marsad_places_imported(session: Any) -> dict[str, int]:
+    from marsad.reports.locate import locate_stored_reports
+
+    return {"reports": locate_stored_reports(session)}

@@ -6,7 +6,7 @@ Kept beside the capability (the core's Settings lists the shell's own);
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -51,16 +51,40 @@ class ReportSettings(BaseSettings):
     )
     map_tile_url: str = Field(
         "",
-        description="Optional tile server URL for the public map, e.g. "
-        "`/tiles/{z}/{x}/{y}.png` on your own server. Empty (the default): the map "
-        "draws only the imported boundaries, so no visitor's address reaches a tile server.",
+        description="Optional raster tiles under the maps, as a path on this server, e.g. "
+        "`/tiles/{z}/{x}/{y}.png`; a URL of another host is refused. Empty (the default): "
+        "the maps draw Iraq's built-in boundaries only, so no visitor's address reaches a "
+        "tile server.",
     )
-    map_tile_attribution: str = Field("", description="Attribution shown for the tile layer.")
+    map_pmtiles: str = Field(
+        "",
+        description="Optional self-hosted vector basemap: the path of a PMTiles file on this "
+        "server (e.g. an extract of Iraq from a Protomaps build of OpenStreetMap). Marsad "
+        "serves it at `/map/basemap.pmtiles` and draws it under the boundaries with the "
+        "vendored protomaps-leaflet. Empty (the default): boundaries only.",
+    )
+    map_tile_attribution: str = Field(
+        "",
+        description="Attribution shown for the tiles or the PMTiles basemap, e.g. "
+        "`© OpenStreetMap contributors`.",
+    )
     imap_host: str = Field("", description="IMAP server of the reports mailbox (empty: off).")
     imap_port: int = Field(993, description="IMAP port (TLS).")
     imap_user: str = Field("", description="IMAP user name of the reports mailbox.")
     imap_password: str = Field("", description="IMAP password of the reports mailbox.")
     imap_folder: str = Field("INBOX", description="Mailbox folder to read reports from.")
+
+    @field_validator("map_tile_url")
+    @classmethod
+    def _own_host_only(cls, value: str) -> str:
+        # A visitor's browser must never ask a third party for tiles (DESIGN: no
+        # third-party requests); the pages' CSP would block them anyway.
+        if value and (not value.startswith("/") or value.startswith("//")):
+            raise ValueError(
+                "must be a path on this server starting with / (another host's tiles "
+                "would tell it who looks at the map)"
+            )
+        return value
 
     @property
     def max_file_bytes(self) -> int:

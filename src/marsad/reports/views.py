@@ -24,7 +24,17 @@ from marsad.core.errors import InvalidInput, NotFound
 from marsad.core.i18n import gettext as _
 from marsad.core.models import User
 from marsad.core.places import PlaceIndex
-from marsad.reports import cases, export, labels, media_clean, public, receipts, service, workflow
+from marsad.reports import (
+    basemap,
+    cases,
+    export,
+    labels,
+    media_clean,
+    public,
+    receipts,
+    service,
+    workflow,
+)
 from marsad.reports import contact as contact_rules
 from marsad.reports.api import status_label, store_submission
 from marsad.reports.case_views import ENTRY_LABELS, OUTCOME_LABELS
@@ -70,6 +80,13 @@ def _form_context(session: Any, values: dict[str, Any], errors: dict[str, str]) 
             (g.name(lang), [(d.pcode, d.name(lang)) for d in places.districts(g.pcode)])
             for g in places.governorates()
         ],
+        # The report form's grouped list: each <optgroup> names its governorate's
+        # P-code, so static/reports/districts.js can show only the chosen one's.
+        "district_groups": [
+            (g.pcode, g.name(lang), [(d.pcode, d.name(lang)) for d in places.districts(g.pcode)])
+            for g in places.governorates()
+        ],
+        "basemap": basemap.map_context(),
         "values": values,
         "errors": errors,
         "max_files": None,
@@ -232,11 +249,10 @@ def public_list(request: Request, session: ReadSession, filters: PublicFilterDep
 def public_map(request: Request, session: ReadSession, filters: PublicFilterDep) -> Response:
     """The public map (Leaflet, vendored); it reads the GeoJSON API."""
     context = _public_context(request, session, filters)
-    settings = report_settings(request)
     context.update(
         title=_("Map of published reports"),
-        tile_url=settings.map_tile_url,
-        tile_attribution=settings.map_tile_attribution,
+        basemap=basemap.map_context(),
+        limits=report_settings(request),
     )
     return render(request, "reports/map.html", context)
 

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import logging
 import secrets
-from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
@@ -27,6 +25,7 @@ from marsad.core.i18n import gettext as _
 from marsad.core.plugins import get_registry
 from marsad.core.security import FieldCipher, Signer
 from marsad.core.settings import Settings
+from marsad.web.assets import STATIC, CachedStaticFiles, Compression, StaticAssets
 from marsad.web.deps import (
     CSRF_COOKIE,
     LANG_COOKIE,
@@ -40,7 +39,7 @@ from marsad.web.proxies import TrustedProxyMiddleware
 from marsad.web.templating import make_environment, render
 
 log = logging.getLogger(__name__)
-STATIC = Path(__file__).resolve().parent / "static"
+__all__ = ["STATIC", "create_app"]
 
 # Only our own origin, no inline script, no framing (DESIGN: no third-party requests).
 CSP = (
@@ -137,7 +136,8 @@ def create_app(settings: Settings, *, engine: Any = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessions = session_factory(engine, settings)
     app.state.registry = registry
-    app.state.templates = make_environment(settings.timezone, registry)
+    assets = StaticAssets.for_registry(registry)
+    app.state.templates = make_environment(settings.timezone, registry, assets)
     app.state.session_signer = Signer(secret, "session")
     app.state.pending_signer = Signer(secret, "pending-2fa")
     app.state.csrf_signer = Signer(secret, "csrf")
@@ -147,11 +147,17 @@ def create_app(settings: Settings, *, engine: Any = None) -> FastAPI:
     # and is answered 413 like any other error.
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(ShellMiddleware)
+    # Outside the shell, so the security headers it sets travel with the compressed body.
+    app.add_middleware(Compression)
     app.add_middleware(TrustedProxyMiddleware)  # outermost: the real client address first
     # A plugin's own folder first: /static/<name>/ would otherwise be looked up in ours.
     for name, folder in registry.static():
-        app.mount(f"/static/{name}", StaticFiles(directory=folder), name=f"static-{name}")
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+        app.mount(
+            f"/static/{name}",
+            CachedStaticFiles(directory=folder, assets=assets),
+            name=f"static-{name}",
+        )
+    app.mount("/static", CachedStaticFiles(directory=STATIC, assets=assets), name="static")
     for router in registry.routers():
         app.include_router(router)
 

@@ -22,6 +22,7 @@ from markupsafe import Markup, escape
 
 from marsad.core import i18n
 from marsad.core.plugins import NAV_SECTIONS, Registry
+from marsad.web.assets import StaticAssets
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 # FIRST STRONG ISOLATE … POP DIRECTIONAL ISOLATE (Unicode bidi algorithm, UAX #9).
@@ -40,8 +41,11 @@ def isolate_plain(value: object) -> str:
     return f"{FSI}{'' if value is None else value}{PDI}"
 
 
-def make_environment(timezone: str, registry: Registry) -> Environment:
-    """The Jinja2 environment: our templates, then each plugin's, and the header's links."""
+def make_environment(
+    timezone: str, registry: Registry, assets: StaticAssets | None = None
+) -> Environment:
+    """The Jinja2 environment: our templates, then each plugin's, the header's links and
+    ``static_url(path)`` (a static file's fingerprinted URL, see ``web/assets.py``)."""
     loaders = [FileSystemLoader(str(TEMPLATES))]
     loaders += [FileSystemLoader(str(folder)) for folder in registry.templates() if folder.is_dir()]
     env = Environment(
@@ -80,6 +84,7 @@ def make_environment(timezone: str, registry: Registry) -> Environment:
     # Labels are English msgids: base.html translates them in the reader's language.
     env.globals["NAV"] = {section: registry.nav(section) for section in NAV_SECTIONS}
     env.globals["LANGUAGE_NAMES"] = i18n.LANGUAGE_NAMES
+    env.globals["static_url"] = (assets or StaticAssets.for_registry(registry)).url
     return env
 
 

@@ -23,7 +23,7 @@ import csv
 import json
 import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -206,6 +206,13 @@ class PlaceIndex:
                 return place
         return None
 
+    def locate_governorate(self, lat: float, lon: float) -> Place | None:
+        """The governorate whose imported polygon contains the point, if boundaries exist."""
+        for place in self.governorates():
+            if place.geometry and contains(json.loads(place.geometry), lon, lat):
+                return place
+        return None
+
     def has_boundaries(self, level: int) -> bool:
         """Whether polygons were imported for this level."""
         return any(p.geometry for p in self.by_pcode.values() if p.level == level)
@@ -256,15 +263,22 @@ def contains(geometry: dict[str, Any], x: float, y: float) -> bool:
 
 @dataclass
 class ImportResult:
-    """What ``import_boundaries`` did."""
+    """What ``import_boundaries`` did (and, after it, ``place_stored_points``)."""
 
     updated: int = 0
     added: int = 0
     skipped: int = 0
     level: int | None = None
+    # Records stored with a point but no area that the new boundaries placed, by kind.
+    located: dict[str, int] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        return {"updated": self.updated, "added": self.added, "skipped": self.skipped}
+        return {
+            "updated": self.updated,
+            "added": self.added,
+            "skipped": self.skipped,
+            "located": dict(self.located),
+        }
 
 
 def _feature_level(props: dict[str, Any]) -> tuple[int, str, str | None] | None:
@@ -379,6 +393,19 @@ def import_boundaries_file(session: Session, path: Path) -> ImportResult:
             str(path),
         )
     return result
+
+
+def place_stored_points(session: Session, settings: Any = None) -> dict[str, int]:
+    """After an import: ask each capability to place what it stored with a point but no
+    area (a report sent before any boundary was imported); how many, by kind."""
+    from marsad.core.plugins import get_registry
+
+    located: dict[str, int] = {}
+    hook = get_registry(settings).manager.hook.marsad_places_imported
+    for counts in hook(session=session):
+        for kind, count in (counts or {}).items():
+            located[kind] = located.get(kind, 0) + count
+    return located
 
 
 def feature_collection(index: PlaceIndex, level: int) -> dict[str, Any]:
