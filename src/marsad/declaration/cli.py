@@ -85,9 +85,13 @@ def scorecards_command(
         typer.echo(scorecards.league_csv(table), nl=False)
     else:
         for row in table["rows"]:
-            typer.echo(
-                f"{row['breached']:>3} breached  {row['violations']:>3} violations  {row['name']}"
+            violations = i18n.nformat(
+                "%(num)s violation",
+                "%(num)s violations",
+                row["violations"],
+                num=format(row["violations"], ">3"),
             )
+            typer.echo(f"{row['breached']:>3} breached  {violations}  {row['name']}")
 
 
 @app.command("agreement")
