@@ -11,12 +11,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
-from marsad.cli.output import print_json, user_errors
+from marsad.cli.output import BomOpt, print_json, user_errors
 from marsad.core.errors import ConfigError, InvalidInput
 from marsad.core.i18n import gettext as _
 from marsad.core.i18n import nformat
 from marsad.core.jobs.cli import QueueOpt, print_queued, queue_jobs
 from marsad.core.settings import Settings, load_settings
+from marsad.core.spreadsheets import with_bom
 from marsad.detect.glossary import Glossary, load_default_glossary
 from marsad.detect.model import (
     DetectorModel,
@@ -466,11 +467,12 @@ def glossary_export(
         bool,
         typer.Option("--shipped", help="Export the starter glossary shipped with Marsad instead."),
     ] = False,
+    bom: BomOpt = False,
 ) -> None:
     """Export the curated glossary in the database (every status) as YAML or CSV."""
     glossary = load_default_glossary() if shipped else _curated_glossary()
     kind = _format_of(fmt, out)
-    body = glossary.to_yaml() if kind is GlossaryFormat.yaml else glossary.to_csv()
+    body = glossary.to_yaml() if kind is GlossaryFormat.yaml else with_bom(glossary.to_csv(), bom)
     if out is None:
         typer.echo(body, nl=False)
     else:
