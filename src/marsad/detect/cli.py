@@ -586,5 +586,5 @@ def glossary_match(
     for hit in hits:
         typer.echo(
             f"[{hit['start']}:{hit['end']}] {hit['text']} → {hit['term_id']} "
-            f"({hit['category']}, {hit['target_group']}, severity {hit['severity']})"
+            f"({hit['category']}, {'/'.join(hit['target_groups'])}, severity {hit['severity']})"
         )
