@@ -37,7 +37,7 @@ def test_run_group_evidence_network_and_exports(admin_client, stored) -> None:
     assert started.status_code == 303
     run_url = started.headers["location"]
     run = admin_client.get(run_url + "?lang=en")
-    assert "1 groups among 324 posts." in run.text
+    assert "1 group among 324 posts." in run.text
     run_id = run_url.rsplit("/", 1)[1]
     cluster = admin_client.get(f"{run_url}/clusters/1?lang=en")
     assert all(account in cluster.text for account in RING)

@@ -77,7 +77,7 @@ def test_yaml_round_trip_changes_a_term_with_history_and_audit(
     assert summary["changed"] == 2 and summary["version"] == before + 2
     assert summary["terms"] == len(doc["terms"])
     with session_scope(cli_database) as session:
-        assert curation.get_term(session, term_id=first["id"]).notes == "reviewed by the network"
+        assert curation.get_term(session, term_id=first["id"]).notes.en == "reviewed by the network"
         assert curation.get_term(session, term_id=ZARZOUR["id"]).variants == ("زرازير",)
         [newest, *_] = curation.history(session, term_id=first["id"])
         assert (newest.changed_by, newest.note, newest.glossary_version) == (
@@ -122,7 +122,7 @@ def test_a_bad_file_names_row_and_column_and_imports_nothing(cli_database, tmp_p
     assert len(result.stderr.strip().splitlines()) == 1
     assert _version(cli_database) == before
     with session_scope(cli_database) as session:
-        assert curation.get_term(session, term_id=good["id"]).notes == good["notes"]
+        assert curation.get_term(session, term_id=good["id"]).notes.model_dump() == good["notes"]
         assert not curation.term_exists(session, term_id="ar-new-one")
 
 

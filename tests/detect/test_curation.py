@@ -35,7 +35,7 @@ def test_starts_as_the_shipped_glossary_and_versions_every_change(sessions) -> N
         assert curation.glossary_version(session) == shipped.version + 1
         revisions = curation.history(session, term_id=term["id"])
         assert [r.revision for r in revisions] == [2, 1]
-        assert revisions[0].changed_by == "mona" and revisions[0].data["notes"] == "reviewed"
+        assert revisions[0].changed_by == "mona" and revisions[0].data["notes"]["en"] == "reviewed"
         actions = session.execute(select(AuditRecord.action)).scalars().all()
         assert "glossary.term_changed" in actions
 
@@ -99,7 +99,7 @@ def test_staff_add_and_edit_a_term_through_the_form(admin_client) -> None:
         "term": "vermin",
         "variants": "vermins, verminous",
         "language": "en",
-        "target_group": "ethnicity",
+        "target_groups": "ethnicity",
         "category": "dehumanising",
         "severity": "3",
         "status": "published",

@@ -69,7 +69,13 @@ def test_hate_speech_shares_per_week_without_post_text(client, sessions):
     assert figures["share_by_label"]["offensive"][-2:] == [0.0, 25.0]
     assert figures["share_by_target_group"]["sect"][-2:] == [50.0, 25.0]
     assert figures["rising_terms"] == [
-        {"term_id": "t-1", "term": "كلمة", "target_group": "sect", "this_week": 2, "last_week": 1}
+        {
+            "term_id": "t-1",
+            "term": "كلمة",
+            "target_groups": ["sect"],
+            "this_week": 2,
+            "last_week": 1,
+        }
     ]
     assert SECRET_TEXT not in response.text
     assert SECRET_TEXT not in client.get("/dashboard?week=2026-W49").text

@@ -16,6 +16,7 @@ from marsad.cli.output import fail, print_json, user_errors
 from marsad.cli.store import open_store
 from marsad.core import audit, migrate, users
 from marsad.core.db import session_scope
+from marsad.core.i18n import nformat
 
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 users_app = typer.Typer(
@@ -215,7 +216,13 @@ def audit_verify(json_: JsonOpt = False) -> None:
     if json_:
         print_json(result.to_json())
     elif result.ok:
-        typer.echo(f"audit trail intact: {result.records} records")
+        typer.echo(
+            nformat(
+                "audit trail intact: %(num)s record",
+                "audit trail intact: %(num)s records",
+                result.records,
+            )
+        )
     else:
         typer.echo(
             f"audit trail BROKEN at record {result.first_bad_seq}: {result.problem}", err=True

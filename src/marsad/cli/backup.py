@@ -12,6 +12,8 @@ from marsad.cli.store import open_store
 from marsad.core import audit
 from marsad.core import backup as backups
 from marsad.core.db import session_scope
+from marsad.core.i18n import gettext as _
+from marsad.core.i18n import nformat
 from marsad.core.settings import load_settings
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
@@ -43,8 +45,13 @@ def backup(
         print_json(result.to_json())
     else:
         typer.echo(
-            f"backup written: {out} ({result.size} bytes, {sum(result.tables.values())} rows, "
-            f"{result.blobs} files, audit record {result.audit_seq})"
+            _("backup written: {out} ({size}, {rows}, {files}, audit record {seq})").format(
+                out=out,
+                size=nformat("%(num)s byte", "%(num)s bytes", result.size),
+                rows=nformat("%(num)s row", "%(num)s rows", sum(result.tables.values())),
+                files=nformat("%(num)s file", "%(num)s files", result.blobs),
+                seq=result.audit_seq,
+            )
         )
 
 
@@ -70,8 +77,11 @@ def restore(
         print_json(result.to_json())
     else:
         typer.echo(
-            f"restored {sum(result.tables.values())} rows and {result.blobs} files "
-            f"(backup of {result.taken_at}); audit trail: "
+            _("restored {rows} and {files} (backup of {taken_at}); audit trail: ").format(
+                rows=nformat("%(num)s row", "%(num)s rows", sum(result.tables.values())),
+                files=nformat("%(num)s file", "%(num)s files", result.blobs),
+                taken_at=result.taken_at,
+            )
             + ("intact" if result.audit_ok else f"BROKEN: {result.audit_problem}")
         )
         for problem in result.mismatches:

@@ -12,7 +12,7 @@ import functools
 import json
 import sys
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 
@@ -20,6 +20,14 @@ from marsad.core import i18n
 from marsad.core.errors import MarsadError
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+# CSV for Excel: a byte order mark in front (marsad.core.spreadsheets says why it is optional).
+BomOpt = Annotated[
+    bool,
+    typer.Option(
+        "--bom", help="Start CSV output with a UTF-8 byte order mark, so Excel shows Arabic."
+    ),
+]
 
 
 def print_json(document: Any) -> None:

@@ -12,7 +12,9 @@ from marsad.coordination import lineage, runs
 from marsad.coordination.params import RunParams
 from marsad.coordination.service import METHODS
 from marsad.core.errors import InvalidInput
+from marsad.core.spreadsheets import with_bom_bytes
 from marsad.web.deps import DbSession, StaffUser
+from marsad.web.downloads import Bom
 
 router = APIRouter(prefix="/api/v1/coordination", tags=["coordination"])
 
@@ -97,9 +99,12 @@ def network(
 
 
 @router.get("/runs/{run_id}/export.{fmt}")
-def export(run_id: str, fmt: str, user: StaffUser, session: DbSession) -> Response:
-    """The run's network as GraphML, CSV or JSON."""
+def export(
+    run_id: str, fmt: str, user: StaffUser, session: DbSession, bom: Bom = False
+) -> Response:
+    """The run's network as GraphML, CSV or JSON (``?bom=1``: a CSV for Excel)."""
     body = runs.export_run(runs.get_run(session, run_id=run_id), fmt=fmt)
+    body = with_bom_bytes(body, bom and fmt == "csv")
     return Response(
         body,
         media_type=runs.EXPORTS[fmt],

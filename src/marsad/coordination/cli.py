@@ -27,6 +27,7 @@ from marsad.coordination.signals import behaviour_profiles
 from marsad.coordination.table import parse_timestamp
 from marsad.core.errors import InvalidInput
 from marsad.core.i18n import gettext as _
+from marsad.core.i18n import nformat
 from marsad.core.jobs.cli import QueueOpt, print_queued, queue_jobs
 
 app = typer.Typer(
@@ -226,10 +227,25 @@ def detect(
 def _print_detection(doc: dict[str, Any]) -> None:
     console = Console()
     clusters = doc["clusters"]
+
+    posts, accounts, pairs = doc["input"]["posts"], doc["input"]["accounts"], len(doc["edges"])
     console.print(
-        f"{doc['input']['posts']:,} posts by {doc['input']['accounts']:,} accounts; "
-        f"{len(doc['edges']):,} coordinated pairs in {len(clusters):,} groups "
-        f"({doc['seconds']:.1f} s)"
+        _("{posts} by {accounts}; {pairs} in {groups} ({seconds} s)").format(
+            posts=nformat("%(num)s post", "%(num)s posts", posts, num=format(posts, ",")),
+            accounts=nformat(
+                "%(num)s account", "%(num)s accounts", accounts, num=format(accounts, ",")
+            ),
+            pairs=nformat(
+                "%(num)s coordinated pair",
+                "%(num)s coordinated pairs",
+                pairs,
+                num=format(pairs, ","),
+            ),
+            groups=nformat(
+                "%(num)s group", "%(num)s groups", len(clusters), num=format(len(clusters), ",")
+            ),
+            seconds=f"{doc['seconds']:.1f}",
+        )
     )
     if "run_id" in doc:
         console.print(_("saved as run {run_id}").format(run_id=doc["run_id"]))
@@ -246,12 +262,18 @@ def _print_detection(doc: dict[str, Any]) -> None:
     console.print(view)
     bursts = doc.get("creation_bursts")
     if bursts is not None:
+        dated = doc["input"]["dated_accounts"]
         console.print(
-            f"{doc['input']['dated_accounts']:,} accounts with a creation time; "
-            f"{len(bursts)} creation bursts"
+            _("{accounts} with a creation time; {bursts}").format(
+                accounts=nformat(
+                    "%(num)s account", "%(num)s accounts", dated, num=format(dated, ",")
+                ),
+                bursts=nformat("%(num)s creation burst", "%(num)s creation bursts", len(bursts)),
+            )
             + "".join(
-                f"\n  {b['start']}..{b['end']}: {b['accounts']} accounts "
-                f"(expected {b['expected']:.1f})"
+                f"\n  {b['start']}..{b['end']}: "
+                + nformat("%(num)s account", "%(num)s accounts", b["accounts"])
+                + f" (expected {b['expected']:.1f})"
                 for b in bursts
             )
         )
@@ -259,8 +281,14 @@ def _print_detection(doc: dict[str, Any]) -> None:
             made = c.get("creation") or {}
             if made.get("concentrated"):
                 console.print(
-                    f"group {c['id']}: {made['together']} of {made['dated']} dated members created "
-                    f"{made['start']}..{made['end']}"
+                    nformat(
+                        "group %(id)s: %(together)s of %(num)s dated member created %(span)s",
+                        "group %(id)s: %(together)s of %(num)s dated members created %(span)s",
+                        made["dated"],
+                        id=c["id"],
+                        together=made["together"],
+                        span="..".join((str(made["start"]), str(made["end"]))),
+                    )
                 )
 
 
@@ -507,8 +535,15 @@ def statuses_import(
         print_json(result.to_json())
     else:
         typer.echo(
-            f"{result.read} lines read: {result.recorded} statuses recorded, "
-            f"{result.duplicates} already recorded, {result.rejected} rejected"
+            _(
+                "{lines} read: {recorded} recorded, {duplicates} already recorded, "
+                "{rejected} rejected"
+            ).format(
+                lines=nformat("%(num)s line", "%(num)s lines", result.read),
+                recorded=nformat("%(num)s status", "%(num)s statuses", result.recorded),
+                duplicates=result.duplicates,
+                rejected=result.rejected,
+            )
         )
         for err in result.errors:
             where = err["file"] + (f": line {err['position']}" if err["position"] else "")
@@ -595,7 +630,11 @@ def _suspended_ids(suspended: str, all_suspended: bool) -> list[str]:
     skipped = [a for a in gone if a not in known]
     if skipped:
         typer.echo(
-            f"note: {len(skipped)} suspended accounts have no stored posts and are not ranked: "
+            nformat(
+                "note: %(num)s suspended account has no stored posts and is not ranked: ",
+                "note: %(num)s suspended accounts have no stored posts and are not ranked: ",
+                len(skipped),
+            )
             + ", ".join(skipped[:10])
             + (" …" if len(skipped) > 10 else ""),
             err=True,

@@ -26,6 +26,7 @@ from marsad.core.models import User
 from marsad.declaration import actors, scorecards, service, texts, violations
 from marsad.reports.ratelimit import RateLimiter
 from marsad.web.deps import AdminUser, DbSession, ReadSession, StaffUser, require_role
+from marsad.web.downloads import Bom, csv_download
 
 router = APIRouter(prefix="/api/v1", tags=["declaration"])
 ReviewerUser = Annotated[User, Depends(require_role("reviewer"))]
@@ -209,15 +210,15 @@ def league(
 
 @router.get("/declarations/{slug}/scorecards.csv")
 def league_csv(
-    slug: str, session: ReadSession, by: str = "actor", period: str | None = None
+    slug: str,
+    session: ReadSession,
+    by: str = "actor",
+    period: str | None = None,
+    bom: Bom = False,
 ) -> Response:
-    """The league table as CSV."""
+    """The league table as CSV (``?bom=1`` for Excel)."""
     table = scorecards.league(session, slug=slug, lang=_lang(), by=by, period=period or None)
-    return Response(
-        scorecards.league_csv(table),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="marsad-{slug}-{by}.csv"'},
-    )
+    return csv_download(scorecards.league_csv(table), filename=f"marsad-{slug}-{by}.csv", bom=bom)
 
 
 @router.get("/actors")
@@ -243,15 +244,15 @@ def actor_scorecard(
 
 @router.get("/actors/{actor_id}/scorecard.csv")
 def actor_scorecard_csv(
-    actor_id: str, request: Request, session: ReadSession, declaration: str | None = None
+    actor_id: str,
+    request: Request,
+    session: ReadSession,
+    declaration: str | None = None,
+    bom: Bom = False,
 ) -> Response:
-    """One actor's scorecard as CSV, a row per period."""
+    """One actor's scorecard as CSV, a row per period (``?bom=1`` for Excel)."""
     card = actor_scorecard(actor_id, request, session, declaration)
-    return Response(
-        scorecards.scorecard_csv(card),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="marsad-scorecard.csv"'},
-    )
+    return csv_download(scorecards.scorecard_csv(card), filename="marsad-scorecard.csv", bom=bom)
 
 
 # --- staff -------------------------------------------------------------------------------

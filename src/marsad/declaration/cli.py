@@ -10,11 +10,12 @@ from typing import Annotated
 
 import typer
 
-from marsad.cli.output import print_json, user_errors
+from marsad.cli.output import BomOpt, print_json, user_errors
 from marsad.cli.store import open_store
 from marsad.core import i18n
 from marsad.core.db import session_scope
 from marsad.core.plugins import get_registry
+from marsad.core.spreadsheets import with_bom
 from marsad.declaration import actors, scorecards, service, violations
 from marsad.declaration.suggest import suggest
 
@@ -72,6 +73,7 @@ def scorecards_command(
     by: Annotated[str, typer.Option(help="actor, party, list or group")] = "actor",
     period: Annotated[str | None, typer.Option(help="A period's slug; default all.")] = None,
     csv: Annotated[bool, typer.Option("--csv", help="Print the table as CSV.")] = False,
+    bom: BomOpt = False,
     json_: JsonOpt = False,
 ) -> None:
     """The public league table (confirmed violations whose right of reply has run out)."""
@@ -82,12 +84,16 @@ def scorecards_command(
     if json_:
         print_json(table)
     elif csv:
-        typer.echo(scorecards.league_csv(table), nl=False)
+        typer.echo(with_bom(scorecards.league_csv(table), bom), nl=False)
     else:
         for row in table["rows"]:
-            typer.echo(
-                f"{row['breached']:>3} breached  {row['violations']:>3} violations  {row['name']}"
+            violations = i18n.nformat(
+                "%(num)s violation",
+                "%(num)s violations",
+                row["violations"],
+                num=format(row["violations"], ">3"),
             )
+            typer.echo(f"{row['breached']:>3} breached  {violations}  {row['name']}")
 
 
 @app.command("agreement")

@@ -498,7 +498,7 @@ def pending_signatures(session: Session, *, slug: str) -> list[Signature]:
 MAIL_SUBJECT = N_("Confirm your signature of the {title}")
 MAIL_BODY = N_(
     "Thank you for signing the {title}.\n\n"
-    "To confirm your signature, open this link within {hours} hours:\n{confirm}\n\n"
+    "To confirm your signature, open this link within {hours}:\n{confirm}\n\n"
     "If you did not sign, ignore this message: nothing will be published.\n\n"
     "To withdraw your signature later:\n{withdraw}\n"
 )
@@ -529,13 +529,16 @@ def send_confirmation(
         words = i18n.translations(lang)
         subject, body = words.gettext(MAIL_SUBJECT), words.gettext(MAIL_BODY)
         hours = section(settings).declaration_confirm_hours
+        within = words.ngettext("%(num)s hour", "%(num)s hours", i18n.plural_number(hours)) % {
+            "num": hours
+        }
         session.rollback()
     try:
         sent = send_mail(
             settings,
             to=email,
             subject=subject.format(title=title),
-            text=body.format(title=title, hours=hours, **links),
+            text=body.format(title=title, hours=within, **links),
         )
     except MailError as exc:
         # The reason names the server, never the address or the link.

@@ -11,11 +11,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
-from marsad.cli.output import print_json, user_errors
+from marsad.cli.output import BomOpt, print_json, user_errors
 from marsad.core.errors import ConfigError, InvalidInput
 from marsad.core.i18n import gettext as _
+from marsad.core.i18n import nformat
 from marsad.core.jobs.cli import QueueOpt, print_queued, queue_jobs
 from marsad.core.settings import Settings, load_settings
+from marsad.core.spreadsheets import with_bom
 from marsad.detect.glossary import Glossary, load_default_glossary
 from marsad.detect.model import (
     DetectorModel,
@@ -214,7 +216,12 @@ def train(
     if json_:
         print_json(result)
     else:
-        typer.echo(f"wrote {path} ({model.version}, {result['rows']} rows)")
+        rows = nformat("%(num)s row", "%(num)s rows", result["rows"])
+        typer.echo(
+            _("wrote {path} ({version}, {rows})").format(
+                path=path, version=model.version, rows=rows
+            )
+        )
 
 
 def _train_default(
@@ -330,11 +337,16 @@ def run(
     if json_:
         print_json(result.to_json())
     else:
+        done = result.to_json()
         typer.echo(
             _(
-                "scored {processed} posts, flagged {flagged}, superseded {superseded} "
-                "older flags ({model_version}, glossary {glossary_version})"
-            ).format(**result.to_json())
+                "scored {posts}, flagged {flagged}, superseded {older} "
+                "({model_version}, glossary {glossary_version})"
+            ).format(
+                **done,
+                posts=nformat("%(num)s post", "%(num)s posts", done["processed"]),
+                older=nformat("%(num)s older flag", "%(num)s older flags", done["superseded"]),
+            )
         )
 
 
@@ -455,11 +467,12 @@ def glossary_export(
         bool,
         typer.Option("--shipped", help="Export the starter glossary shipped with Marsad instead."),
     ] = False,
+    bom: BomOpt = False,
 ) -> None:
     """Export the curated glossary in the database (every status) as YAML or CSV."""
     glossary = load_default_glossary() if shipped else _curated_glossary()
     kind = _format_of(fmt, out)
-    body = glossary.to_yaml() if kind is GlossaryFormat.yaml else glossary.to_csv()
+    body = glossary.to_yaml() if kind is GlossaryFormat.yaml else with_bom(glossary.to_csv(), bom)
     if out is None:
         typer.echo(body, nl=False)
     else:
@@ -513,15 +526,22 @@ def glossary_import(
         print_json(summary)
     elif check:
         typer.echo(
-            f"glossary v{summary['version']}: {summary['terms']} terms, "
-            f"{summary['published']} published"
+            _("glossary v{version}: {terms}, {published} published").format(
+                version=summary["version"],
+                terms=nformat("%(num)s term", "%(num)s terms", summary["terms"]),
+                published=summary["published"],
+            )
         )
     else:
         typer.echo(
             _(
-                "imported {terms} terms ({changed} new or changed): "
+                "imported {terms} ({changed} new or changed): "
                 "the curated glossary is now version {version}"
-            ).format(**summary)
+            ).format(
+                terms=nformat("%(num)s term", "%(num)s terms", summary["terms"]),
+                changed=summary["changed"],
+                version=summary["version"],
+            )
         )
 
 
@@ -566,5 +586,5 @@ def glossary_match(
     for hit in hits:
         typer.echo(
             f"[{hit['start']}:{hit['end']}] {hit['text']} → {hit['term_id']} "
-            f"({hit['category']}, {hit['target_group']}, severity {hit['severity']})"
+            f"({hit['category']}, {'/'.join(hit['target_groups'])}, severity {hit['severity']})"
         )

@@ -30,6 +30,7 @@ _PLAIN_ERRORS = {
         "Use only small Latin letters, digits, - and _, beginning with a letter or digit."
     ),
     "string_too_short": N_("This field is required."),
+    "too_short": N_("Choose at least one."),
     "missing": N_("This field is required."),
     "literal_error": N_("Choose one of the listed values."),
     "greater_than_equal": N_("This number is too small."),
@@ -96,7 +97,10 @@ def list_terms(
     target_group: str | None = None,
     query: str | None = None,
 ) -> list[GlossaryTerm]:
-    """Terms for a listing, filtered; ``query`` matches the term, a variant or the notes."""
+    """Terms for a listing, filtered; ``query`` matches the term, a variant or a note.
+
+    ``target_group`` keeps the terms that target that group among others.
+    """
     from marsad.core.text import normalize, stem, tokens
 
     terms = [t for t in current_glossary(session).terms if t.status in statuses]
@@ -105,7 +109,7 @@ def list_terms(
     if category:
         terms = [t for t in terms if t.category == category]
     if target_group:
-        terms = [t for t in terms if t.target_group == target_group]
+        terms = [t for t in terms if target_group in t.target_groups]
     # Each query word without its article and joined clitics (as posts search does):
     # الخنازير and والخنازير find the term خنازير, and خنازير finds الخنازير.
     wanted = [stem(word) for word in tokens(query or "")]
@@ -114,8 +118,7 @@ def list_terms(
             t
             for t in terms
             if all(
-                any(w in normalize(s) for s in t.spellings()) or w in normalize(t.notes)
-                for w in wanted
+                any(w in normalize(s) for s in (*t.spellings(), *t.notes.texts())) for w in wanted
             )
         ]
     return sorted(terms, key=lambda t: (t.language, t.category, t.term))

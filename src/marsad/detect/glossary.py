@@ -33,18 +33,27 @@ from typing import Any, Literal
 
 import ahocorasick
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from marsad.core.errors import InvalidInput
 from marsad.core.text import normalize, normalize_with_offsets
 
 __all__ = [
     "CATEGORIES",
+    "NOTE_LANGUAGES",
     "TARGET_GROUPS",
     "Glossary",
     "GlossaryMatch",
     "GlossaryMatcher",
     "GlossaryTerm",
+    "Notes",
     "load_default_glossary",
 ]
 
@@ -64,6 +73,11 @@ Language = Literal["ar", "ckb", "kmr", "en"]
 
 TARGET_GROUPS: tuple[str, ...] = TargetGroup.__args__  # type: ignore[attr-defined]
 CATEGORIES: tuple[str, ...] = Category.__args__  # type: ignore[attr-defined]
+# The languages a note is written in: the interface's (a Kurmanji term is explained in them).
+NOTE_LANGUAGES = ("ar", "ckb", "en")
+# Which note a reader gets when none is written in their language: English, then Arabic,
+# then Sorani (the starter glossary's notes were written in English first).
+NOTE_FALLBACK = ("en", "ar", "ckb")
 
 CSV_COLUMNS = (
     "id",
@@ -71,16 +85,38 @@ CSV_COLUMNS = (
     "variants",
     "language",
     "dialect",
-    "target_group",
+    "target_groups",
     "category",
     "severity",
     "ambiguous",
     "reclaimed",
-    "notes",
+    "notes_ar",
+    "notes_ckb",
+    "notes_en",
     "examples",
     "status",
 )
-LIST_SEPARATOR = "|"  # variants and examples in one CSV cell
+# Columns of glossary files written before a term had several targets and notes per
+# language: still read (``target_group`` is one group, ``notes`` the English note).
+LEGACY_CSV_COLUMNS = ("target_group", "notes")
+LIST_SEPARATOR = "|"  # variants, examples and target groups in one CSV cell
+
+
+def _upgrade_legacy(data: dict[str, Any]) -> dict[str, Any]:
+    """A term as version 1 files and stored rows wrote it, in today's shape.
+
+    ``target_group: sect`` becomes ``target_groups: [sect]`` and a plain ``notes``
+    string becomes the English note.
+    """
+    data = dict(data)
+    if "target_group" in data:
+        legacy = data.pop("target_group")
+        data.setdefault("target_groups", [legacy] if isinstance(legacy, str) else legacy)
+    if isinstance(data.get("target_groups"), str):
+        data["target_groups"] = [data["target_groups"]]
+    if isinstance(data.get("notes"), str):
+        data["notes"] = {"en": data["notes"]} if data["notes"] else {}
+    return data
 
 
 def _read_utf8(path: Path, encoding: str) -> str:
@@ -93,12 +129,40 @@ def _read_utf8(path: Path, encoding: str) -> str:
         ) from None
 
 
-class GlossaryTerm(BaseModel):
-    """One entry of the glossary: a term, its spellings and what it targets.
+class Notes(BaseModel):
+    """What a term means and why it matters, in each interface language (any may be empty)."""
 
-    ``ambiguous`` marks words that are reclaimed, have an innocent everyday
-    sense, or are mostly used in reporting (``dog``, ``داعشي``); a hit on them is
-    weak evidence and the classifiers weigh it less.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    ar: str = ""
+    ckb: str = ""
+    en: str = ""
+
+    def pick(self, lang: str) -> tuple[str, str]:
+        """The note for a reader of ``lang`` and the language it is written in.
+
+        The reader's own language first, then English, Arabic and Sorani; ``("", lang)``
+        when the term has no note at all.
+        """
+        for code in (lang, *NOTE_FALLBACK):
+            text = getattr(self, code, "") if code in NOTE_LANGUAGES else ""
+            if text:
+                return text, code
+        return "", lang
+
+    def texts(self) -> tuple[str, ...]:
+        """Every note written, in any language (what a search looks in)."""
+        return tuple(text for code in NOTE_LANGUAGES if (text := getattr(self, code)))
+
+
+class GlossaryTerm(BaseModel):
+    """One entry of the glossary: a term, its spellings and the groups it targets.
+
+    ``ambiguous`` marks words that have an innocent everyday sense or are mostly
+    used in reporting (``dog``, ``داعشي``); ``reclaimed`` a slur its target uses
+    of itself. A hit on either is weak evidence and the classifiers weigh it less.
+    A term may target several groups (``اقتلوهم`` names whoever the sentence
+    names); the first is the commonest.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -108,16 +172,44 @@ class GlossaryTerm(BaseModel):
     variants: tuple[str, ...] = ()
     language: Language
     dialect: str | None = None
-    target_group: TargetGroup
+    target_groups: tuple[TargetGroup, ...] = Field(min_length=1)
     category: Category
     severity: int = Field(ge=1, le=3)
     ambiguous: bool = False
     # A slur the targeted group uses of itself: kept apart from ``ambiguous`` so the
     # glossary says which, and weighed like it (a hit alone is weak evidence).
     reclaimed: bool = False
-    notes: str = ""
+    notes: Notes = Notes()
     examples: tuple[str, ...] = ()
     status: Status = "draft"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_version_1(cls, data: Any) -> Any:
+        return _upgrade_legacy(data) if isinstance(data, dict) else data
+
+    def __setstate__(self, state: dict[Any, Any]) -> None:
+        # A model file pickled before terms had several targets holds terms in the old
+        # shape; they are read in today's (unpickling does not run the validators).
+        fields = state.get("__dict__", {})
+        if "target_group" in fields or isinstance(fields.get("notes"), str):
+            fields = _upgrade_legacy(fields)
+            if isinstance(fields.get("notes"), dict):
+                fields["notes"] = Notes(**fields["notes"])
+            fields["target_groups"] = tuple(fields["target_groups"])
+            state = {**state, "__dict__": fields}
+            state["__pydantic_fields_set__"] = set(fields)
+        super().__setstate__(state)
+
+    @field_validator("target_groups")
+    @classmethod
+    def _each_group_once(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(value))
+
+    @property
+    def target_group(self) -> str:
+        """The commonest target (the first of ``target_groups``)."""
+        return self.target_groups[0]
 
     @field_validator("term", "variants")
     @classmethod
@@ -179,6 +271,8 @@ class Glossary(BaseModel):
     def to_yaml(self) -> str:
         """Render the glossary as YAML (Arabic script kept readable)."""
         data = self.model_dump(mode="json")
+        for term in data["terms"]:
+            term["notes"] = {code: text for code, text in term["notes"].items() if text}
         return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
 
     # ----------------------------------------------------------------- CSV
@@ -200,16 +294,17 @@ class Glossary(BaseModel):
         text = _read_utf8(source, "utf-8-sig") if isinstance(source, Path) else source
         reader = csv.DictReader(io.StringIO(text))
         header = reader.fieldnames or []
+        required = ("id", "term", "language", "target_groups", "category", "severity")
         missing = [
             c
-            for c in ("id", "term", "language", "target_group", "category", "severity")
-            if c not in header
+            for c in required
+            if c not in header and not (c == "target_groups" and "target_group" in header)
         ]
         if missing:
             raise InvalidInput(
                 "err_glossary_invalid", f"missing column(s): {', '.join(missing)}", where
             )
-        unknown = [c for c in header if c not in CSV_COLUMNS]
+        unknown = [c for c in header if c not in CSV_COLUMNS + LEGACY_CSV_COLUMNS]
         if unknown:
             raise InvalidInput(
                 "err_glossary_invalid", f"unknown column(s): {', '.join(unknown)}", where
@@ -217,10 +312,15 @@ class Glossary(BaseModel):
         terms: list[GlossaryTerm] = []
         for row_number, row in enumerate(reader, start=1):
             record: dict[str, Any] = {}
+            notes: dict[str, str] = {}
             for key, value in row.items():
                 value = (value or "").strip()
-                if key in ("variants", "examples"):
-                    record[key] = tuple(v.strip() for v in value.split(LIST_SEPARATOR) if v.strip())
+                if key in ("variants", "examples", "target_groups", "target_group"):
+                    items = tuple(v.strip() for v in value.split(LIST_SEPARATOR) if v.strip())
+                    record["target_groups" if key == "target_group" else key] = items
+                elif key == "notes" or key.startswith("notes_"):
+                    if value:
+                        notes[key.removeprefix("notes").removeprefix("_") or "en"] = value
                 elif key in ("ambiguous", "reclaimed"):
                     if value.lower() not in ("", "0", "1", "true", "false", "yes", "no"):
                         raise InvalidInput(
@@ -231,8 +331,9 @@ class Glossary(BaseModel):
                     record[key] = value.lower() in ("1", "true", "yes")
                 elif key == "dialect":
                     record[key] = value or None
-                elif value or key not in ("notes", "status"):
+                elif value or key != "status":
                     record[key] = value
+            record["notes"] = notes
             try:
                 terms.append(GlossaryTerm.model_validate(record))
             except ValidationError as exc:
@@ -249,6 +350,10 @@ class Glossary(BaseModel):
         writer.writeheader()
         for term in self.terms:
             row = term.model_dump(mode="json")
+            for code in NOTE_LANGUAGES:
+                row[f"notes_{code}"] = getattr(term.notes, code)
+            del row["notes"]
+            row["target_groups"] = LIST_SEPARATOR.join(term.target_groups)
             row["variants"] = LIST_SEPARATOR.join(term.variants)
             row["examples"] = LIST_SEPARATOR.join(term.examples)
             row["dialect"] = term.dialect or ""
@@ -276,7 +381,7 @@ def _validation_error(exc: ValidationError, where: str, row_base: int | None) ->
     err = exc.errors()[0]
     loc = [str(p) for p in err["loc"]]
     if row_base is not None:
-        column = loc[0] if loc else "?"
+        column = "_".join(loc[:2]) if loc[:1] == ["notes"] else (loc[0] if loc else "?")
         place = f"{where}: row {row_base}, column {column}"
     elif len(loc) >= 2 and loc[0] == "terms":
         place = f"{where}: terms[{loc[1]}]" + (f".{loc[2]}" if len(loc) > 2 else "")
@@ -337,13 +442,22 @@ class GlossaryMatch:
     end: int
     text: str
     category: str
-    target_group: str
+    target_groups: tuple[str, ...]
     severity: int
     ambiguous: bool
     language: str
 
+    @property
+    def target_group(self) -> str:
+        """The term's commonest target (the first of ``target_groups``)."""
+        return self.target_groups[0]
+
     def to_dict(self) -> dict[str, Any]:
-        """Return the hit as a JSON-ready dict."""
+        """Return the hit as a JSON-ready dict.
+
+        ``target_group`` (the first target) is kept beside ``target_groups`` for readers
+        of the spans Marsad wrote before a term could target several groups.
+        """
         return {
             "term_id": self.term_id,
             "term": self.term,
@@ -351,6 +465,7 @@ class GlossaryMatch:
             "end": self.end,
             "text": self.text,
             "category": self.category,
+            "target_groups": list(self.target_groups),
             "target_group": self.target_group,
             "severity": self.severity,
             "ambiguous": self.ambiguous,
@@ -481,7 +596,7 @@ class GlossaryMatcher:
                     end=o_end,
                     text=text[o_start:o_end],
                     category=term.category,
-                    target_group=term.target_group,
+                    target_groups=term.target_groups,
                     severity=term.severity,
                     ambiguous=term.ambiguous or term.reclaimed,
                     language=term.language,

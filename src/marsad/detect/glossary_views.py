@@ -9,9 +9,9 @@ from fastapi.responses import RedirectResponse, Response
 
 from marsad.core.errors import InvalidInput
 from marsad.core.i18n import gettext as _
-from marsad.core.i18n.markers import N_
+from marsad.core.i18n.markers import LANGUAGE_LABELS, N_
 from marsad.detect import curation
-from marsad.detect.glossary import CATEGORIES, TARGET_GROUPS
+from marsad.detect.glossary import CATEGORIES, NOTE_LANGUAGES, TARGET_GROUPS
 from marsad.web.deps import CsrfChecked, DbSession, StaffUser
 from marsad.web.templating import render
 
@@ -22,9 +22,11 @@ FIELD_LABELS = {
     "variants": N_("Other spellings"),
     "language": N_("Language"),
     "target_group": N_("Targets"),
+    "target_groups": N_("Targets"),
     "category": N_("Category"),
     "severity": N_("Severity"),
     "status": N_("Status"),
+    "notes": N_("Notes"),
 }
 
 router = APIRouter()
@@ -43,6 +45,8 @@ def _filters(language: str | None, category: str | None, target: str | None) -> 
 def _choices() -> dict[str, Any]:
     return {
         "languages": LANGUAGES,
+        "language_labels": LANGUAGE_LABELS,
+        "note_languages": NOTE_LANGUAGES,
         "categories": CATEGORIES,
         "targets": TARGET_GROUPS,
         "statuses": STATUSES,
@@ -139,12 +143,12 @@ def new_term(request: Request, user: StaffUser, session: DbSession) -> Response:
         "variants": [],
         "language": "ar",
         "dialect": "iraqi",
-        "target_group": "sect",
+        "target_groups": [],
         "category": "slur",
         "severity": 2,
         "ambiguous": False,
         "reclaimed": False,
-        "notes": "",
+        "notes": {},
         "examples": [],
         "status": "draft",
     }
@@ -172,12 +176,14 @@ def save_term(
     variants: Annotated[str, Form()] = "",
     language: Annotated[str, Form()] = "ar",
     dialect: Annotated[str, Form()] = "",
-    target_group: Annotated[str, Form()] = "",
+    target_groups: Annotated[list[str] | None, Form()] = None,
     category: Annotated[str, Form()] = "",
     severity: Annotated[int, Form(ge=0, le=100)] = 2,
     ambiguous: Annotated[str, Form()] = "",
     reclaimed: Annotated[str, Form()] = "",
-    notes: Annotated[str, Form()] = "",
+    notes_ar: Annotated[str, Form()] = "",
+    notes_ckb: Annotated[str, Form()] = "",
+    notes_en: Annotated[str, Form()] = "",
     examples: Annotated[str, Form()] = "",
     status: Annotated[str, Form()] = "draft",
     note: Annotated[str, Form()] = "",
@@ -189,12 +195,16 @@ def save_term(
         "variants": _lines(variants),
         "language": language,
         "dialect": dialect.strip() or None,
-        "target_group": target_group,
+        "target_groups": target_groups or [],
         "category": category,
         "severity": severity,
         "ambiguous": ambiguous == "1",
         "reclaimed": reclaimed == "1",
-        "notes": notes.strip(),
+        "notes": {
+            code: text.strip()
+            for code, text in (("ar", notes_ar), ("ckb", notes_ckb), ("en", notes_en))
+            if text.strip()
+        },
         "examples": [e.strip() for e in examples.splitlines() if e.strip()],
         "status": status,
     }
@@ -206,7 +216,7 @@ def save_term(
         saved = curation.save_term(session, data=data, actor=user.username, note=note)
     except InvalidInput as exc:
         session.rollback()
-        field = _(FIELD_LABELS.get(exc.where or "", "Term"))
+        field = _(FIELD_LABELS.get((exc.where or "").split(".")[0], "Term"))
         return _edit_page(
             request, session, data, new=bool(new), error=f"{field}: {_(exc.message)}", status=422
         )

@@ -53,7 +53,7 @@ class _Week:
     labels: Counter[str] = field(default_factory=Counter)
     targets: Counter[str] = field(default_factory=Counter)
     terms: Counter[str] = field(default_factory=Counter)
-    names: dict[str, tuple[str, str]] = field(default_factory=dict)
+    names: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
 
 
 # Finished weeks change only when old posts are ingested or re-scored: their counts are
@@ -99,10 +99,12 @@ def _weeks(session: Session, period: Period) -> dict[str, _Week]:
         for span in _json(spans) or []:
             if not isinstance(span, dict) or not span.get("term_id"):
                 continue
-            target = span.get("target_group") or ""
-            targets.add(target)
+            # A term may target several groups: the post counts once for each of them.
+            # Spans written before that name one group, as target_group.
+            groups = span.get("target_groups") or [span.get("target_group") or ""]
+            targets.update(str(g) for g in groups)
             week.terms[span["term_id"]] += 1
-            week.names[span["term_id"]] = (str(span.get("term", "")), target)
+            week.names[span["term_id"]] = (str(span.get("term", "")), tuple(map(str, groups)))
         week.targets.update(targets - {""})
     for label, _start, end in missing:
         if end <= now:
@@ -128,7 +130,7 @@ def compute(session: Session, period: Period, settings: Any) -> Figures:  # noqa
     by_label: defaultdict[str, Counter[str]] = defaultdict(Counter)
     by_target: defaultdict[str, Counter[str]] = defaultdict(Counter)
     terms: defaultdict[str, Counter[str]] = defaultdict(Counter)
-    names: dict[str, tuple[str, str]] = {}
+    names: dict[str, tuple[str, tuple[str, ...]]] = {}
     for label, week in data.items():
         for name, n in week.labels.items():
             by_label[name][label] = n
@@ -151,7 +153,7 @@ def compute(session: Session, period: Period, settings: Any) -> Figures:  # noqa
             {
                 "term_id": term_id,
                 "term": names[term_id][0],
-                "target_group": names[term_id][1],
+                "target_groups": [g for g in names[term_id][1] if g],
                 "this_week": n,
                 "last_week": terms[last][term_id],
             }
@@ -181,7 +183,7 @@ def compute(session: Session, period: Period, settings: Any) -> Figures:  # noqa
                 "detect.flagged_by_label_and_target",
                 flags_query,
                 **params,
-                note="labels and spans' term_id/target_group, counted per post and week",
+                note="labels and spans' term_id/target_groups, counted per post and week",
             ),
         ],
     }

@@ -19,6 +19,7 @@ from marsad.cli.store import open_store
 from marsad.core.blobs import BlobStore
 from marsad.core.db import session_scope
 from marsad.core.i18n import gettext as _
+from marsad.core.i18n import nformat
 from marsad.core.jobs.cli import QueueOpt
 from marsad.core.jobs.service import submit_job
 from marsad.evidence import service
@@ -265,7 +266,7 @@ def verify(json_: JsonOpt = False) -> None:
             typer.echo(
                 _("item {item}: {problem}").format(item=problem["item"], problem=problem["problem"])
             )
-        typer.echo(_("{checked} items checked").format(checked=result["checked"]))
+        typer.echo(nformat("%(num)s item checked", "%(num)s items checked", result["checked"]))
     if not result["ok"]:
         raise typer.Exit(1)
 

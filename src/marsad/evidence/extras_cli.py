@@ -17,6 +17,8 @@ from marsad.cli.output import print_json, user_errors
 from marsad.cli.store import open_store
 from marsad.core.blobs import BlobStore
 from marsad.core.db import session_scope
+from marsad.core.i18n import gettext as _
+from marsad.core.i18n import nformat
 from marsad.evidence import bundle as bundles
 from marsad.evidence import similar as similars
 from marsad.evidence import timestamps
@@ -54,7 +56,13 @@ def bundle(
     if json_out:
         print_json(result)
     else:
-        typer.echo(f"{result['out']}: {len(result['items'])} items, {result['files']} files")
+        typer.echo(
+            _("{out}: {items}, {files}").format(
+                out=result["out"],
+                items=nformat("%(num)d item", "%(num)d items", len(result["items"])),
+                files=nformat("%(num)s file", "%(num)s files", result["files"]),
+            )
+        )
         typer.echo(result["sha256"])
 
 
@@ -71,7 +79,13 @@ def verify_bundle(
         for problem in result["problems"]:
             typer.echo(f"{problem['problem']:>9}  {problem['file']}: {problem['message']}")
         state = "OK" if result["ok"] else "FAILED"
-        typer.echo(f"{state}: {result['checked']} files, {result['items']} items checked")
+        typer.echo(
+            _("{state}: {files}, {items} checked").format(
+                state=state,
+                files=nformat("%(num)s file", "%(num)s files", result["checked"]),
+                items=nformat("%(num)d item", "%(num)d items", result["items"]),
+            )
+        )
     if not result["ok"]:
         raise typer.Exit(1)
 

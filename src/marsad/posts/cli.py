@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from marsad.cli.output import print_json, user_errors
 from marsad.cli.store import open_store
 from marsad.core.db import session_scope
+from marsad.core.i18n import nformat
 from marsad.core.jobs.cli import QueueOpt, print_queued, queue_jobs
 from marsad.posts import indexes, service, watchlists
 from marsad.posts.sources import available_sources
@@ -111,7 +112,15 @@ def ingest_command(
                     f"rejected: {error['file']} {error['position']}: {error['reason']}", err=True
                 )
             if result.rejected > 20:
-                typer.echo(f"… and {result.rejected - 20} more rejections (see --json)", err=True)
+                more = result.rejected - 20
+                typer.echo(
+                    nformat(
+                        "… and %(num)s more rejection (see --json)",
+                        "… and %(num)s more rejections (see --json)",
+                        more,
+                    ),
+                    err=True,
+                )
             if result.read == 0:
                 typer.echo("error: nothing usable found; nothing stored", err=True)
         raise typer.Exit(result.exit_code)
@@ -206,7 +215,7 @@ def search_command(
             print_json(page.model_dump(mode="json"))
             return
         typer.echo(
-            f"{page.total} posts"
+            nformat("%(num)s post", "%(num)s posts", page.total)
             + (f" (showing {offset + 1}-{offset + len(page.items)})" if page.items else "")
         )
         for post in page.items:

@@ -8,6 +8,8 @@ from typing import Annotated
 import typer
 
 from marsad.cli.output import print_json, user_errors
+from marsad.core.i18n import gettext as _
+from marsad.core.i18n import nformat
 
 app = typer.Typer(help="Dashboards and the weekly monitoring report.", no_args_is_help=True)
 
@@ -37,4 +39,9 @@ def report(
     if json_:
         print_json(result)
     else:
-        typer.echo(f"{result['out']}: {result['bytes']} bytes, week {result['week']}")
+        size = nformat("%(num)s byte", "%(num)s bytes", result["bytes"])
+        typer.echo(
+            _("{out}: {size}, week {week}").format(
+                out=result["out"], size=size, week=result["week"]
+            )
+        )

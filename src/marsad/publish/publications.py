@@ -20,6 +20,7 @@ from marsad.core.blobs import BlobStore, store_blob
 from marsad.core.db import utcnow
 from marsad.core.errors import Forbidden, InvalidInput, MarsadError, NotFound
 from marsad.core.i18n import gettext as _
+from marsad.core.i18n import nformat
 from marsad.core.i18n.markers import N_
 from marsad.publish import weekly
 from marsad.publish.models import Publication
@@ -102,8 +103,9 @@ def edit_narrative(
     if len(text) > MAX_NARRATIVE:
         raise InvalidInput(
             "err_narrative_too_long",
-            _("The summary is too long ({n} characters; at most {max}).").format(
-                n=len(text), max=MAX_NARRATIVE
+            _("The summary is too long ({length}; at most {max}).").format(
+                length=nformat("%(num)s character", "%(num)s characters", len(text)),
+                max=MAX_NARRATIVE,
             ),
             "narrative",
         )

@@ -30,6 +30,7 @@ from marsad.reports.deps import check_rate, public_filter, report_settings
 from marsad.reports.files import Upload
 from marsad.reports.models import Report
 from marsad.web.deps import MAX_OFFSET, DbSession, ReadSession, StaffUser, read_sessions
+from marsad.web.downloads import Bom, csv_download
 
 router = APIRouter(prefix="/api/v1", tags=["reports"])
 PublicFilterDep = Annotated[public.PublicFilter, Depends(public_filter)]
@@ -371,17 +372,17 @@ def list_geojson(request: Request, session: ReadSession, filters: PublicFilterDe
 
 @router.get("/reports.csv")
 def list_csv(
-    request: Request, session: ReadSession, filters: PublicFilterDep, hxl: bool = False
+    request: Request,
+    session: ReadSession,
+    filters: PublicFilterDep,
+    hxl: bool = False,
+    bom: Bom = False,
 ) -> Response:
-    """Published reports as CSV (``?hxl=1`` adds the HXL hashtag row)."""
+    """Published reports as CSV (``?hxl=1`` adds the HXL hashtag row, ``?bom=1`` for Excel)."""
     rows = _public_rows(request, session, filters)
     body = export.public_csv(rows, hxl=hxl)
     name = "marsad-reports-hxl.csv" if hxl else "marsad-reports.csv"
-    return Response(
-        body,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return csv_download(body, filename=name, bom=bom)
 
 
 @router.get("/reports/counts")

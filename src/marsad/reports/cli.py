@@ -18,7 +18,7 @@ from typing import Annotated, Any
 import typer
 from sqlalchemy.orm import Session, sessionmaker
 
-from marsad.cli.output import print_json, user_errors
+from marsad.cli.output import BomOpt, print_json, user_errors
 from marsad.cli.store import open_store
 from marsad.core import i18n
 from marsad.core.blobs import BlobStore
@@ -27,6 +27,7 @@ from marsad.core.errors import InvalidInput
 from marsad.core.places import PlaceIndex
 from marsad.core.security import FieldCipher
 from marsad.core.settings import Settings
+from marsad.core.spreadsheets import with_bom
 from marsad.reports import export, intake_email, public, service
 from marsad.reports.ushahidi import import_ushahidi
 
@@ -138,6 +139,7 @@ def export_reports(
     category: Annotated[str | None, typer.Option(help="Only this category slug.")] = None,
     governorate: Annotated[str | None, typer.Option(help="Only this governorate P-code.")] = None,
     output: Annotated[Path | None, typer.Option(help="Write here instead of stdout.")] = None,
+    bom: BomOpt = False,
 ) -> None:
     """Export reports: the staff export (exact, no contacts) or the public one."""
     if format_ not in ("csv", "hxl", "geojson"):
@@ -171,6 +173,7 @@ def export_reports(
                 if format_ == "geojson"
                 else export.write_csv(staff, export.STAFF_COLUMNS, hxl=format_ == "hxl")
             )
+    text = with_bom(text, bom and format_ != "geojson")
     if output:
         output.write_text(text, encoding="utf-8")
     else:

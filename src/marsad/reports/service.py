@@ -27,7 +27,7 @@ from marsad.core import audit, events
 from marsad.core.blobs import BlobStore
 from marsad.core.db import new_id, utcnow
 from marsad.core.errors import Forbidden, InvalidInput, NotFound
-from marsad.core.i18n import LANGUAGES, current_language
+from marsad.core.i18n import LANGUAGES, current_language, nformat
 from marsad.core.i18n import gettext as _
 from marsad.core.models import User
 from marsad.core.places import DISTRICT, GOVERNORATE, PlaceIndex, in_iraq_bbox
@@ -338,7 +338,7 @@ def check_submission(
         problems.add(
             "files",
             "err_too_many_files",
-            _("At most {count} files.").format(count=settings.reports_max_files),
+            nformat("At most %(num)s file.", "At most %(num)s files.", settings.reports_max_files),
         )
     else:
         for upload in sub.files:

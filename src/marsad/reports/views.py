@@ -51,6 +51,7 @@ from marsad.web.deps import (
     StaffUser,
     read_sessions,
 )
+from marsad.web.downloads import Bom, csv_download
 from marsad.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -406,8 +407,9 @@ def staff_export(
     status: str = "",
     category: str = "",
     governorate: str = "",
+    bom: Bom = False,
 ) -> Response:
-    """Staff export of any filter: CSV, HXL CSV or GeoJSON (never contacts)."""
+    """Staff export of any filter: CSV, HXL CSV or GeoJSON (never contacts); ``?bom=1``: Excel."""
     rows = export.staff_rows(
         session,
         status=status or None,
@@ -424,11 +426,8 @@ def staff_export(
             headers={"Content-Disposition": 'attachment; filename="marsad-reports-staff.geojson"'},
         )
     hxl = format == "hxl"
-    return Response(
-        export.write_csv(rows, export.STAFF_COLUMNS, hxl=hxl),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="marsad-reports-staff.csv"'},
-    )
+    body = export.write_csv(rows, export.STAFF_COLUMNS, hxl=hxl)
+    return csv_download(body, filename="marsad-reports-staff.csv", bom=bom)
 
 
 @router.get("/staff/reports/{report_id}")

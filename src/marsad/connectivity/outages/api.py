@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from marsad.connectivity.outages import export, public, schedule, service
 from marsad.core import i18n
 from marsad.web.deps import ReadSession, StaffUser
+from marsad.web.downloads import Bom, csv_download
 
 router = APIRouter(prefix="/api/v1/connectivity", tags=["connectivity"])
 
@@ -35,14 +36,10 @@ def event(event_id: str, session: ReadSession) -> dict[str, Any]:
 
 
 @router.get("/export.csv")
-def export_csv(session: ReadSession) -> Response:
+def export_csv(session: ReadSession, bom: Bom = False) -> Response:
     """Every public event as CSV in the column order of Access Now's STOP dataset."""
     rows = list(reversed(service.list_events(session, public=True, limit=100_000)))
-    return Response(
-        export.stop_csv(rows),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="marsad-connectivity-stop.csv"'},
-    )
+    return csv_download(export.stop_csv(rows), filename="marsad-connectivity-stop.csv", bom=bom)
 
 
 @router.get("/export.json")

@@ -12,6 +12,8 @@ import typer
 
 from marsad.cli.output import print_json, user_errors
 from marsad.core.errors import InvalidInput
+from marsad.core.i18n import gettext as _
+from marsad.core.i18n import nformat
 from marsad.core.jobs.cli import QueueOpt, print_queued, queue_jobs
 
 CLI_ACTOR = "cli"
@@ -70,8 +72,13 @@ def import_signals(
     else:
         for r in results:
             typer.echo(
-                f"{r.file}: {r.points} points in {r.series} series, {r.gaps} missing values, "
-                f"{r.rejected} rows rejected"
+                _("{file}: {points} in {series}, {gaps}, {rejected} rejected").format(
+                    file=r.file,
+                    points=nformat("%(num)s point", "%(num)s points", r.points),
+                    series=nformat("%(num)s series", "%(num)s series", r.series),
+                    gaps=nformat("%(num)s missing value", "%(num)s missing values", r.gaps),
+                    rejected=nformat("%(num)s row", "%(num)s rows", r.rejected),
+                )
             )
             for err in r.errors:
                 typer.echo(f"error: {err['where']}: {err['reason']}", err=True)
@@ -111,7 +118,10 @@ def detect_outages(
             f"{event['start']} → {event['end']}  {event['scope']:<8}  depth {event['depth']:.2f}  "
             f"{', '.join(event['entities'])}  ({', '.join(event['sources'])})"
         )
-    typer.echo(f"{len(document['events'])} events; {document.get('created', 0)} new")
+    events = nformat("%(num)s event", "%(num)s events", len(document["events"]))
+    typer.echo(
+        _("{events}; {created} new").format(events=events, created=document.get("created", 0))
+    )
 
 
 def import_ioda(
@@ -131,8 +141,16 @@ def import_ioda(
         print_json(result.to_json())
     else:
         typer.echo(
-            f"{result.rows} rows for {country}: {result.created} events created, "
-            f"{result.already} already imported, {result.rejected} rejected"
+            _(
+                "{rows} for {country}: {created} created, {already} already imported, "
+                "{rejected} rejected"
+            ).format(
+                rows=nformat("%(num)s row", "%(num)s rows", result.rows),
+                country=country,
+                created=nformat("%(num)s event", "%(num)s events", result.created),
+                already=result.already,
+                rejected=result.rejected,
+            )
         )
         for err in result.errors:
             typer.echo(f"error: {err['where']}: {err['reason']}", err=True)
@@ -209,7 +227,13 @@ def fetch_signals(
     if json_out:
         print_json(result)
     else:
-        typer.echo(f"{result['done']}/{result['requests']} requests, {result['points']} points")
+        typer.echo(
+            _("{done}/{requests}, {points}").format(
+                done=result["done"],
+                requests=nformat("%(num)s request", "%(num)s requests", result["requests"]),
+                points=nformat("%(num)s point", "%(num)s points", result["points"]),
+            )
+        )
 
 
 def register(app: typer.Typer) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from marsad.cli.output import print_json, user_errors
+from marsad.cli.output import BomOpt, print_json, user_errors
 from marsad.connectivity.outages.cli import (
     CLI_ACTOR,
     JsonOpt,
@@ -17,6 +17,7 @@ from marsad.connectivity.outages.cli import (
     store_session,
 )
 from marsad.core.errors import InvalidInput
+from marsad.core.spreadsheets import with_bom
 
 events_app = typer.Typer(help="Shutdown and blocking events (STOP fields).", no_args_is_help=True)
 schedule_app = typer.Typer(
@@ -131,6 +132,7 @@ def events_export(
     output: Annotated[Path | None, typer.Option(help="Write here (default: stdout).")] = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
+    bom: BomOpt = False,
 ) -> None:
     """Export events in the column order of Access Now's STOP dataset."""
     import json
@@ -146,7 +148,7 @@ def events_export(
             limit=100_000,
         )))  # fmt: skip
         if format_ == "csv":
-            text = export.stop_csv(rows)
+            text = with_bom(export.stop_csv(rows), bom)
         else:
             text = json.dumps(export.stop_json(rows), ensure_ascii=False) + "\n"
     if output is None:

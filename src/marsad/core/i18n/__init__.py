@@ -23,6 +23,16 @@ LANGUAGES = ("ar", "ckb", "en")
 RTL = frozenset({"ar", "ckb"})
 LANGUAGE_NAMES = {"ar": "العربية", "ckb": "کوردی", "en": "English"}
 
+# The plural rule of each language, as gettext writes it. Arabic has six forms (CLDR:
+# zero, one, two, few 3-10, many 11-99, other 100-102 and fractions); Babel's own table
+# swaps the last two, so the rule is set here rather than trusted to a catalog's header.
+PLURAL_FORMS = {
+    "ar": "nplurals=6; plural=(n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : n%100>=3 && n%100<=10 ? 3 "
+    ": n%100>=11 ? 4 : 5);",
+    "ckb": "nplurals=2; plural=(n != 1);",
+    "en": "nplurals=2; plural=(n != 1);",
+}
+
 current_language: ContextVar[str] = ContextVar("marsad_language", default="ar")
 
 
@@ -34,6 +44,8 @@ def translations(lang: str) -> _gettext.NullTranslations:
         return _gettext.NullTranslations()
     with po.open("rb") as handle:
         catalog = read_po(handle, locale=lang if lang != "ckb" else "ckb")
+    if lang in PLURAL_FORMS:
+        catalog.mime_headers = [("Plural-Forms", PLURAL_FORMS[lang])]
     buffer = BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)
@@ -44,8 +56,29 @@ def gettext(message: str) -> str:
     return translations(current_language.get()).gettext(message)
 
 
-def ngettext(singular: str, plural: str, n: int) -> str:
-    return translations(current_language.get()).ngettext(singular, plural, n)
+def plural_number(n: float) -> int:
+    """The whole number whose plural form ``n`` takes.
+
+    A count is a whole number; a fraction (2.5 hours) takes the "other" form in every
+    language Marsad speaks, which 100 has in each of them.
+    """
+    if isinstance(n, float) and not n.is_integer():
+        return 100
+    return abs(int(n))
+
+
+def ngettext(singular: str, plural: str, n: float) -> str:
+    """The form of a count phrase that ``n`` takes in the current language."""
+    return translations(current_language.get()).ngettext(singular, plural, plural_number(n))
+
+
+def nformat(singular: str, plural: str, n: float, **values: object) -> str:
+    """A count phrase in the current language with ``%(num)s`` (and ``values``) filled in.
+
+    ``nformat("%(num)s post", "%(num)s posts", 3)`` gives "3 posts", "3 منشورات" or
+    "3 پۆست": the catalog holds one form per plural category of each language.
+    """
+    return ngettext(singular, plural, n) % {"num": n, **values}
 
 
 def pick_language(*candidates: str | None, default: str = "ar") -> str:

@@ -16,11 +16,11 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
-from marsad.core.i18n import LOCALE_DIR
+from marsad.core.i18n import LOCALE_DIR, PLURAL_FORMS
 
 PACKAGE = Path(__file__).resolve().parents[2]
 METHODS = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "nformat": (1, 2), "N_": None}
 TRANSLATED = ("ar", "ckb")
 
 
@@ -43,9 +43,13 @@ def po_path(lang: str) -> Path:
 def load(lang: str) -> Catalog:
     path = po_path(lang)
     if not path.exists():
-        return Catalog(locale=lang, project="marsad", charset="utf-8")
-    with path.open("rb") as handle:
-        return read_po(handle, locale=lang)
+        catalog = Catalog(locale=lang, project="marsad", charset="utf-8")
+    else:
+        with path.open("rb") as handle:
+            catalog = read_po(handle, locale=lang)
+    if lang in PLURAL_FORMS:
+        catalog.mime_headers = [("Plural-Forms", PLURAL_FORMS[lang])]
+    return catalog
 
 
 def save(lang: str, catalog: Catalog) -> None:
@@ -86,15 +90,35 @@ def fill(tsv: Path) -> int:
     return len(rows)
 
 
+def _untranslated(catalog: Catalog, mid: str | tuple[str, str]) -> bool:
+    message = catalog.get(mid)
+    if message is None or "fuzzy" in message.flags:
+        return True
+    if isinstance(mid, tuple):
+        # A count phrase needs every plural form of the language, each one written.
+        forms = message.string if isinstance(message.string, tuple | list) else ()
+        return len(forms) != catalog.num_plurals or not all(f.strip() for f in forms)
+    return not message.string
+
+
 def missing(lang: str) -> list[str]:
-    """Strings used in the code that this language's catalog does not translate."""
+    """Strings used in the code that this language's catalog does not translate.
+
+    A count phrase (ngettext) is missing unless each of the language's plural forms is
+    filled in (Arabic six, Kurdish and English two).
+    """
     catalog = load(lang)
     wanted = {m.id for m in extract() if m.id}
     return sorted(
-        mid
-        for mid in wanted
-        if mid not in catalog or not catalog[mid].string or "fuzzy" in catalog[mid].flags
+        mid if isinstance(mid, str) else mid[0] for mid in wanted if _untranslated(catalog, mid)
     )
+
+
+def missing_plurals(lang: str) -> list[str]:
+    """Count phrases whose plural forms this language's catalog does not all fill in."""
+    catalog = load(lang)
+    wanted = {m.id for m in extract() if isinstance(m.id, tuple)}
+    return sorted(mid[0] for mid in wanted if _untranslated(catalog, mid))
 
 
 def main(argv: list[str] | None = None) -> int:

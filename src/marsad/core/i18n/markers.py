@@ -60,3 +60,13 @@ RUNTIME_STRINGS = (
     _("hashtags"),
     _("shares"),
 )
+
+# The languages of texts (marsad.core.text.detect_language, a glossary term's language),
+# by code, for pages that show one: translate with _(LANGUAGE_LABELS[code]).
+LANGUAGE_LABELS = {
+    "ar": N_("Arabic"),
+    "ckb": N_("Kurdish (Sorani)"),
+    "kmr": N_("Kurdish (Kurmanji)"),
+    "en": N_("English"),
+    "other": N_("Other language"),
+}

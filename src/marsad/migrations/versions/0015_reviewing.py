@@ -12,7 +12,7 @@ note was written with, which used to be written into the note as
 ``[received → triaged] note`` and shown raw; existing notes are split.
 
 Revision ID: 0015_reviewing
-Revises: 0012_publish
+Revises: 0014_glossary
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015_reviewing"
-down_revision = "0012_publish"
+down_revision = "0014_glossary"
 branch_labels = None
 depends_on = None
 
