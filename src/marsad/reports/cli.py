@@ -138,11 +138,20 @@ def export_reports(
     category: Annotated[str | None, typer.Option(help="Only this category slug.")] = None,
     governorate: Annotated[str | None, typer.Option(help="Only this governorate P-code.")] = None,
     output: Annotated[Path | None, typer.Option(help="Write here instead of stdout.")] = None,
+    as_: Annotated[
+        str | None,
+        typer.Option(
+            "--as",
+            help="An active admin's username: the confidential cases that admin works on "
+            "are exported in full (audited). Without it every confidential case keeps only "
+            "its id, status, category and dates.",
+        ),
+    ] = None,
 ) -> None:
     """Export reports: the staff export (exact, no contacts) or the public one."""
     if format_ not in ("csv", "hxl", "geojson"):
         raise InvalidInput("err_format_unknown", "use csv, hxl or geojson", "--format")
-    with _open() as (settings, sessions, _cipher), sessions() as session:
+    with _open() as (settings, sessions, _cipher), session_scope(sessions) as session:
         if public_:
             rows = public.published_reports(
                 session,
@@ -158,7 +167,11 @@ def export_reports(
             )
         else:
             staff = export.staff_rows(
-                session, status=status, category=category, governorate=governorate
+                session,
+                status=status,
+                category=category,
+                governorate=governorate,
+                readable=export.cases_in_full(session, username=as_, channel="cli"),
             )
             text = (
                 json.dumps(
