@@ -138,6 +138,9 @@ class Period:
         return {
             "week": self.label,
             "start": self.start.isoformat(),
+            # The week's first and last local days, for showing (start/end are UTC).
+            "first_day": self.first_day.isoformat(),
+            "last_day": (self.first_day + timedelta(days=6)).isoformat(),
             "end": self.end.isoformat(),
             "timezone": self.timezone,
             "weeks": self.weeks,
