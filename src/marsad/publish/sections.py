@@ -162,7 +162,10 @@ class Section:
     the page (low first); ``compute``: see the module docstring; ``template``:
     the Jinja2 template that renders ``figures`` (given ``figures``, ``section``,
     ``lang`` and ``charts``); ``audience``: ``public`` sections are on
-    ``/dashboard`` and in the report, ``staff`` ones only on ``/staff``.
+    ``/dashboard`` and in the report, ``staff`` ones only on ``/staff``;
+    ``keep`` (optional): computes, in a read session, the figures worth storing
+    and returns their scopes, which the ``publish.refresh-figures`` job writes to
+    ``publish_figures`` under the section's key (see :mod:`marsad.publish.stored`).
     """
 
     key: str
@@ -173,6 +176,7 @@ class Section:
     audience: Audience = "public"
     description: str = ""
     requires: tuple[str, ...] = field(default=())
+    keep: Callable[[Any, Any], list[str]] | None = None
 
     def __post_init__(self) -> None:
         if not self.key.replace("-", "").replace("_", "").isalnum():
