@@ -39,7 +39,7 @@ from typing import Any
 from sqlalchemy import create_engine, func, insert, select, text
 
 from marsad.core import migrate
-from marsad.core.db import make_engine, session_factory, session_scope
+from marsad.core.db import make_engine, read_scope, reader, session_factory, session_scope
 from marsad.core.places import gazetteer
 from marsad.core.settings import Settings
 from marsad.detect.models import Flag
@@ -47,7 +47,7 @@ from marsad.posts.models import Post
 from marsad.publish import service, stored, weekly
 from marsad.publish.sections import Period
 from marsad.reports.models import Category, Report
-from marsad.reports.stats import report_rows
+from marsad.reports.stats import public_rows
 
 WEEK = "2026-W49"
 END = datetime(2026, 12, 7, tzinfo=UTC)
@@ -179,15 +179,15 @@ def run(url: str, data_dir: Path, reports: int, posts: int, churn: bool = False)
         f"{time.perf_counter() - started:.0f} s"
     )
     sessions = session_factory(engine, settings)
+    readers = session_factory(reader(engine), settings)  # as web requests read
     period = Period.parse(WEEK, timezone=settings.timezone)
-    measure(sessions, settings, period, "cold: nothing kept yet", churn=None)
-    with sessions() as session:
+    measure(readers, settings, period, "cold: nothing kept yet", churn=None)
+    with read_scope(sessions) as session:
         kept = {
             s.key: s.keep(session, settings)
             for s in service.sections(service.get_registry(settings))
             if s.keep is not None
         }
-        session.rollback()
     started = time.perf_counter()
     with session_scope(sessions) as session:
         for key, scopes in kept.items():
@@ -196,11 +196,11 @@ def run(url: str, data_dir: Path, reports: int, posts: int, churn: bool = False)
         f"  (refresh job stored its figures; the store took {time.perf_counter() - started:.2f} s)"
     )
     stored.forget()
-    measure(sessions, settings, period, "after the refresh job, in a fresh process", churn=None)
+    measure(readers, settings, period, "after the refresh job, in a fresh process", churn=None)
     if churn:
         stored.forget()
         measure(
-            sessions,
+            readers,
             settings,
             period,
             "after the job, a new post, flag and report each call",
@@ -235,34 +235,53 @@ def add_news(engine: Any) -> None:
 
 
 def measure(sessions: Any, settings: Any, period: Period, label: str, churn: Any) -> None:
+    """Each call in a fresh read-only session, as a web request has (``cold``: memory dropped
+    before every call, nothing in the table yet)."""
     print(f" {label}:")
-    before = (lambda: add_news(churn)) if churn is not None else None
-    with sessions() as session:
-        for by in ("governorate", "category", "week"):
-            timed(
-                f"stats/reports?by={by}",
-                lambda by=by: report_rows(
+    cold = churn is None and label.startswith("cold")
+
+    def before() -> None:
+        if churn is not None:
+            add_news(churn)
+        if cold:
+            stored.forget()
+
+    def call(work: Callable[[Any], Any]) -> Callable[[], Any]:
+        def run_once() -> Any:
+            with sessions() as session:
+                try:
+                    return work(session)
+                finally:
+                    session.rollback()
+
+        return run_once
+
+    for by in ("governorate", "category", "week"):
+        timed(
+            f"stats/reports?by={by}",
+            call(
+                lambda session, by=by: public_rows(
                     session, by=by, k=3, lang="ar", timezone=settings.timezone
-                ),
-                before=before,
-            )
-        for section in service.sections(service.get_registry(settings), "public"):
-            timed(
-                f"section {section.key}",
-                lambda s=section: s.compute(session, period, settings),
-                before=before,
-            )
-        timed(
-            "public dashboard (all sections)",
-            lambda: service.dashboard(session, settings=settings, period=period),
+                )
+            ),
             before=before,
         )
+    for section in service.sections(service.get_registry(settings), "public"):
         timed(
-            "staff dashboard",
-            lambda: service.staff_dashboard(session, settings=settings, period=period),
+            f"section {section.key}",
+            call(lambda session, s=section: s.compute(session, period, settings)),
             before=before,
         )
-        session.rollback()
+    timed(
+        "public dashboard (all sections)",
+        call(lambda session: service.dashboard(session, settings=settings, period=period)),
+        before=before,
+    )
+    timed(
+        "staff dashboard",
+        call(lambda session: service.staff_dashboard(session, settings=settings, period=period)),
+        before=before,
+    )
 
 
 def main() -> None:

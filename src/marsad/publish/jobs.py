@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from marsad.core.blobs import BlobStore, store_blob
-from marsad.core.db import session_scope, utcnow
+from marsad.core.db import read_scope, session_scope, utcnow
 from marsad.core.i18n import LANGUAGES
 from marsad.core.jobs.kinds import JobContext, JobKind, PeriodicJob
 from marsad.publish import weekly
@@ -120,11 +120,10 @@ def run_refresh(context: JobContext, params: BaseModel) -> dict[str, Any]:  # no
 
     settings = context.settings
     kept: dict[str, list[str]] = {}
-    with context.sessions() as session:
+    with read_scope(context.sessions) as session:  # SQLite: no write lock while counting
         for section in sections(get_registry(settings)):
             if section.keep is not None:
                 kept[section.key] = section.keep(session, settings)
-        session.rollback()
     written = {}
     with session_scope(context.sessions) as session:
         for key, scopes in kept.items():

@@ -132,6 +132,25 @@ def report_rows(
     return rows, source(f"reports.by_{by}", query, **where)
 
 
+def public_rows(
+    session: Session, *, by: str, k: int, lang: str, timezone: str
+) -> list[dict[str, Any]]:
+    """``GET /api/v1/stats/reports?by=…``: :func:`report_rows` over every published report,
+    kept (``publish.stored``) until a report or a category name changes."""
+    if by not in BY:
+        report_rows(session, by=by, k=k, lang=lang, timezone=timezone)  # raises, naming by
+    labels = {by: _labels(session, by, lang)} if by != "week" else {}
+    stamp, scope = _stamp(session, labels), f"rows:{by}:{lang}:{k}@{timezone}"
+    hit = stored.recall(session, SECTION_KEY, [scope]).get(scope)
+    if hit is not None and hit.stamp == stamp:
+        return list(hit.figures["rows"])
+    rows, _source = report_rows(
+        session, by=by, k=k, lang=lang, timezone=timezone, labels=labels or None
+    )
+    stored.remember(session, SECTION_KEY, scope, stored.Kept({"rows": rows}, stamp, stored.now()))
+    return rows
+
+
 def _week_counts(
     session: Session, period: Period, k: int, labels: dict[str, dict[str, str]]
 ) -> dict[str, Any]:
