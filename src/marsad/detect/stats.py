@@ -69,6 +69,7 @@ class _Week:
 # A day's counts are kept (publish.stored) and reused until posts of that day are
 # ingested or scored again: only changed days are counted afresh.
 KEY = "hate-speech"
+FEW_DAYS = 7
 
 
 def _scope(day: date, timezone: str) -> str:
@@ -104,7 +105,8 @@ def count_days(session: Session, days: list[date], timezone: str) -> dict[date, 
             Post.created_at >= starts[0],
             Post.created_at < _day_start(span[-1] + timedelta(days=1), zone),
         )
-        for created, flag_labels, spans in session.execute(_flags_query(window)):
+        query = _flags_query(window, few_days=len(span) <= FEW_DAYS)
+        for created, flag_labels, spans in session.execute(query):
             day = span[bisect_right(starts, created) - 1]  # cheaper than a zone per row
             _count_flag(out[day], labels[day], targets[day], terms[day], flag_labels, spans)
     for day in days:
@@ -215,11 +217,18 @@ POSTS_QUERY = (
 )
 
 
-def _flags_query(window: tuple[Any, ...]) -> Any:
+def _flags_query(window: tuple[Any, ...], few_days: bool = False) -> Any:
+    """The current flagged flags of the posts in ``window``: their labels and spans.
+
+    Over a few days, the posts of those days are read by time and their flags by post
+    (``coalesce`` keeps SQLite, which has no statistics, from walking every flagged flag
+    through ``ix_flags_queue`` instead: 17 ms against 260 ms for a day of a million posts).
+    """
+    current = func.coalesce(Flag.current, False) if few_days else Flag.current
     return (
         select(Post.created_at, cast(Flag.labels, Text), cast(Flag.spans, Text))
         .join(Post, Post.id == Flag.post_pk)
-        .where(Flag.current.is_(True), Flag.flagged.is_(True), *window)
+        .where(current.is_(True), Flag.flagged.is_(True), *window)
     )
 
 
