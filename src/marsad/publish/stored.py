@@ -53,7 +53,7 @@ def _database(session: Session) -> str:
 
 
 def recall(session: Session, key: str, scopes: list[str]) -> dict[str, Kept]:
-    """What is kept for these scopes: this process's memory, else the table (newest wins)."""
+    """What is kept for these scopes: this process's memory, else the table."""
     database = _database(session)
     found: dict[str, Kept] = {}
     with _LOCK:
@@ -61,18 +61,20 @@ def recall(session: Session, key: str, scopes: list[str]) -> dict[str, Kept]:
             hit = _MEMORY.get((database, key, scope))
             if hit is not None:
                 found[scope] = hit
+    wanted = [scope for scope in scopes if scope not in found]
+    if not wanted:
+        return found
     rows = session.execute(
         select(
             StoredFigures.scope,
             StoredFigures.figures,
             StoredFigures.stamp,
             StoredFigures.computed_at,
-        ).where(StoredFigures.key == key, StoredFigures.scope.in_(scopes))
+        ).where(StoredFigures.key == key, StoredFigures.scope.in_(wanted))
     ).all()
     for scope, figures, stamp, computed_at in rows:
-        mine = found.get(scope)
-        if mine is None or mine.computed_at < computed_at:
-            found[scope] = Kept(figures, stamp, computed_at)
+        found[scope] = kept = Kept(figures, stamp, computed_at)
+        remember(session, key, scope, kept)
     return found
 
 
