@@ -180,6 +180,7 @@ def _days(session: Session, period: Period) -> dict[date, dict[str, Any]]:
     days = [first + timedelta(days=i) for i in range(7 * period.weeks)]
     scopes = {day: _scope(day, zone) for day in days}
     kept = stored.recall(session, KEY, list(scopes.values()))
+    checked = stored.now()
     changed: dict[date, datetime] = {}
     if kept:
         oldest = min(k.computed_at for k in kept.values())
@@ -190,12 +191,14 @@ def _days(session: Session, period: Period) -> dict[date, dict[str, Any]]:
         hit = kept.get(scopes[day])
         if hit is not None and stored.is_current(hit, changed.get(day)):
             found[day] = hit.figures
+            # Nothing changed up to now: as good as counted now. Renewing keeps the next
+            # request's look-back short (from the last check, not from when it was counted).
+            stored.remember(session, KEY, scopes[day], stored.Kept(hit.figures, "", checked))
         else:
             missing.append(day)
-    computed_at = stored.now()
     fresh = count_days(session, missing, zone)
     for day, figures in fresh.items():
-        stored.remember(session, KEY, scopes[day], stored.Kept(figures, "", computed_at))
+        stored.remember(session, KEY, scopes[day], stored.Kept(figures, "", checked))
     return {**found, **fresh}
 
 
