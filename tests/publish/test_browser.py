@@ -29,3 +29,40 @@ def test_dashboard_charts_show_with_javascript_off(live_server, browser, add_rep
     assert page.locator("h1").inner_text() == "التقارير الأسبوعية"
     assert hosts == {live_server.split("/")[2]}
     context.close()
+
+
+@pytest.mark.parametrize(("width", "height"), [(390, 844), (1280, 900)])
+def test_declaration_and_connectivity_sections_read_on_phone_and_desktop(
+    live_server, browser, sessions, add_reports, width, height
+):
+    import os
+    from pathlib import Path
+
+    from tests.publish.test_more_sections import _connectivity, _declaration
+
+    add_reports(4, governorate_pcode="IQG08")
+    _declaration(sessions, [])
+    _connectivity(sessions)
+    context = browser.new_context(
+        java_script_enabled=False, viewport={"width": width, "height": height}
+    )
+    hosts: set[str] = set()
+    page = context.new_page()
+    page.on("request", lambda request: hosts.add(request.url.split("/")[2]))
+    page.goto(live_server + "/dashboard?week=2026-W49")
+    declaration = page.locator("#section-declaration")
+    connectivity = page.locator("#section-connectivity")
+    assert declaration.locator("h2").inner_text() == "إعلان الانتخابات"
+    assert connectivity.locator("h2").inner_text() == "قطع الإنترنت والحجب"
+    assert connectivity.locator("svg.chart-choropleth").count() == 1
+    assert "مرشح أول" in declaration.inner_text()
+    shots = Path(os.environ.get("MARSAD_SHOTS", "/tmp/shots-publish"))
+    shots.mkdir(parents=True, exist_ok=True)
+    for key in ("declaration", "connectivity"):
+        page.locator(f"#section-{key}").screenshot(path=str(shots / f"{key}-{width}.png"))
+    page.screenshot(path=str(shots / f"dashboard-{width}.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    period = page.locator("p.period bdi").first.bounding_box()
+    assert period is not None and period["width"] > 0
+    assert hosts == {live_server.split("/")[2]}
+    context.close()

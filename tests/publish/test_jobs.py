@@ -45,3 +45,46 @@ def test_bad_parameters_are_refused_before_anything_is_stored(settings, sessions
             params=params,
             requested_by="rev",
         )
+
+
+def test_the_refresh_job_stores_figures_and_a_new_report_still_shows(
+    settings, sessions, add_reports, client
+):
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from marsad.publish import stored
+    from marsad.publish.models import StoredFigures
+
+    now = datetime.now(UTC)
+    add_reports(3, published_at=now, created_at=now)
+    job_id = service.submit_job(
+        sessions=sessions,
+        settings=settings,
+        kind="publish.refresh-figures",
+        params={},
+        requested_by="system",
+    )
+    runners.run_in_foreground(settings=settings, sessions=sessions, job_id=job_id)
+    with sessions() as session:
+        job = service.get_job(session, job_id=job_id)
+        assert job.status == "succeeded", job.error_message
+        keys = set(session.execute(select(StoredFigures.key)).scalars())
+    # Both weeks in three languages for reports; every day of 13 weeks for hate speech.
+    assert job.result["stored"] == {"reports": 6, "hate-speech": 91}
+    assert keys == {"reports", "hate-speech"}
+    stored.forget()  # as after a restart: the dashboard reads what the job stored
+
+    def published() -> dict:
+        doc = client.get("/api/v1/stats").json()
+        [section] = [s for s in doc["sections"] if s["key"] == "reports"]
+        return section["figures"]["week"]["published"]
+
+    def baghdad() -> int:
+        rows = client.get("/api/v1/stats/reports?by=governorate").json()["rows"]
+        return next(row["count"] for row in rows if row["key"] == "IQG08")
+
+    assert published() == {"count": 3} and baghdad() == 3
+    add_reports(1, published_at=now, created_at=now)  # published after the job ran
+    assert published() == {"count": 4} and baghdad() == 4

@@ -173,3 +173,19 @@ def test_an_analyst_cannot_approve(sessions):
         pub = publications.create_draft(session, week="2026-W49", lang="en", actor="ana")
         with pytest.raises(Forbidden):
             publications.approve(session, publication_id=pub.id, actor="ana", role="analyst")
+
+
+@sqlite_only
+def test_the_header_isolates_the_week_code_and_local_dates(sessions, settings):
+    from marsad.publish import weekly
+    from marsad.publish.sections import Period
+
+    with sessions() as session:
+        doc = weekly.build(session, settings=settings, period=Period.parse("2026-W49"), lang="ar")
+    html = weekly.render_html(doc, settings=settings)
+    header = re.search(r'<p class="period">(.*?)</p>', html).group(1)
+    # Each code sits in a left-to-right isolate (with LRI/PDI for the PDF): no reversal
+    # into "W49-2026" inside Arabic text. Days are Baghdad's: Monday 30 Nov to Sunday 6 Dec.
+    isolates = re.findall(r'<bdi dir="ltr" class="iso">\u2066([^<]*)\u2069</bdi>', header)
+    assert isolates == ["٢٠٢٦-W٤٩", "٢٠٢٦-١١-٣٠", "٢٠٢٦-١٢-٠٦"]
+    assert "\u2066" in re.search(r"<title>(.*?)</title>", html).group(1)

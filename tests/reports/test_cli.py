@@ -243,3 +243,43 @@ def test_exports_staff_exact_and_public_coarse(
         runner.invoke(cli.app, ["export", "--public", "--format", "geojson"]).stdout
     )
     assert public_geo["features"][0]["geometry"]["coordinates"] != [44.3661, 33.3152]
+
+
+def test_the_staff_export_redacts_confidential_cases_unless_an_admin_says(
+    env, file_report, sessions, staff
+) -> None:
+    from marsad.core.db import session_scope
+    from marsad.core.models import AuditRecord, User
+    from marsad.reports import cases
+
+    staff("rev", "reviewer")
+    staff("boss", "admin")
+    secret = "ابتزاز باسم الضحية"
+    case_id, _r = file_report(
+        title=secret, description=secret, category="blackmail", lat="33.31", lon="44.36"
+    )
+    plain_id, _r = file_report(title="an ordinary report")
+    export = runner.invoke(cli.app, ["export"])
+    assert export.exit_code == 0, export.output
+    assert secret not in export.stdout and "33.31" not in export.stdout
+    assert case_id in export.stdout and "an ordinary report" in export.stdout
+    # Only an active admin may lift the redaction, and only for the cases they work on.
+    refused = runner.invoke(cli.app, ["export", "--as", "rev"])
+    assert refused.exit_code == 2 and secret not in refused.output
+    assert "--as" in refused.output and "Traceback" not in refused.output
+    assert runner.invoke(cli.app, ["export", "--as", "nobody"]).exit_code == 2
+    not_theirs = runner.invoke(cli.app, ["export", "--as", "boss"])
+    assert not_theirs.exit_code == 0 and secret not in not_theirs.stdout
+    with session_scope(sessions) as session:
+        boss = session.execute(select(User).where(User.username == "boss")).scalar_one()
+        cases.set_caseworker(session, report_id=case_id, username="boss", actor=boss)
+    full = runner.invoke(cli.app, ["export", "--as", "boss", "--format", "geojson"])
+    assert full.exit_code == 0 and secret in full.stdout
+    with session_scope(sessions) as session:
+        audited = session.execute(
+            select(AuditRecord.actor, AuditRecord.details).where(
+                AuditRecord.action == "reports.export_confidential"
+            )
+        ).all()
+    assert [actor for actor, _d in audited] == ["boss", "boss"]
+    assert '"cases": 1' in audited[-1].details and plain_id not in audited[-1].details

@@ -134,3 +134,33 @@ def test_an_anonymous_report_has_no_contact_to_ask_for(client, sessions, staff) 
     rid = submit(client).json()["id"]
     asked = _ask(client, rid, t["rev"])
     assert asked.status_code == 422 and asked.json()["error"] == "err_no_contact"
+
+
+def test_a_refused_read_is_audited_as_refused_without_the_contact(
+    client, sessions, staff, caplog
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    t = _people(staff, sessions)
+    rid = submit(client, contact=CONTACT_EMAIL).json()["id"]
+    # Wrong role: an analyst may never read a contact.
+    assert client.get(f"/api/v1/reports/{rid}?include=contact", headers=t["ana"]).status_code == 403
+    # Missing second person: the reviewer asked, no admin approved yet.
+    _ask(client, rid, t["rev"])
+    assert client.get(f"/api/v1/reports/{rid}?include=contact", headers=t["rev"]).status_code == 403
+    with session_scope(sessions) as session:
+        refused = session.execute(
+            select(AuditRecord.actor, AuditRecord.details)
+            .where(AuditRecord.action == "report.contact_refused", AuditRecord.subject_id == rid)
+            .order_by(AuditRecord.seq)
+        ).all()
+        viewed = session.execute(
+            select(AuditRecord.actor).where(AuditRecord.action == "report.contact_viewed")
+        ).all()
+    assert [actor for actor, _details in refused] == ["ana", "rev"]
+    assert "role" in refused[0].details and "no second person" in refused[1].details
+    assert viewed == []
+    assert not any(CONTACT_EMAIL in details for _actor, details in refused)
+    assert CONTACT_EMAIL not in caplog.text
+    # The case history shows the attempts to whoever may see it.
+    history = client.get(f"/api/v1/reports/{rid}/case", headers=t["boss"]).json()["history"]
+    assert ("rev", "report.contact_refused") in [(h["actor"], h["action"]) for h in history]

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     import typer
 
 NAME = "connectivity"
+HERE = Path(__file__).resolve().parent
 
 
 def _halves() -> list[Any]:
@@ -59,7 +60,7 @@ def marsad_cli(app: typer.Typer) -> None:
 
 @hookimpl
 def marsad_templates() -> list[Path]:
-    return _union("templates")
+    return [*_union("templates"), HERE / "templates"]
 
 
 @hookimpl
@@ -84,7 +85,10 @@ def marsad_references() -> list[Any]:
 
 @hookimpl
 def marsad_publish_sections() -> list[Any]:
-    return _union("publish_sections")
+    from marsad.connectivity.stats import SECTION
+
+    # One section for both halves (shutdowns and blocking side by side).
+    return [SECTION, *_union("publish_sections")]
 
 
 @hookimpl

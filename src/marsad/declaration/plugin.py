@@ -91,3 +91,10 @@ def marsad_references() -> list[Any]:
     from marsad.declaration.refs import REF_TYPES
 
     return list(REF_TYPES)
+
+
+@hookimpl
+def marsad_publish_sections() -> list[Any]:
+    from marsad.declaration.stats import SECTION
+
+    return [SECTION]

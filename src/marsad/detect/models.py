@@ -60,7 +60,8 @@ class Flag(Base):
     hate_type: Mapped[dict[str, float] | None] = mapped_column(JSON, nullable=True)
     spans: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     language: Mapped[str | None] = mapped_column(String(8), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Indexed: the dashboards find the days whose posts were scored since they counted them.
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     review_status: Mapped[str] = mapped_column(String(16), default="pending")
     # The labels the reviewer says are right (confirming keeps the detector's).
     reviewed_labels: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)

@@ -72,7 +72,8 @@ class Post(Base):
     # was collected.
     raw: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     source: Mapped[str] = mapped_column(String(16))
-    ingested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Indexed: the dashboards find the days whose posts arrived since they counted them.
+    ingested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
 class PostRawDict(Base):

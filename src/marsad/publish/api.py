@@ -27,7 +27,7 @@ def stats_reports(
     A count below the small-count threshold k is ``null`` with ``fewer_than: k``.
     """
     settings = request.app.state.settings
-    rows, _source = report_stats.report_rows(
+    rows = report_stats.public_rows(
         session,
         by=by,
         k=settings.reports.reports_min_public_count,

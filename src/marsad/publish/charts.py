@@ -364,6 +364,17 @@ class ChartHelper:
         text = digits(round(value, 1) if isinstance(value, float) else value, self.lang)
         return text + ("٪" if self.lang in RTL else "%") if percent else text
 
+    def isolated(self, value: Any) -> Markup:
+        """A code or date (``2026-W49``, ``2026-12-06``) isolated left to right.
+
+        In Arabic and Kurdish a bare ``2026-W49`` between words is laid out by the
+        bidi algorithm and comes out reversed (``W49-2026``); ``<bdi dir="ltr">``
+        isolates it in browsers, and the LRI/PDI marks inside do the same in
+        WeasyPrint's PDF and in plain-text copies.
+        """
+        text = escape(self.number(value))
+        return Markup(f'<bdi dir="ltr" class="iso">\u2066{text}\u2069</bdi>')  # noqa: S704
+
     def count(self, cell: dict[str, Any]) -> str:
         """A ``{count[, fewer_than]}`` cell as text."""
         if cell.get("count") is None and cell.get("fewer_than"):

@@ -1,4 +1,4 @@
-"""The ``publish.weekly-report`` job kind and its weekly schedule.
+"""The ``publish.weekly-report`` and ``publish.refresh-figures`` job kinds and schedules.
 
 The job renders one week's report (by default the last complete week) in the
 languages and formats asked, and stores each file in the core's
@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from marsad.core.blobs import BlobStore, store_blob
-from marsad.core.db import session_scope, utcnow
+from marsad.core.db import read_scope, session_scope, utcnow
 from marsad.core.i18n import LANGUAGES
 from marsad.core.jobs.kinds import JobContext, JobKind, PeriodicJob
 from marsad.publish import weekly
@@ -100,4 +100,43 @@ WEEKLY_REPORT = JobKind(
 )
 WEEKLY_PERIODIC = PeriodicJob(
     name="publish.weekly-report", kind="publish.weekly-report", every_seconds=7 * 24 * 3600
+)
+
+
+class RefreshParams(BaseModel):
+    """Parameters of ``publish.refresh-figures`` (none)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def run_refresh(context: JobContext, params: BaseModel) -> dict[str, Any]:  # noqa: ARG001
+    """Compute each section's reusable figures in a read session, then store them briefly.
+
+    Reading first keeps the write lock (SQLite) for the few milliseconds of the store.
+    """
+    from marsad.core.plugins import get_registry
+    from marsad.publish import stored
+    from marsad.publish.sections import sections
+
+    settings = context.settings
+    kept: dict[str, list[str]] = {}
+    with read_scope(context.sessions) as session:  # SQLite: no write lock while counting
+        for section in sections(get_registry(settings)):
+            if section.keep is not None:
+                kept[section.key] = section.keep(session, settings)
+    written = {}
+    with session_scope(context.sessions) as session:
+        for key, scopes in kept.items():
+            written[key] = stored.persist(session, key, scopes)
+    return {"stored": written}
+
+
+REFRESH_FIGURES = JobKind(
+    name="publish.refresh-figures",
+    params=RefreshParams,
+    run=run_refresh,
+    description="Count what changed since the dashboards' kept figures and store them again.",
+)
+REFRESH_PERIODIC = PeriodicJob(
+    name="publish.refresh-figures", kind="publish.refresh-figures", every_seconds=600
 )

@@ -53,16 +53,16 @@ def marsad_nav() -> list[NavEntry]:
 
 @hookimpl
 def marsad_job_kinds() -> list[Any]:
-    from marsad.publish.jobs import WEEKLY_REPORT
+    from marsad.publish.jobs import REFRESH_FIGURES, WEEKLY_REPORT
 
-    return [WEEKLY_REPORT]
+    return [WEEKLY_REPORT, REFRESH_FIGURES]
 
 
 @hookimpl
 def marsad_periodic_jobs() -> list[Any]:
-    from marsad.publish.jobs import WEEKLY_PERIODIC
+    from marsad.publish.jobs import REFRESH_PERIODIC, WEEKLY_PERIODIC
 
-    return [WEEKLY_PERIODIC]
+    return [WEEKLY_PERIODIC, REFRESH_PERIODIC]
 
 
 @hookimpl

@@ -138,6 +138,9 @@ class Period:
         return {
             "week": self.label,
             "start": self.start.isoformat(),
+            # The week's first and last local days, for showing (start/end are UTC).
+            "first_day": self.first_day.isoformat(),
+            "last_day": (self.first_day + timedelta(days=6)).isoformat(),
             "end": self.end.isoformat(),
             "timezone": self.timezone,
             "weeks": self.weeks,
@@ -159,7 +162,10 @@ class Section:
     the page (low first); ``compute``: see the module docstring; ``template``:
     the Jinja2 template that renders ``figures`` (given ``figures``, ``section``,
     ``lang`` and ``charts``); ``audience``: ``public`` sections are on
-    ``/dashboard`` and in the report, ``staff`` ones only on ``/staff``.
+    ``/dashboard`` and in the report, ``staff`` ones only on ``/staff``;
+    ``keep`` (optional): computes, in a read session, the figures worth storing
+    and returns their scopes, which the ``publish.refresh-figures`` job writes to
+    ``publish_figures`` under the section's key (see :mod:`marsad.publish.stored`).
     """
 
     key: str
@@ -170,6 +176,7 @@ class Section:
     audience: Audience = "public"
     description: str = ""
     requires: tuple[str, ...] = field(default=())
+    keep: Callable[[Any, Any], list[str]] | None = None
 
     def __post_init__(self) -> None:
         if not self.key.replace("-", "").replace("_", "").isalnum():

@@ -424,14 +424,21 @@ def staff_view(
     session: Any, *, report: Report, viewer: User, cipher: Any, include_contact: bool = False
 ) -> ReportStaffView:
     """The staff view of a report; audited. The contact only when asked for and approved."""
+    contact = None
+    if include_contact:
+        # Refused (403) without an approved, unexpired request: asking is not enough.
+        # The refusal is audited and committed before the 403 rolls the request back.
+        try:
+            contact = contact_rules.reveal_contact(
+                session, report=report, viewer=viewer, cipher=cipher
+            )
+        except contact_rules.ContactRefused:
+            session.commit()
+            raise
     readable = cases.may_read(session, report=report, user=viewer)
     if readable:
         service.record_view(session, report=report, viewer=viewer)
     visible = contact_rules.can_see_contact(session, report=report, viewer=viewer)
-    contact = None
-    if include_contact:
-        # Refused (403) without an approved, unexpired request: asking is not enough.
-        contact = contact_rules.reveal_contact(session, report=report, viewer=viewer, cipher=cipher)
     assignee = session.get(User, report.assigned_to_id) if report.assigned_to_id else None
     return ReportStaffView(
         id=report.id,

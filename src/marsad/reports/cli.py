@@ -140,11 +140,20 @@ def export_reports(
     governorate: Annotated[str | None, typer.Option(help="Only this governorate P-code.")] = None,
     output: Annotated[Path | None, typer.Option(help="Write here instead of stdout.")] = None,
     bom: BomOpt = False,
+    as_: Annotated[
+        str | None,
+        typer.Option(
+            "--as",
+            help="An active admin's username: the confidential cases that admin works on "
+            "are exported in full (audited). Without it every confidential case keeps only "
+            "its id, status, category and dates.",
+        ),
+    ] = None,
 ) -> None:
     """Export reports: the staff export (exact, no contacts) or the public one."""
     if format_ not in ("csv", "hxl", "geojson"):
         raise InvalidInput("err_format_unknown", "use csv, hxl or geojson", "--format")
-    with _open() as (settings, sessions, _cipher), sessions() as session:
+    with _open() as (settings, sessions, _cipher), session_scope(sessions) as session:
         if public_:
             rows = public.published_reports(
                 session,
@@ -165,6 +174,7 @@ def export_reports(
                 category=category,
                 governorate=governorate,
                 zone=settings.timezone,
+                readable=export.cases_in_full(session, username=as_, channel="cli"),
             )
             text = (
                 json.dumps(

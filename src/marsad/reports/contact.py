@@ -199,16 +199,57 @@ def can_see_contact(session: Session, *, report: Report, viewer: User) -> bool:
     )
 
 
-def reveal_contact(
-    session: Session, *, report: Report, viewer: User, cipher: FieldCipher
-) -> str | None:
-    """The decrypted contact under an approved, unexpired request; every reveal is audited."""
-    grant = active_grant(session, report_id=report.id, viewer=viewer)
-    if grant is None or not viewer.is_active:
-        raise Forbidden(
+class ContactRefused(Forbidden):
+    """A read of a reporter's contact was refused, and the refusal is in the audit trail.
+
+    The request's transaction is rolled back after an error, so the web handlers
+    commit before letting this go: the 403 answers, and the attempt stays on record.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(
             "err_contact_forbidden",
             _("The contact is shown only after a second person approves your request."),
         )
+
+
+def _refusal_reason(session: Session, report: Report, viewer: User) -> str:
+    """Why a read is refused: the viewer's role, an inactive account, or no approval."""
+    if not viewer.is_active:
+        return "inactive account"
+    if viewer.role not in REQUESTERS:
+        return "role may not read contacts"
+    mine = session.execute(
+        select(ContactRequest.status, ContactRequest.expires_at).where(
+            ContactRequest.report_id == report.id, ContactRequest.requester_id == viewer.id
+        )
+    ).all()
+    if any(status == APPROVED for status, _expires in mine):
+        return "approval expired"
+    if any(status == PENDING for status, _expires in mine):
+        return "no second person has approved yet"
+    return "no approved request"
+
+
+def reveal_contact(
+    session: Session, *, report: Report, viewer: User, cipher: FieldCipher
+) -> str | None:
+    """The decrypted contact under an approved, unexpired request; every reveal is audited.
+
+    A refused read is audited too (``report.contact_refused``, with why, never the
+    contact) and raises :class:`ContactRefused`.
+    """
+    grant = active_grant(session, report_id=report.id, viewer=viewer)
+    if grant is None or not viewer.is_active:
+        audit.record(
+            session,
+            actor=viewer.username,
+            action="report.contact_refused",
+            subject_type="report",
+            subject_id=report.id,
+            details={"reason": _refusal_reason(session, report, viewer), "role": viewer.role},
+        )
+        raise ContactRefused()
     audit.record(
         session,
         actor=viewer.username,

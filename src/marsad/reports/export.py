@@ -3,7 +3,10 @@
 The public export is built from :class:`~marsad.reports.public.ReportPublic`
 rows, so it can never be more precise than the map. The staff export carries
 exact places and times and the workflow fields, but never the reporter's
-contact, files or comments: an export file travels further than the app.
+contact, files or comments: an export file travels further than the app. A
+confidential case keeps only its id, status, category and dates, except for
+the caseworkers of that case (the web export) or an admin named with an
+audited ``--as`` (the CLI, :func:`cases_in_full`).
 
 Text cells that a spreadsheet would run as a formula (starting with ``=``,
 ``+``, ``-`` or ``@``) are prefixed with an apostrophe.
@@ -20,7 +23,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from marsad.core import audit
+from marsad.core.errors import Forbidden, InvalidInput
+from marsad.core.models import User
 from marsad.core.places import PlaceIndex
+from marsad.reports import cases
 from marsad.reports.models import Category, Report
 from marsad.reports.public import ReportPublic
 
@@ -164,6 +171,36 @@ def staff_rows(
                 occurred_at=None,
             )
     return rows
+
+
+def cases_in_full(session: Session, *, username: str | None, channel: str) -> set[str]:
+    """The confidential cases an export outside the web app may carry in full.
+
+    None, unless ``username`` names an active admin: then the cases that admin
+    works on as a caseworker, the same rule as the web export, and the choice is
+    audited (``reports.export_confidential``). Anything else is refused, naming
+    ``--as``.
+    """
+    if not username:
+        return set()
+    user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    if user is None:
+        raise InvalidInput("err_user_not_found", f"no staff account named {username!r}", "--as")
+    if not user.is_active or user.role != "admin":
+        raise Forbidden(
+            "err_export_forbidden",
+            f"--as: {username} is not an active admin; only an admin may export cases in full",
+        )
+    readable = cases.readable_cases(session, user=user)
+    audit.record(
+        session,
+        actor=user.username,
+        action="reports.export_confidential",
+        subject_type="report",
+        subject_id="export",
+        details={"channel": channel, "cases": len(readable)},
+    )
+    return readable
 
 
 def staff_geojson(rows: Sequence[dict[str, Any]], places: PlaceIndex) -> dict[str, Any]:

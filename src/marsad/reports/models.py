@@ -91,7 +91,8 @@ class Report(Base):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Indexed: the public statistics reuse their figures until a report changes.
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     category: Mapped[Category] = relationship(lazy="joined")
     files: Mapped[list[ReportFile]] = relationship(

@@ -10,9 +10,11 @@ shown as ``null`` with ``fewer_than``.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from typing import Any, Literal
 
+import orjson
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -21,6 +23,7 @@ from marsad.core.errors import InvalidInput
 from marsad.core.i18n import gettext as _
 from marsad.core.i18n.markers import N_
 from marsad.core.places import GOVERNORATE, Place
+from marsad.publish import stored
 from marsad.publish.sections import (
     Figures,
     Period,
@@ -38,6 +41,7 @@ from marsad.reports.models import Category, Report
 By = Literal["governorate", "category", "week"]
 BY: tuple[str, ...] = ("governorate", "category", "week")
 UNKNOWN = "unknown"
+SECTION_KEY = "reports"
 
 
 def _public() -> Any:
@@ -128,6 +132,25 @@ def report_rows(
     return rows, source(f"reports.by_{by}", query, **where)
 
 
+def public_rows(
+    session: Session, *, by: str, k: int, lang: str, timezone: str
+) -> list[dict[str, Any]]:
+    """``GET /api/v1/stats/reports?by=…``: :func:`report_rows` over every published report,
+    kept (``publish.stored``) until a report or a category name changes."""
+    if by not in BY:
+        report_rows(session, by=by, k=k, lang=lang, timezone=timezone)  # raises, naming by
+    labels = {by: _labels(session, by, lang)} if by != "week" else {}
+    stamp, scope = _stamp(session, labels), f"rows:{by}:{lang}:{k}@{timezone}"
+    hit = stored.recall(session, SECTION_KEY, [scope]).get(scope)
+    if hit is not None and hit.stamp == stamp:
+        return list(hit.figures["rows"])
+    rows, _source = report_rows(
+        session, by=by, k=k, lang=lang, timezone=timezone, labels=labels or None
+    )
+    stored.remember(session, SECTION_KEY, scope, stored.Kept({"rows": rows}, stamp, stored.now()))
+    return rows
+
+
 def _week_counts(
     session: Session, period: Period, k: int, labels: dict[str, dict[str, str]]
 ) -> dict[str, Any]:
@@ -193,11 +216,55 @@ def _weeks_by_category(
     return figure, source("reports.by_week_and_category", query, **where)
 
 
+def _stamp(session: Session, labels: dict[str, dict[str, str]]) -> str:
+    """What the section's figures depend on, cheaply: every change to a report moves
+    ``updated_at`` (``service._touch``); reports are never deleted; names are labels."""
+    count, latest = session.execute(select(func.count(), func.max(Report.updated_at))).one()
+    names = hashlib.sha256(orjson.dumps(labels, option=orjson.OPT_SORT_KEYS)).hexdigest()[:16]
+    return f"{count}|{latest.isoformat() if latest else ''}|{names}"
+
+
+def _scope(period: Period, lang: str, k: int) -> str:
+    return f"week:{period.label}:{period.weeks}:{lang}:{k}@{period.timezone}"
+
+
 def compute(session: Session, period: Period, settings: Any) -> Figures:
-    """The reports section: the week's counts, trend by week, totals by category and area."""
+    """The reports section: the week's counts, trend by week, totals by category and area.
+
+    Kept (``publish.stored``) and reused while no report changed since: counting every
+    published report on each request is what made the dashboard slow.
+    """
     k = settings.reports.reports_min_public_count
     lang = i18n.current_language.get()
     labels = {by: _labels(session, by, lang) for by in ("governorate", "category")}
+    stamp, scope = _stamp(session, labels), _scope(period, lang, k)
+    hit = stored.recall(session, SECTION_KEY, [scope]).get(scope)
+    if hit is not None and hit.stamp == stamp:
+        return hit.figures
+    figures = _compute(session, period, k, lang, labels)
+    stored.remember(session, SECTION_KEY, scope, stored.Kept(figures, stamp, stored.now()))
+    return figures
+
+
+def keep(session: Session, settings: Any) -> list[str]:
+    """This week's and last week's figures in every language, for the refresh job to store."""
+    k = settings.reports.reports_min_public_count
+    this = Period.containing(stored.now(), timezone=settings.timezone)
+    scopes = []
+    for lang in i18n.LANGUAGES:
+        token = i18n.current_language.set(lang)
+        try:
+            for period in (this, this.previous()):
+                compute(session, period, settings)
+                scopes.append(_scope(period, lang, k))
+        finally:
+            i18n.current_language.reset(token)
+    return scopes
+
+
+def _compute(
+    session: Session, period: Period, k: int, lang: str, labels: dict[str, dict[str, str]]
+) -> Figures:
     week = _week_counts(session, period, k, labels)
     trend, trend_source = report_rows(
         session,
@@ -253,12 +320,13 @@ def compute(session: Session, period: Period, settings: Any) -> Figures:
 
 
 SECTION = Section(
-    key="reports",
+    key=SECTION_KEY,
     title=N_("Citizen reports"),
     order=10,
     compute=compute,
     template="reports/stats_section.html",
     description=N_("Published reports (never confidential ones), by the week they were published."),
+    keep=keep,
 )
 
 

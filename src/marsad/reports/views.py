@@ -325,14 +325,18 @@ def _staff_report_context(
     lang = i18n.current_language.get()
     zone = request.app.state.settings.timezone
     report = service.get_report(session, report_id=report_id)
+    contact = None
+    if reveal:
+        try:
+            contact = contact_rules.reveal_contact(
+                session, report=report, viewer=user, cipher=request.app.state.cipher
+            )
+        except contact_rules.ContactRefused:
+            session.commit()  # the refusal stays in the audit trail after the 403
+            raise
     readable = cases.may_read(session, report=report, user=user)
     if readable:
         service.record_view(session, report=report, viewer=user)
-    contact = None
-    if reveal:
-        contact = contact_rules.reveal_contact(
-            session, report=report, viewer=user, cipher=request.app.state.cipher
-        )
     cipher = request.app.state.cipher
     places = PlaceIndex.load(session)
     assignee = session.get(User, report.assigned_to_id) if report.assigned_to_id else None
