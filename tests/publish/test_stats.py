@@ -38,6 +38,17 @@ def test_reports_by_category_and_week(client, add_reports):
     assert [(r["key"], r["count"]) for r in by_week] == [("2026-W49", 4), ("2026-W50", 3)]
 
 
+def test_the_dashboards_json_link_of_the_reports_section_gives_that_section(client, add_reports):
+    # /api/v1/stats/reports is also the by= counts: a week without by= is the section.
+    add_reports(4, published_at=datetime(2026, 12, 2, 10, tzinfo=UTC))
+    page = client.get("/dashboard?week=2026-W49").text
+    assert 'href="/api/v1/stats/reports?week=2026-W49"' in page
+    body = client.get("/api/v1/stats/reports?week=2026-W49").json()
+    assert body["key"] == "reports" and body["period"]["week"] == "2026-W49"
+    assert "figures" in body
+    assert set(client.get("/api/v1/stats/reports").json()) == {"rows"}
+
+
 def test_stats_refuse_an_unknown_grouping(client):
     response = client.get("/api/v1/stats/reports?by=district")
     assert response.status_code == 422

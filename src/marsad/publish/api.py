@@ -20,16 +20,21 @@ router = APIRouter(prefix="/api/v1", tags=["publish"])
 
 @router.get("/stats/reports")
 def stats_reports(
-    request: Request, session: ReadSession, by: str = "governorate"
+    request: Request, session: ReadSession, by: str | None = None, week: str | None = None
 ) -> dict[str, Any]:
-    """Published reports counted by governorate, category or publication week.
+    """Published reports counted by governorate (default), category or publication week.
 
-    A count below the small-count threshold k is ``null`` with ``fewer_than: k``.
+    A count below the small-count threshold k is ``null`` with ``fewer_than: k``. Asked
+    for a ``week`` without ``by``, this is the ``reports`` dashboard section, like every
+    other ``/stats/{key}`` (the path is shared with it).
     """
     settings = request.app.state.settings
+    if by is None and week is not None:
+        period = service.parse_period(settings, week)
+        return service.one_section(session, settings=settings, period=period, key="reports")
     rows = report_stats.public_rows(
         session,
-        by=by,
+        by=by or "governorate",
         k=settings.reports.reports_min_public_count,
         lang=i18n.current_language.get(),
         timezone=settings.timezone,
