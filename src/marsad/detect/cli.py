@@ -261,7 +261,7 @@ def _train_default(
         raise InvalidInput(
             "err_train_options",
             "--shared-data trains every head from the project's data sets; "
-            "leave out --data and --task",
+            "leave out --data, --task (--include-reviewed adds the local labels)",
             "--shared-data",
         )
     if include_reviewed:

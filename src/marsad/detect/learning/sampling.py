@@ -9,8 +9,8 @@ picked:
   bias of the uncertain picks;
 - ``uncertain``: the rest, the posts whose probability is nearest the task's
   decision threshold, spread over topics: the most uncertain candidates are
-  grouped by what they talk about (k-means over a small TF-IDF projection)
-  and picked round-robin from the groups, so one story does not fill a batch.
+  grouped by what they talk about (:func:`topic_groups`) and picked
+  round-robin from the groups, so one story does not fill a batch.
 
 Near-duplicates are never asked twice: a post whose :func:`dedupe_key` (the
 key training already deduplicates on) is in ``skip_keys`` (posts labelled or
@@ -30,9 +30,9 @@ from marsad.detect.train import dedupe_key
 __all__ = ["Pick", "choose_for_labelling", "topic_groups"]
 
 # How many uncertain candidates per uncertain pick are grouped into topics.
-UNCERTAIN_POOL_FACTOR = 4
-# About how many picks share one topic group.
-PICKS_PER_TOPIC = 2
+UNCERTAIN_POOL_FACTOR = 2
+# Two posts this similar (cosine of hashed character 3-4 gram TF-IDF) share a topic.
+TOPIC_SIMILARITY = 0.3
 
 
 @dataclass(frozen=True)
@@ -44,28 +44,35 @@ class Pick:
     score: float
 
 
-def topic_groups(texts: Sequence[str], n_groups: int, *, seed: int = 0) -> np.ndarray:
-    """A topic group number for each text (k-means over a small TF-IDF projection)."""
-    n = len(texts)
-    n_groups = max(1, min(n_groups, n))
-    if n_groups == 1 or n < 3:
-        return np.zeros(n, dtype=int)
-    from sklearn.cluster import MiniBatchKMeans
-    from sklearn.decomposition import TruncatedSVD
-    from sklearn.preprocessing import normalize as l2
+def topic_groups(texts: Sequence[str], *, similar: float = TOPIC_SIMILARITY) -> np.ndarray:
+    """A topic group number for each text, in one pass over them in the order given.
 
+    Leader clustering: a text joins the group of the first earlier group leader
+    it is similar to (cosine of small hashed character TF-IDF vectors at least
+    ``similar``), else it leads a new group. Given the most uncertain first,
+    each group's leader is its most uncertain post.
+    """
+    n = len(texts)
+    if n < 2:
+        return np.zeros(n, dtype=int)
     from marsad.detect.classifiers import HashedNgramFeatures
 
     features = HashedNgramFeatures(
-        char_ngram_range=(3, 4), word_ngram_range=(1, 1), n_features=2**16, min_df=1
+        char_ngram_range=(3, 4), word_ngram_range=(1, 1), n_features=2**14, min_df=1
     )
-    X = features.fit_transform(list(texts))
-    dims = min(48, n - 1, X.shape[1] - 1)
-    if dims < 2:
-        return np.zeros(n, dtype=int)
-    reduced = l2(TruncatedSVD(n_components=dims, random_state=seed).fit_transform(X))
-    km = MiniBatchKMeans(n_clusters=n_groups, random_state=seed, n_init=3, batch_size=1024)
-    return np.asarray(km.fit_predict(reduced), dtype=int)
+    X = features.fit_transform(list(texts))  # L2-normalised rows
+    similarity = (X @ X.T).toarray()
+    group = np.full(n, -1, dtype=int)
+    leaders: list[int] = []
+    for i in range(n):
+        if leaders:
+            close = similarity[i, leaders] >= similar
+            if close.any():
+                group[i] = group[leaders[int(np.argmax(close))]]
+                continue
+        group[i] = len(leaders)
+        leaders.append(i)
+    return group
 
 
 def choose_for_labelling(
@@ -134,12 +141,8 @@ def choose_for_labelling(
     margin = np.abs(np.asarray([scores[i] for i in rest], dtype=float) - threshold)
     ranked = [rest[j] for j in np.argsort(margin, kind="stable")]
     shortlist = ranked[: max(n_uncertain * UNCERTAIN_POOL_FACTOR, n_uncertain)]
-    if spread and n_uncertain > PICKS_PER_TOPIC:
-        groups = topic_groups(
-            [texts[i] for i in shortlist],
-            n_uncertain // PICKS_PER_TOPIC,
-            seed=seed or 0,
-        )
+    if spread and n_uncertain > 1:
+        groups = topic_groups([texts[i] for i in shortlist])
         by_group: dict[int, list[int]] = {}
         for i, group in zip(shortlist, groups, strict=True):
             by_group.setdefault(int(group), []).append(i)  # most uncertain first
