@@ -21,11 +21,12 @@ from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, Un
 from sqlalchemy.orm import Mapped, mapped_column
 
 from marsad.core.db import Base, IdColumn, UTCDateTime, utcnow
+from marsad.core.i18n.markers import N_
 
 LABEL_SOURCES = ("queue", "import", "flag")
 SAMPLE_KINDS = ("evaluation", "queue")
 PICK_REASONS = ("evaluation", "uncertain", "random")
-MODEL_STATES = ("candidate", "current", "retired")
+MODEL_STATES = (N_("candidate"), N_("current"), N_("retired"))  # shown on the models page
 
 
 class Label(Base):
