@@ -16,11 +16,10 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
-from sklearn.metrics import f1_score
-
 from marsad.detect.classifiers import CalibratedLinearClassifier, HashedNgramFeatures
+from marsad.detect.evaluate import evaluate_model
 from marsad.detect.learning.sampling import choose_for_labelling
+from marsad.detect.model import DetectorModel
 from marsad.detect.train import Dataset, dedupe, train_model
 
 __all__ = ["GainResult", "simulate_gain", "split_target"]
@@ -59,10 +58,9 @@ def split_target(target: Dataset, *, held_out: int, seed: int = 0) -> tuple[Data
     return part(pool_idx, "pool"), part(test_idx, "held_out")
 
 
-def _macro_f1(model, task: str, data: Dataset) -> float:  # type: ignore[no-untyped-def]
-    probs = model.score(data.texts)[task]
-    predicted = (probs >= model.thresholds[task]).astype(int)
-    return float(f1_score(np.asarray(data.labels, dtype=int), predicted, average="macro"))
+def _macro_f1(model: DetectorModel, task: str, data: Dataset) -> float:
+    """Macro-F1 as ``marsad detect eval`` measures it."""
+    return float(evaluate_model(model, data.texts, data.labels, task)["macro_f1"])
 
 
 def simulate_gain(
