@@ -64,7 +64,8 @@ def test_uncertain_posts_are_those_the_model_is_least_sure_of(
     assert sum(margin[t] for t in uncertain) / len(uncertain) < 0.8 * mean
 
 
-def test_near_copies_and_labelled_posts_are_not_asked_again(cli_database, small_eval) -> None:
+def test_near_copies_and_labelled_posts_are_not_asked_again(cli_database, monkeypatch) -> None:
+    monkeypatch.setenv("MARSAD_LEARNING_EVAL_SIZE", "0")  # the frozen sample is asked in full
     base = "يا كلب يا حقير الله يلعنك"
     texts = [base, f"@someone {base}!!", f"{base} https://t.co/x", "مبروك للفريق الفوز"]
     texts += [f"منشور عادي عن الطقس رقم {i} {'ابدا' * (i % 3)}" for i in range(30)]
