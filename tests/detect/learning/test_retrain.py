@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 
@@ -14,60 +13,12 @@ from marsad.core.db import session_scope
 from marsad.core.models import AuditRecord
 from marsad.detect.cli import app
 from marsad.detect.learning import labels, registry
-from marsad.detect.learning.models import LabelSample, LabelSampleItem, ModelVersion
+from marsad.detect.learning.models import ModelVersion
 from marsad.detect.learning.retrain import local_datasets
 from marsad.detect.model import load_default_model
-from tests.detect.conftest import DATA
-from tests.detect.learning.conftest import store_posts
+from tests.detect.learning.conftest import freeze, iraqi, label_posts, store_posts
 
 runner = CliRunner()
-PUBLIC = ("osact2020_train", "osact2022_train", "t_hsab", "mlma_ar", "mlma_en")
-
-
-@pytest.fixture
-def shared_data(tmp_path: Path) -> Path:
-    """A tiny stand-in for ../shared/datasets: the five files the recipe reads."""
-    folder = tmp_path / "shared"
-    folder.mkdir()
-    with (DATA / "tiny.tsv").open(encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh, delimiter="\t"))
-    for name in PUBLIC:
-        with (folder / f"{name}.tsv").open("w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh, delimiter="\t")
-            writer.writerow(["text", "offensive", "hate", "violence", "hate_type"])
-            for i, row in enumerate(rows):
-                kind = ("religion", "gender")[i % 2] if row["hate"] == "1" else ""
-                writer.writerow([row["text"], row["offensive"], row["hate"], row["hate"], kind])
-    return folder
-
-
-def label_posts(sessions, texts_values, who="mona", task="offensive"):  # type: ignore[no-untyped-def]
-    ids = store_posts(sessions, [t for t, _v in texts_values], start=1000)
-    with session_scope(sessions) as session:
-        for pk, (_t, value) in zip(ids, texts_values, strict=True):
-            labels.record_label(
-                session, post_pk=pk, task=task, value=value, labelled_by=who, source="queue"
-            )
-    return ids
-
-
-def freeze(sessions, post_ids, task="offensive"):  # type: ignore[no-untyped-def]
-    """Make these posts the task's evaluation sample."""
-    with session_scope(sessions) as session:
-        sample = LabelSample(
-            task=task, kind="evaluation", size=len(post_ids), seed=1, created_by="test"
-        )
-        session.add(sample)
-        session.flush()
-        for n, pk in enumerate(post_ids):
-            session.add(
-                LabelSampleItem(sample_id=sample.id, post_pk=pk, position=n, reason="evaluation")
-            )
-
-
-def iraqi(n: int, value: int) -> list[tuple[str, int]]:
-    words = ("سرسري", "جايف", "زمال") if value else ("حلو", "زين", "عفية")
-    return [(f"{words[i % 3]} هذا الولد رقم {i} {'كلش' * (i % 4)}", value) for i in range(n)]
 
 
 def test_the_frozen_sample_and_its_copies_never_reach_training(sessions) -> None:
