@@ -42,7 +42,9 @@ def draw_queue(
 
 
 class LabelRequest(BaseModel):
-    post_id: int = Field(..., description="Marsad's post id, as the queue gives it.")
+    post_id: int = Field(
+        ..., ge=1, le=2**62, description="Marsad's post id, as the queue gives it."
+    )
     task: str = Field(..., description="offensive, hate, violence or extremism")
     value: int = Field(..., description="1 (yes) or 0 (no)")
 
