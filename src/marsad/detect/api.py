@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from marsad.detect import flagging
 from marsad.detect.curation import current_glossary
-from marsad.detect.model import load_configured_model, load_default_model
+from marsad.detect.learning.registry import model_in_use
 from marsad.detect.service import classify_texts
 from marsad.detect.settings import DetectSettings, merged_thresholds
 from marsad.web.deps import MAX_OFFSET, DbSession, StaffUser
@@ -38,15 +38,11 @@ def classify(
 ) -> dict[str, Any]:
     """Labels, calibrated scores and the curated glossary's spans that explain them.
 
-    The model is ``MARSAD_DETECT_MODEL`` (else the shipped one); the body's
+    The model is ``MARSAD_DETECT_MODEL``, else the promoted one, else the shipped one; the body's
     ``thresholds`` override ``MARSAD_DETECT_THRESHOLDS``, which override the model's.
     """
     settings = detect_settings(request)
-    model = (
-        load_configured_model(settings.detect_model)
-        if settings.detect_model
-        else load_default_model()
-    )
+    model = model_in_use(session, settings=request.app.state.settings)
     results = classify_texts(
         body.texts,
         model=model,

@@ -126,6 +126,23 @@ def _database() -> Iterator[sessionmaker[Session] | None]:
             yield None
 
 
+def _model_in_use(path: Path | None, settings: Settings) -> DetectorModel:
+    """``--model``, else MARSAD_DETECT_MODEL, else the registry's promoted model, else shipped."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    from marsad.detect.learning.registry import model_in_use
+
+    if path is not None or settings.detect.detect_model is not None:
+        return load_configured_model(path, settings=settings)
+    with _database() as sessions:
+        if sessions is None:
+            return load_default_model()
+        try:
+            return model_in_use(sessions, settings=settings)
+        except (OperationalError, ProgrammingError):  # a database from before the registry
+            return load_default_model()
+
+
 def _curated_glossary() -> Glossary:
     """The glossary staff curate in the database, as the API and 'detect run' use it."""
     from marsad.core.db import session_scope
@@ -167,11 +184,19 @@ def train(
             "mlma_en.tsv); no --data or --task.",
         ),
     ] = None,
+    actor: Annotated[
+        str, typer.Option("--actor", help="Who trains, for the model registry and the audit trail.")
+    ] = CLI_ACTOR,
     json_: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
-    """Train one task's model from labelled files, or the shipped model (--shared-data)."""
+    """Train one task's model from labelled files, or the shipped model (--shared-data).
+
+    --shared-data with --include-reviewed adds the analysts' labels (weighted by
+    MARSAD_LEARNING_LOCAL_WEIGHT, never the frozen evaluation sample) and registers
+    the result as a candidate in the model registry.
+    """
     if shared_data is not None:
-        _train_default(shared_data, out, data, task, include_reviewed, json_)
+        _train_default(shared_data, out, data, task, include_reviewed, json_, actor)
         return
     if task is None:
         raise InvalidInput("err_task", "say which task to train", "--task")
@@ -231,17 +256,37 @@ def _train_default(
     task: TrainTask | None,
     include_reviewed: bool,
     json_: bool,
+    actor: str = CLI_ACTOR,
 ) -> None:
-    """``train --shared-data DIR``: the shipped model's recipe (``train.DEFAULT_DATA``)."""
+    """``train --shared-data DIR``: the shipped model's recipe (``train.DEFAULT_DATA``).
+
+    With ``--include-reviewed``: plus the local labels, registered as a candidate.
+    """
     if out is None:
         raise InvalidInput("err_out", "say which folder to write the model to", "--out")
-    if data or task is not None or include_reviewed:
+    if data or task is not None:
         raise InvalidInput(
             "err_train_options",
             "--shared-data trains every head from the project's data sets; "
-            "leave out --data, --task and --include-reviewed",
+            "leave out --data, --task (--include-reviewed adds the local labels)",
             "--shared-data",
         )
+    if include_reviewed:
+        from marsad.detect.learning.cli import train_with_labels
+
+        with _err.status("reading labels") as status:
+            result = train_with_labels(
+                shared_data=shared_data, out=out, actor=actor, progress=status.update
+            )
+        if json_:
+            print_json(result)
+        else:
+            typer.echo(
+                _("wrote {model} ({model_version}), registered as a candidate").format(**result)
+            )
+            for why in result["left_out"].values():
+                typer.echo(_("public data only for {why}").format(why=why), err=True)
+        return
     with _err.status("reading data") as status:
         datasets = load_default_data(shared_data)
         model = train_model(datasets, progress=lambda msg: status.update(f"training: {msg}"))
@@ -262,19 +307,22 @@ def _train_default(
 
 
 def _reviewed_dataset(task: str) -> Dataset:
-    """Analysts' decisions on flags as one more labelled data set."""
+    """Analysts' labels (answers, imports, flag decisions) as one more labelled data set.
+
+    Each post's majority label; never a post of the frozen evaluation sample.
+    """
     import hashlib
 
     from marsad.cli.store import open_store
     from marsad.core.db import session_scope
-    from marsad.detect.flagging import reviewed_examples
+    from marsad.detect.learning.labels import training_examples
 
     if task == "hate_type":
         raise InvalidInput(
             "err_task", "reviewed flags carry labels, not hate types", "--include-reviewed"
         )
     with open_store() as store, session_scope(store.sessions) as session:
-        rows = reviewed_examples(session, task=task)
+        rows = training_examples(session, task=task)
     digest = hashlib.sha256(repr(sorted(rows)).encode()).hexdigest()
     return Dataset(
         name="reviewed",
@@ -316,7 +364,7 @@ def run(
     from marsad.detect.flagging import run_detection
 
     settings = load_settings()  # afresh per command, not the cached one
-    detector = load_configured_model(model, settings=settings)
+    detector = _model_in_use(model, settings)
     cuts = _thresholds(detector, threshold, settings)
     columns = (TextColumn(_("scoring posts")), BarColumn(), MofNCompleteColumn())
     with (
@@ -361,7 +409,7 @@ def status(
     from marsad.detect.flagging import detection_status
 
     settings = load_settings()  # afresh per command, not the cached one
-    detector = load_configured_model(model, settings=settings)
+    detector = _model_in_use(model, settings)
     with open_store(settings=settings) as store:
         counts = detection_status(sessions=store.sessions, model=detector, settings=settings)
     if json_:
@@ -431,7 +479,7 @@ def text(
             "TEXT",
         )
     settings = load_settings()  # afresh per command, not the cached one
-    detector = load_configured_model(model, settings=settings)
+    detector = _model_in_use(model, settings)
     cuts = _thresholds(detector, threshold, settings)
     glossary = _curated_glossary()
     [result] = classify_texts([post], model=detector, glossary=glossary, thresholds=cuts)
@@ -588,3 +636,9 @@ def glossary_match(
             f"[{hit['start']}:{hit['end']}] {hit['text']} → {hit['term_id']} "
             f"({hit['category']}, {'/'.join(hit['target_groups'])}, severity {hit['severity']})"
         )
+
+
+# The labelling loop's commands: `detect queue`, `detect labels …`, `detect models …`.
+from marsad.detect.learning.cli import mount as _mount_learning  # noqa: E402
+
+_mount_learning(app)

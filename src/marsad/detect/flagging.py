@@ -23,7 +23,7 @@ from marsad.core.i18n.markers import N_
 from marsad.core.settings import Settings, load_settings
 from marsad.detect.curation import current_glossary
 from marsad.detect.glossary import Glossary
-from marsad.detect.model import TASKS, DetectorModel, load_configured_model
+from marsad.detect.model import TASKS, DetectorModel
 from marsad.detect.models import REVIEW_STATES, Flag
 from marsad.detect.scoring import (
     RunResult,
@@ -74,8 +74,9 @@ def run_detection(
 ) -> RunResult:
     """Score every post the current model and glossary versions have not scored yet.
 
-    The model is the configured one (``MARSAD_DETECT_MODEL``, else the shipped
-    one) and the glossary the curated one in the database, unless given;
+    The model is the one in use (``MARSAD_DETECT_MODEL``, else the promoted
+    version of the model registry, else the shipped one) and the glossary
+    the curated one in the database, unless given;
     ``thresholds`` default to ``MARSAD_DETECT_THRESHOLDS``. ``on_start`` is
     called once with the number of posts to score (for a progress bar),
     ``progress`` with the size of each batch done.
@@ -83,7 +84,10 @@ def run_detection(
     if settings is None:
         # The settings these sessions were made with (session_factory keeps them).
         settings = sessions.kw.get("info", {}).get("settings") or load_settings()
-    model = model or load_configured_model(settings=settings)
+    if model is None:
+        from marsad.detect.learning.registry import model_in_use
+
+        model = model_in_use(sessions, settings=settings)
     if thresholds is None:
         thresholds = settings.detect.thresholds(model.thresholds)
     if glossary is None:
@@ -124,7 +128,10 @@ def detection_status(
     With ``pending``, ``confirmed``, ``rejected`` (the current flags by review
     status) and the versions: the configured model's and the curated glossary's.
     """
-    model = model or load_configured_model(settings=settings)
+    if model is None:
+        from marsad.detect.learning.registry import model_in_use
+
+        model = model_in_use(sessions, settings=settings or load_settings())
     with session_scope(sessions) as session:
         glossary = current_glossary(session)
         versions = Versions(model=model.version, glossary=str(glossary.version))
@@ -343,6 +350,16 @@ def review_flag(
         subject_id=flag.id,
         details={"post": flag.post_pk, "labels": flag.reviewed_labels},
     )
+    # The decision is also a label per task, for retraining and evaluation.
+    from marsad.detect.learning.labels import record_flag_decision
+
+    record_flag_decision(
+        session,
+        flag_id=flag.id,
+        post_pk=flag.post_pk,
+        reviewer=reviewer,
+        labels=flag.reviewed_labels or [],
+    )
     return flag
 
 
@@ -409,6 +426,9 @@ def undo_review(session: Session, *, flag_id: str, reviewer: str) -> Flag:
         subject_id=flag.id,
         details={"post": flag.post_pk, **previous},
     )
+    from marsad.detect.learning.labels import withdraw_flag_decision
+
+    withdraw_flag_decision(session, flag_id=flag.id)
     return flag
 
 

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from marsad.core.db import session_scope
 from marsad.core.jobs.kinds import JobContext, JobKind, PeriodicJob
 from marsad.detect.curation import current_glossary
-from marsad.detect.model import DetectorModel, load_configured_model
+from marsad.detect.model import DetectorModel
 from marsad.detect.scoring import RunResult, Versions, plan_ranges, score_posts, unscored_count
 from marsad.detect.settings import DetectSettings, merged_thresholds, parse_thresholds
 
@@ -44,7 +44,8 @@ class DetectRunParams(BaseModel):
 
     model: str | None = Field(
         None,
-        description="Model folder (default: MARSAD_DETECT_MODEL, else the shipped model).",
+        description="Model folder (default: MARSAD_DETECT_MODEL, else the promoted model, "
+        "else the shipped one).",
     )
     thresholds: dict[str, float] | None = Field(
         None,
@@ -91,8 +92,10 @@ def _detect_settings(context: JobContext) -> DetectSettings:
 
 
 def _scoring_tools(context: JobContext, params: DetectRunParams) -> tuple[DetectorModel, Any]:
-    model = load_configured_model(params.model, settings=context.settings)
+    from marsad.detect.learning.registry import model_in_use
+
     with session_scope(context.sessions) as session:
+        model = model_in_use(session, settings=context.settings, path=params.model)
         glossary = current_glossary(session)
     return model, glossary
 

@@ -19,14 +19,16 @@ REQUIRES = ("posts",)
 
 @hookimpl
 def marsad_models() -> list[str]:
-    return ["marsad.detect.models"]
+    return ["marsad.detect.models", "marsad.detect.learning.models"]
 
 
 @hookimpl
 def marsad_routers() -> list[Any]:
     from marsad.detect import api, views
+    from marsad.detect.learning import api as learning_api
+    from marsad.detect.learning import views as learning_views
 
-    return [api.router, views.router]
+    return [api.router, views.router, learning_api.router, learning_views.router]
 
 
 @hookimpl
@@ -38,7 +40,12 @@ def marsad_cli(app: typer.Typer) -> None:
 
 @hookimpl
 def marsad_templates() -> list[Path]:
-    return [HERE / "templates"]
+    return [HERE / "templates", HERE / "learning" / "templates"]
+
+
+@hookimpl
+def marsad_static() -> list[tuple[str, Path]]:
+    return [("learning", HERE / "learning" / "static")]
 
 
 @hookimpl
@@ -46,15 +53,18 @@ def marsad_nav() -> list[NavEntry]:
     return [
         NavEntry("/glossary", N_("Glossary of hate speech"), "public", 30),
         NavEntry("/staff/flags", N_("Flagged posts"), "staff", 40),
+        NavEntry("/staff/labels", N_("Labelling"), "staff", 45),
+        NavEntry("/staff/models", N_("Models"), "staff", 47),
         NavEntry("/staff/glossary", N_("Glossary"), "staff", 60),
     ]
 
 
 @hookimpl
 def marsad_settings() -> list[tuple[str, type[BaseModel]]]:
+    from marsad.detect.learning.settings import LearningSettings
     from marsad.detect.settings import DetectSettings
 
-    return [("detect", DetectSettings)]
+    return [("detect", DetectSettings), ("learning", LearningSettings)]
 
 
 @hookimpl
@@ -75,15 +85,17 @@ def marsad_references() -> list[Any]:
 @hookimpl
 def marsad_job_kinds() -> list[Any]:
     from marsad.detect.jobs import JOB_KINDS
+    from marsad.detect.learning.jobs import JOB_KINDS as LEARNING_JOB_KINDS
 
-    return list(JOB_KINDS)
+    return [*JOB_KINDS, *LEARNING_JOB_KINDS]
 
 
 @hookimpl
 def marsad_periodic_jobs() -> list[Any]:
     from marsad.detect.jobs import PERIODIC_JOBS
+    from marsad.detect.learning.jobs import PERIODIC_JOBS as LEARNING_PERIODIC
 
-    return list(PERIODIC_JOBS)
+    return [*PERIODIC_JOBS, *LEARNING_PERIODIC]
 
 
 @hookimpl
