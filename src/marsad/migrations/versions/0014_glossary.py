@@ -8,7 +8,7 @@ glossary version) and history shows one shape. Downgrade keeps the first group a
 the English note (else the first note written).
 
 Revision ID: 0014_glossary
-Revises: 0012_publish
+Revises: 0013_learning
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014_glossary"
-down_revision = "0012_publish"
+down_revision = "0013_learning"
 branch_labels = None
 depends_on = None
 
