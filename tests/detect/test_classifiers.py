@@ -25,7 +25,8 @@ DATA = Path(__file__).parent / "data"
 
 
 def _expected_failures(estimator) -> dict[str, str]:
-    if isinstance(estimator, CalibratedLinearClassifier):
+    # NB-LR passes these (the checks' dense data makes its ratios all zero).
+    if isinstance(estimator, CalibratedLinearClassifier) and estimator.nb_alpha is None:
         weights = (
             "class_weight='balanced' counts rows, not weights, and liblinear's "
             "solution differs slightly between repeated rows and weights"

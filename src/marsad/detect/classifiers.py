@@ -487,7 +487,7 @@ class CalibratedLinearClassifier(ClassifierMixin, BaseEstimator):
         tags.input_tags.sparse = True
         # NB ratios count where a column is non-zero: made for sparse text features,
         # they are all zero on dense data (every column non-zero in every row).
-        tags.classifier_tags.poor_score = self.nb_alpha is not None
+        tags.classifier_tags.poor_score = getattr(self, "nb_alpha", None) is not None
         return tags
 
 
