@@ -173,3 +173,59 @@ def test_kurdish_is_labelled_only_on_glossary_evidence() -> None:
     assert neutral["scores"]  # the scores are still there for the analyst
     # A glossary term is still found and shown in a Kurdish post.
     assert "ckb-daishi" in [span["term_id"] for span in slur["spans"]]
+
+
+# Cuts so low that the model's score alone is over them for any post.
+LOW = {"offensive": 0.01, "hate": 0.01}
+
+
+def test_english_and_kurdish_posts_are_not_flagged_by_the_model_score_alone() -> None:
+    from marsad.detect.service import classify_texts
+
+    arabic, english, kurdish = classify_texts(
+        [
+            "يا كلب يا حقير الله يلعنك",
+            "you are a stupid idiot and everybody hates you",
+            "کارەبا نییە لە گەڕەکەکەمان",
+        ],
+        thresholds=LOW,
+    )
+    # An Arabic post is still labelled by the model's scores.
+    assert arabic["language"] == "ar" and {"offensive", "hate"} <= set(arabic["labels"])
+    assert not arabic["scores_advisory"] and arabic["advisory"] == []
+    for post, language in ((english, "en"), (kurdish, "ckb")):
+        assert post["language"] == language
+        assert post["labels"] == [], "no glossary term, so no label, whatever the model says"
+        # The scores are returned, marked advisory, with what the model alone would say.
+        assert post["scores_advisory"] and {"offensive", "hate"} <= set(post["advisory"])
+        assert post["scores"]["offensive"] >= LOW["offensive"]
+
+
+def test_a_glossary_term_labels_an_english_or_kurdish_post() -> None:
+    from marsad.detect.service import classify_texts
+
+    clear, ambiguous = classify_texts(
+        ["Those ragheads should all go home", "ئەوانە هەموو داعشی و تیرۆریستن"], thresholds=LOW
+    )
+    # A clear slur: offensive and hate from the glossary, nothing left advisory.
+    assert clear["language"] == "en" and clear["labels"] == ["offensive", "hate"]
+    assert clear["advisory"] == []
+    # A term marked ambiguous: offensive (for a reviewer to look at), hate stays advisory.
+    assert ambiguous["language"] == "ckb" and ambiguous["labels"] == ["offensive"]
+    assert "hate" in ambiguous["advisory"]
+
+
+def test_flag_card_says_the_model_scores_are_advisory(admin_client, sessions) -> None:
+    english = "Those ragheads should all go home"
+    add_posts(sessions, [POSTS[0], english])
+    flagging.run_detection(sessions=sessions)
+    with session_scope(sessions) as session:
+        items = {item["text"]: item for item in flagging.list_flags(session, limit=10)}
+    assert items[english]["scores_advisory"] and not items[POSTS[0]]["scores_advisory"]
+    page = admin_client.get("/staff/flags?lang=en")
+    card = page.text.split(f'id="flag-{items[english]["id"]}"')[1].split("</article>")[0]
+    assert "its scores are advisory only" in card
+    arabic = page.text.split(f'id="flag-{items[POSTS[0]]["id"]}"')[1].split("</article>")[0]
+    assert "advisory" not in arabic
+    api = admin_client.get("/api/v1/flags").json()["items"]
+    assert {i["text"]: i["scores_advisory"] for i in api} == {POSTS[0]: False, english: True}

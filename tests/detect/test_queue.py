@@ -185,3 +185,42 @@ def test_keyboard_confirms_and_undoes_in_a_browser(
                 assert session.get(Flag, first).review_status == "pending"
         assert errors == []
         context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_advisory_scores_fit_the_card_in_a_browser(
+    live_server, browser, make_user, sessions
+) -> None:
+    from playwright.sync_api import expect
+
+    english = "Those ragheads should all go home"
+    with session_scope(sessions) as session:
+        session.add(
+            Post(
+                platform="x",
+                post_id="9",
+                account_id="a9",
+                text=english,
+                search_text=english,
+                source="test",
+            )
+        )
+    flagging.run_detection(sessions=sessions)
+    make_user("ana", "analyst")
+    shots = Path(os.environ.get("MARSAD_SHOTS", "/tmp/shots-usable"))
+    shots.mkdir(parents=True, exist_ok=True)
+    for width, height, name in ((390, 844, "phone"), (1280, 900, "desktop")):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        page = context.new_page()
+        page.goto(live_server + "/login")
+        page.fill("input[name=username]", "ana")
+        page.fill("input[name=password]", "a-long-password-1")
+        page.click("button[type=submit]")
+        page.goto(live_server + "/staff/flags?lang=en")
+        advisory = page.locator("article.flag p.advisory")
+        expect(advisory).to_have_count(1)
+        assert "advisory only" in advisory.inner_text()
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.screenshot(path=str(shots / f"flags-advisory-{name}.png"), full_page=True)
+        context.close()

@@ -318,6 +318,13 @@ class CalibratedLinearClassifier(ClassifierMixin, BaseEstimator):
         probabilities (stored in ``threshold_``).
     max_iter : int
         Solver iterations.
+    nb_alpha : float or None
+        When set, NB-LR (the "NBSVM" of Wang and Manning, 2012, with logistic
+        regression): every column is first scaled by its naive-Bayes log-count
+        ratio, ``log(p / |p|₁) - log(q / |q|₁)`` with ``p`` (``q``) the
+        weighted number of positive (negative) rows where the column is
+        non-zero, plus ``nb_alpha``. The ratio is folded into ``coef_``, so
+        prediction costs exactly what plain logistic regression costs.
     """
 
     def __init__(
@@ -327,12 +334,40 @@ class CalibratedLinearClassifier(ClassifierMixin, BaseEstimator):
         cv: int = 3,
         threshold: float | str = 0.5,
         max_iter: int = 1000,
+        nb_alpha: float | None = None,
     ) -> None:
         self.C = C
         self.class_weight = class_weight
         self.cv = cv
         self.threshold = threshold
         self.max_iter = max_iter
+        self.nb_alpha = nb_alpha
+
+    def _nb_ratio(self, X: Any, target: np.ndarray, sample_weight: Any) -> np.ndarray | None:
+        """Per-column NB log-count ratios of ``X`` for a 0/1 ``target`` (None: plain LR)."""
+        alpha = getattr(self, "nb_alpha", None)  # models saved before 1.2 lack it
+        if alpha is None:
+            return None
+        if not alpha > 0:
+            raise ValueError(f"nb_alpha must be > 0 or None, got {alpha!r}")
+        w = np.ones(X.shape[0]) if sample_weight is None else sample_weight
+        present = (X != 0).astype(np.float64)
+        pos = target == 1
+        p = alpha + np.asarray(present[pos].T @ w[pos]).ravel()
+        q = alpha + np.asarray(present[~pos].T @ w[~pos]).ravel()
+        return np.log(p / p.sum()) - np.log(q / q.sum())
+
+    def _fit_linear(
+        self, X: Any, target: np.ndarray, sample_weight: Any
+    ) -> tuple[LogisticRegression, np.ndarray]:
+        """Fit the linear model; return it and its coefficients on the unscaled columns."""
+        ratio = self._nb_ratio(X, target, sample_weight)
+        if ratio is None:
+            model = self._linear().fit(X, target, sample_weight=sample_weight)
+            return model, model.coef_[0]
+        scaled = X @ sp.diags(ratio) if sp.issparse(X) else X * ratio
+        model = self._linear().fit(scaled, target, sample_weight=sample_weight)
+        return model, model.coef_[0] * ratio
 
     def _linear(self) -> LogisticRegression:
         return LogisticRegression(
@@ -352,6 +387,10 @@ class CalibratedLinearClassifier(ClassifierMixin, BaseEstimator):
             )
         if sample_weight is not None:
             sample_weight = np.asarray(sample_weight, dtype=np.float64)
+            if sample_weight.shape != (X.shape[0],):
+                raise ValueError(
+                    f"sample_weight.shape == {sample_weight.shape}, expected {(X.shape[0],)}"
+                )
         targets = [y_idx] if k == 2 else [(y_idx == j).astype(int) for j in range(k)]
         columns = [1] if k == 2 else list(range(k))
 
@@ -359,15 +398,15 @@ class CalibratedLinearClassifier(ClassifierMixin, BaseEstimator):
         self.intercept_ = np.zeros(len(targets))
         self.calibration_ = np.zeros((len(targets), 2))  # a, b of sigmoid(a * score + b)
         oof_proba = np.zeros((len(targets), X.shape[0]))
-        self.n_iter_ = 0
+        self.n_iter_ = 1  # liblinear reports 0 when its starting point is optimal
         for row, (target, _col) in enumerate(zip(targets, columns, strict=True)):
-            model = self._linear().fit(X, target, sample_weight=sample_weight)
-            self.coef_[row] = model.coef_[0]
+            model, coef = self._fit_linear(X, target, sample_weight)
+            self.coef_[row] = coef
             self.intercept_[row] = model.intercept_[0]
             self.n_iter_ = max(self.n_iter_, int(np.max(model.n_iter_)))
             scores = self._oof_scores(X, target, sample_weight)
             if scores is None:  # too few samples to calibrate out of fold
-                scores = X @ model.coef_[0] + model.intercept_[0]
+                scores = X @ coef + model.intercept_[0]
             platt = LogisticRegression(C=1e4, solver="lbfgs").fit(
                 scores.reshape(-1, 1), target, sample_weight=sample_weight
             )
@@ -399,8 +438,8 @@ class CalibratedLinearClassifier(ClassifierMixin, BaseEstimator):
             if len(np.unique(target[train])) < 2:
                 return None
             weight = None if sample_weight is None else sample_weight[train]
-            model = self._linear().fit(X[train], target[train], sample_weight=weight)
-            scores[test] = model.decision_function(X[test])
+            model, coef = self._fit_linear(X[train], target[train], weight)
+            scores[test] = X[test] @ coef + model.intercept_[0]
         return scores
 
     def _calibrated_logits(self, X: Any) -> np.ndarray:
@@ -431,15 +470,24 @@ class CalibratedLinearClassifier(ClassifierMixin, BaseEstimator):
         return p / total
 
     def predict(self, X: Any) -> np.ndarray:
-        """Predicted classes (two classes: positive when p ≥ ``threshold_``)."""
-        proba = self.predict_proba(X)
+        """Predicted classes (two classes: positive when p is over ``threshold_``).
+
+        Decided on the sign of :meth:`decision_function`, as scikit-learn
+        expects, so the two agree even on a tie (NB ratios make every score
+        equal on data where every column is non-zero in every row).
+        """
+        check_is_fitted(self, "coef_")
         if len(self.classes_) == 2:
-            return self.classes_[(proba[:, 1] >= self.threshold_).astype(int)]
-        return self.classes_[np.argmax(proba, axis=1)]
+            return self.classes_[(self.decision_function(X) > 0).astype(int)]
+        # The most probable class: the normalised sigmoids rank as the log-odds do.
+        return self.classes_[np.argmax(self.decision_function(X), axis=1)]
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
+        # NB ratios count where a column is non-zero: made for sparse text features,
+        # they are all zero on dense data (every column non-zero in every row).
+        tags.classifier_tags.poor_score = getattr(self, "nb_alpha", None) is not None
         return tags
 
 

@@ -34,6 +34,7 @@ from marsad.detect.glossary import Glossary
 
 __all__ = [
     "BINARY_TASKS",
+    "DEFAULT_ADVISORY_LANGUAGES",
     "TASKS",
     "DetectorModel",
     "default_model_path",
@@ -47,6 +48,10 @@ log = logging.getLogger(__name__)
 BINARY_TASKS = ("offensive", "hate", "violence")
 TASKS = (*BINARY_TASKS, "extremism")
 MODEL_FILE = "model.joblib"
+# Languages with no reliable trained head (docs/model-card.md): no labelled Kurdish
+# at all, and English from one set (MLMA) on which every head scores near chance.
+# Their posts are labelled from the glossary alone; the heads' scores are advisory.
+DEFAULT_ADVISORY_LANGUAGES = ("ckb", "kmr", "en")
 HF_CONFIG = "config.json"
 FORMAT = 1
 
@@ -125,6 +130,15 @@ class DetectorModel:
         if "violence" not in out:
             out["violence"] = float(self.incitement.threshold)
         return out
+
+    @property
+    def advisory_languages(self) -> frozenset[str]:
+        """Languages whose posts the trained heads do not label (their scores are advisory).
+
+        Stored in the metadata by training; models that predate it use
+        ``DEFAULT_ADVISORY_LANGUAGES``.
+        """
+        return frozenset(self.metadata.get("advisory_languages", DEFAULT_ADVISORY_LANGUAGES))
 
     @property
     def glossary_version(self) -> int | None:

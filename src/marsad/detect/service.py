@@ -13,14 +13,31 @@ from typing import Any
 from marsad.core.errors import InvalidInput
 from marsad.core.text import detect_language, normalize
 from marsad.detect.classifiers import GlossaryFeatures
-from marsad.detect.glossary import Glossary, GlossaryMatcher, load_default_glossary
-from marsad.detect.model import DetectorModel, load_configured_model
+from marsad.detect.glossary import (
+    Glossary,
+    GlossaryMatch,
+    GlossaryMatcher,
+    load_default_glossary,
+)
+from marsad.detect.model import (
+    DEFAULT_ADVISORY_LANGUAGES,
+    DetectorModel,
+    load_configured_model,
+)
 
-__all__ = ["MAX_TEXT_CHARS", "classify_texts", "flagged_post_ids"]
+__all__ = [
+    "ADVISORY_LANGUAGES",
+    "MAX_TEXT_CHARS",
+    "classify_texts",
+    "flagged_post_ids",
+    "glossary_labels",
+]
 
-# Languages without labelled training data (see docs/model-card.md): Kurdish
-# Sorani and Kurmanji are labelled only on glossary evidence.
-UNTRAINED_LANGUAGES = frozenset({"ckb", "kmr"})
+# Languages the shipped model's heads are not reliable for (a model may say otherwise
+# in its metadata): their posts are labelled from the glossary only.
+ADVISORY_LANGUAGES = frozenset(DEFAULT_ADVISORY_LANGUAGES)
+# Glossary categories that say a post is offensive (any hit) and hate (a clear hit).
+HATEFUL_CATEGORIES = frozenset({"slur", "dehumanising"})
 MAX_TEXT_CHARS = 20_000  # far above any platform's post; guards the service from abuse
 MAX_BATCH = 10_000
 
@@ -34,6 +51,22 @@ def _matcher(glossary: Glossary | None) -> GlossaryMatcher:
     if _default_matcher is None:
         _default_matcher = load_default_glossary().matcher()
     return _default_matcher
+
+
+def glossary_labels(hits: Sequence[GlossaryMatch], lexicon_labels: Sequence[str]) -> list[str]:
+    """The labels a post gets from glossary evidence alone (advisory-language posts).
+
+    A slur or dehumanising term makes it offensive, and hate when the term is
+    not marked ambiguous; ``lexicon_labels`` are the tasks the glossary's own
+    scorers (incitement → violence, slogans → extremism) put over threshold.
+    """
+    hateful = [h for h in hits if h.category in HATEFUL_CATEGORIES]
+    labels = []
+    if hateful:
+        labels.append("offensive")
+    if any(not h.ambiguous for h in hateful):
+        labels.append("hate")
+    return labels + [t for t in ("violence", "extremism") if t in lexicon_labels]
 
 
 def classify_texts(
@@ -61,6 +94,10 @@ def classify_texts(
         Per-task overrides of the model's decision thresholds.
     language : bool
         Also guess each post's language (``None`` when False; saves ~40 µs/post).
+        A post in a language the model is not reliable for
+        (``model.advisory_languages``: Kurdish, English) is labelled from the
+        glossary only (:func:`glossary_labels`); without language
+        identification every post is labelled as an Arabic one.
 
     Returns
     -------
@@ -69,7 +106,10 @@ def classify_texts(
         (task → probability), ``hate_type`` (type → probability, when the
         model has that head and the post is labelled hate), ``spans``
         (glossary hits as offsets into the text), ``language``,
-        ``model_version`` and ``glossary_version``.
+        ``model_version``, ``glossary_version``, ``scores_advisory`` (True
+        when the post's language makes the model's scores advisory) and
+        ``advisory`` (the tasks the model's score alone would have labelled
+        but did not, because they are advisory).
 
     Raises
     ------
@@ -117,22 +157,27 @@ def classify_texts(
         [str(c) for c in model.heads["hate_type"].classes_] if "hate_type" in model.heads else []
     )
     results: list[dict[str, Any]] = []
+    advisory_languages = model.advisory_languages
     for i, text in enumerate(batch):
         scores = {task: round(float(probabilities[task][i]), 4) for task in model.tasks}
         labels = [task for task, p in scores.items() if p >= cuts[task]]
-        if (
-            "violence" not in labels
-            and probabilities["violence_lexicon"][i] >= model.incitement.threshold
-        ):
-            labels.insert(len(labels) - ("extremism" in labels), "violence")
+        lexicon_labels = ["extremism"] if "extremism" in labels else []
+        if probabilities["violence_lexicon"][i] >= model.incitement.threshold:
+            lexicon_labels.insert(0, "violence")
+            if "violence" not in labels:
+                labels.insert(len(labels) - ("extremism" in labels), "violence")
         if not normalized[i]:
-            labels = []  # nothing but spaces or invisible characters
+            labels = lexicon_labels = []  # nothing but spaces or invisible characters
         lang = detect_language(text) if language else None
-        if lang in UNTRAINED_LANGUAGES and not hits[i]:
-            # No labelled data in this language: the trained heads' scores say little
-            # (neutral Kurdish posts scored as offensive), so without a glossary term
-            # to show for it no label is given. The scores stay, for the analyst.
-            labels = []
+        advisory_scores = lang in advisory_languages
+        withheld: list[str] = []
+        if advisory_scores:
+            # No reliable model in this language (neutral Kurdish posts scored as
+            # offensive, English near chance): the glossary alone labels the post,
+            # and what the model alone would have said is shown as advisory.
+            evidence = glossary_labels(hits[i], lexicon_labels)
+            withheld = [t for t in labels if t not in evidence]
+            labels = evidence
         result: dict[str, Any] = {
             "labels": labels,
             "scores": scores,
@@ -140,6 +185,8 @@ def classify_texts(
             "language": lang,
             "model_version": model.version,
             "glossary_version": matcher.version,
+            "scores_advisory": advisory_scores,
+            "advisory": withheld,
         }
         if type_names and "hate" in labels:
             row = probabilities["hate_type"][i]
