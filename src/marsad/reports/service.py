@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -289,8 +289,13 @@ def check_submission(
     settings: ReportSettings,
     zone: str = "Asia/Baghdad",
     places: PlaceIndex | None = None,
+    categories: Mapping[str, Category] | None = None,
 ) -> tuple[dict[str, Any], list[CleanFile]]:
-    """Check every field; return clean values and files, or raise InvalidInput listing problems."""
+    """Check every field; return clean values and files, or raise InvalidInput listing problems.
+
+    ``places`` and ``categories`` (active ones by slug) are what the caller keeps
+    in memory; without them they are read from ``session``.
+    """
     problems = Problems()
     sub = submission
     _check_nul(sub, problems)
@@ -305,6 +310,14 @@ def check_submission(
     category = None
     if not _text(sub.category):
         problems.add("category", "err_required", _("Choose a category."))
+    elif categories is not None:
+        category = categories.get(_text(sub.category))
+        if category is None:
+            problems.add(
+                "category",
+                "err_category_unknown",
+                _("Unknown category: {value}").format(value=_text(sub.category)),
+            )
     else:
         try:
             category = get_category(session, slug=_text(sub.category))
@@ -368,6 +381,8 @@ def submit_report(
     actor: str = "public",
     extra_files: Sequence[CleanFile] = (),
     checked: tuple[dict[str, Any], list[CleanFile]] | None = None,
+    report_id: str | None = None,
+    receipt: str | None = None,
 ) -> Submitted:
     """Check and store one report from any channel; return its id and receipt.
 
@@ -376,7 +391,9 @@ def submit_report(
     contact is sealed with ``cipher`` before it reaches the session.
     ``checked`` is what :func:`check_submission` returned for this submission
     in an earlier (read-only) session: the web handlers check and clean files
-    there, so the write transaction stays short.
+    there, so the write transaction stays short. ``report_id`` and ``receipt``
+    are made here unless given: a caller that may run this again after a failed
+    commit makes them first, to recognise its own report.
     """
     if channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r}")
@@ -391,8 +408,8 @@ def submit_report(
         checked = check_submission(session, submission=submission, settings=settings, zone=zone)
     values, files = dict(checked[0]), checked[1]
     files = [*files, *extra_files]
-    report_id = new_id()
-    receipt = new_receipt()
+    report_id = report_id or new_id()
+    receipt = receipt or new_receipt()
     contact = values.pop("contact")
     links = values.pop("links")
     category = values.pop("category")
