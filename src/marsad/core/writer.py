@@ -79,7 +79,7 @@ class GroupCommitWriter:
         idle_seconds: float = 5.0,
         name: str = "marsad-writer",
     ) -> None:
-        self._sessions = sessions
+        self.sessions = sessions
         self.max_batch = max_batch
         self.idle_seconds = idle_seconds
         self.name = name
@@ -95,11 +95,23 @@ class GroupCommitWriter:
         item: _Item[T] = _Item(unit)
         with self._ready:
             self._queue.append(item)
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
-                self._thread.start()
-            self._ready.notify()
+            self._start()
         return item.future
+
+    def _start(self) -> None:
+        # Under self._ready: start the thread if there is none, else wake it.
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+            self._thread.start()
+        self._ready.notify()
+
+    def submit_many(self, units: list[Unit[T]]) -> list[Future[T]]:
+        """Queue several units at once: they go into one transaction (up to ``max_batch``)."""
+        items: list[_Item[T]] = [_Item(unit) for unit in units]
+        with self._ready:
+            self._queue.extend(items)
+            self._start()
+        return [item.future for item in items]
 
     def call(self, unit: Unit[T]) -> T:
         """Run ``unit`` and wait for its commit (from a thread, never on the event loop)."""
@@ -137,7 +149,7 @@ class GroupCommitWriter:
             return
         done: list[tuple[_Item[Any], Any]] = []
         failed: list[tuple[_Item[Any], BaseException]] = []
-        session = self._sessions()
+        session = self.sessions()
         try:
             try:
                 session.connection()  # take the write lock now, before any unit runs
@@ -157,7 +169,9 @@ class GroupCommitWriter:
             try:
                 session.commit()
             except Exception as exc:  # noqa: BLE001 - nothing of this batch is stored
-                session.rollback()
+                # close, not rollback: a commit that failed after the database had
+                # committed leaves a session that refuses to roll back.
+                session.close()
                 self._after_failed_commit(done, exc)
                 for item, error in failed:
                     item.future.set_exception(error)
@@ -181,13 +195,13 @@ class GroupCommitWriter:
 
     def _write_alone(self, item: _Item[Any]) -> None:
         # The future is already running: _write's first step would refuse it.
-        session = self._sessions()
+        session = self.sessions()
         try:
             try:
                 result = item.unit(session, item.attempt)
                 session.commit()
             except Exception as exc:  # noqa: BLE001 - its caller is told
-                session.rollback()
+                session.close()
                 item.future.set_exception(exc)
                 return
         finally:

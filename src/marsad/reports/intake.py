@@ -114,7 +114,7 @@ def _category_now(session: Session, category: Category) -> bool:
         rows = session.execute(
             select(Category.id, Category.confidential).where(Category.active.is_(True))
         )
-        active = session.info["active_categories"] = dict(rows.tuples().all())
+        active = session.info["active_categories"] = {row[0]: row[1] for row in rows}
     if category.id not in active:
         raise InvalidInput(
             "err_category_unknown",
