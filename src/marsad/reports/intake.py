@@ -136,17 +136,33 @@ def report_writer(app: FastAPI) -> GroupCommitWriter:
     return writer
 
 
+def _in_memory(state: Any, name: str, seconds: float) -> Any:
+    """What :func:`_kept` holds under ``name`` if it is fresh, else None (no reading)."""
+    cached = getattr(state, name, None)
+    if cached is None or time.monotonic() - cached[0] >= seconds:
+        return None
+    return cached[1]
+
+
+def _check(
+    request: Request,
+    submission: service.Submission,
+    places: PlaceIndex,
+    categories: dict[str, Category],
+) -> Checked:
+    return service.check_submission(
+        None,
+        submission=submission,
+        settings=report_settings(request),
+        zone=request.app.state.settings.timezone,
+        places=places,
+        categories=categories,
+    )
+
+
 def check(request: Request, submission: service.Submission) -> Checked:
-    """Check every field and clean the files, in a read-only session (blocking)."""
-    with read_sessions(request)() as session:
-        return service.check_submission(
-            session,
-            submission=submission,
-            settings=report_settings(request),
-            zone=request.app.state.settings.timezone,
-            places=cached_places(request),
-            categories=cached_categories(request),
-        )
+    """Check every field and clean the files (blocking: it may read places and categories)."""
+    return _check(request, submission, cached_places(request), cached_categories(request))
 
 
 def _store_unit(
@@ -201,6 +217,14 @@ async def store_submission_async(
     request: Request, submission: service.Submission, *, channel: str
 ) -> service.Submitted:
     """:func:`store_submission` for ``async`` handlers: no thread waits for the commit."""
-    checked = await run_in_threadpool(check, request, submission)
+    state = request.app.state
+    places = _in_memory(state, "places_cache", PLACES_RECHECK_SECONDS)
+    categories = _in_memory(state, "categories_cache", CATEGORIES_RELOAD_SECONDS)
+    if submission.files or places is None or categories is None:
+        checked = await run_in_threadpool(check, request, submission)
+    else:
+        # Nothing to read or decode: checking text against what is in memory takes
+        # microseconds, less than handing it to a thread and back.
+        checked = _check(request, submission, places[1], categories)
     unit = _store_unit(request, submission, checked, channel=channel)
     return await report_writer(request.app).run(unit)

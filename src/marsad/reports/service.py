@@ -283,7 +283,7 @@ def _check_nul(sub: Submission, problems: Problems) -> None:
 
 
 def check_submission(
-    session: Session,
+    session: Session | None,
     *,
     submission: Submission,
     settings: ReportSettings,
@@ -294,7 +294,8 @@ def check_submission(
     """Check every field; return clean values and files, or raise InvalidInput listing problems.
 
     ``places`` and ``categories`` (active ones by slug) are what the caller keeps
-    in memory; without them they are read from ``session``.
+    in memory; without them they are read from ``session``, which may be None
+    when both are given.
     """
     problems = Problems()
     sub = submission
@@ -319,12 +320,16 @@ def check_submission(
                 _("Unknown category: {value}").format(value=_text(sub.category)),
             )
     else:
+        assert session is not None  # noqa: S101 - documented: needed without categories
         try:
             category = get_category(session, slug=_text(sub.category))
         except InvalidInput as exc:
             problems.add("category", exc.code, exc.message)
     when = _check_when(sub.occurred_at, zone, problems)
-    gov, dist, lat, lon = _check_place(sub, places or PlaceIndex.load(session), problems)
+    if places is None:
+        assert session is not None  # noqa: S101 - documented: needed without places
+        places = PlaceIndex.load(session)
+    gov, dist, lat, lon = _check_place(sub, places, problems)
     contact = _text(sub.contact)
     if len(contact) > MAX_CONTACT:
         problems.add("contact", "err_too_long", _("The contact is too long."))
