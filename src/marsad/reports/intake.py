@@ -1,8 +1,9 @@
 """The web intake: check a submission off the write path, then store it by group commit.
 
 Both web channels (the form and ``POST /api/v1/reports``) come here. A
-submission is checked in a read-only session (files are checked and
-re-encoded there, before any lock), then handed to the app's
+submission is checked against the places and active categories kept in memory
+(files are checked and re-encoded in the thread pool, before any lock), then
+handed to the app's
 :class:`~marsad.core.writer.GroupCommitWriter`, which stores whatever reports
 have queued up in one transaction and answers each reporter once that
 transaction is on disk (``synchronous=FULL`` on SQLite). A report whose
