@@ -4,7 +4,11 @@ Starts ``uvicorn`` (one process, as ``marsad serve`` does) on a fresh database, 
 sends 1,000 submissions to ``POST /api/v1/reports`` and 100 views of ``/reports``
 (10 %), 40 at a time, while a watcher asks ``/health`` every 100 ms. Prints
 submissions/s, all requests/s, the worst and median /health latency, the status
-codes seen and whether every accepted report is in the database.
+codes seen, whether every accepted report is in the database, the server's CPU
+time per submission and the machine's load average before and after (other
+work on the machine takes CPU from both the server and this client: compare
+runs made back to back, and read the CPU per submission, which load changes
+least).
 
     nice python bench/http_burst.py                      # SQLite in a temporary folder
     nice python bench/http_burst.py --postgres postgresql+psycopg://postgres@127.0.0.1:5432/test
@@ -48,7 +52,15 @@ def serve(database_url: str, data_dir: str, port: int) -> None:
     engine = make_engine(settings)
     migrate.upgrade(engine)
     app = create_app(settings, engine=engine)
-    uvicorn.run(app, host="127.0.0.1", port=port, access_log=False, log_level="warning")
+    uvicorn.run(
+        app,
+        host="127.0.0.1",
+        port=port,
+        access_log=False,
+        log_level="warning",
+        server_header=False,
+        proxy_headers=False,
+    )
 
 
 async def burst(base: str, submissions: int, views: int, at_once: int) -> dict:
@@ -131,6 +143,12 @@ def count_stored(database_url: str, ids: list[str]) -> int:
     return len(stored & set(ids))
 
 
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -155,7 +173,11 @@ def run(label: str, database_url: str, data_dir: str, args: argparse.Namespace) 
             if time.monotonic() > deadline or server.poll() is not None:
                 raise SystemExit(f"{label}: the server did not start")
             time.sleep(0.2)
+        load_before = os.getloadavg()[0]
+        cpu_before = process_cpu(server.pid)
         result = asyncio.run(burst(base, args.submissions, args.views, args.at_once))
+        server_cpu = process_cpu(server.pid) - cpu_before
+        load_after = os.getloadavg()[0]
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -174,6 +196,14 @@ def run(label: str, database_url: str, data_dir: str, args: argparse.Namespace) 
         f"  /health              {len(result['health'])} probes, "
         f"{len(result['health']) - len(health)} unanswered, "
         f"median {statistics.median(health) * 1000:.0f} ms, worst {max(health) * 1000:.0f} ms"
+    )
+    print(  # noqa: T201
+        f"  server CPU           {server_cpu:.1f} s, "
+        f"{server_cpu / args.submissions * 1000:.2f} ms per submission (page views included)"
+    )
+    print(  # noqa: T201
+        f"  load average         {load_before:.1f} before, {load_after:.1f} after "
+        f"({os.cpu_count()} CPUs)"
     )
 
 

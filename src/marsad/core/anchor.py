@@ -100,6 +100,10 @@ def _due(path: Path, seq: int, every: int, seconds: float) -> bool:
 
 
 def _after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        # A SAVEPOINT released (events, the group-commit writer): nothing is committed
+        # yet, and the transaction around it may still fail. Wait for the real commit.
+        return
     pending = session.info.pop("audit_anchor_pending", None)
     settings = session.info.get("settings")
     key = session.info.get("audit_key")

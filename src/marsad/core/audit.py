@@ -13,9 +13,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
@@ -56,6 +57,18 @@ def _head_mac(key: bytes, seq: int, hash_: str) -> str:
     return hmac_hex(key, f"head|{seq}|{hash_}".encode())
 
 
+@cache
+def _statements() -> tuple[Any, Any, Any, Any]:
+    """The statements of an append, built once (building them cost as much as running them)."""
+    head = AuditHead.__table__
+    return (
+        select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1).with_for_update(),
+        insert(AuditRecord.__table__),
+        insert(head),
+        update(head).where(head.c.id == 1),
+    )
+
+
 def record(
     session: Session,
     *,
@@ -68,20 +81,19 @@ def record(
     """Append one record to the chain inside the caller's transaction.
 
     ``actor`` is a username (or ``system``/``public``); ``action`` a dotted verb
-    such as ``user.login`` or ``report.contact_viewed``.
+    such as ``user.login`` or ``report.contact_viewed``. Returns the record as
+    written (not added to the session: it is written by plain statements, which
+    cost a new report a third of what the ORM's unit of work did).
     """
     key = _key(session)
     # Lock the head: appends are serialised (FOR UPDATE on PostgreSQL; SQLite
     # already holds the write lock from BEGIN IMMEDIATE).
-    head = session.execute(
-        select(AuditHead).where(AuditHead.id == 1).with_for_update()
-    ).scalar_one_or_none()
-    if head is None:
-        head = AuditHead(id=1, seq=0, hash=GENESIS_HASH, mac=GENESIS_MAC)
-        session.add(head)
+    lock_head, add_record, add_head, move_head = _statements()
+    head = session.execute(lock_head).one_or_none()
+    prev_seq, prev_hash = (head.seq, head.hash) if head is not None else (0, GENESIS_HASH)
     at = utcnow()
     body = json.dumps(details or {}, ensure_ascii=False, sort_keys=True, default=str)
-    seq = head.seq + 1
+    seq = prev_seq + 1
     digest = hmac_hex(
         key,
         _canonical(
@@ -92,25 +104,31 @@ def record(
             subject_type=subject_type,
             subject_id=str(subject_id),
             details=body,
-            prev_hash=head.hash,
+            prev_hash=prev_hash,
         ),
     )
-    row = AuditRecord(
-        seq=seq,
-        at=at,
-        actor=actor,
-        action=action,
-        subject_type=subject_type,
-        subject_id=str(subject_id),
-        details=body,
-        prev_hash=head.hash,
-        hash=digest,
-    )
-    session.add(row)
-    head.seq, head.hash, head.mac = seq, digest, _head_mac(key, seq, digest)
-    session.flush()
+    values = {
+        "seq": seq,
+        "at": at,
+        "actor": actor,
+        "action": action,
+        "subject_type": subject_type,
+        "subject_id": str(subject_id),
+        "details": body,
+        "prev_hash": prev_hash,
+        "hash": digest,
+    }
+    # The session's own connection, past the ORM (the SELECT above flushed what was
+    # pending, so the statements keep their order).
+    conn = session.connection()
+    conn.execute(add_record, values)
+    moved = {"seq": seq, "hash": digest, "mac": _head_mac(key, seq, digest)}
+    if head is None:
+        conn.execute(add_head, {"id": 1, **moved})
+    else:
+        conn.execute(move_head, moved)
     anchor.note_head(session, seq, digest)
-    return row
+    return AuditRecord(**values)
 
 
 @dataclass

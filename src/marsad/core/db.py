@@ -107,7 +107,7 @@ def IdColumn() -> Any:  # noqa: N802 - reads like a type in model declarations
     return mapped_column(String(36), primary_key=True, default=new_id)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, record: Any) -> None:
     # Autocommit at the driver level lets us issue BEGIN IMMEDIATE ourselves.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
@@ -116,9 +116,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    record.info["synchronous"] = "NORMAL"  # see _sqlite_begin
 
 
 READ_ONLY_OPTION = "marsad_read_only"
+DURABLE_OPTION = "marsad_durable"
 
 # Pool sizes. A request holds at most one connection at a time, and sync
 # handlers run in a thread pool of 40 (anyio's default), so up to 50
@@ -132,10 +134,20 @@ def _sqlite_begin(conn: Any) -> None:
     # Writes take the write lock up front (IMMEDIATE), so a transaction never
     # fails half-way when it tries to upgrade a read lock. Reads begin
     # deferred: under WAL they see a snapshot and never wait for a writer.
-    if conn.get_execution_options().get(READ_ONLY_OPTION):
+    options = conn.get_execution_options()
+    if options.get(READ_ONLY_OPTION):
         conn.exec_driver_sql("BEGIN")
-    else:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        return
+    # synchronous=NORMAL (the default here) commits into the WAL without waiting for
+    # the disk: a killed process loses nothing, a power cut may lose the last commits.
+    # durable() transactions wait for the disk (FULL); the pragma is sent only when
+    # the level this pooled connection has is not the one wanted.
+    level = "FULL" if options.get(DURABLE_OPTION) else "NORMAL"
+    info = conn.connection.info
+    if info.get("synchronous") != level:
+        conn.exec_driver_sql(f"PRAGMA synchronous={level}")
+        info["synchronous"] = level
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 _BIND_SUFFIX = re.compile(r"_\d+$")
@@ -178,6 +190,17 @@ def reader(engine: Engine) -> Engine:
     on SQLite may fail with "database is locked" when another writer is busy.
     """
     return engine.execution_options(**{READ_ONLY_OPTION: True})
+
+
+def durable(engine: Engine) -> Engine:
+    """The same database for writes that must be on disk when they are acknowledged.
+
+    On SQLite its transactions commit with ``synchronous=FULL``: the commit waits
+    until the WAL is on the disk, so a power cut does not take back what a caller
+    was told is stored. Give it to a :class:`marsad.core.writer.GroupCommitWriter`,
+    which pays that wait once per batch. PostgreSQL commits durably anyway.
+    """
+    return engine.execution_options(**{DURABLE_OPTION: True})
 
 
 @contextmanager

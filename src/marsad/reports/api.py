@@ -14,22 +14,20 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field, ValidationError
-from sqlalchemy import func, select
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from marsad.core import i18n
-from marsad.core.blobs import BlobStore
 from marsad.core.errors import InvalidInput
 from marsad.core.i18n import gettext as _
 from marsad.core.models import User
-from marsad.core.places import DISTRICT, GOVERNORATE, Place, PlaceIndex, feature_collection
+from marsad.core.places import DISTRICT, GOVERNORATE, PlaceIndex, feature_collection
 from marsad.reports import cases, export, public, receipts, service
 from marsad.reports import contact as contact_rules
 from marsad.reports.deps import check_rate, public_filter, report_settings
 from marsad.reports.files import Upload
+from marsad.reports.intake import store_submission_async
 from marsad.reports.models import Report
-from marsad.web.deps import MAX_OFFSET, DbSession, ReadSession, StaffUser, read_sessions
+from marsad.web.deps import MAX_OFFSET, DbSession, ReadSession, StaffUser
 from marsad.web.downloads import Bom, csv_download
 
 router = APIRouter(prefix="/api/v1", tags=["reports"])
@@ -265,61 +263,15 @@ SUBMIT_DOC: dict[str, Any] = {
 async def submit(request: Request) -> JSONResponse:
     """Submit a report (JSON, or multipart with ``files``); returns its id and receipt."""
     check_rate(request)
-    # Only reading the body happens on the event loop; checking and storing
-    # block (database, image decoding), so they run in the thread pool.
+    # Only reading the body happens on the event loop; checking blocks (database,
+    # image decoding), so it runs in the thread pool, and the report is stored by
+    # the intake's group-commit writer, which answers once it is committed.
     submission = await _read_submission(request)
-    done = await run_in_threadpool(store_submission, request, submission, channel="api")
+    done = await store_submission_async(request, submission, channel="api")
     body: dict[str, Any] = {"id": done.id, "receipt": done.receipt}
     if done.kept_apart:  # only then: the usual answer stays {id, receipt}
         body["files_not_cleaned"] = done.kept_apart
     return JSONResponse(body, status_code=201)
-
-
-def cached_places(request: Request, session: Any) -> PlaceIndex:
-    """The places index, read again only when the places table changed.
-
-    Building it costs more than the rest of a submission; a count and the
-    latest change time tell whether ``marsad geo import`` touched the table.
-    """
-    mark = tuple(session.execute(select(func.count(), func.max(Place.updated_at))).one())
-    cached = getattr(request.app.state, "places_cache", None)
-    if cached is None or cached[0] != mark:
-        cached = request.app.state.places_cache = (mark, PlaceIndex.load(session))
-    return cached[1]
-
-
-def store_submission(
-    request: Request, submission: service.Submission, *, channel: str
-) -> service.Submitted:
-    """Check a submission in a read-only session, then store it in one short write transaction.
-
-    Blocking: call it from the thread pool (or a plain ``def`` handler). Files
-    are checked and re-encoded before the write lock is taken, so other
-    reporters wait only for the insert itself.
-    """
-    settings = report_settings(request)
-    app_settings = request.app.state.settings
-    with read_sessions(request)() as session:
-        checked = service.check_submission(
-            session,
-            submission=submission,
-            settings=settings,
-            zone=app_settings.timezone,
-            places=cached_places(request, session),
-        )
-    with request.app.state.sessions() as session:
-        done = service.submit_report(
-            session,
-            submission=submission,
-            channel=channel,
-            cipher=request.app.state.cipher,
-            settings=settings,
-            blobs=BlobStore.from_settings(app_settings),
-            zone=app_settings.timezone,
-            checked=checked,
-        )
-        session.commit()
-    return done
 
 
 @router.get("/receipts/{code}", response_model=ReceiptStatus)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -299,14 +299,20 @@ def _check_nul(sub: Submission, problems: Problems) -> None:
 
 
 def check_submission(
-    session: Session,
+    session: Session | None,
     *,
     submission: Submission,
     settings: ReportSettings,
     zone: str = "Asia/Baghdad",
     places: PlaceIndex | None = None,
+    categories: Mapping[str, Category] | None = None,
 ) -> tuple[dict[str, Any], list[CleanFile]]:
-    """Check every field; return clean values and files, or raise InvalidInput listing problems."""
+    """Check every field; return clean values and files, or raise InvalidInput listing problems.
+
+    ``places`` and ``categories`` (active ones by slug) are what the caller keeps
+    in memory; without them they are read from ``session``, which may be None
+    when both are given.
+    """
     problems = Problems()
     sub = submission
     _check_nul(sub, problems)
@@ -321,13 +327,25 @@ def check_submission(
     category = None
     if not _text(sub.category):
         problems.add("category", "err_required", _("Choose a category."))
+    elif categories is not None:
+        category = categories.get(_text(sub.category))
+        if category is None:
+            problems.add(
+                "category",
+                "err_category_unknown",
+                _("Unknown category: {value}").format(value=_text(sub.category)),
+            )
     else:
+        assert session is not None  # noqa: S101 - documented: needed without categories
         try:
             category = get_category(session, slug=_text(sub.category))
         except InvalidInput as exc:
             problems.add("category", exc.code, exc.message)
     when = _check_when(sub.occurred_at, zone, problems)
-    gov, dist, lat, lon = _check_place(sub, places or PlaceIndex.load(session), problems)
+    if places is None:
+        assert session is not None  # noqa: S101 - documented: needed without places
+        places = PlaceIndex.load(session)
+    gov, dist, lat, lon = _check_place(sub, places, problems)
     contact = _text(sub.contact)
     if len(contact) > MAX_CONTACT:
         problems.add("contact", "err_too_long", _("The contact is too long."))
@@ -385,6 +403,8 @@ def submit_report(
     actor: str = "public",
     extra_files: Sequence[CleanFile] = (),
     checked: tuple[dict[str, Any], list[CleanFile]] | None = None,
+    report_id: str | None = None,
+    receipt: str | None = None,
 ) -> Submitted:
     """Check and store one report from any channel; return its id and receipt.
 
@@ -393,7 +413,9 @@ def submit_report(
     contact is sealed with ``cipher`` before it reaches the session.
     ``checked`` is what :func:`check_submission` returned for this submission
     in an earlier (read-only) session: the web handlers check and clean files
-    there, so the write transaction stays short.
+    there, so the write transaction stays short. ``report_id`` and ``receipt``
+    are made here unless given: a caller that may run this again after a failed
+    commit makes them first, to recognise its own report.
     """
     if channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r}")
@@ -408,8 +430,8 @@ def submit_report(
         checked = check_submission(session, submission=submission, settings=settings, zone=zone)
     values, files = dict(checked[0]), checked[1]
     files = [*files, *extra_files]
-    report_id = new_id()
-    receipt = new_receipt()
+    report_id = report_id or new_id()
+    receipt = receipt or new_receipt()
     contact = values.pop("contact")
     links = values.pop("links")
     category = values.pop("category")

@@ -36,11 +36,12 @@ from marsad.reports import (
     workflow,
 )
 from marsad.reports import contact as contact_rules
-from marsad.reports.api import status_label, store_submission
+from marsad.reports.api import status_label
 from marsad.reports.case_views import ENTRY_LABELS, OUTCOME_LABELS
 from marsad.reports.deps import check_rate, public_filter, report_settings
 from marsad.reports.file_access import may_open_files
 from marsad.reports.files import Upload
+from marsad.reports.intake import cached_places, store_submission
 from marsad.web.deps import (
     MAX_PAGE,
     AdminUser,
@@ -218,14 +219,15 @@ def _decoy_key(request: Request) -> bytes:
 
 def _public_context(request: Request, session: Any, filters: public.PublicFilter) -> dict[str, Any]:
     lang = i18n.current_language.get()
+    places = cached_places(request)  # loading it anew cost more than the page
     rows = public.published_reports(
         session,
         filters=filters,
         lang=lang,
         zone=request.app.state.settings.timezone,
         k=report_settings(request).reports_min_public_count,
+        places=places,
     )
-    places = PlaceIndex.load(session)
     return {
         "rows": rows,
         "counts": public.public_counts(

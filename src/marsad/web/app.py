@@ -14,8 +14,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import marsad
 from marsad.core import i18n
@@ -29,6 +30,7 @@ from marsad.web.assets import STATIC, CachedStaticFiles, Compression, StaticAsse
 from marsad.web.deps import (
     CSRF_COOKIE,
     LANG_COOKIE,
+    SESSION_COOKIE,
     RedirectToLogin,
     bearer_token,
     load_session_user,
@@ -57,13 +59,33 @@ SECURITY_HEADERS = {
 }
 
 
-class ShellMiddleware(BaseHTTPMiddleware):
-    """Per request: choose the language, load the staff session, set security headers."""
+def _cookie(name: str, value: str, **options: Any) -> bytes:
+    """A ``Set-Cookie`` header value, written the way Starlette's responses write it."""
+    carrier = Response()
+    carrier.set_cookie(name, value, **options)
+    return carrier.raw_headers[-1][1]
 
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+
+class ShellMiddleware:
+    """Per request: choose the language, load the staff session, set security headers.
+
+    A plain ASGI middleware: Starlette's ``BaseHTTPMiddleware`` runs every request
+    in a task of its own, with streams between the two, which cost more than
+    storing a report does.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
         settings: Settings = request.app.state.settings
+        path = request.url.path
         asked = request.query_params.get("lang")
-        if request.url.path.startswith("/api/"):
+        if path.startswith("/api/"):
             # A program states its language in the header; a page remembers a choice.
             lang = i18n.pick_language(
                 asked,
@@ -74,47 +96,59 @@ class ShellMiddleware(BaseHTTPMiddleware):
             lang = i18n.pick_language(
                 asked, request.cookies.get(LANG_COOKIE), default=settings.default_language
             )
-        token = i18n.current_language.set(lang)
         csrf = request.cookies.get(CSRF_COOKIE)
         new_csrf = None
         if not csrf or len(csrf) < 20:
             csrf = new_csrf = secrets.token_urlsafe(24)
         request.state.csrf_seed = csrf
         request.state.csrf_token = request.app.state.csrf_signer.dumps(csrf)
-        try:
-            request.state.user = None
-            request.state.session_expired = False
-            if not request.url.path.startswith("/static/"):
-                # In the thread pool, never on the event loop: waiting there for
-                # SQLite's write lock would stall the request that holds it.
-                await run_in_threadpool(load_session_user, request)
-            response = await call_next(request)
-        finally:
-            i18n.current_language.reset(token)
+        request.state.user = None
+        request.state.session_expired = False
         secure = settings.cookies_secure
+        cookies: list[bytes] = []
         # ?lang= on a page is the reader's choice and is remembered; on the API it is
         # the language of that one answer (and /api/v1/posts filters by it), so a
         # JSON link followed in the browser does not switch the interface.
-        if asked in i18n.LANGUAGES and not request.url.path.startswith("/api/"):
-            response.set_cookie(
-                LANG_COOKIE,
-                asked,
-                max_age=365 * 86400,
-                httponly=True,
-                samesite="lax",
-                secure=secure,
+        if asked in i18n.LANGUAGES and not path.startswith("/api/"):
+            cookies.append(
+                _cookie(
+                    LANG_COOKIE,
+                    asked,
+                    max_age=365 * 86400,
+                    httponly=True,
+                    samesite="lax",
+                    secure=secure,
+                )
             )
         if new_csrf:
-            response.set_cookie(
-                CSRF_COOKIE, new_csrf, httponly=True, samesite="strict", secure=secure
+            cookies.append(
+                _cookie(CSRF_COOKIE, new_csrf, httponly=True, samesite="strict", secure=secure)
             )
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        if secure:
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if not request.url.path.startswith("/static/"):
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
+        static = path.startswith("/static/")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for cookie in cookies:
+                    headers.append("set-cookie", cookie.decode("latin-1"))
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+                if secure:
+                    headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+                if not static:
+                    headers.setdefault("Cache-Control", "no-store")
+            await send(message)
+
+        token = i18n.current_language.set(lang)
+        try:
+            if SESSION_COOKIE in request.cookies and not static:
+                # In the thread pool, never on the event loop: it reads the database.
+                # Without a session cookie there is nothing to load (a reporter, a
+                # visitor): no thread is taken at all.
+                await run_in_threadpool(load_session_user, request)
+            await self.app(scope, receive, send_with_headers)
+        finally:
+            i18n.current_language.reset(token)
 
 
 def create_app(settings: Settings, *, engine: Any = None) -> FastAPI:
