@@ -329,3 +329,37 @@ def test_the_demo_rules_turn_a_new_report_into_an_email_in_the_outbox(
     deliver_due(sessions=sessions, settings=settings)
     (mail,) = Path(settings.mail.mail_outbox).glob("*.eml")
     assert b"desk@marsad.example" in mail.read_bytes()
+
+
+def test_a_report_stored_in_a_savepoint_hands_its_alert_over_after_the_real_commit(
+    sessions, settings, monkeypatch
+):  # type: ignore[no-untyped-def]
+    # The group-commit writer stores each report in a SAVEPOINT of one batch transaction.
+    # Its delivery job must reach a runner only once committed, or the runner finds nothing.
+    import marsad.core.jobs.runners as runners
+    from tests.alerts.conftest import file_report_with
+
+    add(sessions, settings, event="report.received", email="desk@example.org")
+    seen: list[tuple[str, bool]] = []
+
+    def visible_dispatch(*, settings, sessions, job_ids):  # type: ignore[no-untyped-def]
+        with sessions() as other:  # another connection: sees only what is committed
+            for job_id in job_ids:
+                seen.append((job_id, other.get(Job, job_id) is not None))
+
+    monkeypatch.setattr(runners, "dispatch", visible_dispatch)
+    real_scope = session_scope
+
+    def in_savepoint(factory):  # type: ignore[no-untyped-def]
+        from contextlib import contextmanager
+
+        @contextmanager
+        def scope():  # type: ignore[no-untyped-def]
+            with real_scope(factory) as session, session.begin_nested():
+                yield session
+
+        return scope()
+
+    monkeypatch.setattr("tests.alerts.conftest.session_scope", in_savepoint)
+    file_report_with(sessions, settings)
+    assert seen and all(committed for _, committed in seen)

@@ -188,6 +188,10 @@ def _forget_after_rollback(session: Session) -> None:
 
 
 def _dispatch_after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        # A SAVEPOINT released (the group-commit writer stores each report in one): the
+        # delivery jobs are not committed yet. Hand them over after the real commit.
+        return
     job_ids = session.info.pop("alerts_jobs", None)
     settings = session.info.get("settings")
     if not job_ids or settings is None:
