@@ -64,5 +64,6 @@ def test_detect_reads_stored_posts(engine, settings, monkeypatch, tmp_path) -> N
     monkeypatch.setenv("MARSAD_LANGUAGE", "ar")
     human = CliRunner().invoke(app, ["coordination", "detect", "--method", "links"])
     assert human.exit_code == 0, human.output
-    assert "1 groups" in human.stdout and "حُفظت عملية الرصد برقم" in human.stdout
+    assert "في مجموعة واحدة" in human.stdout  # one group, in Arabic's singular form
+    assert "حُفظت عملية الرصد برقم" in human.stdout
     assert doc["run_id"] not in human.stdout  # a second run, with its own id
