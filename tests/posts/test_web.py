@@ -159,3 +159,10 @@ def test_a_post_whose_dictionary_is_missing_is_an_error_page_not_a_crash(
     page = admin_client.get("/posts/telegram:1500000001/3", headers={"Accept-Language": "en"})
     assert page.status_code == 500 and str(unknown.dict_id()) in page.text
     assert "Traceback" not in page.text
+
+
+def test_feed_language_filter_names_languages_not_codes(admin_client, engine):
+    ingest_generic(engine, lang=True)
+    feed = admin_client.get("/posts", params={"language": "ckb"}).text
+    assert '<option value="ckb" selected>الكردية (السورانية)</option>' in feed
+    assert ">kmr<" not in feed and ">en<" not in feed

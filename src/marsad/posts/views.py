@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from marsad.core.i18n import gettext as _
+from marsad.core.i18n.markers import LANGUAGE_LABELS
 from marsad.posts import read, service, watchlists
 from marsad.posts.search import MAX_LIMIT, SORTS, highlight
 from marsad.web.deps import MAX_OFFSET, DbSession, StaffUser
@@ -89,7 +90,7 @@ def posts_feed(
             "page": page,
             "filters": filters,
             "platforms": PLATFORMS,
-            "langs": LANGS,
+            "langs": [(code, LANGUAGE_LABELS[code]) for code in LANGS],
             "labels": LABELS,
             "sorts": SORTS,
             # The words the query matched, marked in each post's text.
