@@ -67,6 +67,8 @@ def test_a_reviewer_sees_the_cleaned_image_and_downloads_files_audited(
     assert login(client, "rev", "a-long-password-1").status_code == 303
     page = client.get(f"/staff/reports/{report_id}")
     image, text = _file_links(page.text)
+    # A note of a few bytes reads as its size in bytes, not "0.0 KB".
+    assert f'<span dir="ltr">{len(NOTE.encode())} B</span>' in page.text
 
     shown = client.get(image)
     assert shown.status_code == 200
