@@ -7,6 +7,7 @@ whole: a unit rolled back half-way must leave no gap or fork behind it).
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable
 
 import pytest
@@ -120,7 +121,11 @@ def test_callers_are_answered_only_after_the_commit(writer, sessions):  # type: 
         await writer.run(unit)
         committed_when_answered.append(stored(sessions) == ["x"])
 
-    asyncio.run(caller())
+    # In a thread of its own: a browser test earlier in this worker leaves Playwright's
+    # event loop running on the main thread, where asyncio.run() refuses to start.
+    runner = threading.Thread(target=lambda: asyncio.run(caller()))
+    runner.start()
+    runner.join(30)
     assert committed_when_answered == [True]
     assert writer.call(note("y")) == "y"
     assert stored(sessions) == ["x", "y"]
