@@ -95,6 +95,23 @@ def session(sessions: sessionmaker[Session]) -> Iterator[Session]:
         session.rollback()
 
 
+@pytest.fixture
+def env(settings: Settings, engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The environment a ``marsad`` command run in the test reads its settings from.
+
+    A test file that needs more (an outbox, a switch) defines its own ``env``.
+    """
+    from marsad.core.settings import get_settings
+
+    monkeypatch.setenv("MARSAD_ENV", "test")
+    monkeypatch.setenv("MARSAD_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("MARSAD_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("MARSAD_SECRET_KEY", settings.secret_key)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
 # --- the web app -----------------------------------------------------------------
 
 CSRF_RE = __import__("re").compile(r'name="csrf_token" value="([^"]+)"')

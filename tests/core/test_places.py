@@ -18,7 +18,6 @@ from marsad.core.places import (
     import_boundaries_file,
 )
 from marsad.core.places import cli as geo_cli
-from marsad.core.settings import get_settings
 
 runner = CliRunner()
 
@@ -98,17 +97,6 @@ def test_a_bad_boundary_file_is_refused_naming_it(session, tmp_path, content, co
     with pytest.raises(InvalidInput) as caught:
         import_boundaries_file(session, path)
     assert caught.value.code == code and caught.value.where == str(path)
-
-
-@pytest.fixture
-def env(settings, engine, monkeypatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("MARSAD_ENV", "test")
-    monkeypatch.setenv("MARSAD_DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("MARSAD_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("MARSAD_SECRET_KEY", settings.secret_key)
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
 
 
 def test_marsad_geo_import_prints_one_json_document(env, tmp_path: Path) -> None:

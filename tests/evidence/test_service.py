@@ -14,7 +14,6 @@ from typer.testing import CliRunner
 from marsad.core.blobs import BlobStore
 from marsad.core.db import session_scope
 from marsad.core.errors import InvalidInput, NotFound
-from marsad.core.settings import get_settings
 from marsad.evidence import cli, service
 from marsad.evidence.models import CustodyEvent, EvidenceItem
 from marsad.evidence.verify import verify_all
@@ -146,17 +145,6 @@ def test_list_filters_by_kind_status_and_text(sessions, store) -> None:
             service.list_items(session, status="lost")
         with pytest.raises(NotFound):
             service.get_item(session, 999)
-
-
-@pytest.fixture
-def env(settings, engine, monkeypatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("MARSAD_ENV", "test")
-    monkeypatch.setenv("MARSAD_DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("MARSAD_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("MARSAD_SECRET_KEY", settings.secret_key)
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)

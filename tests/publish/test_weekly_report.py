@@ -15,23 +15,11 @@ from marsad.cli.main import make_app
 from marsad.core.db import session_scope
 from marsad.core.errors import Forbidden
 from marsad.core.models import AuditRecord
-from marsad.core.settings import get_settings
 from marsad.publish import publications
 from tests.conftest import csrf_from, login
 
 runner = CliRunner()
 sqlite_only = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
-
-
-@pytest.fixture
-def env(settings, engine, monkeypatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("MARSAD_ENV", "test")
-    monkeypatch.setenv("MARSAD_DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("MARSAD_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("MARSAD_SECRET_KEY", settings.secret_key)
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
 
 
 @sqlite_only

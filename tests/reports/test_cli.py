@@ -12,7 +12,6 @@ from typer.testing import CliRunner
 from marsad.core.blobs import BlobStore
 from marsad.core.places import Place
 from marsad.core.places import cli as geo_cli
-from marsad.core.settings import get_settings
 from marsad.reports import cli, intake_email
 from marsad.reports.models import Report, ReportFile
 from marsad.reports.settings import ReportSettings
@@ -29,17 +28,6 @@ def shared(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"needs ../shared/formats/{'/'.join(parts)}")
     return path
-
-
-@pytest.fixture
-def env(settings, engine, monkeypatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("MARSAD_ENV", "test")
-    monkeypatch.setenv("MARSAD_DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("MARSAD_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("MARSAD_SECRET_KEY", settings.secret_key)
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
 
 
 def run(app, *args: str) -> dict:  # type: ignore[no-untyped-def]

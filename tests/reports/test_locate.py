@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
 from marsad.core.models import AuditRecord
 from marsad.core.places import cli as geo_cli
-from marsad.core.settings import get_settings
 from marsad.reports.models import Report
 from tests.conftest import shared_path
 
@@ -18,17 +16,6 @@ runner = CliRunner()
 # A point in the middle of Baghdad's Al-Resafa district, and one in Basrah city.
 BAGHDAD = {"lat": "33.3406", "lon": "44.4009"}
 BASRAH = {"lat": "30.5085", "lon": "47.7804"}
-
-
-@pytest.fixture
-def env(settings, engine, monkeypatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("MARSAD_ENV", "test")
-    monkeypatch.setenv("MARSAD_DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("MARSAD_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("MARSAD_SECRET_KEY", settings.secret_key)
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
 
 
 def geo_import(path) -> dict:  # type: ignore[no-untyped-def]
