@@ -6,7 +6,7 @@ from pathlib import Path
 
 from marsad.reports import cli
 
-from .test_cli import env, run  # noqa: F401 - the fixture
+from .test_cli import run
 
 ROWS = [
     "#,INCIDENT TITLE,INCIDENT DATE,LOCATION,DESCRIPTION,CATEGORY,LATITUDE,LONGITUDE",
@@ -17,7 +17,7 @@ ROWS = [
 
 
 def test_the_same_rows_with_crlf_line_endings_are_not_imported_again(
-    env,  # noqa: F811
+    env,
     tmp_path: Path,
 ) -> None:
     unix = tmp_path / "export.csv"
