@@ -23,6 +23,7 @@ from marsad.core.models import User
 from marsad.core.places import DISTRICT, GOVERNORATE, PlaceIndex, feature_collection
 from marsad.reports import cases, export, public, receipts, service
 from marsad.reports import contact as contact_rules
+from marsad.reports.categories import list_categories
 from marsad.reports.deps import check_rate, public_filter, report_settings
 from marsad.reports.files import Upload
 from marsad.reports.intake import store_submission_async
@@ -174,7 +175,7 @@ def status_label(status: str) -> str:
 def categories(session: ReadSession) -> list[CategoryOut]:
     """Report categories (nested through ``parent``), names in ar/ckb/en."""
     lang = i18n.current_language.get()
-    rows = service.list_categories(session)
+    rows = list_categories(session)
     slugs = {c.id: c.slug for c in rows}
     return [
         CategoryOut(

@@ -28,7 +28,7 @@ from marsad.core.places import PlaceIndex
 from marsad.core.security import FieldCipher
 from marsad.core.settings import Settings
 from marsad.core.spreadsheets import with_bom
-from marsad.reports import export, intake_email, public, service
+from marsad.reports import categories, export, intake_email, public
 from marsad.reports.ushahidi import import_ushahidi
 
 app = typer.Typer(
@@ -229,7 +229,7 @@ def category(
 ) -> None:
     """Add or rename a report category (names in ar/ckb/en, optionally nested)."""
     with _open() as (_settings, sessions, _cipher), session_scope(sessions) as session:
-        row = service.save_category(
+        row = categories.save_category(
             session,
             slug=slug,
             name_ar=name_ar,

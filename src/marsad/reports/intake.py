@@ -33,6 +33,7 @@ from marsad.core.i18n import gettext as _
 from marsad.core.places import Place, PlaceIndex
 from marsad.core.writer import GroupCommitWriter, Unit
 from marsad.reports import service
+from marsad.reports.categories import list_categories
 from marsad.reports.deps import report_settings
 from marsad.reports.models import Category, Report
 from marsad.reports.receipts import new_receipt
@@ -97,7 +98,7 @@ def cached_categories(request: Request) -> dict[str, Category]:
 
     def load(_previous: Any) -> dict[str, Category]:
         with read_scope(read_sessions(request)) as session:
-            return {c.slug: c for c in service.list_categories(session)}
+            return {c.slug: c for c in list_categories(session)}
 
     return _kept(request.app.state, "categories_cache", CATEGORIES_RELOAD_SECONDS, load)
 

@@ -37,7 +37,7 @@ from marsad.core.db import session_scope, utcnow
 from marsad.core.errors import InvalidInput
 from marsad.core.security import FieldCipher
 from marsad.core.text import interface_language as guess_language
-from marsad.reports import service
+from marsad.reports import categories, service
 from marsad.reports.files import CleanFile, Upload, check_upload
 from marsad.reports.settings import ReportSettings
 
@@ -273,7 +273,7 @@ def ingest_email(
     category = "other"
     if match:
         try:
-            category = service.get_category(session, slug=match.group(1)).slug
+            category = categories.get_category(session, slug=match.group(1)).slug
         except InvalidInput:
             category = "other"
     when = (

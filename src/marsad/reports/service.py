@@ -33,6 +33,7 @@ from marsad.core.models import User
 from marsad.core.places import DISTRICT, GOVERNORATE, PlaceIndex, in_iraq_bbox
 from marsad.core.security import FieldCipher
 from marsad.reports import workflow
+from marsad.reports.categories import get_category
 from marsad.reports.files import CleanFile, Upload, check_upload, store_clean_file
 from marsad.reports.models import Category, Report, ReportComment, ReportFile
 from marsad.reports.receipts import new_receipt, receipt_digest
@@ -54,72 +55,6 @@ FORM_FIELDS = (
     "language",
 )
 MAX_TITLE, MAX_DESCRIPTION, MAX_CONTACT, MAX_LINKS = 300, 20000, 300, 20
-
-
-# --- categories ------------------------------------------------------------------------------
-
-
-def list_categories(session: Session, *, include_inactive: bool = False) -> list[Category]:
-    """Categories in display order."""
-    query = select(Category).order_by(Category.position, Category.slug)
-    if not include_inactive:
-        query = query.where(Category.active.is_(True))
-    return list(session.execute(query).scalars())
-
-
-def get_category(session: Session, *, slug: str) -> Category:
-    """An active category by slug; InvalidInput naming ``category`` when unknown."""
-    category = session.execute(
-        select(Category).where(Category.slug == slug.strip(), Category.active.is_(True))
-    ).scalar_one_or_none()
-    if category is None:
-        raise InvalidInput(
-            "err_category_unknown",
-            _("Unknown category: {value}").format(value=slug),
-            "category",
-        )
-    return category
-
-
-def save_category(
-    session: Session,
-    *,
-    slug: str,
-    name_ar: str,
-    name_ckb: str,
-    name_en: str,
-    parent: str | None = None,
-    confidential: bool = False,
-    actor: str,
-) -> Category:
-    """Create or rename a category (admins); audited."""
-    slug = slug.strip().lower()
-    if not slug or not slug.replace("_", "").isalnum() or len(slug) > 64:
-        raise InvalidInput(
-            "err_slug_invalid", _("An identifier is small Latin letters, digits and _."), "slug"
-        )
-    parent_row = get_category(session, slug=parent) if parent else None
-    if parent_row is not None and parent_row.slug == slug:
-        raise InvalidInput("err_category_parent", _("A category cannot contain itself."), "parent")
-    category = session.execute(select(Category).where(Category.slug == slug)).scalar_one_or_none()
-    if category is None:
-        position = session.execute(select(func.count()).select_from(Category)).scalar_one()
-        category = Category(slug=slug, position=position)
-        session.add(category)
-    category.name_ar, category.name_ckb, category.name_en = name_ar, name_ckb, name_en
-    category.parent_id = parent_row.id if parent_row else None
-    category.confidential = confidential
-    category.active = True
-    session.flush()
-    audit.record(
-        session,
-        actor=actor,
-        action="category.saved",
-        subject_type="category",
-        subject_id=category.id,
-        details={"slug": slug, "parent": parent},
-    )
-    return category
 
 
 # --- intake --------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from marsad.core.errors import InvalidInput
 from marsad.core.places import DISTRICT, GOVERNORATE, PlaceIndex, in_iraq_bbox
 from marsad.core.security import FieldCipher
 from marsad.reports import service
+from marsad.reports.categories import list_categories
 from marsad.reports.settings import ReportSettings
 
 ALIASES = {
@@ -100,7 +101,7 @@ def _date(value: str) -> datetime | None:
 
 def _category(session: Session, names: list[str]) -> str:
     """The first Ushahidi category that matches a Marsad slug or name, else ``other``."""
-    rows = service.list_categories(session)
+    rows = list_categories(session)
     for name in names:
         folded = name.strip().lower().replace(" ", "_")
         for cat in rows:

@@ -27,6 +27,7 @@ from marsad.core.places import PlaceIndex
 from marsad.reports import (
     basemap,
     cases,
+    categories,
     export,
     labels,
     media_clean,
@@ -76,7 +77,7 @@ def _form_context(session: Any, values: dict[str, Any], errors: dict[str, str]) 
     places = PlaceIndex.load(session)
     return {
         "title": _("Report a violation"),
-        "categories": [(c.slug, c.name(lang)) for c in service.list_categories(session)],
+        "categories": [(c.slug, c.name(lang)) for c in categories.list_categories(session)],
         "governorates": [(g.pcode, g.name(lang)) for g in places.governorates()],
         "districts": [
             (g.name(lang), [(d.pcode, d.name(lang)) for d in places.districts(g.pcode)])
@@ -234,7 +235,7 @@ def _public_context(request: Request, session: Any, filters: public.PublicFilter
             rows, k=report_settings(request).reports_min_public_count, places=places, lang=lang
         ),
         "filters": filters,
-        "categories": [(c.slug, c.name(lang)) for c in service.list_categories(session)],
+        "categories": [(c.slug, c.name(lang)) for c in categories.list_categories(session)],
         "governorates": [(g.pcode, g.name(lang)) for g in places.governorates()],
         "query": request.url.query,
     }
@@ -314,7 +315,7 @@ def staff_queue(
             "category": category,
             "assigned": assigned,
             "statuses": [(s, status_label(s)) for s in workflow.STATUSES],
-            "categories": [(c.slug, c.name(lang)) for c in service.list_categories(session)],
+            "categories": [(c.slug, c.name(lang)) for c in categories.list_categories(session)],
             "status_label": status_label,
             "readable_cases": cases.readable_cases(session, user=user),
         },
@@ -603,7 +604,7 @@ def _whole_number(value: str | None, where: str) -> int:
 @router.get("/admin/categories")
 def admin_categories(request: Request, session: DbSession, user: AdminUser) -> Response:  # noqa: ARG001
     """Admins: the report categories, with a form to add or rename one."""
-    rows = service.list_categories(session, include_inactive=True)
+    rows = categories.list_categories(session, include_inactive=True)
     slugs = {c.id: c.slug for c in rows}
     return render(
         request,
@@ -626,7 +627,7 @@ def admin_category_save(session: DbSession, user: AdminUser, form: PostedForm) -
                 ),
                 name,
             )
-    service.save_category(
+    categories.save_category(
         session,
         slug=field["slug"],
         name_ar=field["name_ar"],
