@@ -154,6 +154,8 @@ def test_bulk_decision_on_selected_posts(admin_client, queue, sessions) -> None:
 def test_keyboard_confirms_and_undoes_in_a_browser(
     live_server, browser, make_user, queue, sessions
 ) -> None:
+    from playwright.sync_api import expect
+
     make_user("ana", "analyst")
     shots = Path(os.environ.get("MARSAD_SHOTS", "/tmp/shots-usable"))
     shots.mkdir(parents=True, exist_ok=True)
@@ -176,6 +178,7 @@ def test_keyboard_confirms_and_undoes_in_a_browser(
             page.keyboard.press("j")
             page.keyboard.press("c")
             page.wait_for_selector("form.undo")
+            expect(page.locator(".shortcuts")).to_be_visible()  # the keys work on the new page
             page.screenshot(path=str(shots / "flags-decided.png"), full_page=True)
             with session_scope(sessions) as session:
                 assert session.get(Flag, first).review_status == "confirmed"

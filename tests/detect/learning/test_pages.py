@@ -168,16 +168,20 @@ def test_keys_answer_skip_and_undo_in_a_browser(
         if name == "phone":
             page.click("form.draw button")
         expect(page.locator("form.answer")).to_have_count(1)
-        assert page.locator(".shortcuts").is_visible(), "the keys are explained once JS runs"
+        expect(page.locator(".shortcuts")).to_be_visible()  # the keys are explained once JS runs
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         page.screenshot(path=str(shots / f"labels-{name}.png"), full_page=True)
         if name == "desktop":
             first = page.locator("input[name=post_id]").first.get_attribute("value")
+            expect(page.locator(".shortcuts")).to_be_visible()
             page.keyboard.press("j")  # next: another post, nothing saved
             expect(page.locator(f"input[name=post_id][value='{first}']")).to_have_count(0)
             shown = page.locator("form.answer input[name=post_id]").get_attribute("value")
+            # the keys script runs after the document is parsed: wait for it on every new page
+            expect(page.locator(".shortcuts")).to_be_visible()
             page.keyboard.press("1")
             expect(page.locator("form.undo")).to_have_count(1)
+            expect(page.locator(".shortcuts")).to_be_visible()
             with session_scope(sessions) as session:
                 saved = session.execute(select(Label.post_pk, Label.value)).all()
             assert [(str(pk), v) for pk, v in saved] == [(shown, 1)]
