@@ -278,7 +278,7 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
 
 
-def _best_threshold(y: np.ndarray, p: np.ndarray) -> float:
+def best_threshold(y: np.ndarray, p: np.ndarray) -> float:
     """The probability cut that maximises macro-F1 for binary 0/1 ``y``."""
     best_t, best_f1 = 0.5, -1.0
     for t in np.linspace(0.05, 0.95, 91):
@@ -376,6 +376,23 @@ class CalibratedLinearClassifier(ClassifierMixin, BaseEstimator):
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> CalibratedLinearClassifier:
         """Fit the linear model and its calibration; return ``self``."""
+        self._fit(X, y, sample_weight)
+        return self
+
+    def fit_oof(self, X: Any, y: Any, sample_weight: Any = None) -> np.ndarray:
+        """Fit as :meth:`fit`; return the out-of-fold probabilities of ``classes_[1]``.
+
+        Two classes only. They are the calibrated probabilities the threshold
+        was chosen on: each row scored by a model that did not see it, so a
+        head built on this one (:class:`ConditionalHead`) can choose its own
+        threshold honestly.
+        """
+        proba = self._fit(X, y, sample_weight)
+        if len(self.classes_) != 2:
+            raise ValueError(f"fit_oof needs two classes, got {len(self.classes_)}")
+        return proba[0]
+
+    def _fit(self, X: Any, y: Any, sample_weight: Any) -> np.ndarray:
         X, y = validate_data(self, X, y, accept_sparse="csr", dtype=(np.float64, np.float32))
         check_classification_targets(y)
         self.classes_, y_idx = np.unique(y, return_inverse=True)
@@ -416,13 +433,13 @@ class CalibratedLinearClassifier(ClassifierMixin, BaseEstimator):
             )
 
         if self.threshold == "auto":
-            self.threshold_ = _best_threshold(y_idx, oof_proba[0]) if k == 2 else 0.5
+            self.threshold_ = best_threshold(y_idx, oof_proba[0]) if k == 2 else 0.5
         else:
             threshold = float(self.threshold)
             if not 0.0 < threshold < 1.0:
                 raise ValueError(f"threshold must be in (0, 1) or 'auto', got {self.threshold!r}")
             self.threshold_ = threshold
-        return self
+        return oof_proba
 
     def _oof_scores(self, X: Any, target: np.ndarray, sample_weight: Any) -> np.ndarray | None:
         if isinstance(self.cv, int | np.integer):

@@ -90,6 +90,7 @@ def cross_dataset_report(
     seed: int = 0,
     cross: bool = True,
     progress: Callable[[str], None] | None = None,
+    given: Sequence[Dataset] = (),
     **train_kwargs: Any,
 ) -> dict[str, dict[str, dict[str, float | int]]]:
     """In-domain (k-fold, out of fold) and leave-one-dataset-out scores for ``task``.
@@ -102,10 +103,23 @@ def cross_dataset_report(
     never saw it, thresholds included (each model picks its own on its
     training data). ``cross_dataset[name]``: trained on all the *other* sets,
     tested on all of ``name`` (when ``cross`` and there is more than one set).
-    ``folds=0`` skips the in-domain part.
+    ``folds=0`` skips the in-domain part. ``given``: the same sets labelled
+    ``offensive``, for a hate model conditioned on it (the shipped recipe);
+    every model then also trains an offensive head on the same training rows.
     """
     say = progress or (lambda _m: None)
     datasets = dedupe(datasets)
+    implied = {ds.name: dict(zip(ds.texts, ds.labels, strict=True)) for ds in given}
+
+    def data(parts: list[Dataset]) -> dict[str, list[Dataset]]:
+        if not implied:
+            return {task: parts}
+        offensive = [
+            Dataset(ds.name, ds.texts, [implied[ds.name][t] for t in ds.texts], "", ds.weight)
+            for ds in parts
+        ]
+        return {task: parts, "offensive": offensive}
+
     splits = {
         ds.name: []
         if folds < 2
@@ -122,10 +136,9 @@ def cross_dataset_report(
         parts = []
         for ds in datasets:
             train = splits[ds.name][fold][0]
-            parts.append(
-                Dataset(ds.name, [ds.texts[i] for i in train], [ds.labels[i] for i in train], "")
-            )
-        model = train_model({task: parts}, **train_kwargs)
+            texts, labels = [ds.texts[i] for i in train], [ds.labels[i] for i in train]
+            parts.append(Dataset(ds.name, texts, labels, "", ds.weight))
+        model = train_model(data(parts), **train_kwargs)
         for ds in datasets:
             test = splits[ds.name][fold][1]
             predicted[ds.name][test] = _predict(model, [ds.texts[i] for i in test], task)
@@ -137,7 +150,7 @@ def cross_dataset_report(
         for held in datasets:
             others = [ds for ds in datasets if ds.name != held.name]
             say(f"{task}: leave out {held.name}")
-            model = train_model({task: others}, **train_kwargs)
+            model = train_model(data(others), **train_kwargs)
             y = [int(v) for v in held.labels]
             report["cross_dataset"][held.name] = {
                 **scores(y, _predict(model, held.texts, task)),

@@ -24,13 +24,13 @@ import numpy as np
 from marsad.core.errors import InvalidInput
 from marsad.core.i18n import gettext as _
 from marsad.detect.classifiers import (
-    CalibratedLinearClassifier,
     GlossaryFeatures,
     HashedNgramFeatures,
     LexiconScorer,
     TransformerClassifier,
 )
 from marsad.detect.glossary import Glossary
+from marsad.detect.heads import positive_proba
 
 __all__ = [
     "BINARY_TASKS",
@@ -94,7 +94,8 @@ class DetectorModel:
         Fitted text featuriser shared by the heads.
     heads : dict
         ``task -> CalibratedLinearClassifier`` for the trained tasks, plus
-        ``"hate_type"`` when the data had target types.
+        ``"hate_type"`` when the data had target types; since 1.3 ``"hate"`` is
+        a :class:`~marsad.detect.heads.ConditionalHead` on the offensive head.
     lexicon : GlossaryFeatures
         Glossary hit counts used by the extremism and violence heads.
     extremism, incitement : LexiconScorer
@@ -106,7 +107,7 @@ class DetectorModel:
 
     version: str
     features: HashedNgramFeatures
-    heads: dict[str, CalibratedLinearClassifier]
+    heads: dict[str, Any]
     lexicon: GlossaryFeatures
     extremism: LexiconScorer
     incitement: LexiconScorer
@@ -174,9 +175,9 @@ class DetectorModel:
                 X = self.features.transform(normalized, normalized=True)
             else:
                 X = self.features.transform(texts)
-            for task in BINARY_TASKS:
+            for task in BINARY_TASKS:  # offensive first: hate may be conditioned on it
                 if task in self.heads:
-                    out[task] = self.heads[task].predict_proba(X)[:, 1]
+                    out[task] = positive_proba(self.heads[task], X, out.get("offensive"))
             if "hate_type" in self.heads:
                 out["hate_type"] = self.heads["hate_type"].predict_proba(X)
         out["violence"] = 1 - (1 - out.get("violence", np.zeros(len(texts)))) * (1 - incitement)
