@@ -247,6 +247,13 @@ class Settings(BaseSettings):
         description="Redis broker only: seconds before a message taken by a worker that never "
         "acknowledged it is delivered again. Make it longer than the longest job.",
     )
+    jobs_embedded_scheduler: bool = Field(
+        True,
+        description="Without a broker, `marsad serve` (and `marsad demo`) also submits the "
+        "periodic jobs on their schedule, as `marsad scheduler` does (a job another scheduler "
+        "submitted is never doubled). `false`: only a separate `marsad scheduler` submits them. "
+        "With `MARSAD_BROKER_URL` set this is not used: run `marsad scheduler`.",
+    )
     jobs_schedule: dict[str, int] = Field(
         {},
         description="Periodic jobs' intervals in seconds by name, overriding the defaults "
