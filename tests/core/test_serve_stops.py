@@ -27,6 +27,9 @@ def test_serve_exits_zero_on_ctrl_c_or_sigterm(tmp_path: Path, stop: signal.Sign
         "MARSAD_DATABASE_URL": f"sqlite:///{tmp_path / 'marsad.db'}",
         "MARSAD_SECRET_KEY": "x" * 40,
         "MARSAD_ENV": "dev",
+        # Periodic jobs (some fetch from the network) are not what this checks;
+        # test_embedded_scheduler.py stops a server that runs them.
+        "MARSAD_JOBS_EMBEDDED_SCHEDULER": "false",
     }
     env.pop("MARSAD_CONFIG_FILE", None)
     upgraded = subprocess.run(  # noqa: S603 - our own CLI
@@ -82,6 +85,7 @@ def test_every_report_acknowledged_before_kill_9_is_stored(tmp_path: Path, db_ur
         "MARSAD_SECRET_KEY": "x" * 40,
         "MARSAD_ENV": "dev",
         "MARSAD_REPORTS_RATE_LIMIT": "100000",
+        "MARSAD_JOBS_EMBEDDED_SCHEDULER": "false",  # only reports write during the burst
     }
     env.pop("MARSAD_CONFIG_FILE", None)
     upgraded = subprocess.run(  # noqa: S603 - our own CLI

@@ -1,14 +1,24 @@
-"""Bad text and database errors: a clear 4xx for NUL, and logs that never hold what was sent."""
+"""Bad text and database errors: a clear 4xx for NUL, 503 while the database is locked
+elsewhere, and logs that never hold what was sent."""
 
 from __future__ import annotations
 
 import logging
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select, text
+from sqlalchemy import Engine, event, func, select, text
+from sqlalchemy.engine import make_url
 
+from marsad.core.db import make_engine
+from marsad.core.models import AuditRecord
+from marsad.core.settings import Settings
 from marsad.reports.models import Report
+from marsad.web.app import create_app
 from tests.conftest import csrf_from, login
 
 SECRET_TEXT = "Beaten at the checkpoint near the Ziggurat, 7731"
@@ -69,3 +79,86 @@ def test_a_database_error_logs_no_submitted_text(app, engine, caplog):  # type: 
     assert SECRET_TEXT not in logged
     assert SECRET_CONTACT not in logged
     assert "7731" not in logged
+
+
+def _short_lock_wait(dbapi_connection: Any, _record: Any) -> None:
+    # PostgreSQL waits for a lock without limit unless lock_timeout is set; a
+    # deployment that sets one gets what this test checks.
+    dbapi_connection.execute("SET lock_timeout = '300ms'")
+    dbapi_connection.commit()
+
+
+def _app_waiting_briefly(settings: Settings) -> Any:
+    """The app with a 0.3 s wait for locks (SQLite's busy timeout; lock_timeout on PostgreSQL)."""
+    quick = Settings(**{**settings.model_dump(), "sqlite_busy_timeout": 0.3})
+    engine = make_engine(quick)
+    if not quick.is_sqlite:
+        event.listen(engine, "connect", _short_lock_wait)
+        engine.dispose()  # the connection make_engine checked has no lock_timeout
+    return create_app(quick, engine=engine)
+
+
+@contextmanager
+def _locked_elsewhere(settings: Settings, engine: Engine) -> Iterator[None]:
+    """Hold, from another connection, the lock every report and login write needs."""
+    if settings.is_sqlite:
+        other = sqlite3.connect(str(make_url(settings.resolved_database_url).database))
+        other.isolation_level = None
+        other.execute("BEGIN EXCLUSIVE")
+        try:
+            yield
+        finally:
+            other.rollback()
+            other.close()
+        return
+    with engine.connect() as other:
+        other.execute(text("LOCK TABLE reports, audit_head IN EXCLUSIVE MODE"))
+        try:
+            yield
+        finally:
+            other.rollback()
+
+
+def _audited(sessions, action: str) -> int:  # type: ignore[no-untyped-def]
+    with sessions() as session:
+        query = select(func.count()).where(AuditRecord.action == action)
+        return session.execute(query).scalar_one()
+
+
+def test_a_lock_held_elsewhere_is_503_with_retry_after_and_stores_nothing(  # type: ignore[no-untyped-def]
+    settings, engine, sessions, make_user, caplog
+):
+    caplog.set_level(logging.DEBUG)
+    make_user("amal", "reviewer")
+    body = {"title": "Checkpoint", "category": "threat", "contact": SECRET_CONTACT}
+    form = {"title": "Checkpoint at dawn", "category": "threat", "description": SECRET_TEXT}
+    with TestClient(_app_waiting_briefly(settings), raise_server_exceptions=False) as client:
+        before = client.post("/api/v1/reports", json=body)
+        assert before.status_code == 201
+        token = csrf_from(client.get("/report?lang=en").text)
+        received = _audited(sessions, "report.received")
+        with _locked_elsewhere(settings, engine):
+            api = client.post("/api/v1/reports", json=body)
+            page = client.post("/report", data={**form, "csrf_token": token})
+            signed_in = login(client, "amal", "a-long-password-1")
+        assert api.status_code == 503, api.text
+        assert api.headers["Retry-After"] == "5"
+        assert api.json()["error"] == "err_database_busy"
+        # The reporter gets the form back as they filled it in, told to send it again.
+        assert page.status_code == 503 and page.headers["Retry-After"] == "5"
+        assert "Your report has not been saved yet" in page.text
+        assert "Checkpoint at dawn" in page.text and SECRET_TEXT in page.text
+        # Any other page that writes: the site's error page, not a traceback.
+        assert signed_in.status_code == 503 and signed_in.headers["Retry-After"] == "5"
+        assert "The server is busy" in signed_in.text and "Traceback" not in signed_in.text
+        # Nothing of the refused submissions was stored, and the accepted one is kept.
+        assert _stored(sessions) == 1
+        assert _audited(sessions, "report.received") == received
+        # Once the lock is gone the same submissions go through.
+        assert client.post("/api/v1/reports", json=body).status_code == 201
+        again = client.post("/report", data={**form, "csrf_token": token}, follow_redirects=False)
+        assert again.status_code == 303 and again.headers["location"].startswith("/r/")
+        assert login(client, "amal", "a-long-password-1").status_code == 303
+    assert _stored(sessions) == 3
+    assert "database busy on POST /api/v1/reports: answered 503" in caplog.text
+    assert SECRET_TEXT not in caplog.text and SECRET_CONTACT not in caplog.text

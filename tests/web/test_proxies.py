@@ -71,6 +71,7 @@ def test_marsad_serve_ignores_forwarded_for_from_loopback(settings, engine):  # 
         "MARSAD_SECRET_KEY": settings.secret_key,
         "MARSAD_REPORTS_RATE_LIMIT": str(LIMIT),
         "MARSAD_TRUSTED_PROXIES": "",
+        "MARSAD_JOBS_EMBEDDED_SCHEDULER": "false",  # no periodic job (some use the network)
     }
     server = subprocess.Popen(  # noqa: S603
         [sys.executable, "-m", "marsad.cli", "serve", "--port", str(port)],

@@ -19,6 +19,7 @@ from marsad.cli.output import user_errors
 from marsad.cli.store import open_store, require_current
 from marsad.core import migrate
 from marsad.core.errors import MarsadError
+from marsad.core.i18n import gettext as _
 from marsad.core.settings import Settings, load_settings, plugin_selection
 
 log = logging.getLogger(__name__)
@@ -48,13 +49,23 @@ def _serve(settings: Settings, host: str, port: int) -> None:
 
     from marsad.core.db import make_engine
     from marsad.core.jobs.runners import start_embedded_runner
+    from marsad.core.jobs.scheduler import start_embedded_scheduler
     from marsad.web.app import create_app
 
     engine = make_engine(settings)
     require_current(engine)
     application = create_app(settings, engine=engine)
-    # Without a broker this process runs background jobs itself (docs/jobs.md).
+    # Without a broker this process runs background jobs itself, and submits the
+    # periodic ones too unless MARSAD_JOBS_EMBEDDED_SCHEDULER is off (docs/jobs.md).
+    # Here only, not in create_app: a test's app or a second app in one process
+    # starts no scheduler of its own.
+    periodic = start_embedded_scheduler(settings=settings, sessions=application.state.sessions)
     runner = start_embedded_runner(settings=settings, sessions=application.state.sessions)
+    if periodic is not None:
+        typer.echo(
+            _("Periodic jobs are submitted by this server (MARSAD_JOBS_EMBEDDED_SCHEDULER)."),
+            err=True,
+        )
     # uvicorn shuts down gracefully on Ctrl+C or SIGTERM and then raises the signal
     # again: the process then died of it (exit 130, or "Terminated" under make). A
     # stop asked for is a clean end: the handler below turns it into a normal return.
@@ -74,6 +85,8 @@ def _serve(settings: Settings, host: str, port: int) -> None:
         typer.echo("Stopped.", err=True)
     finally:
         signal.signal(signal.SIGTERM, previous)
+        if periodic is not None:
+            periodic.stop()  # first: nothing new is submitted while the runner stops
         if runner is not None:
             runner.stop()
 

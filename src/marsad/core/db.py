@@ -2,9 +2,12 @@
 
 SQLite is a first-class target (STYLE rule 4): WAL journal, foreign keys on,
 a busy timeout, and ``BEGIN IMMEDIATE`` for write transactions so two writers
-queue instead of failing half-way. Reads go through :func:`reader`, whose
-transactions begin deferred: under WAL they never wait for the write lock, so
-page views and ``/health`` keep answering while reports are being written.
+queue instead of failing half-way. A write that waits for the lock longer than
+``MARSAD_SQLITE_BUSY_TIMEOUT`` gives up whole (:func:`database_busy` tells it
+apart from other errors; the web answers 503 with ``Retry-After``). Reads go
+through :func:`reader`, whose transactions begin deferred: under WAL they never
+wait for the write lock, so page views and ``/health`` keep answering while
+reports are being written.
 PostgreSQL runs the same models and the same Alembic migrations through
 psycopg 3.
 
@@ -22,6 +25,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -107,13 +111,13 @@ def IdColumn() -> Any:  # noqa: N802 - reads like a type in model declarations
     return mapped_column(String(36), primary_key=True, default=new_id)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, record: Any) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, record: Any, busy_ms: int = 10_000) -> None:
     # Autocommit at the driver level lets us issue BEGIN IMMEDIATE ourselves.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
     record.info["synchronous"] = "NORMAL"  # see _sqlite_begin
@@ -251,8 +255,9 @@ def make_engine(settings: Settings, *, check: bool = True) -> Engine:
                 )
             _owner_only(Path(url.database))
         pool = SQLITE_POOL if url.database and url.database != ":memory:" else {}
-        engine = create_engine(url, connect_args={"timeout": 10}, hide_parameters=True, **pool)
-        event.listen(engine, "connect", _sqlite_pragmas)
+        busy = settings.sqlite_busy_timeout
+        engine = create_engine(url, connect_args={"timeout": busy}, hide_parameters=True, **pool)
+        event.listen(engine, "connect", partial(_sqlite_pragmas, busy_ms=round(busy * 1000)))
         event.listen(engine, "begin", _sqlite_begin)
     else:
         engine = create_engine(
@@ -266,6 +271,34 @@ def make_engine(settings: Settings, *, check: bool = True) -> Engine:
     if check:
         check_connection(engine)
     return engine
+
+
+# SQLite's result codes for "another connection holds the lock" (the low byte of an
+# extended code), and PostgreSQL's SQLSTATEs for a lock wait given up, a deadlock and a
+# serialization failure: each says "try again shortly", not "this request is wrong".
+_SQLITE_BUSY_CODES = frozenset({5, 6})  # SQLITE_BUSY, SQLITE_LOCKED
+_SQLITE_BUSY_TEXT = ("database is locked", "database table is locked", "database is busy")
+_POSTGRES_BUSY_STATES = frozenset({"55P03", "40P01", "40001"})
+# Seconds to wait before sending again a write that found the database busy (the web's
+# ``Retry-After``): long enough for a batch of writes to pass, short for a person.
+BUSY_RETRY_SECONDS = 5
+
+
+def database_busy(exc: BaseException) -> bool:
+    """Whether ``exc`` is the database refusing a write because others hold its locks.
+
+    Such a transaction was rolled back whole; the same request a few seconds
+    later may well succeed (the web answers 503 with ``Retry-After``).
+    """
+    if not isinstance(exc, OperationalError):
+        return False
+    orig = exc.orig
+    code = getattr(orig, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return code & 0xFF in _SQLITE_BUSY_CODES
+    if getattr(orig, "sqlstate", None) in _POSTGRES_BUSY_STATES:
+        return True
+    return str(orig).strip().lower().startswith(_SQLITE_BUSY_TEXT)
 
 
 def check_connection(engine: Engine) -> None:

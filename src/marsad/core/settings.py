@@ -70,6 +70,15 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL of the database. Empty: SQLite at `DATA_DIR/marsad.db`. "
         "Production: `postgresql+psycopg://user@host:5432/marsad`.",
     )
+    sqlite_busy_timeout: float = Field(
+        10,
+        gt=0,
+        le=3600,
+        description="SQLite: seconds a write waits for the write lock another connection holds "
+        "(a migration, or a `sqlite3` shell left open in another process) before giving up. "
+        "The write that waited is rolled back whole, and a web request is answered 503 with "
+        "`Retry-After`.",
+    )
     secret_key: str | None = Field(
         None,
         description="Signs session cookies, CSRF tokens and the audit chain. Required in "
@@ -237,6 +246,13 @@ class Settings(BaseSettings):
         ge=1,
         description="Redis broker only: seconds before a message taken by a worker that never "
         "acknowledged it is delivered again. Make it longer than the longest job.",
+    )
+    jobs_embedded_scheduler: bool = Field(
+        True,
+        description="Without a broker, `marsad serve` (and `marsad demo`) also submits the "
+        "periodic jobs on their schedule, as `marsad scheduler` does (a job another scheduler "
+        "submitted is never doubled). `false`: only a separate `marsad scheduler` submits them. "
+        "With `MARSAD_BROKER_URL` set this is not used: run `marsad scheduler`.",
     )
     jobs_schedule: dict[str, int] = Field(
         {},

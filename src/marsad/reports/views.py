@@ -10,16 +10,19 @@ Every state-changing form is CSRF-checked.
 from __future__ import annotations
 
 import json
+import logging
 from typing import Annotated, Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
+from sqlalchemy.exc import OperationalError
 from starlette.datastructures import UploadFile
 
 from marsad.core import i18n
 from marsad.core.audit_text import describe
+from marsad.core.db import BUSY_RETRY_SECONDS, database_busy
 from marsad.core.errors import InvalidInput, NotFound
 from marsad.core.i18n import gettext as _
 from marsad.core.models import User
@@ -55,6 +58,8 @@ from marsad.web.deps import (
 )
 from marsad.web.downloads import Bom, csv_download
 from marsad.web.templating import render
+
+log = logging.getLogger(__name__)
 
 router = APIRouter(include_in_schema=False)
 PublicFilterDep = Annotated[public.PublicFilter, Depends(public_filter)]
@@ -133,15 +138,39 @@ def report_submit(request: Request, form: PostedForm) -> Response:
     except InvalidInput as exc:
         problems = exc.details.get("fields") or [{"where": exc.where, "message": exc.message}]
         errors = {p["where"] or "form": p["message"] for p in reversed(problems)}
-        with read_sessions(request)() as session:
-            context = _form_context(session, fields, errors)
-        context["limits"] = report_settings(request)
-        # A browser cannot refill a file field, and nothing unchecked is kept on the
-        # server: the reporter is told the files must be chosen again.
-        context["files_dropped"] = len(files)
-        return render(request, "reports/form.html", context, status=422)
+        return _form_again(request, fields, errors, dropped=len(files), status=422)
+    except OperationalError as exc:
+        if not database_busy(exc):
+            raise
+        # The writer gave up waiting for the database, and the report's transaction was
+        # rolled back whole. The form comes back filled in, so what the reporter wrote
+        # is not lost to a page they cannot go back from (pages are never cached).
+        log.warning("database busy on POST /report: the form was shown again (503)")
+        response = _form_again(request, fields, {}, dropped=len(files), status=503, busy=True)
+        response.headers["Retry-After"] = str(BUSY_RETRY_SECONDS)
+        return response
     kept = f"&kept={len(done.kept_apart)}" if done.kept_apart else ""
     return RedirectResponse(f"/r/{quote(done.receipt)}?new=1{kept}", status_code=303)
+
+
+def _form_again(
+    request: Request,
+    fields: dict[str, str],
+    errors: dict[str, str],
+    *,
+    dropped: int,
+    status: int,
+    busy: bool = False,
+) -> Response:
+    """The report form again, filled in with what was sent, saying why it came back."""
+    with read_sessions(request)() as session:
+        context = _form_context(session, fields, errors)
+    context["limits"] = report_settings(request)
+    # A browser cannot refill a file field, and nothing unchecked is kept on the
+    # server: the reporter is told the files must be chosen again.
+    context["files_dropped"] = dropped
+    context["busy"] = busy
+    return render(request, "reports/form.html", context, status=status)
 
 
 @router.get("/r")

@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -20,7 +21,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import marsad
 from marsad.core import i18n
-from marsad.core.db import database_status, make_engine, reader, session_factory
+from marsad.core.db import (
+    BUSY_RETRY_SECONDS,
+    database_busy,
+    database_status,
+    make_engine,
+    reader,
+    session_factory,
+)
 from marsad.core.errors import MarsadError
 from marsad.core.i18n import gettext as _
 from marsad.core.plugins import get_registry
@@ -234,7 +242,45 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path in ("/health",)
 
 
+def busy_response(request: Request) -> Response:
+    """503 with ``Retry-After``: the database was too busy to take this request's write.
+
+    The transaction that waited was rolled back whole; the same request sent
+    again later does what it would have done.
+    """
+    headers = {"Retry-After": str(BUSY_RETRY_SECONDS)}
+    if _wants_json(request):
+        body = {
+            "error": "err_database_busy",
+            "message": _(
+                "The server is busy and could not finish this request. Try again in a few seconds."
+            ),
+        }
+        return JSONResponse(body, status_code=503, headers=headers)
+    response = render(
+        request,
+        "error.html",
+        {
+            "title": _("The server is busy"),
+            "message": _("It could not finish this request. Please try again in a few seconds."),
+        },
+        status=503,
+    )
+    response.headers.update(headers)
+    return response
+
+
 def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(OperationalError)
+    async def operational(request: Request, exc: OperationalError) -> Response:
+        if not database_busy(exc):
+            raise exc  # a real fault: the handler of unexpected errors logs it (500)
+        # Expected under load, and not a fault of the request: one line, no statement,
+        # and the route's pattern rather than the path (a path may hold a receipt code).
+        route = getattr(request.scope.get("route"), "path", "?")
+        log.warning("database busy on %s %s: answered 503", request.method, route)
+        return busy_response(request)
+
     @app.exception_handler(MarsadError)
     async def marsad_error(request: Request, exc: MarsadError) -> Response:
         if _wants_json(request):
@@ -302,6 +348,8 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
+        if database_busy(exc):  # raised outside the routes (a middleware): still not a 500
+            return busy_response(request)
         # Logged without the request body or client address: they may identify a reporter.
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         message = _("Something went wrong. It has been logged.")

@@ -20,6 +20,6 @@ def test_the_jobs_guide_lists_every_jobs_setting() -> None:
     text = (REPO / "docs" / "jobs.md").read_text(encoding="utf-8")
     names = [name for name, _default, _help in setting_docs()]
     jobs_names = [n for n in names if n.startswith("MARSAD_JOBS_") or n == "MARSAD_BROKER_URL"]
-    assert len(jobs_names) == 7
+    assert len(jobs_names) == 8
     for name in jobs_names:
         assert f"`{name}`" in text, f"{name} is missing from docs/jobs.md"

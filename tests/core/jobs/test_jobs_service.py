@@ -362,6 +362,9 @@ def test_serve_runs_jobs_in_its_own_process(settings, sessions, monkeypatch) -> 
         )
 
     monkeypatch.setattr(uvicorn, "run", serving)
+    # The runner alone: the periodic jobs would queue ahead of this one
+    # (the in-process scheduler has its own tests, in test_embedded_scheduler.py).
+    monkeypatch.setattr(settings, "jobs_embedded_scheduler", False)
     main._serve(settings, "127.0.0.1", 8000)
     assert seen == {"status": "succeeded"}
 

@@ -1,10 +1,13 @@
-"""``marsad scheduler``: submit the periodic jobs capabilities declare, once per interval.
+"""The scheduler: submit the periodic jobs capabilities declare, once per interval.
 
 Time is cut into slots of each job's interval (seconds since the epoch divided
 by it). The job submitted for a slot carries the key ``periodic:<name>:<every>:<slot>``,
 unique in the job table, so two schedulers running at once submit it once:
 the second insert fails and is skipped. Intervals come from the capability
 (``PeriodicJob.every_seconds``) unless ``MARSAD_JOBS_SCHEDULE`` overrides them.
+
+It runs as ``marsad scheduler`` (with a broker, beside the workers), or, in the
+embedded default, on a thread of ``marsad serve`` (:func:`start_embedded_scheduler`).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from marsad.core.db import session_scope, utcnow
-from marsad.core.errors import ConfigError
+from marsad.core.errors import ConfigError, MarsadError
 from marsad.core.jobs.catalog import registered_kinds, registered_periodic_jobs
 from marsad.core.jobs.kinds import PeriodicJob
 
@@ -102,3 +105,56 @@ def run_scheduler(
         except Exception as exc:  # noqa: BLE001 - the next tick tries again
             log.warning("scheduler: %s; trying again in %s s", type(exc).__name__, tick)
         stop.wait(tick)
+
+
+class EmbeddedScheduler:
+    """:func:`run_scheduler` on a daemon thread of ``marsad serve``, with its own stop event.
+
+    Its writes go through the server's own sessions, like the in-process runner's
+    (on SQLite: short ``BEGIN IMMEDIATE`` transactions that queue for the lock).
+    """
+
+    def __init__(
+        self, *, settings: Any, sessions: sessionmaker[Session], tick: float = 5.0
+    ) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self.tick = tick
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="marsad-scheduler", daemon=True)
+
+    def start(self) -> EmbeddedScheduler:
+        """Check the schedule (a wrong one stops the server at start), then start the thread."""
+        jobs = schedule(self.settings)
+        self._thread.start()
+        # Names and intervals only: periodic jobs' parameters stay out of the logs.
+        log.info(
+            "periodic jobs are submitted in this process: %s",
+            ", ".join(f"{item.job.name} every {item.every} s" for item in jobs) or "none",
+        )
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Submit nothing more; wait (up to ``timeout``) for a submission under way."""
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=timeout)
+
+    def _run(self) -> None:
+        try:
+            run_scheduler(
+                settings=self.settings, sessions=self.sessions, stop=self._stop, tick=self.tick
+            )
+        except MarsadError as exc:  # the server goes on serving; only periodic jobs stop
+            log.error("the in-process scheduler stopped: %s [%s]", exc, exc.code)  # noqa: TRY400
+
+
+def start_embedded_scheduler(
+    *, settings: Any, sessions: sessionmaker[Session]
+) -> EmbeddedScheduler | None:
+    """Run the scheduler inside this process, unless a broker is configured (then
+    ``marsad scheduler`` runs beside the workers) or ``MARSAD_JOBS_EMBEDDED_SCHEDULER``
+    is off. Raises ConfigError for a wrong ``MARSAD_JOBS_SCHEDULE``."""
+    if settings.broker_url or not settings.jobs_embedded_scheduler:
+        return None
+    return EmbeddedScheduler(settings=settings, sessions=sessions).start()

@@ -1,0 +1,141 @@
+"""The embedded default submits periodic jobs itself: ``marsad serve`` without a broker
+runs the scheduler on a thread, unless ``MARSAD_JOBS_EMBEDDED_SCHEDULER`` is off."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from marsad.core.db import read_scope
+from marsad.core.errors import ConfigError
+from marsad.core.jobs.catalog import registered_periodic_jobs
+from marsad.core.jobs.models import Job
+from marsad.core.jobs.scheduler import start_embedded_scheduler
+from marsad.core.settings import Settings
+from tests.core.jobs.jobkinds import MODULE
+
+MARSAD = [sys.executable, "-c", "from marsad.cli.main import main; main()"]
+
+
+def _periodic(sessions: sessionmaker[Session], kind: str | None = None) -> list[Job]:
+    query = select(Job).where(Job.requested_by == "scheduler")
+    if kind is not None:
+        query = query.where(Job.kind == kind)
+    with read_scope(sessions) as session:  # SQLite: never takes the server's write lock
+        return list(session.execute(query).scalars())
+
+
+def test_no_scheduler_with_a_broker_or_when_switched_off(settings: Settings, sessions) -> None:
+    with_broker = Settings(**{**settings.model_dump(), "broker_url": "redis://127.0.0.1:1/0"})
+    switched_off = Settings(**{**settings.model_dump(), "jobs_embedded_scheduler": False})
+    for chosen in (with_broker, switched_off):
+        assert start_embedded_scheduler(settings=chosen, sessions=sessions) is None
+    assert _periodic(sessions) == []
+
+
+def test_a_wrong_schedule_stops_the_server_at_start(settings: Settings, sessions) -> None:
+    wrong = Settings(**{**settings.model_dump(), "jobs_schedule": {"no.such-job": 60}})
+    with pytest.raises(ConfigError) as caught:
+        start_embedded_scheduler(settings=wrong, sessions=sessions)
+    assert caught.value.where == "MARSAD_JOBS_SCHEDULE"
+
+
+def test_the_thread_submits_due_jobs_and_stops_when_asked(
+    settings: Settings, sessions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(settings, "plugins", MODULE)
+    names = {job.name for job in registered_periodic_jobs(settings)}
+    # Only the test plugin's two jobs: the built-in ones would reach for the network.
+    schedule = dict.fromkeys(names, 0) | {"test.hourly": 3600, "test.daily": 86400}
+    monkeypatch.setattr(settings, "jobs_schedule", schedule)
+    scheduler = start_embedded_scheduler(settings=settings, sessions=sessions)
+    assert scheduler is not None
+    try:
+        deadline = time.monotonic() + 30
+        while len(_periodic(sessions)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        started = time.monotonic()
+        scheduler.stop()
+    assert time.monotonic() - started < 5  # the stop event wakes it: no tick is waited out
+    assert not scheduler._thread.is_alive()  # noqa: SLF001
+    assert sorted(job.params["steps"] for job in _periodic(sessions)) == [1, 2]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.parametrize("embedded", [True, False], ids=["default", "switched-off"])
+def test_marsad_serve_without_a_broker_runs_periodic_jobs(
+    settings: Settings, engine: Engine, sessions, embedded: bool
+) -> None:
+    """The real server: the dashboards' figures are refreshed with no `marsad scheduler`."""
+    names = {job.name for job in registered_periodic_jobs(settings)}
+    # Every periodic job off but one, on a short interval (several network-bound ones
+    # must not run here); the job itself runs as it would in a deployment.
+    schedule = dict.fromkeys(names, 0) | {"publish.refresh-figures": 2}
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("MARSAD_")},
+        "MARSAD_ENV": "test",
+        "MARSAD_DATA_DIR": str(settings.data_dir),
+        "MARSAD_DATABASE_URL": settings.resolved_database_url,
+        "MARSAD_SECRET_KEY": str(settings.secret_key),
+        "MARSAD_JOBS_SCHEDULE": json.dumps(schedule),
+        "MARSAD_JOBS_EMBEDDED_SCHEDULER": "true" if embedded else "false",
+        "MARSAD_LANGUAGE": "en",
+    }
+    port = _free_port()
+    server = subprocess.Popen(  # noqa: S603 - our own CLI
+        [*MARSAD, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert server.poll() is None, server.stderr.read().decode() if server.stderr else ""
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1)  # noqa: S310
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "marsad serve did not start"
+                time.sleep(0.2)
+        # The first tick is at start; its job runs on the server's own threads.
+        deadline = time.monotonic() + (30 if embedded else 3)
+        done: list[Job] = []
+        while time.monotonic() < deadline:
+            jobs = _periodic(sessions)
+            done = [job for job in jobs if job.status == "succeeded"]
+            if done:
+                break
+            time.sleep(0.2)
+        server.send_signal(signal.SIGTERM)
+        _out, err = server.communicate(timeout=30)
+    finally:
+        if server.poll() is None:
+            server.kill()
+    log = err.decode()
+    assert server.returncode == 0, log
+    assert "Traceback" not in log
+    if not embedded:
+        assert _periodic(sessions) == []
+        assert "MARSAD_JOBS_EMBEDDED_SCHEDULER" not in log
+        return
+    assert done, f"no periodic job finished; jobs: {[(j.kind, j.status) for j in jobs]}"
+    assert {job.kind for job in _periodic(sessions)} == {"publish.refresh-figures"}
+    assert "stored" in (done[0].result or {})
+    assert "Periodic jobs are submitted by this server" in log
