@@ -9,7 +9,6 @@ part (run them side by side on two cores). Takes about 35 minutes on one core: h
 trains an offensive head in every model too, as the shipped recipe conditions hate on it.
 """
 
-import dataclasses
 import json
 import sys
 import time
@@ -17,16 +16,14 @@ from pathlib import Path
 
 from marsad.detect.classifiers import CalibratedLinearClassifier
 from marsad.detect.evaluate import cross_dataset_report
-from marsad.detect.train import DEFAULT_WEIGHTS, read_dataset
+from marsad.detect.train import read_dataset
 
 ARABIC = ["osact2020_train", "osact2022_train", "t_hsab", "mlma_ar"]
 ALL = [*ARABIC, "mlma_en"]
 
 
 def read(root: Path, name: str, label: str):
-    """One set as the shipped recipe weighs it."""
-    ds = read_dataset(root / f"{name}.tsv", label_col=label)
-    return dataclasses.replace(ds, weight=DEFAULT_WEIGHTS.get(name, 1.0))
+    return read_dataset(root / f"{name}.tsv", label_col=label)
 
 
 def main() -> None:

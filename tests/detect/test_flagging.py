@@ -182,18 +182,25 @@ LOW = {"offensive": 0.01, "hate": 0.01}
 def test_english_and_kurdish_posts_are_not_flagged_by_the_model_score_alone() -> None:
     from marsad.detect.service import classify_texts
 
-    arabic, english, kurdish = classify_texts(
+    arabic, english, kurdish, turkish, persian = classify_texts(
         [
             "يا كلب يا حقير الله يلعنك",
             "you are a stupid idiot and everybody hates you",
             "کارەبا نییە لە گەڕەکەکەمان",
+            "sen çok aptal bir adamsın",  # Turkish: "other", the heads saw none
+            "این مرد احمق است",  # Persian: "other" too
         ],
         thresholds=LOW,
     )
     # An Arabic post is still labelled by the model's scores.
     assert arabic["language"] == "ar" and {"offensive", "hate"} <= set(arabic["labels"])
     assert not arabic["scores_advisory"] and arabic["advisory"] == []
-    for post, language in ((english, "en"), (kurdish, "ckb")):
+    for post, language in (
+        (english, "en"),
+        (kurdish, "ckb"),
+        (turkish, "other"),
+        (persian, "other"),
+    ):
         assert post["language"] == language
         assert post["labels"] == [], "no glossary term, so no label, whatever the model says"
         # The scores are returned, marked advisory, with what the model alone would say.

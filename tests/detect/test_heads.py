@@ -93,3 +93,22 @@ def test_cross_dataset_report_trains_hate_on_offensive_when_given() -> None:
     for part in halves:
         assert report["in_domain"][part.name]["n"] == len(part.texts)
         assert report["cross_dataset"][part.name]["n"] == len(part.texts)
+
+
+def test_the_threshold_is_chosen_on_the_posts_the_model_labels() -> None:
+    from types import SimpleNamespace
+
+    from marsad.detect.train import _threshold_where_labelled
+
+    arabic = ["يا كلب يا حقير", "الله يلعنك", "صباح الخير", "الجو حلو"]
+    english = ["you idiot", "you fool", "you clown", "you liar", "you moron", "you rat"]
+    y = np.array([1, 1, 0, 0] + [1] * len(english))
+    # English posts (advisory: the glossary labels them) scored low, as MLMA English is
+    oof = np.array([0.8, 0.75, 0.6, 0.1] + [0.3] * len(english))
+    head = SimpleNamespace(threshold_=0.5)
+    _threshold_where_labelled(head, y, oof, arabic + english, ["en"])
+    assert 0.6 < head.threshold_ <= 0.75  # the Arabic posts' best cut
+    # no advisory language: the head keeps the cut it chose on all its rows
+    head = SimpleNamespace(threshold_=0.3)
+    _threshold_where_labelled(head, y, oof, arabic + english, [])
+    assert head.threshold_ == 0.3

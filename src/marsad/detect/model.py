@@ -49,9 +49,11 @@ BINARY_TASKS = ("offensive", "hate", "violence")
 TASKS = (*BINARY_TASKS, "extremism")
 MODEL_FILE = "model.joblib"
 # Languages with no reliable trained head (docs/model-card.md): no labelled Kurdish
-# at all, and English from one set (MLMA) on which every head scores near chance.
+# at all, English from one set (MLMA) on which every head scores near chance, and
+# "other" (Latin script that is neither English nor Kurmanji, Persian, text without
+# letters; MLMA's English, stripped of function words, is mostly "other" too).
 # Their posts are labelled from the glossary alone; the heads' scores are advisory.
-DEFAULT_ADVISORY_LANGUAGES = ("ckb", "kmr", "en")
+DEFAULT_ADVISORY_LANGUAGES = ("ckb", "kmr", "en", "other")
 HF_CONFIG = "config.json"
 FORMAT = 1
 

@@ -25,8 +25,12 @@ import numpy as np
 from sklearn.base import clone
 
 from marsad.core.errors import InvalidInput
-from marsad.core.text import normalize
-from marsad.detect.classifiers import CalibratedLinearClassifier, HashedNgramFeatures
+from marsad.core.text import detect_language, normalize
+from marsad.detect.classifiers import (
+    CalibratedLinearClassifier,
+    HashedNgramFeatures,
+    best_threshold,
+)
 from marsad.detect.glossary import Glossary, load_default_glossary
 from marsad.detect.heads import ConditionalHead, fit_conditional
 from marsad.detect.model import DEFAULT_ADVISORY_LANGUAGES, DetectorModel, lexicon_heads
@@ -36,7 +40,6 @@ __all__ = ["Dataset", "MODEL_VERSION", "dedupe", "dedupe_key", "read_dataset", "
 log = logging.getLogger(__name__)
 
 MODEL_VERSION = "1.3.0"
-OFFENSIVE_C = 8.0
 MAX_FIELD = 1_000_000
 TRUE_VALUES = {"1", "true", "yes"}
 FALSE_VALUES = {"0", "false", "no"}
@@ -48,10 +51,6 @@ DEFAULT_DATA = {
     "violence": ("osact2022_train",),
     "hate_type": ("osact2022_train",),
 }
-# How much each default set counts against the others (1 when not named). MLMA's labels
-# are the noisiest: 0.69 macro-F1 in-domain for Arabic, near chance for English, whose
-# posts the heads no longer label (docs/model-card.md, "Changed in 1.3").
-DEFAULT_WEIGHTS = {"mlma_ar": 0.5, "mlma_en": 0.25}
 
 
 @dataclasses.dataclass
@@ -209,17 +208,14 @@ def _check_two_classes(task: str, datasets: Sequence[Dataset]) -> None:
         )
 
 
-def default_head(task: str = "hate") -> CalibratedLinearClassifier:
+def default_head() -> CalibratedLinearClassifier:
     """The binary heads' recipe: NB-LR (log-count-ratio scaled logistic regression).
 
     Measured against plain logistic regression with ``bench/detect_levers.py``
     (docs/model-card.md): +0.02 macro-F1 offensive on OSACT 2020 and 2022 in-domain,
-    at no cost in speed (the ratios are folded into the weights). The offensive
-    head, trained on the most positive posts, regularises less (C = 8).
+    at no cost in speed (the ratios are folded into the weights).
     """
-    return CalibratedLinearClassifier(
-        C=OFFENSIVE_C if task == "offensive" else 4.0, threshold="auto", nb_alpha=1.0
-    )
+    return CalibratedLinearClassifier(threshold="auto", nb_alpha=1.0)
 
 
 def _conditional(
@@ -253,6 +249,22 @@ def _conditional(
         given_oof=[None if k is None else k[1] for k in known],
         weights=weights,
     )
+
+
+def _threshold_where_labelled(
+    head: Any, y: np.ndarray, oof: np.ndarray, texts: list[str], advisory: Sequence[str]
+) -> None:
+    """Choose the head's threshold on the posts it will label (not in an advisory language).
+
+    The service labels posts in an advisory language from the glossary alone, so
+    their out-of-fold probabilities (MLMA English, near chance) should not move
+    the cut for the others. Measured with ``bench/detect_levers_13.py --lever
+    thresholds`` ("Arabic pooled"): +0.007 offensive on OSACT 2020, +0.010 on T-HSAB.
+    """
+    rows = np.array([detect_language(t) not in advisory for t in texts])
+    if rows.all() or len(np.unique(y[rows])) < 2:
+        return
+    head.threshold_ = best_threshold(y[rows], oof[rows])
 
 
 def _params(head: Any) -> dict[str, Any]:
@@ -325,7 +337,7 @@ def train_model(
         texts = [t for ds in datasets for t in ds.texts]
         labels = np.array([label for ds in datasets for label in ds.labels])
         X = features.transform(texts)
-        prototype = head if head is not None else default_head(task)
+        prototype = head if head is not None else default_head()
         clf = CalibratedLinearClassifier(**prototype.get_params())
         if task == "hate_type":
             # Five classes from 959 posts: NB ratios were not measured there.
@@ -336,15 +348,15 @@ def train_model(
         clf.set_params(class_weight=None)
         y = labels.astype(int)
         weights = balanced_weights(datasets)
+        fitted = None
         if task == "hate" and "offensive" in heads and conditional:
             fitted = _conditional(heads["offensive"], prototype, X, y, texts, datasets, given)
-            if fitted is not None:
-                heads[task] = fitted[0]
-                continue
-        oof = clf.fit_oof(X, y, sample_weight=weights)
+        fitted_head, oof = fitted or (clf, clf.fit_oof(X, y, sample_weight=weights))
+        if prototype.threshold == "auto":
+            _threshold_where_labelled(fitted_head, y, oof, texts, advisory_languages)
         if task == "offensive":
             given = {t: (int(v), float(p)) for t, v, p in zip(texts, y, oof, strict=True)}
-        heads[task] = clf
+        heads[task] = fitted_head
 
     lexicon, extremism, incitement = lexicon_heads(glossary)
     data_hash = digest.hexdigest()
@@ -380,14 +392,11 @@ def load_default_data(directory: str | Path) -> dict[str, list[Dataset]]:
     for task, names in DEFAULT_DATA.items():
         label_col = task if task != "hate_type" else "hate_type"
         out[task] = [
-            dataclasses.replace(
-                read_dataset(
-                    root / f"{name}.tsv",
-                    label_col=label_col,
-                    binary=task != "hate_type",
-                    skip_empty_labels=task in ("violence", "hate_type"),
-                ),
-                weight=DEFAULT_WEIGHTS.get(name, 1.0),
+            read_dataset(
+                root / f"{name}.tsv",
+                label_col=label_col,
+                binary=task != "hate_type",
+                skip_empty_labels=task in ("violence", "hate_type"),
             )
             for name in names
         ]
