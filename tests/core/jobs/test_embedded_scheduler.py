@@ -139,3 +139,20 @@ def test_marsad_serve_without_a_broker_runs_periodic_jobs(
     assert {job.kind for job in _periodic(sessions)} == {"publish.refresh-figures"}
     assert "stored" in (done[0].result or {})
     assert "Periodic jobs are submitted by this server" in log
+
+
+def test_the_demo_asks_no_other_host_unless_told(settings: Settings) -> None:
+    from marsad.cli.main import _offline_schedule
+    from marsad.core.jobs.scheduler import schedule
+
+    names = {item.job.name: item.every for item in schedule(settings)}
+    assert names.get("connectivity.fetch-signals") == 3600  # `marsad serve` pulls IODA hourly
+    demo = {item.job.name for item in schedule(_offline_schedule(settings))}
+    assert "connectivity.fetch-signals" not in demo
+    assert demo == set(names) - {"connectivity.fetch-signals"}  # everything else still runs
+    told = Settings(
+        **{**settings.model_dump(), "jobs_schedule": {"connectivity.fetch-signals": 600}}
+    )
+    assert {i.job.name: i.every for i in schedule(_offline_schedule(told))}[
+        "connectivity.fetch-signals"
+    ] == 600
