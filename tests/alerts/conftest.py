@@ -31,12 +31,19 @@ def settings(tmp_path: Path, db_url: str) -> Settings:
         database_url=db_url,
         secret_key=TEST_SECRET,
         mail=MailSettings(mail_outbox=tmp_path / "outbox"),
-        alerts=AlertSettings(alerts_timeout=1, alerts_retry_base=0.05, alerts_max_attempts=3),
+        alerts=AlertSettings(
+            alerts_timeout=1,
+            alerts_retry_base=0.05,
+            alerts_max_attempts=3,
+            alerts_allow_private_webhooks=True,  # the receivers listen on loopback
+        ),
     )
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rules() -> Iterator[None]:
+def _fresh_rules(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    # CLI commands and workers read the environment: the receivers listen on loopback.
+    monkeypatch.setenv("MARSAD_ALERTS_ALLOW_PRIVATE_WEBHOOKS", "true")
     forget_rules()
     yield
     forget_rules()

@@ -24,14 +24,16 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from marsad.alerts.destinations import refused_reason
 from marsad.alerts.models import AlertAttempt, AlertDelivery, AlertRule
 from marsad.alerts.rules import rule_secret
-from marsad.alerts.settings import AlertSettings
+from marsad.alerts.settings import alert_settings
 from marsad.core.db import new_id, session_scope, utcnow
 from marsad.core.i18n import gettext as _
 from marsad.core.i18n import ngettext
@@ -42,11 +44,6 @@ log = logging.getLogger(__name__)
 SIGNATURE_HEADER = "X-Marsad-Signature"
 PARALLEL = 4  # deliveries sent at once by one job
 BATCH = 50
-
-
-def alert_settings(settings: Any) -> AlertSettings:
-    section = settings.section("alerts") if hasattr(settings, "section") else None
-    return section if isinstance(section, AlertSettings) else AlertSettings()
 
 
 def body_bytes(document: dict[str, Any]) -> bytes:
@@ -127,7 +124,13 @@ def document_for(claim: Claimed) -> dict[str, Any]:
     return document
 
 
-def _send_webhook(claim: Claimed, timeout: float) -> Outcome:
+def _send_webhook(claim: Claimed, timeout: float, allow_private: bool = False) -> Outcome:
+    if not allow_private:
+        parts = urlsplit(claim.target)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        refused = refused_reason(parts.hostname or "", port)
+        if refused is not None:  # checked again now: a name may resolve elsewhere than before
+            return Outcome(False, None, f"refused: {refused}"[:300], 0)
     body = body_bytes(document_for(claim))
     headers = {
         "Content-Type": "application/json; charset=utf-8",
@@ -203,7 +206,8 @@ def _ms(start: float) -> int:
 def send(claim: Claimed, settings: Any) -> Outcome:
     """One attempt at one delivery (blocking network I/O)."""
     if claim.channel == "webhook":
-        return _send_webhook(claim, alert_settings(settings).alerts_timeout)
+        conf = alert_settings(settings)
+        return _send_webhook(claim, conf.alerts_timeout, conf.alerts_allow_private_webhooks)
     return _send_email(claim, settings)
 
 

@@ -16,7 +16,9 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from marsad.alerts.destinations import check_host
 from marsad.alerts.models import MODES, AlertRule, AlertSubscription
+from marsad.alerts.settings import alert_settings
 from marsad.core import audit
 from marsad.core.db import new_id
 from marsad.core.errors import InvalidInput, NotFound
@@ -103,8 +105,12 @@ def check_email(address: str | None, where: str = "email") -> str | None:
     return address
 
 
-def check_webhook(url: str | None) -> str | None:
-    """The URL, None when empty, or InvalidInput unless it is an http(s) URL with a host."""
+def check_webhook(url: str | None, *, allow_private: bool = False) -> str | None:
+    """The URL, None when empty, or InvalidInput unless it is an http(s) URL with a host.
+
+    Without ``allow_private``, a host that is a loopback or private address, or
+    ``localhost``, is refused too (:mod:`marsad.alerts.destinations`).
+    """
     if url is None or not url.strip():
         return None
     url = url.strip()
@@ -125,6 +131,8 @@ def check_webhook(url: str | None) -> str | None:
             f"{url!r} is not an http(s) URL (it holds spaces)",
             "webhook",
         )
+    if not allow_private:
+        check_host(parts.hostname)
     return url
 
 
@@ -160,7 +168,8 @@ def add_rule(
     event = check_event(event)
     parsed = parse_filters(event, filters)
     address = check_email(email)
-    url = check_webhook(webhook)
+    allow_private = alert_settings(settings).alerts_allow_private_webhooks
+    url = check_webhook(webhook, allow_private=allow_private)
     if mode not in MODES:
         raise InvalidInput(
             "err_alert_mode_invalid", f"{mode!r} is not a mode; use {' or '.join(MODES)}", "mode"

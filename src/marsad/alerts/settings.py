@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -13,6 +15,12 @@ class AlertSettings(BaseSettings):
         env_prefix="MARSAD_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
     )
 
+    alerts_allow_private_webhooks: bool = Field(
+        False,
+        description="Allow webhooks to loopback, private, link-local and other non-public "
+        "addresses (an internal chat server). Off: such a URL is refused when a rule is added "
+        "and when an alert is sent, so a rule cannot probe the server's own network.",
+    )
     alerts_timeout: float = Field(
         10, gt=0, description="Seconds a webhook receiver has to answer before the attempt fails."
     )
@@ -25,3 +33,9 @@ class AlertSettings(BaseSettings):
     alerts_max_attempts: int = Field(
         8, ge=1, le=30, description="Attempts at one delivery before it is marked failed."
     )
+
+
+def alert_settings(settings: Any) -> AlertSettings:
+    """The alerts section of the application's settings (read from the environment if none)."""
+    section = settings.section("alerts") if hasattr(settings, "section") else None
+    return section if isinstance(section, AlertSettings) else AlertSettings()
