@@ -123,17 +123,17 @@ def demo(
         _serve(_offline_schedule(settings), host, port)
 
 
-# Periodic jobs that reach other hosts on their own, unasked: a demo runs without them
-# unless MARSAD_JOBS_SCHEDULE names them (trying Marsad out tells no third party).
-DEMO_OFFLINE_JOBS = ("connectivity.fetch-signals",)
-
-
 def _offline_schedule(settings: Settings) -> Settings:
-    """``settings`` with the declared ``DEMO_OFFLINE_JOBS`` the schedule does not name off."""
+    """``settings`` with the periodic jobs that ask other hosts of their own accord
+    (``PeriodicJob.external``) off, unless ``MARSAD_JOBS_SCHEDULE`` names them: trying
+    Marsad out tells no third party."""
     from marsad.core.jobs.catalog import registered_periodic_jobs
 
-    declared = {job.name for job in registered_periodic_jobs(settings)}
-    off = {n: 0 for n in DEMO_OFFLINE_JOBS if n in declared and n not in settings.jobs_schedule}
+    off = {
+        job.name: 0
+        for job in registered_periodic_jobs(settings)
+        if job.external and job.name not in settings.jobs_schedule
+    }
     return settings.model_copy(update={"jobs_schedule": {**settings.jobs_schedule, **off}})
 
 

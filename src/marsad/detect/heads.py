@@ -4,7 +4,7 @@
 head trained only on the offensive posts, where hate is a quarter of the rows
 rather than a twentieth and the head learns what tells hate apart from other
 insults, instead of relearning what is offensive. Measured with
-``bench/detect_levers.py --task hate`` (docs/model-card.md, "Changed in 1.3").
+``bench/detect_levers_13.py --lever conditional`` (docs/model-card.md, "Changed in 1.3").
 """
 
 from __future__ import annotations
@@ -102,7 +102,8 @@ def fit_conditional(
     given : CalibratedLinearClassifier
         The fitted head of the implied label.
     prototype : CalibratedLinearClassifier
-        Unfitted parameters for the conditional head.
+        Unfitted parameters for the conditional head; a fixed ``threshold`` is
+        the product's, ``"auto"`` chooses it.
     X, y : the rows of the task and their 0/1 labels.
     given_labels : per row, the implied label when known (None: unknown). A row
         labelled 1 counts as implying it whatever this says.
@@ -131,6 +132,7 @@ def fit_conditional(
     unknown = np.isnan(p_given)
     if unknown.any():
         p_given[unknown] = given.predict_proba(X[unknown])[:, 1]
-    threshold = best_threshold(y, p_given * p_head)
+    auto = prototype.threshold == "auto"
+    threshold = best_threshold(y, p_given * p_head) if auto else float(prototype.threshold)
     fitted = ConditionalHead(given=given, head=head, threshold=threshold).fit(X, y)
     return fitted, p_given * p_head

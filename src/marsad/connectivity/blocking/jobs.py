@@ -95,6 +95,7 @@ PERIODIC_JOBS = [
         kind="connectivity.fetch_ooni",
         every_seconds=0,
         params={"country": "IQ", "days_back": 2},
+        external=True,  # OONI's API
     )
 ]
 

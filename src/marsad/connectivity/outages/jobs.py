@@ -77,6 +77,7 @@ PERIODIC_JOBS = [
         kind="connectivity.fetch_signals",
         every_seconds=3600,
         params={"lookback_hours": 6, "window_hours": 6},
+        external=True,  # IODA's API
     ),
     PeriodicJob(
         name="connectivity.detect-outages",

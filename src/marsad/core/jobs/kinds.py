@@ -72,3 +72,6 @@ class PeriodicJob:
     kind: str
     every_seconds: int
     params: dict[str, Any] | None = None
+    #: The job asks another host of its own accord (an outside API, not a URL staff
+    #: gave): ``marsad demo`` leaves it out unless ``MARSAD_JOBS_SCHEDULE`` names it.
+    external: bool = False
