@@ -11,10 +11,9 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, event, func, select, text
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from marsad.core.db import make_engine
 from marsad.core.models import AuditRecord
 from marsad.core.settings import Settings
 from marsad.reports.models import Report
@@ -81,21 +80,12 @@ def test_a_database_error_logs_no_submitted_text(app, engine, caplog):  # type: 
     assert "7731" not in logged
 
 
-def _short_lock_wait(dbapi_connection: Any, _record: Any) -> None:
-    # PostgreSQL waits for a lock without limit unless lock_timeout is set; a
-    # deployment that sets one gets what this test checks.
-    dbapi_connection.execute("SET lock_timeout = '300ms'")
-    dbapi_connection.commit()
-
-
 def _app_waiting_briefly(settings: Settings) -> Any:
     """The app with a 0.3 s wait for locks (SQLite's busy timeout; lock_timeout on PostgreSQL)."""
-    quick = Settings(**{**settings.model_dump(), "sqlite_busy_timeout": 0.3})
-    engine = make_engine(quick)
-    if not quick.is_sqlite:
-        event.listen(engine, "connect", _short_lock_wait)
-        engine.dispose()  # the connection make_engine checked has no lock_timeout
-    return create_app(quick, engine=engine)
+    quick = Settings(
+        **{**settings.model_dump(), "sqlite_busy_timeout": 0.3, "postgres_lock_timeout": 0.3}
+    )
+    return create_app(quick)
 
 
 @contextmanager
@@ -162,3 +152,28 @@ def test_a_lock_held_elsewhere_is_503_with_retry_after_and_stores_nothing(  # ty
     assert _stored(sessions) == 3
     assert "database busy on POST /api/v1/reports: answered 503" in caplog.text
     assert SECRET_TEXT not in caplog.text and SECRET_CONTACT not in caplog.text
+
+
+@pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
+def test_postgres_gives_up_waiting_for_a_table_lock_by_the_setting(  # type: ignore[no-untyped-def]
+    settings, engine, sessions, caplog
+):
+    # Without lock_timeout PostgreSQL waits for a lock forever and the request never ends.
+    caplog.set_level(logging.DEBUG)
+    app = _app_waiting_briefly(settings)
+    with app.state.engine.connect() as conn:
+        assert conn.execute(text("SHOW lock_timeout")).scalar_one() == "300ms"
+    body = {"title": "Checkpoint", "category": "threat", "description": SECRET_TEXT}
+    with TestClient(app, raise_server_exceptions=False) as client:
+        token = csrf_from(client.get("/report?lang=en").text)
+        with engine.connect() as other:
+            other.execute(text("LOCK TABLE reports IN ACCESS EXCLUSIVE MODE"))
+            api = client.post("/api/v1/reports", json=body)
+            page = client.post("/report", data={**body, "csrf_token": token})
+            other.rollback()
+    assert api.status_code == 503 and api.headers["Retry-After"] == "5"
+    assert api.json()["error"] == "err_database_busy"
+    assert page.status_code == 503 and page.headers["Retry-After"] == "5"
+    assert "Your report has not been saved yet" in page.text and SECRET_TEXT in page.text
+    assert _stored(sessions) == 0
+    assert SECRET_TEXT not in caplog.text

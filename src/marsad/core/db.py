@@ -4,7 +4,9 @@ SQLite is a first-class target (STYLE rule 4): WAL journal, foreign keys on,
 a busy timeout, and ``BEGIN IMMEDIATE`` for write transactions so two writers
 queue instead of failing half-way. A write that waits for the lock longer than
 ``MARSAD_SQLITE_BUSY_TIMEOUT`` gives up whole (:func:`database_busy` tells it
-apart from other errors; the web answers 503 with ``Retry-After``). Reads go
+apart from other errors; the web answers 503 with ``Retry-After``). PostgreSQL
+connections get a ``lock_timeout`` (``MARSAD_POSTGRES_LOCK_TIMEOUT``) for the
+same reason: without one a statement waits for a lock forever. Reads go
 through :func:`reader`, whose transactions begin deferred: under WAL they never
 wait for the write lock, so page views and ``/health`` keep answering while
 reports are being written.
@@ -121,6 +123,17 @@ def _sqlite_pragmas(dbapi_connection: Any, record: Any, busy_ms: int = 10_000) -
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
     record.info["synchronous"] = "NORMAL"  # see _sqlite_begin
+
+
+def _postgres_lock_timeout(dbapi_connection: Any, _record: Any, timeout_ms: int) -> None:
+    # PostgreSQL waits for a lock without limit by default: a request behind a migration
+    # or a `LOCK TABLE` would hang until a proxy gave up. With lock_timeout the statement
+    # fails with SQLSTATE 55P03 (lock_not_available), which database_busy() knows. Set per
+    # connection (not in the URL's `options`, which a deployment may use for itself), and
+    # committed so that the pool's rollback on return keeps it.
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute(f"SET lock_timeout = {int(timeout_ms)}")
+    dbapi_connection.commit()
 
 
 READ_ONLY_OPTION = "marsad_read_only"
@@ -268,6 +281,8 @@ def make_engine(settings: Settings, *, check: bool = True) -> Engine:
             **POSTGRES_POOL,
         )
         event.listen(engine, "before_cursor_execute", _refuse_nul)
+        lock_ms = round(settings.postgres_lock_timeout * 1000)
+        event.listen(engine, "connect", partial(_postgres_lock_timeout, timeout_ms=lock_ms))
     if check:
         check_connection(engine)
     return engine

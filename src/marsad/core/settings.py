@@ -79,6 +79,15 @@ class Settings(BaseSettings):
         "The write that waited is rolled back whole, and a web request is answered 503 with "
         "`Retry-After`.",
     )
+    postgres_lock_timeout: float = Field(
+        10,
+        gt=0,
+        le=3600,
+        description="PostgreSQL: seconds a statement waits for a row or table lock another "
+        "transaction holds (a migration, a `LOCK TABLE`, a long write) before giving up "
+        "(`lock_timeout`, set on every connection). The transaction is rolled back whole, and "
+        "a web request is answered 503 with `Retry-After`, as on SQLite.",
+    )
     secret_key: str | None = Field(
         None,
         description="Signs session cookies, CSRF tokens and the audit chain. Required in "
