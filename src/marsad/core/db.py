@@ -6,7 +6,9 @@ queue instead of failing half-way. A write that waits for the lock longer than
 ``MARSAD_SQLITE_BUSY_TIMEOUT`` gives up whole (:func:`database_busy` tells it
 apart from other errors; the web answers 503 with ``Retry-After``). PostgreSQL
 connections get a ``lock_timeout`` (``MARSAD_POSTGRES_LOCK_TIMEOUT``) for the
-same reason: without one a statement waits for a lock forever. Reads go
+same reason: without one a statement waits for a lock forever. A database that
+cannot be reached or opened at all is told apart by :func:`database_unavailable`
+(the web answers that with 503 too). Reads go
 through :func:`reader`, whose transactions begin deferred: under WAL they never
 wait for the write lock, so page views and ``/health`` keep answering while
 reports are being written.
@@ -33,7 +35,7 @@ from typing import Any
 
 from sqlalchemy import DateTime, Engine, MetaData, String, create_engine, event, text
 from sqlalchemy.engine import Dialect, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -314,6 +316,59 @@ def database_busy(exc: BaseException) -> bool:
     if getattr(orig, "sqlstate", None) in _POSTGRES_BUSY_STATES:
         return True
     return str(orig).strip().lower().startswith(_SQLITE_BUSY_TEXT)
+
+
+# SQLite's result codes for a file that cannot be opened, read or written (a folder gone or
+# unmounted, a full disk, permissions taken away), and PostgreSQL's SQLSTATEs for a
+# connection lost or refused (class 08), a server out of resources such as connection slots
+# (class 53) and a server shutting down or starting (57P01-57P03): each says "the database
+# is not there now", not "this request is wrong".
+_SQLITE_UNAVAILABLE_CODES = frozenset({8, 10, 13, 14})  # READONLY, IOERR, FULL, CANTOPEN
+_POSTGRES_UNAVAILABLE_CLASSES = ("08", "53")
+_POSTGRES_UNAVAILABLE_STATES = frozenset({"57P01", "57P02", "57P03"})
+_PGCONN_BAD = 1  # psycopg.pq.ConnStatus.BAD: the connection failed or was lost
+# A database that is down usually takes longer to come back than a lock to be released.
+UNAVAILABLE_RETRY_SECONDS = 30
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database cannot be reached or used at all just now.
+
+    Down, unreachable, out of connections, or (SQLite) a file that cannot be
+    opened: nothing was stored, and the same request may succeed once the
+    database is back (the web answers 503 with ``Retry-After``).
+    """
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:  # SQLAlchemy saw the connection drop mid-use
+        return True
+    orig = exc.orig
+    code = getattr(orig, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return code & 0xFF in _SQLITE_UNAVAILABLE_CODES
+    state = getattr(orig, "sqlstate", None)
+    if isinstance(state, str):
+        return state[:2] in _POSTGRES_UNAVAILABLE_CLASSES or state in _POSTGRES_UNAVAILABLE_STATES
+    # psycopg gives a connection that could not be made (refused, too many clients, the
+    # server starting) no SQLSTATE; its PGconn says it is broken.
+    return getattr(getattr(orig, "pgconn", None), "status", None) == _PGCONN_BAD
+
+
+def database_fault(exc: BaseException) -> str:
+    """One line saying why the database refused, for a log: never the statement or its values.
+
+    The driver's first line for a connection that failed ("Connection refused",
+    "too many clients"); SQLite's error name otherwise.
+    """
+    orig = getattr(exc, "orig", None)
+    name = getattr(orig, "sqlite_errorname", None)
+    if isinstance(name, str):
+        return name
+    state = getattr(orig, "sqlstate", None)
+    if isinstance(state, str):
+        return f"SQLSTATE {state}"
+    lines = str(orig or type(exc).__name__).strip().splitlines()
+    return (lines[0] if lines else type(exc).__name__)[:200]
 
 
 def check_connection(engine: Engine) -> None:

@@ -103,6 +103,21 @@ def cached_categories(request: Request) -> dict[str, Category]:
     return _kept(request.app.state, "categories_cache", CATEGORIES_RELOAD_SECONDS, load)
 
 
+def choices_in_memory(request: Request) -> tuple[PlaceIndex, list[Category]]:
+    """The places and active categories last read for checking submissions, however old.
+
+    For the report form when the database cannot be read; empty when they
+    were never read.
+    """
+    state = request.app.state
+    places = getattr(state, "places_cache", None)
+    held = getattr(state, "categories_cache", None)
+    return (
+        places[1][1] if places is not None else PlaceIndex({}, {}),
+        list(held[1].values()) if held is not None else [],
+    )
+
+
 def _category_now(session: Session, category: Category) -> bool:
     """Whether ``category`` is confidential as the storing transaction sees it.
 

@@ -17,12 +17,18 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 from starlette.datastructures import UploadFile
 
 from marsad.core import i18n
 from marsad.core.audit_text import describe
-from marsad.core.db import BUSY_RETRY_SECONDS, database_busy
+from marsad.core.db import (
+    BUSY_RETRY_SECONDS,
+    UNAVAILABLE_RETRY_SECONDS,
+    database_busy,
+    database_fault,
+    database_unavailable,
+)
 from marsad.core.errors import InvalidInput, NotFound
 from marsad.core.i18n import gettext as _
 from marsad.core.models import User
@@ -45,7 +51,7 @@ from marsad.reports.case_views import ENTRY_LABELS, OUTCOME_LABELS
 from marsad.reports.deps import check_rate, public_filter, report_settings
 from marsad.reports.file_access import may_open_files
 from marsad.reports.files import Upload
-from marsad.reports.intake import cached_places, store_submission
+from marsad.reports.intake import cached_places, choices_in_memory, store_submission
 from marsad.web.deps import (
     MAX_PAGE,
     AdminUser,
@@ -78,11 +84,21 @@ TIME_LABELS = {
 
 
 def _form_context(session: Any, values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
+    return _form_choices(
+        PlaceIndex.load(session), categories.list_categories(session), values, errors
+    )
+
+
+def _form_choices(
+    places: PlaceIndex,
+    category_rows: list[Any],
+    values: dict[str, Any],
+    errors: dict[str, str],
+) -> dict[str, Any]:
     lang = i18n.current_language.get()
-    places = PlaceIndex.load(session)
     return {
         "title": _("Report a violation"),
-        "categories": [(c.slug, c.name(lang)) for c in categories.list_categories(session)],
+        "categories": [(c.slug, c.name(lang)) for c in category_rows],
         "governorates": [(g.pcode, g.name(lang)) for g in places.governorates()],
         "districts": [
             (g.name(lang), [(d.pcode, d.name(lang)) for d in places.districts(g.pcode)])
@@ -139,15 +155,26 @@ def report_submit(request: Request, form: PostedForm) -> Response:
         problems = exc.details.get("fields") or [{"where": exc.where, "message": exc.message}]
         errors = {p["where"] or "form": p["message"] for p in reversed(problems)}
         return _form_again(request, fields, errors, dropped=len(files), status=422)
-    except OperationalError as exc:
-        if not database_busy(exc):
+    except DBAPIError as exc:
+        busy = database_busy(exc)
+        if not busy and not database_unavailable(exc):
             raise
-        # The writer gave up waiting for the database, and the report's transaction was
-        # rolled back whole. The form comes back filled in, so what the reporter wrote
-        # is not lost to a page they cannot go back from (pages are never cached).
-        log.warning("database busy on POST /report: the form was shown again (503)")
-        response = _form_again(request, fields, {}, dropped=len(files), status=503, busy=True)
-        response.headers["Retry-After"] = str(BUSY_RETRY_SECONDS)
+        # The writer gave up waiting for the database, or could not reach it, and the
+        # report's transaction was rolled back whole. The form comes back filled in, so
+        # what the reporter wrote is not lost to a page they cannot go back from (pages
+        # are never cached).
+        if busy:
+            log.warning("database busy on POST /report: the form was shown again (503)")
+        else:
+            log.error(
+                "database unavailable on POST /report: the form was shown again (503, %s)",
+                database_fault(exc),
+            )
+        response = _form_again(
+            request, fields, {}, dropped=len(files), status=503, busy=busy, unavailable=not busy
+        )
+        wait = BUSY_RETRY_SECONDS if busy else UNAVAILABLE_RETRY_SECONDS
+        response.headers["Retry-After"] = str(wait)
         return response
     kept = f"&kept={len(done.kept_apart)}" if done.kept_apart else ""
     return RedirectResponse(f"/r/{quote(done.receipt)}?new=1{kept}", status_code=303)
@@ -161,15 +188,24 @@ def _form_again(
     dropped: int,
     status: int,
     busy: bool = False,
+    unavailable: bool = False,
 ) -> Response:
     """The report form again, filled in with what was sent, saying why it came back."""
-    with read_sessions(request)() as session:
-        context = _form_context(session, fields, errors)
+    try:
+        with read_sessions(request)() as session:
+            context = _form_context(session, fields, errors)
+    except DBAPIError as exc:
+        if not unavailable or not database_unavailable(exc):
+            raise
+        # The database cannot be read either: the choices last read in memory, so the
+        # form the reporter filled in can still be sent again as it is.
+        context = _form_choices(*choices_in_memory(request), fields, errors)
     context["limits"] = report_settings(request)
     # A browser cannot refill a file field, and nothing unchecked is kept on the
     # server: the reporter is told the files must be chosen again.
     context["files_dropped"] = dropped
     context["busy"] = busy
+    context["unavailable"] = unavailable
     return render(request, "reports/form.html", context, status=status)
 
 

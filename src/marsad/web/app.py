@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -23,8 +23,11 @@ import marsad
 from marsad.core import i18n
 from marsad.core.db import (
     BUSY_RETRY_SECONDS,
+    UNAVAILABLE_RETRY_SECONDS,
     database_busy,
+    database_fault,
     database_status,
+    database_unavailable,
     make_engine,
     reader,
     session_factory,
@@ -153,7 +156,15 @@ class ShellMiddleware:
                 # In the thread pool, never on the event loop: it reads the database.
                 # Without a session cookie there is nothing to load (a reporter, a
                 # visitor): no thread is taken at all.
-                await run_in_threadpool(load_session_user, request)
+                try:
+                    await run_in_threadpool(load_session_user, request)
+                except DBAPIError as exc:
+                    # Answered here: past this middleware Starlette would log a traceback.
+                    trouble = database_trouble(request, exc)
+                    if trouble is None:
+                        raise
+                    await trouble(scope, receive, send_with_headers)
+                    return
             await self.app(scope, receive, send_with_headers)
         finally:
             i18n.current_language.reset(token)
@@ -270,16 +281,55 @@ def busy_response(request: Request) -> Response:
     return response
 
 
-def _install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(OperationalError)
-    async def operational(request: Request, exc: OperationalError) -> Response:
-        if not database_busy(exc):
-            raise exc  # a real fault: the handler of unexpected errors logs it (500)
-        # Expected under load, and not a fault of the request: one line, no statement,
-        # and the route's pattern rather than the path (a path may hold a receipt code).
-        route = getattr(request.scope.get("route"), "path", "?")
+def unavailable_response(request: Request) -> Response:
+    """503 with ``Retry-After``: the database could not be reached (down, unreachable, full).
+
+    Nothing of the request was stored; the same request sent again once the
+    database is back does what it would have done.
+    """
+    headers = {"Retry-After": str(UNAVAILABLE_RETRY_SECONDS)}
+    message = _("The database is unavailable. Please try again shortly.")
+    if _wants_json(request):
+        body = {"error": "err_database_unavailable", "message": message}
+        return JSONResponse(body, status_code=503, headers=headers)
+    response = render(
+        request,
+        "error.html",
+        {"title": _("The database is unavailable"), "message": message},
+        status=503,
+    )
+    response.headers.update(headers)
+    return response
+
+
+def database_trouble(request: Request, exc: BaseException) -> Response | None:
+    """The 503 for a database that is busy or unavailable, logged in one line; else None.
+
+    Neither is a fault of the request. The line names the route's pattern, not the
+    path (a path may hold a receipt code), and never the statement or its values.
+    """
+    route = getattr(request.scope.get("route"), "path", "?")
+    if database_busy(exc):  # expected under load
         log.warning("database busy on %s %s: answered 503", request.method, route)
         return busy_response(request)
+    if database_unavailable(exc):  # someone has to bring it back: an error
+        log.error(
+            "database unavailable on %s %s: answered 503 (%s)",
+            request.method,
+            route,
+            database_fault(exc),
+        )
+        return unavailable_response(request)
+    return None
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DBAPIError)
+    async def database_error(request: Request, exc: DBAPIError) -> Response:
+        response = database_trouble(request, exc)
+        if response is None:
+            raise exc  # a real fault: the handler of unexpected errors logs it (500)
+        return response
 
     @app.exception_handler(MarsadError)
     async def marsad_error(request: Request, exc: MarsadError) -> Response:
@@ -348,8 +398,9 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
-        if database_busy(exc):  # raised outside the routes (a middleware): still not a 500
-            return busy_response(request)
+        trouble = database_trouble(request, exc)  # raised outside the routes (a middleware)
+        if trouble is not None:
+            return trouble
         # Logged without the request body or client address: they may identify a reporter.
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         message = _("Something went wrong. It has been logged.")
