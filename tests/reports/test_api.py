@@ -169,6 +169,25 @@ def test_rate_limit_counts_in_memory(settings, engine) -> None:
     assert submit(client).status_code == 429
 
 
+def test_refused_submissions_do_not_count_against_the_rate_limit(settings, engine) -> None:
+    # A reporter correcting a field, on the form or the API, sends it again and again:
+    # only the reports accepted count, the form and the API together.
+    from tests.conftest import csrf_from
+
+    client = _client_with(settings, engine, reports_rate_limit=2)
+    token = csrf_from(client.get("/report").text)
+    for _attempt in range(5):
+        assert submit(client, title="").status_code == 422
+        assert client.post("/api/v1/reports", content=b"{not json").status_code == 422
+        wrong = client.post("/report", data={"csrf_token": token, "title": "No category"})
+        assert wrong.status_code == 422
+    assert submit(client).status_code == 201
+    form = {"csrf_token": token, "title": "Threats", "category": "threat"}
+    assert client.post("/report", data=form, follow_redirects=False).status_code == 303
+    assert submit(client).status_code == 429
+    assert client.post("/report", data=form, follow_redirects=False).status_code == 429
+
+
 def test_staff_api_assignment_alone_never_reveals_the_contact_and_transitions_by_role(
     client, sessions, staff
 ) -> None:

@@ -19,6 +19,7 @@ from marsad.core import migrate, users
 from marsad.core.db import make_engine, session_factory, session_scope
 from marsad.core.settings import Settings
 from marsad.reports.models import Report
+from marsad.reports.settings import ReportSettings
 from marsad.web.app import create_app
 from tests.conftest import PG_URL, TEST_SECRET, csrf_from, login
 
@@ -29,9 +30,13 @@ API_BODY = {"title": "Checkpoint", "category": "threat", "contact": SECRET_CONTA
 FORM = {"title": "Taken at dawn", "category": "threat", "description": SECRET_TEXT}
 
 
-def _settings(tmp_path: Path, url: str) -> Settings:
+def _settings(tmp_path: Path, url: str, **reports: Any) -> Settings:
     return Settings(
-        env="test", data_dir=tmp_path / "data", database_url=url, secret_key=TEST_SECRET
+        env="test",
+        data_dir=tmp_path / "data",
+        database_url=url,
+        secret_key=TEST_SECRET,
+        reports=ReportSettings(**reports),
     )
 
 
@@ -118,7 +123,7 @@ def test_a_sqlite_file_that_cannot_be_opened_is_503_and_the_form_keeps_its_choic
     caplog.set_level(logging.DEBUG)
     folder = tmp_path / "db"
     folder.mkdir()
-    settings = _settings(tmp_path, f"sqlite:///{folder / 'marsad.db'}")
+    settings = _settings(tmp_path, f"sqlite:///{folder / 'marsad.db'}", reports_rate_limit=3)
     engine = make_engine(settings)
     migrate.upgrade(engine)
     app = create_app(settings, engine=engine)
@@ -146,6 +151,8 @@ def test_a_sqlite_file_that_cannot_be_opened_is_503_and_the_form_keeps_its_choic
         assert client.post("/api/v1/reports", json=API_BODY).status_code == 201
         again = client.post("/report", data={**FORM, "csrf_token": token}, follow_redirects=False)
         assert again.status_code == 303 and again.headers["location"].startswith("/r/")
+        # The three refused during the outage did not count; the three accepted did.
+        assert client.post("/api/v1/reports", json=API_BODY).status_code == 429
     with session_factory(engine)() as session:
         assert session.execute(select(func.count()).select_from(Report)).scalar_one() == 3
     engine.dispose()

@@ -24,7 +24,7 @@ from marsad.core.places import DISTRICT, GOVERNORATE, PlaceIndex, feature_collec
 from marsad.reports import cases, export, public, receipts, service
 from marsad.reports import contact as contact_rules
 from marsad.reports.categories import list_categories
-from marsad.reports.deps import check_rate, public_filter, report_settings
+from marsad.reports.deps import check_rate, public_filter, release_rate, report_settings
 from marsad.reports.files import Upload
 from marsad.reports.intake import store_submission_async
 from marsad.reports.models import Report
@@ -267,8 +267,15 @@ async def submit(request: Request) -> JSONResponse:
     # Only reading the body happens on the event loop; checking blocks (database,
     # image decoding), so it runs in the thread pool, and the report is stored by
     # the intake's group-commit writer, which answers once it is committed.
-    submission = await _read_submission(request)
-    done = await store_submission_async(request, submission, channel="api")
+    try:
+        submission = await _read_submission(request)
+        done = await store_submission_async(request, submission, channel="api")
+    except Exception:
+        # Refused (422, 413, 503) or failed: nothing was stored, so it does not count
+        # against the sender. (A cancelled request is no Exception: its report may be
+        # stored after all, and it stays counted.)
+        release_rate(request)
+        raise
     body: dict[str, Any] = {"id": done.id, "receipt": done.receipt}
     if done.kept_apart:  # only then: the usual answer stays {id, receipt}
         body["files_not_cleaned"] = done.kept_apart

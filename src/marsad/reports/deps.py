@@ -18,21 +18,42 @@ def report_settings(request: Request) -> ReportSettings:
     return request.app.state.settings.reports
 
 
-def check_rate(request: Request) -> None:
-    """Refuse with 429 when this address sent too many reports lately (memory only)."""
+def _report_limiter(request: Request) -> RateLimiter:
     state = request.app.state
-    settings = report_settings(request)
     if not hasattr(state, "report_limiter"):
+        settings = report_settings(request)
         state.report_limiter = RateLimiter(
             settings.reports_rate_limit, settings.reports_rate_window
         )
-    address = request.client.host if request.client else None
-    if not state.report_limiter.hit(address):
+    limiter: RateLimiter = state.report_limiter
+    return limiter
+
+
+def _address(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def check_rate(request: Request) -> None:
+    """Count this submission; refuse with 429 when the address sent too many lately (memory only).
+
+    A submission that is then refused gives its count back (:func:`release_rate`).
+    """
+    if not _report_limiter(request).hit(_address(request)):
         raise MarsadError(
             "err_rate_limited",
             _("Too many reports from this connection. Please try again later."),
             status=429,
         )
+
+
+def release_rate(request: Request) -> None:
+    """Give back what :func:`check_rate` counted: the submission was refused, nothing stored.
+
+    A reporter whose report came back with a wrong field (422) or a busy or
+    unavailable database (503) must not be locked out by sending it again.
+    Counting first and giving back keeps the limit strict for a burst sent at once.
+    """
+    _report_limiter(request).release(_address(request))
 
 
 def _day(value: str | None, where: str) -> date | None:

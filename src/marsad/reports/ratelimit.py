@@ -41,6 +41,20 @@ class RateLimiter:
             hits.append(now)
             return True
 
+    def release(self, address: str | None) -> None:
+        """Give back the address's latest hit: what it counted was refused, nothing was kept.
+
+        Hits of one address differ only in their time; giving back the latest
+        leaves the older ones to expire as they would have.
+        """
+        bucket = self._bucket(address or "unknown")
+        with self._lock:
+            hits = self._hits.get(bucket)
+            if hits:
+                hits.pop()
+                if not hits:
+                    del self._hits[bucket]
+
     def _forget_old(self, now: float) -> None:
         cutoff = now - self.window
         for bucket in list(self._hits):

@@ -29,8 +29,10 @@ class ReportSettings(BaseSettings):
     )
     reports_rate_limit: int = Field(
         10,
-        description="Reports one address may submit per window. Counted in memory only, "
-        "under a keyed hash of the address: addresses are never stored or logged.",
+        description="Reports one address may submit per window. Only reports accepted count: "
+        "one refused (a field to correct, the database busy or unavailable) is given back. "
+        "Counted in memory only, under a keyed hash of the address: addresses are never "
+        "stored or logged.",
     )
     reports_rate_window: int = Field(
         3600, description="Length of the rate-limit window, in seconds."

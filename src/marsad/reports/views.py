@@ -48,7 +48,7 @@ from marsad.reports import (
 from marsad.reports import contact as contact_rules
 from marsad.reports.api import status_label
 from marsad.reports.case_views import ENTRY_LABELS, OUTCOME_LABELS
-from marsad.reports.deps import check_rate, public_filter, report_settings
+from marsad.reports.deps import check_rate, public_filter, release_rate, report_settings
 from marsad.reports.file_access import may_open_files
 from marsad.reports.files import Upload
 from marsad.reports.intake import cached_places, choices_in_memory, store_submission
@@ -130,8 +130,22 @@ def report_form(request: Request, session: ReadSession) -> Response:
 @router.post("/report", dependencies=[CsrfChecked])
 def report_submit(request: Request, form: PostedForm) -> Response:
     """Take a report from the form; on success show its receipt."""
-    fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}
     check_rate(request)
+    try:
+        response = _take_report(request, form)
+    except Exception:
+        release_rate(request)
+        raise
+    if response.status_code >= 400:
+        # Refused (a field to correct, a busy or unavailable database): nothing was
+        # stored, so sending it again must not use up the reporter's allowance.
+        release_rate(request)
+    return response
+
+
+def _take_report(request: Request, form: Any) -> Response:
+    """The form's submission stored and its receipt shown, or the form again saying why."""
+    fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}
     if fields.get("website"):
         # The honeypot field is invisible to people; a bot filled it. Answer exactly as
         # for an accepted report (a receipt code of the same form, whose page reads
