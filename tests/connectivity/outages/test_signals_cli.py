@@ -192,3 +192,48 @@ def test_two_imports_of_one_series_at_once_store_it_once(sessions, tmp_path) -> 
     with sessions() as session:
         stored = read_series(session)
     assert [len(s.timestamps) for s in stored] == [len(s.timestamps) for s in generated.series]
+
+
+def test_a_writer_waits_its_turn_behind_a_long_import_whatever_the_lock_timeout(  # type: ignore[no-untyped-def]
+    settings, engine, tmp_path
+) -> None:
+    """On PostgreSQL the connections' lock_timeout is for web requests, not queued writers."""
+    import threading
+    import time
+
+    from sqlalchemy import text
+
+    from marsad.connectivity.outages import service
+    from marsad.connectivity.outages.store import WRITE_LOCK, read_series
+    from marsad.core.db import make_engine, session_factory, session_scope
+    from marsad.core.settings import Settings
+
+    quick = Settings(**{**settings.model_dump(), "postgres_lock_timeout": 0.2})
+    sessions = session_factory(make_engine(quick), quick)
+    generated = generate(networks=2, days=10, outages=1, seed=4, sources=("bgp",), country=False)
+    path = tmp_path / "queued.csv"
+    write_csv(generated.series, path)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            with session_scope(sessions) as session:
+                service.import_signals(session, path=path, actor="test")
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    with engine.connect() as other:  # another import holding the writers' lock for 1 s
+        if engine.dialect.name == "postgresql":
+            other.execute(text("SELECT pg_advisory_lock(:key)"), {"key": WRITE_LOCK})
+        queued = threading.Thread(target=run)
+        queued.start()
+        time.sleep(1.0)
+        if engine.dialect.name == "postgresql":
+            other.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": WRITE_LOCK})
+        other.commit()
+    queued.join(timeout=60)
+    assert errors == []
+    with sessions() as session:
+        assert [len(s.timestamps) for s in read_series(session)] == [
+            len(s.timestamps) for s in generated.series
+        ]

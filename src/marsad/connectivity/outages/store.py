@@ -50,8 +50,14 @@ WRITE_LOCK = 0x4D415253_4F555447  # "MARSOUTG"
 
 
 def serialise_writers(session: Session) -> None:
-    """Wait for other connectivity writers on PostgreSQL (a no-op on SQLite)."""
+    """Wait for other connectivity writers on PostgreSQL (a no-op on SQLite).
+
+    An import of a year of signals holds the lock for longer than the
+    connection's ``lock_timeout`` (``MARSAD_POSTGRES_LOCK_TIMEOUT``), which is
+    meant for web requests; a writer queued behind it waits its turn instead.
+    """
     if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL lock_timeout = 0"))
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK})
 
 
