@@ -84,7 +84,13 @@ def test_flags_on_a_watched_account_raise_alerts_with_labels_but_no_text(
     def verdict(labels, severity=None):  # type: ignore[no-untyped-def]
         spans = [{"term_id": "t", "severity": severity}] if severity else []
         scores = {label: 0.9 - 0.1 * i for i, label in enumerate(labels)}
-        return {"labels": labels, "scores": scores, "spans": spans, "language": "ar"}
+        return {
+            "labels": labels,
+            "scores": scores,
+            "spans": spans,
+            "language": "ar",
+            "scores_advisory": False,
+        }
 
     with session_scope(sessions) as session:
         store_scores(

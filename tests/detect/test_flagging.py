@@ -236,3 +236,36 @@ def test_flag_card_says_the_model_scores_are_advisory(admin_client, sessions) ->
     assert "advisory" not in arabic
     api = admin_client.get("/api/v1/flags").json()["items"]
     assert {i["text"]: i["scores_advisory"] for i in api} == {POSTS[0]: False, english: True}
+
+
+def test_a_flag_keeps_the_advisory_verdict_of_the_model_that_scored_it(
+    admin_client, sessions
+) -> None:
+    """A 1.2 model labelled posts in "other" languages itself; since 1.3 the default list of
+    advisory languages has "other". Its flags still show those labels as the model's."""
+    import dataclasses
+
+    from marsad.detect.model import DEFAULT_ADVISORY_LANGUAGES, load_default_model
+
+    shipped = load_default_model()
+    older = dataclasses.replace(
+        shipped,
+        version="marsad-detect-1.2.0+a1b2c3d4",
+        metadata={**shipped.metadata, "advisory_languages": ["ckb", "en", "kmr"]},
+    )
+    turkish, english = "sen çok aptal bir adamsın", "Those ragheads should all go home"
+    add_posts(sessions, [turkish, english])
+    flagging.run_detection(sessions=sessions, model=older, thresholds=LOW)
+    assert "other" in DEFAULT_ADVISORY_LANGUAGES  # the list the card used to read
+    with session_scope(sessions) as session:
+        items = {item["text"]: item for item in flagging.list_flags(session, limit=10)}
+    assert items[turkish]["language"] == "other" and "offensive" in items[turkish]["labels"]
+    assert not items[turkish]["scores_advisory"]  # the model labelled it, as that model could
+    assert items[english]["scores_advisory"]
+    page = admin_client.get("/staff/flags?lang=en")
+    card = page.text.split(f'id="flag-{items[turkish]["id"]}"')[1].split("</article>")[0]
+    assert "advisory" not in card
+    offensive = items[turkish]["scores"]["offensive"]
+    assert re.search(rf'offensive <bdi dir="ltr">{offensive:.2f}</bdi>', card)
+    api = admin_client.get("/api/v1/flags").json()["items"]
+    assert {i["text"]: i["scores_advisory"] for i in api} == {turkish: False, english: True}

@@ -227,3 +227,58 @@ def test_advisory_scores_fit_the_card_in_a_browser(
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         page.screenshot(path=str(shots / f"flags-advisory-{name}.png"), full_page=True)
         context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_flag_of_an_older_model_shows_its_labels_as_the_models_in_a_browser(
+    live_server, browser, make_user, sessions
+) -> None:
+    """A 1.2 model labelled a Turkish ("other") post itself: its card shows the scores by
+    the labels, while an English post that model left to the glossary is marked advisory."""
+    import dataclasses
+
+    from playwright.sync_api import expect
+
+    from marsad.detect.model import load_default_model
+
+    shipped = load_default_model()
+    older = dataclasses.replace(
+        shipped,
+        version="marsad-detect-1.2.0+a1b2c3d4",
+        metadata={**shipped.metadata, "advisory_languages": ["ckb", "en", "kmr"]},
+    )
+    texts = ["sen çok aptal bir adamsın", "Those ragheads should all go home"]
+    with session_scope(sessions) as session:
+        for i, text in enumerate(texts, start=1):
+            session.add(
+                Post(
+                    platform="x",
+                    post_id=str(i),
+                    account_id="a9",
+                    text=text,
+                    search_text=text,
+                    source="test",
+                )
+            )
+    flagging.run_detection(sessions=sessions, model=older, thresholds={"offensive": 0.01})
+    make_user("ana", "analyst")
+    shots = Path(os.environ.get("MARSAD_SHOTS", "/tmp/shots-usable"))
+    shots.mkdir(parents=True, exist_ok=True)
+    for width, height, name in ((390, 844, "phone"), (1280, 900, "desktop")):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        page = context.new_page()
+        page.goto(live_server + "/login")
+        page.fill("input[name=username]", "ana")
+        page.fill("input[name=password]", "a-long-password-1")
+        page.click("button[type=submit]")
+        page.goto(live_server + "/staff/flags?lang=en")
+        turkish = page.locator("article.flag", has_text=texts[0])
+        expect(turkish.locator("p.advisory")).to_have_count(0)
+        assert re.search(r"offensive \d\.\d\d", turkish.locator("p.labels").inner_text())
+        expect(page.locator("article.flag", has_text=texts[1]).locator("p.advisory")).to_have_count(
+            1
+        )
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.screenshot(path=str(shots / f"flags-older-model-{name}.png"), full_page=True)
+        context.close()

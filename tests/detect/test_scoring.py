@@ -178,6 +178,7 @@ def test_scoring_a_post_twice_with_the_same_versions_writes_nothing(sessions) ->
             "scores": {"offensive": 0.9},
             "spans": [],
             "language": "ar",
+            "scores_advisory": False,
         }
         assert store_scores(session, versions=versions, scored=[(1, verdict)]) == (0, 0, 0)
     assert first.processed == 2 and score_posts(**tools).processed == 0

@@ -61,7 +61,11 @@ def test_eval_json_has_exactly_the_contract_keys(tiny_model: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
-    assert set(doc) == {"macro_f1", "precision", "recall", "n", "posts_per_s"}
+    assert set(doc) == {
+        *("macro_f1", "precision", "recall", "n", "posts_per_s"),
+        *("scoring", "glossary_only"),  # added since: how the rows were labelled
+    }
+    assert doc["scoring"] == "service"
     assert doc["n"] == 40 and doc["macro_f1"] > 0.8  # its own training data
     assert doc["posts_per_s"] > 0
 

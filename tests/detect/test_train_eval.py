@@ -176,6 +176,54 @@ def test_eval_without_model_uses_the_shipped_model(tmp_path: Path) -> None:
     default = runner.invoke(app, args)
     assert default.exit_code == 0, default.output
     doc = json.loads(default.stdout)
-    assert set(doc) == {"macro_f1", "precision", "recall", "n", "posts_per_s"} and doc["n"] == 80
+    assert {"macro_f1", "precision", "recall", "n", "posts_per_s"} <= set(doc) and doc["n"] == 80
     explicit = json.loads(runner.invoke(app, [*args, "--model", str(default_model_path())]).stdout)
     assert explicit["macro_f1"] == doc["macro_f1"]  # the default is the shipped model
+
+
+# An English insult with no glossary term, which the service leaves unlabelled (its row is
+# labelled 0 here), and an Arabic one the model labels.
+ENGLISH = "you are a stupid idiot and everybody hates you"
+ARABIC = "يا كلب يا حقير الله يلعنك"
+
+
+@pytest.mark.skipif(not default_model_path().is_file(), reason="no shipped model built")
+def test_eval_labels_rows_as_the_service_does() -> None:
+    from marsad.detect.evaluate import evaluate_as_service, evaluate_model
+
+    model = load_model(default_model_path())
+    texts, labels = [ENGLISH, ARABIC], [0, 1]
+    # A cut so low that the model's score alone labels any post.
+    service = evaluate_as_service(model, texts, labels, "offensive", threshold=0.01)
+    raw = evaluate_model(model, texts, labels, "offensive", threshold=0.01)
+    assert service["macro_f1"] == 1.0 and service["glossary_only"] == 1
+    assert raw["macro_f1"] < 0.5  # the English row labelled offensive by its score
+    assert [service["n"], raw["n"]] == [2, 2]
+
+
+@pytest.mark.skipif(not default_model_path().is_file(), reason="no shipped model built")
+def test_eval_cli_scores_as_the_service_unless_asked_for_the_model_scores(
+    tmp_path: Path,
+) -> None:
+    from marsad.detect.evaluate import evaluate_model
+
+    sample = tmp_path / "two.tsv"
+    sample.write_text(f"text\toffensive\n{ENGLISH}\t0\n{ARABIC}\t1\n", encoding="utf-8")
+    args = ["eval", "--data", str(sample), "--task", "offensive"]
+    service = runner.invoke(app, [*args, "--json"])
+    assert service.exit_code == 0, service.output
+    doc = json.loads(service.stdout)
+    assert doc["scoring"] == "service" and doc["glossary_only"] == 1
+    assert doc["macro_f1"] == 1.0 and doc["n"] == 2
+    raw = runner.invoke(app, [*args, "--model-scores", "--json"])
+    assert raw.exit_code == 0, raw.output
+    doc = json.loads(raw.stdout)
+    assert set(doc) == {"macro_f1", "precision", "recall", "n", "posts_per_s", "scoring"}
+    assert doc["scoring"] == "model"
+    model = load_model(default_model_path())
+    expected = evaluate_model(model, [ENGLISH, ARABIC], [0, 1], "offensive")
+    assert {k: doc[k] for k in ("macro_f1", "precision", "recall")} == {
+        k: expected[k] for k in ("macro_f1", "precision", "recall")
+    }
+    said = runner.invoke(app, args)
+    assert said.exit_code == 0 and "from the glossary alone: 1" in said.stdout

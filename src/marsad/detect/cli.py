@@ -442,22 +442,47 @@ def eval_(
     model: Annotated[
         Path | None, typer.Option(help="Model folder (default: the shipped model).")
     ] = None,
+    model_scores: Annotated[
+        bool,
+        typer.Option(
+            "--model-scores",
+            help="Label every row by the model's scores, as if every post were Arabic "
+            "(how models are compared), instead of as the service labels posts: those in "
+            "the model's advisory languages (Kurdish, English, other) from the glossary only.",
+        ),
+    ] = False,
     json_: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
-    """Evaluate a model: macro-F1, macro precision and recall, rows, posts per second."""
-    from marsad.detect.evaluate import evaluate_model
+    """Evaluate a model: macro-F1, macro precision and recall, rows, posts per second.
+
+    Rows are labelled as 'detect run' labels posts, unless --model-scores.
+    """
+    from marsad.detect.evaluate import evaluate_as_service, evaluate_model
 
     ds = read_dataset(data, text_col=text_col, label_col=label_col or task.value)
     detector = _model(model)
     if task.value not in detector.tasks:
         raise InvalidInput("err_task", f"this model has no {task.value} head", "--task")
-    result = evaluate_model(detector, ds.texts, ds.labels, task.value)
+    measure = evaluate_model if model_scores else evaluate_as_service
+    result = {
+        **measure(detector, ds.texts, ds.labels, task.value),
+        "scoring": "model" if model_scores else "service",
+    }
     if json_:
         print_json(result)
+        return
+    typer.echo(
+        f"{task.value}: macro-F1 {result['macro_f1']:.3f}  precision {result['precision']:.3f}"
+        f"  recall {result['recall']:.3f}  n={result['n']}  {result['posts_per_s']:.0f} posts/s"
+    )
+    if model_scores:
+        typer.echo(_("labelled by the model's scores alone, every post as if it were Arabic"))
     else:
         typer.echo(
-            f"{task.value}: macro-F1 {result['macro_f1']:.3f}  precision {result['precision']:.3f}"
-            f"  recall {result['recall']:.3f}  n={result['n']}  {result['posts_per_s']:.0f} posts/s"
+            _(
+                "labelled as the service labels posts; rows in an advisory language, "
+                "labelled from the glossary alone: {n}"
+            ).format(n=result["glossary_only"])
         )
 
 

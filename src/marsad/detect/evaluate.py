@@ -19,9 +19,10 @@ from sklearn.model_selection import StratifiedKFold
 from marsad.core.errors import InvalidInput
 from marsad.core.text import normalize
 from marsad.detect.model import BINARY_TASKS, DetectorModel
+from marsad.detect.service import MAX_BATCH, MAX_TEXT_CHARS, classify_texts
 from marsad.detect.train import Dataset, dedupe, train_model
 
-__all__ = ["cross_dataset_report", "evaluate_model", "scores"]
+__all__ = ["cross_dataset_report", "evaluate_as_service", "evaluate_model", "scores"]
 
 
 def scores(y_true: Sequence[int], y_pred: Sequence[int]) -> dict[str, float]:
@@ -42,17 +43,17 @@ def evaluate_model(
     *,
     threshold: float | None = None,
 ) -> dict[str, float | int]:
-    """Score ``model`` on one binary task.
+    """Score ``model``'s own labels on one binary task, every post as if it were Arabic.
+
+    What the heads say, in every language: the figure for comparing models
+    (the model card, the registry). :func:`evaluate_as_service` measures what
+    the service labels instead.
 
     Returns exactly ``{"macro_f1", "precision", "recall", "n", "posts_per_s"}``;
     precision and recall are macro-averaged like F1, and ``posts_per_s`` is
     the throughput of the full scoring path (features, glossary, all heads).
     """
-    if task not in (*BINARY_TASKS, "extremism"):
-        raise InvalidInput("err_task", f"unknown task {task!r}", "task")
-    if not texts:
-        raise InvalidInput("err_dataset_empty", "no rows to evaluate", "data")
-    y = np.array([int(v) for v in labels])
+    y = _labels(texts, labels, task)
     start = time.perf_counter()
     scored = _score(model, list(texts))
     elapsed = max(time.perf_counter() - start, 1e-9)
@@ -60,7 +61,80 @@ def evaluate_model(
     predicted = scored[task] >= cut
     if task == "violence":  # as the service labels it: head or glossary call to violence
         predicted |= scored["violence_lexicon"] >= model.incitement.threshold
-    out: dict[str, float | int] = dict(scores(y, predicted.astype(int)))
+    return _measured(y, predicted.astype(int), elapsed)
+
+
+def evaluate_as_service(
+    model: DetectorModel,
+    texts: Sequence[str],
+    labels: Sequence[str | int],
+    task: str,
+    *,
+    threshold: float | None = None,
+) -> dict[str, float | int]:
+    """Score ``model`` on one binary task as the service labels posts.
+
+    Each row goes through :func:`~marsad.detect.service.classify_texts`, the
+    path ``detect run`` and the classify API take: a post in one of the
+    model's ``advisory_languages`` (Kurdish, English, ``other``) is labelled
+    from the glossary alone, any other by the model's scores. The glossary is
+    the one the model was trained with, as in :func:`evaluate_model`; texts
+    are cut at ``MAX_TEXT_CHARS``, as ``detect run`` cuts them.
+
+    Parameters
+    ----------
+    model : DetectorModel
+        The model to measure.
+    texts, labels : sequence
+        The rows and their 0/1 labels for ``task``.
+    task : str
+        ``offensive``, ``hate``, ``violence`` or ``extremism``.
+    threshold : float, optional
+        The task's decision threshold (default: the model's).
+
+    Returns
+    -------
+    dict
+        ``{"macro_f1", "precision", "recall", "n", "posts_per_s"}`` as
+        :func:`evaluate_model` gives them (``posts_per_s`` now with language
+        identification), and ``glossary_only``: how many rows were in an
+        advisory language, so labelled from the glossary alone.
+
+    Raises
+    ------
+    InvalidInput
+        An unknown task, no rows, or a threshold outside (0, 1).
+    """
+    y = _labels(texts, labels, task)
+    thresholds = None if threshold is None else {task: threshold}
+    rows = [t[:MAX_TEXT_CHARS] for t in texts]
+    verdicts: list[dict[str, Any]] = []
+    start = time.perf_counter()
+    for at in range(0, len(rows), MAX_BATCH):
+        verdicts += classify_texts(
+            rows[at : at + MAX_BATCH],
+            model=model,
+            glossary=model.lexicon.glossary,
+            thresholds=thresholds,
+        )
+    elapsed = max(time.perf_counter() - start, 1e-9)
+    predicted = np.array([int(task in v["labels"]) for v in verdicts])
+    out = _measured(y, predicted, elapsed)
+    out["glossary_only"] = sum(bool(v["scores_advisory"]) for v in verdicts)
+    return out
+
+
+def _labels(texts: Sequence[str], labels: Sequence[str | int], task: str) -> np.ndarray:
+    """The 0/1 labels as an array, once the task and the rows are checked."""
+    if task not in (*BINARY_TASKS, "extremism"):
+        raise InvalidInput("err_task", f"unknown task {task!r}", "task")
+    if not texts:
+        raise InvalidInput("err_dataset_empty", "no rows to evaluate", "data")
+    return np.array([int(v) for v in labels])
+
+
+def _measured(y: np.ndarray, predicted: np.ndarray, elapsed: float) -> dict[str, float | int]:
+    out: dict[str, float | int] = dict(scores(y, predicted))
     out["n"] = len(y)
     out["posts_per_s"] = round(len(y) / elapsed, 1)
     return out

@@ -23,7 +23,7 @@ from marsad.core.i18n.markers import N_
 from marsad.core.settings import Settings, load_settings
 from marsad.detect.curation import current_glossary
 from marsad.detect.glossary import Glossary
-from marsad.detect.model import DEFAULT_ADVISORY_LANGUAGES, TASKS, DetectorModel
+from marsad.detect.model import TASKS, DetectorModel
 from marsad.detect.models import REVIEW_STATES, Flag
 from marsad.detect.scoring import (
     RunResult,
@@ -275,9 +275,10 @@ def flag_view(
         # The text in pieces, the glossary terms marked: the queue highlights them in place.
         "segments": marked_segments(text, flag.spans or []),
         "language": flag.language,
-        # No reliable model in this language: the glossary labelled the post and the
-        # model's scores are shown, marked advisory, for the reviewer to weigh.
-        "scores_advisory": flag.language in DEFAULT_ADVISORY_LANGUAGES,
+        # The model that scored the post had no reliable head in its language: the
+        # glossary labelled it and the scores are shown, marked advisory, to weigh.
+        # As that model decided, not as today's list of advisory languages would.
+        "scores_advisory": flag.scores_advisory,
         "model_version": flag.model_version,
         "glossary_version": flag.glossary_version,
         "review_status": flag.review_status,

@@ -25,7 +25,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
-from sqlalchemy.sql.expression import true
+from sqlalchemy.sql.expression import false, true
 
 from marsad.core.db import Base, IdColumn, UTCDateTime, utcnow
 
@@ -60,6 +60,11 @@ class Flag(Base):
     hate_type: Mapped[dict[str, float] | None] = mapped_column(JSON, nullable=True)
     spans: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     language: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    # The post was labelled from the glossary alone and the model's scores are advisory,
+    # as the model that scored it decided by its own advisory languages: kept here, not
+    # worked out again from the language, because the list changes between models (1.3
+    # added "other") and an old flag must show the verdict it was made with.
+    scores_advisory: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Indexed: the dashboards find the days whose posts were scored since they counted them.
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     review_status: Mapped[str] = mapped_column(String(16), default="pending")

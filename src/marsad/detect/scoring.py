@@ -236,6 +236,7 @@ def store_scores(
                 "hate_type": verdict.get("hate_type"),
                 "spans": verdict["spans"],
                 "language": verdict["language"],
+                "scores_advisory": verdict["scores_advisory"],
                 "created_at": now,
                 "review_status": "pending",
                 "review_count": 0,
