@@ -11,12 +11,15 @@ import subprocess
 import sys
 import time
 import urllib.request
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
 
-from marsad.core.db import read_scope
+from marsad.cli.main import make_app
+from marsad.core.db import read_scope, session_scope, utcnow
 from marsad.core.errors import ConfigError
 from marsad.core.jobs.catalog import registered_periodic_jobs
 from marsad.core.jobs.models import Job
@@ -33,6 +36,14 @@ def _periodic(sessions: sessionmaker[Session], kind: str | None = None) -> list[
         query = query.where(Job.kind == kind)
     with read_scope(sessions) as session:  # SQLite: never takes the server's write lock
         return list(session.execute(query).scalars())
+
+
+def _own_schedule(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only the test plugin's two periodic jobs: the built-in ones would reach for the network."""
+    monkeypatch.setattr(settings, "plugins", MODULE)
+    names = {job.name for job in registered_periodic_jobs(settings)}
+    schedule = dict.fromkeys(names, 0) | {"test.hourly": 3600, "test.daily": 86400}
+    monkeypatch.setattr(settings, "jobs_schedule", schedule)
 
 
 def test_no_scheduler_with_a_broker_or_when_switched_off(settings: Settings, sessions) -> None:
@@ -53,11 +64,7 @@ def test_a_wrong_schedule_stops_the_server_at_start(settings: Settings, sessions
 def test_the_thread_submits_due_jobs_and_stops_when_asked(
     settings: Settings, sessions, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(settings, "plugins", MODULE)
-    names = {job.name for job in registered_periodic_jobs(settings)}
-    # Only the test plugin's two jobs: the built-in ones would reach for the network.
-    schedule = dict.fromkeys(names, 0) | {"test.hourly": 3600, "test.daily": 86400}
-    monkeypatch.setattr(settings, "jobs_schedule", schedule)
+    _own_schedule(settings, monkeypatch)
     scheduler = start_embedded_scheduler(settings=settings, sessions=sessions)
     assert scheduler is not None
     try:
@@ -70,6 +77,80 @@ def test_the_thread_submits_due_jobs_and_stops_when_asked(
     assert time.monotonic() - started < 5  # the stop event wakes it: no tick is waited out
     assert not scheduler._thread.is_alive()  # noqa: SLF001
     assert sorted(job.params["steps"] for job in _periodic(sessions)) == [1, 2]
+
+
+def _ran_at(sessions: sessionmaker[Session], job: Job, at: datetime) -> None:
+    """Record that the scheduler submitted ``job`` at ``at`` (its slot's key with it)."""
+    _, name, every, _slot = job.dedupe_key.split(":")
+    key = f"periodic:{name}:{every}:{int(at.timestamp()) // int(every)}"
+    with session_scope(sessions) as session:
+        session.execute(update(Job).where(Job.id == job.id).values(created_at=at, dedupe_key=key))
+
+
+def _wait_until(check, what: str, timeout: float = 60) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, f"the scheduler did not {what} in {timeout} s"
+        time.sleep(0.05)
+
+
+def test_a_restart_submits_only_the_jobs_whose_turn_has_come(
+    settings: Settings, sessions, env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Restarting the server does not rebuild what ran within its interval (the weekly PDF)."""
+    _own_schedule(settings, monkeypatch)
+
+    def restart(until, what: str) -> None:  # type: ignore[no-untyped-def]
+        scheduler = start_embedded_scheduler(settings=settings, sessions=sessions)
+        assert scheduler is not None
+        try:
+            _wait_until(until, what)
+        finally:
+            scheduler.stop()
+
+    # First start: neither job ever ran, so both are submitted at once.
+    restart(lambda: len(_periodic(sessions)) == 2, "submit both jobs")
+    jobs = {job.params["steps"]: job for job in _periodic(sessions)}
+    hourly, daily = jobs[1], jobs[2]
+
+    # The server is killed while the hourly job runs, and started again at once. Its
+    # first tick sweeps the job back into the queue (the sign that the tick is over)
+    # and submits nothing: both jobs ran in their interval, the hourly one is resumed.
+    with session_scope(sessions) as session:
+        session.execute(
+            update(Job)
+            .where(Job.id == hourly.id)
+            .values(
+                status="running",
+                claim_token="killed-worker",
+                attempts=1,
+                heartbeat_at=utcnow() - timedelta(hours=1),
+            )
+        )
+    restart(
+        lambda: all(job.status == "queued" for job in _periodic(sessions)),
+        "sweep the killed job back",
+    )
+    assert sorted(job.id for job in _periodic(sessions)) == sorted([hourly.id, daily.id])
+
+    # Later: the hourly job last ran two hours ago, the daily one just before this
+    # day's slot began (an hour or more ago, but less than a day). A restart submits
+    # the hourly job only: a new slot alone does not make a job due again.
+    now = utcnow()
+    _ran_at(sessions, hourly, now - timedelta(hours=2))
+    day_began = datetime.fromtimestamp(int(now.timestamp()) // 86400 * 86400, tz=UTC)
+    _ran_at(sessions, daily, day_began - timedelta(seconds=1))
+    restart(lambda: len(_periodic(sessions)) >= 3, "submit the hourly job")
+    again = [job for job in _periodic(sessions) if job.id not in (hourly.id, daily.id)]
+    assert [job.params["steps"] for job in again] == [1]
+
+    # `marsad scheduler` shares the rule: started now, it finds nothing due.
+    monkeypatch.setenv("MARSAD_PLUGINS", MODULE)
+    monkeypatch.setenv("MARSAD_JOBS_SCHEDULE", json.dumps(settings.jobs_schedule))
+    result = CliRunner().invoke(make_app(settings), ["scheduler", "--once", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {"submitted": []}
+    assert len(_periodic(sessions)) == 3
 
 
 def _free_port() -> int:

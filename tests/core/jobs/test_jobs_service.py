@@ -262,6 +262,20 @@ def test_two_schedulers_submit_each_periodic_job_once(settings, sessions) -> Non
     assert [item["name"] for item in nxt if item["name"].startswith("test.")] == ["test.hourly"]
 
 
+def test_a_periodic_job_is_due_an_interval_after_its_last_run_not_at_a_new_slot(
+    settings, sessions
+) -> None:
+    def due_at(now: datetime) -> list[str]:
+        done = scheduler.submit_due(settings=settings, sessions=sessions, now=now)
+        return sorted(item["name"] for item in done if item["name"].startswith("test."))
+
+    late = datetime(2026, 12, 9, 23, 30, tzinfo=UTC)  # half an hour before a new day's slot
+    assert due_at(late) == ["test.daily", "test.hourly"]  # neither ever ran
+    assert due_at(late + timedelta(hours=1)) == ["test.hourly"]  # the day began, an hour ago
+    assert due_at(late + timedelta(hours=23, minutes=59)) == ["test.hourly"]  # a minute short
+    assert due_at(late + timedelta(days=1)) == ["test.daily"]
+
+
 def test_the_schedule_is_data_in_settings(settings, sessions) -> None:
     quiet = settings.model_copy(update={"jobs_schedule": {"test.hourly": 0, "test.daily": 60}})
     assert _own(scheduler.schedule(quiet)) == [("test.daily", 60)]

@@ -1,10 +1,16 @@
 """The scheduler: submit the periodic jobs capabilities declare, once per interval.
 
-Time is cut into slots of each job's interval (seconds since the epoch divided
-by it). The job submitted for a slot carries the key ``periodic:<name>:<every>:<slot>``,
-unique in the job table, so two schedulers running at once submit it once:
-the second insert fails and is skipped. Intervals come from the capability
-(``PeriodicJob.every_seconds``) unless ``MARSAD_JOBS_SCHEDULE`` overrides them.
+A periodic job is due when the scheduler never submitted it, or submitted it
+last at least its interval ago: the jobs table is the record, so a scheduler
+that starts (a server restarted, ``marsad scheduler`` started again) submits
+only what is due, not every job at its first look. Time is also cut into slots
+of each job's interval (seconds since the epoch divided by it): the job
+submitted for a slot carries the key ``periodic:<name>:<every>:<slot>``, unique
+in the job table, so two schedulers running at once submit it once: the second
+insert fails and is skipped. (A job submitted at least an interval after the
+last one is always in a later slot, so the key never holds a due job back.)
+Intervals come from the capability (``PeriodicJob.every_seconds``) unless
+``MARSAD_JOBS_SCHEDULE`` overrides them.
 
 It runs as ``marsad scheduler`` (with a broker, beside the workers), or, in the
 embedded default, on a thread of ``marsad serve`` (:func:`start_embedded_scheduler`).
@@ -15,16 +21,18 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from marsad.core.db import session_scope, utcnow
+from marsad.core.db import read_scope, session_scope, utcnow
 from marsad.core.errors import ConfigError, MarsadError
 from marsad.core.jobs.catalog import registered_kinds, registered_periodic_jobs
 from marsad.core.jobs.kinds import PeriodicJob
+from marsad.core.jobs.models import Job
 
 log = logging.getLogger(__name__)
 
@@ -56,10 +64,30 @@ def schedule(settings: Any) -> list[ScheduledJob]:
     ]
 
 
+def submitted_since(session: Session, *, job: PeriodicJob, since: datetime) -> bool:
+    """Whether the scheduler submitted ``job`` after ``since`` (run, running or not yet)."""
+    query = (
+        select(Job.id)
+        .where(
+            Job.kind == job.kind,  # indexed: the prefix match below reads few rows
+            Job.dedupe_key.startswith(f"periodic:{job.name}:", autoescape=True),
+            Job.created_at > since,
+        )
+        .limit(1)
+    )
+    return session.execute(query).first() is not None
+
+
 def submit_due(
     *, settings: Any, sessions: sessionmaker[Session], now: datetime | None = None
 ) -> list[dict[str, str]]:
-    """Submit every periodic job whose current slot has no job yet; return what was submitted."""
+    """Submit every periodic job that is due; return what was submitted.
+
+    Due: never submitted, or last submitted at least its interval before ``now``.
+    A job counts as run once it is submitted, whatever became of it: one that
+    failed waits for its next turn, and one a killed worker left half done is
+    taken up again by the sweep, not submitted twice.
+    """
     from marsad.core.jobs.runners import dispatch
     from marsad.core.jobs.service import create_job
 
@@ -67,10 +95,19 @@ def submit_due(
     kinds = registered_kinds(settings)
     submitted: list[dict[str, str]] = []
     for item in schedule(settings):
+        since = now - timedelta(seconds=item.every)
+        # A read first (on SQLite it takes no write lock): most ticks submit nothing.
+        with read_scope(sessions) as session:
+            if submitted_since(session, job=item.job, since=since):
+                continue
         slot = int(now.timestamp()) // item.every
         key = f"periodic:{item.job.name}:{item.every}:{slot}"
         try:
             with session_scope(sessions) as session:
+                # Again in the write (on SQLite it holds the lock): another scheduler may
+                # have submitted the job a moment ago, in the slot before this one.
+                if submitted_since(session, job=item.job, since=since):
+                    continue
                 job = create_job(
                     session,
                     kinds=kinds,
@@ -78,10 +115,13 @@ def submit_due(
                     params=item.job.params or {},
                     requested_by="scheduler",
                     dedupe_key=key,
+                    created_at=now,
                 )
                 job_id = job.id
         except IntegrityError:
             continue  # another scheduler submitted this slot's job first
+        # Names and ids only: periodic jobs' parameters stay out of the logs.
+        log.info("submitted periodic job %s (%s)", item.job.name, job_id)
         submitted.append({"name": item.job.name, "kind": item.job.kind, "id": job_id})
     if submitted:
         dispatch(settings=settings, sessions=sessions, job_ids=[s["id"] for s in submitted])
@@ -97,8 +137,7 @@ def run_scheduler(
     schedule(settings)  # a wrong MARSAD_JOBS_SCHEDULE fails at start, not an hour later
     while not stop.is_set():
         try:
-            for item in submit_due(settings=settings, sessions=sessions):
-                log.info("submitted periodic job %s (%s)", item["name"], item["id"])
+            submit_due(settings=settings, sessions=sessions)
             sweep(settings=settings, sessions=sessions)
         except ConfigError:
             raise

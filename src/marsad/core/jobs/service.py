@@ -95,8 +95,12 @@ def create_job(
     params: dict[str, Any] | None,
     requested_by: str | None,
     dedupe_key: str | None = None,
+    created_at: datetime | None = None,
 ) -> Job:
-    """Validate and insert one queued job in the caller's transaction, audited."""
+    """Validate and insert one queued job in the caller's transaction, audited.
+
+    ``created_at`` defaults to now; the scheduler gives the time it found the job due.
+    """
     job_kind = find_kind(kinds, kind)
     model = validate_params(job_kind, params)
     job = Job(
@@ -108,7 +112,7 @@ def create_job(
         cancel_requested=False,
         requested_by=requested_by,
         dedupe_key=dedupe_key,
-        created_at=utcnow(),
+        created_at=created_at or utcnow(),
     )
     session.add(job)
     session.flush()
