@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 import marsad
+from marsad.cli.logs import configure_logging, start_logging
 from marsad.cli.output import user_errors
 from marsad.cli.store import open_store, require_current
 from marsad.core import migrate
@@ -28,7 +29,7 @@ log = logging.getLogger(__name__)
 def main_callback(
     version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
 ) -> None:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    start_logging()  # WARNING; the long-running commands set MARSAD_LOG_LEVEL
     if version:
         typer.echo(marsad.__version__)
         raise typer.Exit(0)
@@ -41,6 +42,7 @@ def serve(
 ) -> None:
     """Serve the observatory over HTTP (put a TLS reverse proxy in front in production)."""
     settings = load_settings()
+    configure_logging(settings.log_level)
     _serve(settings, host or settings.host, port or settings.port)
 
 
@@ -72,11 +74,13 @@ def _serve(settings: Settings, host: str, port: int) -> None:
     previous = signal.signal(signal.SIGTERM, _stop_requested)
     try:
         # No access log: it would record visitors' IP addresses, which we never keep.
+        # uvicorn's own lines go through the one handler marsad.cli.logs set up.
         uvicorn.run(
             application,
             host=host,
             port=port,
             access_log=False,
+            log_config=None,
             log_level="warning",
             server_header=False,
             proxy_headers=False,  # MARSAD_TRUSTED_PROXIES decides (marsad.web.proxies)
@@ -110,6 +114,7 @@ def demo(
     from marsad.demo import load_demo
 
     settings = load_settings(**({"data_dir": data_dir} if data_dir is not None else {}))
+    configure_logging(settings.log_level)
     settings.ensure_data_dir()  # the sample files go there, whichever database is used
     with open_store(settings=settings, check_current=False) as store:
         migrate.upgrade(store.engine)

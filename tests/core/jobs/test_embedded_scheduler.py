@@ -4,6 +4,7 @@ runs the scheduler on a thread, unless ``MARSAD_JOBS_EMBEDDED_SCHEDULER`` is off
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import socket
@@ -147,7 +148,11 @@ def test_a_restart_submits_only_the_jobs_whose_turn_has_come(
     # `marsad scheduler` shares the rule: started now, it finds nothing due.
     monkeypatch.setenv("MARSAD_PLUGINS", MODULE)
     monkeypatch.setenv("MARSAD_JOBS_SCHEDULE", json.dumps(settings.jobs_schedule))
-    result = CliRunner().invoke(make_app(settings), ["scheduler", "--once", "--json"])
+    root, level = logging.getLogger(), logging.getLogger().level
+    try:
+        result = CliRunner().invoke(make_app(settings), ["scheduler", "--once", "--json"])
+    finally:
+        root.setLevel(level)  # the command set MARSAD_LOG_LEVEL for this whole process
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == {"submitted": []}
     assert len(_periodic(sessions)) == 3

@@ -234,10 +234,12 @@ def worker_command(
     ] = 1,
 ) -> None:
     """Start a Celery worker that runs jobs from MARSAD_JOBS_QUEUE (needs MARSAD_BROKER_URL)."""
+    from marsad.cli.logs import configure_logging
     from marsad.core.errors import ConfigError
     from marsad.core.jobs.celery_app import run_worker
 
     settings = load_settings()
+    configure_logging(settings.log_level)
     if not settings.broker_url:
         raise ConfigError(
             "MARSAD_BROKER_URL",
@@ -255,9 +257,11 @@ def scheduler_command(
     json_: JsonOpt = False,
 ) -> None:
     """Submit periodic jobs on their schedule; several schedulers never double a job."""
+    from marsad.cli.logs import configure_logging
     from marsad.core.jobs.scheduler import run_scheduler, submit_due
 
     settings, sessions = _open()
+    configure_logging(settings.log_level)
     if once:
         submitted = submit_due(settings=settings, sessions=sessions)
         if json_:
