@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import re
 import zlib
 
@@ -87,6 +88,18 @@ def test_pdf_report_embeds_the_vendored_arabic_font(env, tmp_path, add_reports):
     body = out.read_bytes()
     assert body.startswith(b"%PDF")
     assert b"+Noto-Sans-Arabic" in _inflated(body)  # the vendored font is embedded (subset)
+
+
+def test_the_pdf_is_built_without_a_css_warning(env, tmp_path, add_reports, caplog):
+    """WeasyPrint warns about CSS it does not know: the report's print CSS has none of it."""
+    add_reports(3)
+    caplog.set_level(logging.WARNING, logger="weasyprint")
+    out = tmp_path / "week.pdf"
+    result = runner.invoke(
+        make_app(), ["publish", "report", "--week", "2026-W49", "--lang", "ar", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")] == []
 
 
 def _inflated(pdf: bytes) -> bytes:
