@@ -11,6 +11,7 @@ from marsad.alerts.models import AlertRule
 from marsad.alerts.settings import AlertSettings
 from marsad.core.errors import InvalidInput
 from marsad.core.settings import Settings
+from tests.alerts.receiver import Receiver, tls_for
 from tests.alerts.test_delivery import add, attempts, deliveries, run_queued_jobs
 
 LOCAL = [
@@ -96,3 +97,91 @@ def test_a_name_resolving_to_this_machine_is_refused_when_sending(
 
     assert delivery.deliver_one(sessions, settings, row.id) is not None
     assert len(receiver.received) == 1
+
+
+def _resolve(monkeypatch, name: str, answers: list[str]) -> list[str]:  # type: ignore[no-untyped-def]
+    """Make ``name`` resolve to each of ``answers`` in turn (the last one from then on), for
+    every resolver in this process (the HTTP client's too); return the list of lookups."""
+    real = socket.getaddrinfo
+    asked: list[str] = []
+
+    def getaddrinfo(host, port, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if host != name:
+            return real(host, port, *args, **kwargs)
+        address = answers[min(len(asked), len(answers) - 1)]
+        asked.append(address)
+        return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (address, port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return asked
+
+
+def test_dns_rebinding_after_the_check_reaches_nothing(
+    sessions, settings, file_report, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The POST goes to the address that was checked: a second lookup is never made."""
+    from marsad.alerts import destinations
+
+    checked = Receiver().up()
+    rebound = Receiver("127.0.0.2", checked.port).up()  # where a second lookup would lead
+    try:
+        name = "hooks.rebind.test"
+        asked = _resolve(monkeypatch, name, ["127.0.0.1", "127.0.0.2"])
+        # Here 127.0.0.1 stands for a public address (no test can listen on one) and every
+        # other address is on the server's own network, as 127.0.0.2 really is.
+        monkeypatch.setattr(destinations, "_blocked", lambda address: str(address) != "127.0.0.1")
+        add(
+            sessions,
+            strict(settings),
+            event="report.received",
+            webhook=f"http://{name}:{checked.port}/hook",
+        )
+        file_report()
+        run_queued_jobs(sessions, strict(settings))
+    finally:
+        checked.down()
+        rebound.down()
+    assert asked == ["127.0.0.1"]  # resolved once, to check; connected to what was checked
+    assert rebound.received == []
+    (request,) = checked.received
+    assert request["headers"]["Host"] == f"{name}:{checked.port}"  # the name, not the address
+    (row,) = deliveries(sessions)
+    assert row.status == "delivered"
+
+
+def test_tls_checks_the_certificate_for_the_name_while_connecting_to_the_address(
+    sessions, settings, file_report, monkeypatch, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    name = "hooks.pinned.test"
+    context, ca_file = tls_for(name, tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))  # the client trusts the test CA
+    receiver = Receiver(tls=context).up()
+    try:
+        asked = _resolve(monkeypatch, name, ["127.0.0.1"])
+        add(
+            sessions, settings, event="report.received", webhook=f"https://{name}:{receiver.port}/h"
+        )
+        file_report()
+        run_queued_jobs(sessions, settings)
+    finally:
+        receiver.down()
+    assert asked == ["127.0.0.1"]
+    (row,) = deliveries(sessions)
+    (attempt,) = attempts(sessions, row.id)
+    # The certificate names the host, not 127.0.0.1: it was accepted, so it was checked
+    # against the name, which the client also sent as the TLS server name.
+    assert (attempt.ok, attempt.status_code, attempt.error) == (True, 200, None)
+    assert receiver.server_names == [name]
+    assert receiver.received[0]["headers"]["Host"] == f"{name}:{receiver.port}"
+
+
+def test_a_name_that_does_not_resolve_is_not_left_to_the_client(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from marsad.alerts.destinations import Unsendable, checked_addresses
+
+    def nowhere(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", nowhere)
+    for allowed in (False, True):
+        with pytest.raises(Unsendable, match="'gone.example' does not resolve"):
+            checked_addresses("gone.example", 443, allow_private=allowed)

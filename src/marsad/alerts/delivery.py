@@ -24,13 +24,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from marsad.alerts.destinations import refused_reason
+from marsad.alerts.destinations import Unsendable, checked_addresses
 from marsad.alerts.models import AlertAttempt, AlertDelivery, AlertRule
 from marsad.alerts.rules import rule_secret
 from marsad.alerts.settings import alert_settings
@@ -124,13 +123,51 @@ def document_for(claim: Claimed) -> dict[str, Any]:
     return document
 
 
+def _post_pinned(
+    url: httpx.URL, addresses: list[str], *, body: bytes, headers: dict[str, str], timeout: float
+) -> httpx.Response:
+    """POST to ``url`` over a connection to one of ``addresses``, tried in order.
+
+    The name is not resolved again: the URL given to the client holds the
+    address, while the Host header and TLS (the SNI and the certificate checked)
+    keep the name, as if the client had resolved it to that address itself. An
+    explicit transport leaves HTTP(S)_PROXY out, since a proxy would resolve the
+    name again; SSL_CERT_FILE still counts.
+    """
+    host = url.raw_host.decode("ascii")
+    headers = {**headers, "Host": url.netloc.decode("ascii")}
+    with httpx.Client(
+        transport=httpx.HTTPTransport(), timeout=timeout, follow_redirects=False
+    ) as client:
+        for number, address in enumerate(addresses, start=1):
+            try:
+                return client.post(
+                    url.copy_with(host=address),
+                    content=body,
+                    headers=headers,
+                    extensions={"sni_hostname": host},
+                )
+            except (httpx.ConnectError, httpx.ConnectTimeout):
+                if number == len(addresses):  # as a client resolving the name would
+                    raise
+    raise httpx.ConnectError(f"{host!r} resolves to no address")
+
+
 def _send_webhook(claim: Claimed, timeout: float, allow_private: bool = False) -> Outcome:
-    if not allow_private:
-        parts = urlsplit(claim.target)
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        refused = refused_reason(parts.hostname or "", port)
-        if refused is not None:  # checked again now: a name may resolve elsewhere than before
-            return Outcome(False, None, f"refused: {refused}"[:300], 0)
+    try:
+        url = httpx.URL(claim.target)
+    except httpx.InvalidURL as exc:
+        return Outcome(False, None, f"InvalidURL: {exc}"[:300], 0)
+    try:
+        # Resolved and checked now (a name may resolve elsewhere than when the rule was
+        # added), and connected to at what was checked (not resolved again: DNS rebinding).
+        addresses = checked_addresses(
+            url.raw_host.decode("ascii"),
+            url.port or (443 if url.scheme == "https" else 80),
+            allow_private=allow_private,
+        )
+    except Unsendable as exc:
+        return Outcome(False, None, str(exc)[:300], 0)
     body = body_bytes(document_for(claim))
     headers = {
         "Content-Type": "application/json; charset=utf-8",
@@ -141,9 +178,7 @@ def _send_webhook(claim: Claimed, timeout: float, allow_private: bool = False) -
     }
     start = time.monotonic()
     try:
-        response = httpx.post(
-            claim.target, content=body, headers=headers, timeout=timeout, follow_redirects=False
-        )
+        response = _post_pinned(url, addresses, body=body, headers=headers, timeout=timeout)
     except httpx.TimeoutException:
         return Outcome(False, None, f"no answer within {timeout:g} s (timeout)", _ms(start))
     except httpx.HTTPError as exc:

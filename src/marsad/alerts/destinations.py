@@ -10,9 +10,11 @@ is refused when the rule is added (an address, or ``localhost``) and when an
 alert is sent (a name, resolved then; every address it resolves to must be
 public).
 
-A name could resolve to a public address when checked and a private one when
-connected to (DNS rebinding); the check narrows what a rule can reach, it does
-not pin the connection.
+A name could resolve to a public address when checked and a private one a
+moment later, when the HTTP client would resolve it again to connect (DNS
+rebinding). So the name is resolved once, by :func:`checked_addresses`, and the
+sender connects to the addresses it checked, never to the name
+(:mod:`marsad.alerts.delivery`).
 """
 
 from __future__ import annotations
@@ -22,7 +24,12 @@ import socket
 
 from marsad.core.errors import InvalidInput
 
-__all__ = ["check_host", "refused_reason"]
+__all__ = ["Unsendable", "check_host", "checked_addresses"]
+
+
+class Unsendable(Exception):  # noqa: N818 - an outcome recorded on the attempt, not a crash
+    """A webhook that is not sent now; the message is what its attempt records."""
+
 
 _LOCAL_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback")
 
@@ -44,7 +51,7 @@ def check_host(host: str) -> None:
     """Refuse (InvalidInput, ``err_alert_webhook_private``) a local host given as such.
 
     Names other than ``localhost`` are checked when an alert is sent
-    (:func:`refused_reason`): resolving them here could fail offline, or
+    (:func:`checked_addresses`): resolving them here could fail offline, or
     block a request on DNS.
     """
     name = host.rstrip(".").lower()
@@ -58,26 +65,32 @@ def check_host(host: str) -> None:
         )
 
 
-def refused_reason(host: str, port: int) -> str | None:
-    """Why a webhook to ``host`` must not be sent now, or None (also when it does not resolve).
+def checked_addresses(host: str, port: int, *, allow_private: bool = False) -> list[str]:
+    """The addresses a webhook to ``host`` may connect to: resolved once, now, and checked.
 
-    A name that does not resolve is left to the HTTP client, which reports it.
+    The sender connects to these, in order, and to nothing else. Raises
+    Unsendable for a host on this server's own machine or network (unless
+    ``allow_private``), and for a name that does not resolve.
     """
-    try:
-        check_host(host)
-    except InvalidInput as exc:
-        return exc.message
+    if not allow_private:
+        try:
+            check_host(host)
+        except InvalidInput as exc:
+            raise Unsendable(f"refused: {exc.message}") from None
     if _literal(host) is not None:
-        return None
+        return [host.strip("[]")]
     try:
         found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError):
-        return None
-    for *_ignored, sockaddr in found:
-        address = _literal(str(sockaddr[0]))
-        if address is not None and _blocked(address):
-            return (
-                f"{host!r} resolves to {address}, on this server's own network; webhooks go to "
-                "public addresses unless MARSAD_ALERTS_ALLOW_PRIVATE_WEBHOOKS is on"
-            )
-    return None
+    except (OSError, UnicodeError) as exc:
+        raise Unsendable(f"{host!r} does not resolve: {exc}") from None
+    addresses = list(dict.fromkeys(str(sockaddr[0]) for *_ignored, sockaddr in found))
+    if not allow_private:
+        for text in addresses:
+            address = _literal(text)
+            if address is None or _blocked(address):
+                raise Unsendable(
+                    f"refused: {host!r} resolves to {text}, on this server's own network; "
+                    "webhooks go to public addresses unless MARSAD_ALERTS_ALLOW_PRIVATE_WEBHOOKS "
+                    "is on"
+                )
+    return addresses
