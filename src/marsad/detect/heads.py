@@ -26,11 +26,12 @@ class ConditionalHead(ClassifierMixin, BaseEstimator):
 
     Parameters
     ----------
-    given : CalibratedLinearClassifier
+    given : CalibratedLinearClassifier or GatedHead
         The fitted head of the implied label (the model's own offensive head:
         pickled once, as one object, with the model).
-    head : CalibratedLinearClassifier
-        The fitted head of the label among the rows where ``given`` holds.
+    head : CalibratedLinearClassifier or GatedHead
+        The fitted head of the label among the rows where ``given`` holds
+        (:mod:`marsad.detect.blocks`: with set blocks since model 1.4).
     threshold : float
         Predict the label when the product is at least this (chosen on
         out-of-fold products by :func:`fit_conditional`).
@@ -38,8 +39,8 @@ class ConditionalHead(ClassifierMixin, BaseEstimator):
 
     def __init__(
         self,
-        given: CalibratedLinearClassifier | None = None,
-        head: CalibratedLinearClassifier | None = None,
+        given: Any = None,
+        head: Any = None,
         threshold: float = 0.5,
     ) -> None:
         self.given = given
@@ -48,8 +49,9 @@ class ConditionalHead(ClassifierMixin, BaseEstimator):
 
     def fit(self, X: Any, y: Any) -> ConditionalHead:  # noqa: ARG002 - both heads come fitted
         """Take the classes and threshold of the fitted heads; use :func:`fit_conditional`."""
-        check_is_fitted(self.given, "coef_")
-        check_is_fitted(self.head, "coef_")
+        for part in (self.given, self.head):  # a CalibratedLinearClassifier or a GatedHead
+            if not hasattr(part, "threshold_"):
+                raise ValueError(f"{type(part).__name__} is not fitted")
         self.classes_ = self.head.classes_
         self.threshold_ = float(self.threshold)
         return self
@@ -70,7 +72,8 @@ class ConditionalHead(ClassifierMixin, BaseEstimator):
 
     def describe(self) -> dict[str, Any]:
         """JSON-ready parameters for the model's metadata (the heads' own ``get_params``)."""
-        return {"conditional_on": "offensive", **self.head.get_params()}
+        head = self.head.describe() if hasattr(self.head, "describe") else self.head.get_params()
+        return {"conditional_on": "offensive", **head}
 
 
 def positive_proba(head: Any, X: Any, offensive: np.ndarray | None = None) -> np.ndarray:

@@ -26,6 +26,7 @@ from sklearn.base import clone
 
 from marsad.core.errors import InvalidInput
 from marsad.core.text import detect_language, normalize
+from marsad.detect.blocks import GatedHead, SetGate, expand
 from marsad.detect.classifiers import (
     CalibratedLinearClassifier,
     HashedNgramFeatures,
@@ -39,7 +40,12 @@ __all__ = ["Dataset", "MODEL_VERSION", "dedupe", "dedupe_key", "read_dataset", "
 
 log = logging.getLogger(__name__)
 
-MODEL_VERSION = "1.3.0"
+MODEL_VERSION = "1.4.0"
+# Tasks whose heads get set blocks (marsad.detect.blocks) when trained on two sets or more.
+BLOCKED_TASKS = ("offensive", "hate")
+# The offensive head's C with set blocks: the weight is shared by the shared block and a
+# set's block, so it is regularised twice; measured at 8 (bench/detect_levers_14.py).
+BLOCKED_OFFENSIVE_C = 8.0
 MAX_FIELD = 1_000_000
 TRUE_VALUES = {"1", "true", "yes"}
 FALSE_VALUES = {"0", "false", "no"}
@@ -268,7 +274,29 @@ def _threshold_where_labelled(
 
 
 def _params(head: Any) -> dict[str, Any]:
-    return head.describe() if isinstance(head, ConditionalHead) else head.get_params()
+    return head.describe() if hasattr(head, "describe") else head.get_params()
+
+
+def _fit_gate(features: HashedNgramFeatures, data: dict[str, Sequence[Dataset]]) -> SetGate | None:
+    """The gate over the sets of the blocked tasks (None: fewer than two sets)."""
+    rows: dict[str, str] = {}
+    for task in BLOCKED_TASKS:
+        for ds in data.get(task, ()):
+            for text in ds.texts:
+                rows.setdefault(text, ds.name)
+    if len(set(rows.values())) < 2:
+        return None
+    return SetGate().fit(features.transform(list(rows)), list(rows.values()))
+
+
+def _gated(gate: SetGate, head: Any, offensive: Any) -> Any:
+    """The head fitted on expanded features, made to score plain ones through the gate."""
+    if isinstance(head, ConditionalHead):
+        conditional = GatedHead.from_fitted(gate, head.head)
+        return ConditionalHead(given=offensive, head=conditional, threshold=head.threshold_).fit(
+            None, None
+        )
+    return GatedHead.from_fitted(gate, head)
 
 
 def train_model(
@@ -280,6 +308,7 @@ def train_model(
     progress: Callable[[str], None] | None = None,
     advisory_languages: Sequence[str] = DEFAULT_ADVISORY_LANGUAGES,
     conditional: bool = True,
+    set_blocks: bool = True,
 ) -> DetectorModel:
     """Train a model with one head per task in ``data`` (``offensive``, ``hate``,
     ``violence``, ``hate_type``); ``extremism`` needs no data (lexicon).
@@ -301,6 +330,11 @@ def train_model(
     conditional : bool
         With an offensive head, score hate as ``P(offensive) · P(hate |
         offensive)`` (:mod:`marsad.detect.heads`); False trains hate directly.
+    set_blocks : bool
+        Give the offensive and hate heads a shared block and a block per data
+        set, mixed by a gate that guesses a post's set (:mod:`marsad.detect.blocks`),
+        when they are trained on two sets or more. With the offensive head, hate
+        gets blocks only if offensive has them too.
     """
     say = progress or (lambda _msg: None)
     glossary = glossary or load_default_glossary()
@@ -328,7 +362,11 @@ def train_model(
     features = clone(features) if features is not None else HashedNgramFeatures()
     features.fit(list(all_texts))
 
+    gate = _fit_gate(features, data) if set_blocks else None
+    if gate is not None:
+        say(f"gate over {len(gate.sets_)} sets")
     heads: dict[str, Any] = {}
+    inner: dict[str, Any] = {}  # blocked heads as fitted, on expanded features
     given: dict[str, tuple[int, float]] = {}  # text -> (offensive label, out-of-fold p)
     # Offensive first: the hate head is conditioned on it.
     for task in sorted(data, key=lambda t: t != "offensive"):
@@ -348,14 +386,24 @@ def train_model(
         clf.set_params(class_weight=None)
         y = labels.astype(int)
         weights = balanced_weights(datasets)
+        blocked = gate is not None and task in BLOCKED_TASKS
+        blocked &= task == "offensive" or not conditional or "offensive" in inner
+        if blocked:  # a row's own set's block: the gate mixes them only when scoring
+            X = expand(X, gate.one_hot([ds.name for ds in datasets for _ in ds.texts]))
+            if task == "offensive" and head is None:
+                clf.set_params(C=BLOCKED_OFFENSIVE_C)
         fitted = None
         if task == "hate" and "offensive" in heads and conditional:
-            fitted = _conditional(heads["offensive"], prototype, X, y, texts, datasets, given)
+            offensive = inner.get("offensive", heads["offensive"])
+            fitted = _conditional(offensive, prototype, X, y, texts, datasets, given)
         fitted_head, oof = fitted or (clf, clf.fit_oof(X, y, sample_weight=weights))
         if prototype.threshold == "auto":
             _threshold_where_labelled(fitted_head, y, oof, texts, advisory_languages)
         if task == "offensive":
             given = {t: (int(v), float(p)) for t, v, p in zip(texts, y, oof, strict=True)}
+        if blocked:
+            inner[task] = fitted_head
+            fitted_head = _gated(gate, fitted_head, heads.get("offensive"))
         heads[task] = fitted_head
 
     lexicon, extremism, incitement = lexicon_heads(glossary)
