@@ -160,3 +160,26 @@ def test_rollback_returns_to_the_version_in_use_before(sessions, settings, tmp_p
         assert registry.model_in_use(session, settings=settings).version == versions[0]
         states = {r["version"]: r["status"] for r in registry.list_versions(session)}
     assert states == {versions[0]: "current", versions[1]: "retired"}
+
+
+def test_the_frozen_sample_is_measured_as_the_service_labels_it(sessions) -> None:
+    from marsad.detect.evaluate import evaluate_as_service, evaluate_model
+
+    english = "You are a filthy pig and a liar"  # no glossary term: never labelled in English
+    posts = [*iraqi(3, 1), *iraqi(3, 0), (english, 1)]
+    ids = label_posts(sessions, posts)
+    freeze(sessions, ids)
+    model = load_default_model()
+    with session_scope(sessions) as session:
+        metrics = registry.evaluate_on_frozen(session, model)
+    texts, values = [t for t, _v in posts], [v for _t, v in posts]
+    assert metrics["offensive"] == {
+        k: v
+        for k, v in evaluate_as_service(model, texts, values, "offensive").items()
+        if k != "posts_per_s"
+    }
+    assert metrics["offensive"]["n"] == 7 and metrics["offensive"]["glossary_only"] == 1
+    # The model alone calls the English insult offensive; the service, and the figure, do not.
+    alone = evaluate_model(model, [english], [1], "offensive")
+    assert alone["recall"] > 0
+    assert evaluate_as_service(model, [english], [1], "offensive")["recall"] == 0

@@ -89,12 +89,16 @@ def model_in_use(
 
 
 def evaluate_on_frozen(session: Session, model: DetectorModel) -> dict[str, Any]:
-    """task -> ``{"macro_f1", "precision", "recall", "n"}`` on its labelled frozen sample.
+    """task -> ``{"macro_f1", "precision", "recall", "n", "glossary_only"}`` on its frozen sample.
 
-    A task whose sample has no labels yet (or that the model does not score) is
-    ``{"n": 0}``: there is nothing to measure it on.
+    The posts are labelled as the service would label them with ``model``
+    (:func:`~marsad.detect.evaluate.evaluate_as_service`): a Kurdish or English
+    post from the glossary alone, whatever the model's score, so staff compare
+    what analysts would see. ``glossary_only`` counts those posts. A task whose
+    sample has no labels yet (or that the model does not score) is ``{"n": 0}``:
+    there is nothing to measure it on.
     """
-    from marsad.detect.evaluate import evaluate_model
+    from marsad.detect.evaluate import evaluate_as_service
 
     out: dict[str, Any] = {}
     for task in BINARY_TASKS:
@@ -102,7 +106,7 @@ def evaluate_on_frozen(session: Session, model: DetectorModel) -> dict[str, Any]
         if not rows or task not in model.thresholds:
             out[task] = {"n": 0}
             continue
-        result = evaluate_model(model, [r[1] for r in rows], [r[2] for r in rows], task)
+        result = evaluate_as_service(model, [r[1] for r in rows], [r[2] for r in rows], task)
         result.pop("posts_per_s", None)
         out[task] = result
     return out
