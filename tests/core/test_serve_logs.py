@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,8 +19,8 @@ from typer.testing import CliRunner
 from marsad.core.jobs.catalog import registered_periodic_jobs
 from marsad.core.jobs.models import Job
 from marsad.core.settings import Settings
+from tests.serving import serving
 
-MARSAD = [sys.executable, "-c", "from marsad.cli.main import main; main()"]
 SECRET_TITLE = "Threatened-at-the-checkpoint-7731"
 SECRET_CONTACT = "witness-7731@example.org"
 
@@ -44,31 +43,7 @@ def _env(tmp_path: Path, level: str) -> dict[str, str]:
 
 def _serve_and_report(env: dict[str, str], cwd: Path) -> str:
     """Start `marsad serve`, file one report, wait for a periodic job, stop; its stderr."""
-    upgraded = subprocess.run(  # noqa: S603 - our own CLI
-        [*MARSAD, "db", "upgrade"], env=env, cwd=cwd, capture_output=True, timeout=120
-    )
-    assert upgraded.returncode == 0, upgraded.stderr
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(  # noqa: S603 - our own CLI
-        [*MARSAD, "serve", "--port", str(port)],
-        env=env,
-        cwd=cwd,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, server.stderr.read().decode() if server.stderr else ""
-            try:
-                urllib.request.urlopen(base + "/health", timeout=1)  # noqa: S310 - loopback
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "marsad serve did not start"
-                time.sleep(0.2)
+    with serving(env, cwd=cwd, upgrade=True) as (server, base):
         body = {"title": SECRET_TITLE, "category": "threat", "contact": SECRET_CONTACT}
         request = urllib.request.Request(  # noqa: S310 - loopback
             base + "/api/v1/reports",
@@ -83,9 +58,6 @@ def _serve_and_report(env: dict[str, str], cwd: Path) -> str:
             time.sleep(0.2)
         server.send_signal(signal.SIGTERM)
         _out, err = server.communicate(timeout=30)
-    finally:
-        if server.poll() is None:
-            server.kill()
     assert server.returncode == 0, err.decode()
     return err.decode()
 

@@ -7,16 +7,14 @@ import http.client
 import json
 import os
 import signal
-import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-MARSAD = [sys.executable, "-c", "from marsad.cli.main import main; main()"]
+from tests.serving import serving
 
 
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
@@ -32,33 +30,9 @@ def test_serve_exits_zero_on_ctrl_c_or_sigterm(tmp_path: Path, stop: signal.Sign
         "MARSAD_JOBS_EMBEDDED_SCHEDULER": "false",
     }
     env.pop("MARSAD_CONFIG_FILE", None)
-    upgraded = subprocess.run(  # noqa: S603 - our own CLI
-        [*MARSAD, "db", "upgrade"], env=env, cwd=tmp_path, capture_output=True, timeout=120
-    )
-    assert upgraded.returncode == 0, upgraded.stderr
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = subprocess.Popen(  # noqa: S603 - our own CLI
-        [*MARSAD, "serve", "--port", str(port)],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1)  # noqa: S310
-                break
-            except OSError:
-                time.sleep(0.2)
+    with serving(env, cwd=tmp_path, upgrade=True) as (server, _base):
         server.send_signal(stop)
         _out, err = server.communicate(timeout=30)
-    finally:
-        if server.poll() is None:
-            server.kill()
     assert server.returncode == 0, err.decode()
     assert b"Traceback" not in err
 
@@ -88,21 +62,6 @@ def test_every_report_acknowledged_before_kill_9_is_stored(tmp_path: Path, db_ur
         "MARSAD_JOBS_EMBEDDED_SCHEDULER": "false",  # only reports write during the burst
     }
     env.pop("MARSAD_CONFIG_FILE", None)
-    upgraded = subprocess.run(  # noqa: S603 - our own CLI
-        [*MARSAD, "db", "upgrade"], env=env, cwd=tmp_path, capture_output=True, timeout=120
-    )
-    assert upgraded.returncode == 0, upgraded.stderr
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(  # noqa: S603 - our own CLI
-        [*MARSAD, "serve", "--port", str(port)],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     acknowledged: dict[str, str] = {}
     killed = False
 
@@ -121,27 +80,19 @@ def test_every_report_acknowledged_before_kill_9_is_stored(tmp_path: Path, db_ur
         except (OSError, http.client.HTTPException):
             assert killed  # only the kill may cut a request short
 
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(base + "/health", timeout=1)  # noqa: S310
-                break
-            except OSError:
-                time.sleep(0.2)
-        with ThreadPoolExecutor(16) as pool:
-            pending = [pool.submit(post, n) for n in range(2000)]
-            deadline = time.monotonic() + 120
-            while len(acknowledged) < 100 and time.monotonic() < deadline:
-                time.sleep(0.01)
-            killed = True
-            server.send_signal(signal.SIGKILL)
-            server.wait(timeout=30)
-            for future in pending:
-                future.result()
-    finally:
-        if server.poll() is None:
-            server.kill()
+    with (
+        serving(env, cwd=tmp_path, upgrade=True, stderr=subprocess.DEVNULL) as (server, base),
+        ThreadPoolExecutor(16) as pool,
+    ):
+        pending = [pool.submit(post, n) for n in range(2000)]
+        deadline = time.monotonic() + 120
+        while len(acknowledged) < 100 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        killed = True
+        server.send_signal(signal.SIGKILL)
+        server.wait(timeout=30)
+        for future in pending:
+            future.result()
     assert len(acknowledged) >= 100, "the burst was too slow to reach the kill"
     engine = create_engine(db_url)
     try:

@@ -7,11 +7,7 @@ import json
 import logging
 import os
 import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -27,8 +23,7 @@ from marsad.core.jobs.models import Job
 from marsad.core.jobs.scheduler import start_embedded_scheduler
 from marsad.core.settings import Settings
 from tests.core.jobs.jobkinds import MODULE
-
-MARSAD = [sys.executable, "-c", "from marsad.cli.main import main; main()"]
+from tests.serving import serving
 
 
 def _periodic(sessions: sessionmaker[Session], kind: str | None = None) -> list[Job]:
@@ -158,12 +153,6 @@ def test_a_restart_submits_only_the_jobs_whose_turn_has_come(
     assert len(_periodic(sessions)) == 3
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.mark.parametrize("embedded", [True, False], ids=["default", "switched-off"])
 def test_marsad_serve_without_a_broker_runs_periodic_jobs(
     settings: Settings, engine: Engine, sessions, embedded: bool
@@ -183,23 +172,7 @@ def test_marsad_serve_without_a_broker_runs_periodic_jobs(
         "MARSAD_JOBS_EMBEDDED_SCHEDULER": "true" if embedded else "false",
         "MARSAD_LANGUAGE": "en",
     }
-    port = _free_port()
-    server = subprocess.Popen(  # noqa: S603 - our own CLI
-        [*MARSAD, "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, server.stderr.read().decode() if server.stderr else ""
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1)  # noqa: S310
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "marsad serve did not start"
-                time.sleep(0.2)
+    with serving(env) as (server, _base):
         # The first tick is at start; its job runs on the server's own threads.
         deadline = time.monotonic() + (30 if embedded else 3)
         done: list[Job] = []
@@ -211,9 +184,6 @@ def test_marsad_serve_without_a_broker_runs_periodic_jobs(
             time.sleep(0.2)
         server.send_signal(signal.SIGTERM)
         _out, err = server.communicate(timeout=30)
-    finally:
-        if server.poll() is None:
-            server.kill()
     log = err.decode()
     assert server.returncode == 0, log
     assert "Traceback" not in log
