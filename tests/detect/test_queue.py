@@ -15,6 +15,7 @@ from marsad.core.models import AuditRecord
 from marsad.detect import flagging
 from marsad.detect.models import Flag
 from marsad.posts.models import Account, Post
+from tests.browser import signed_in
 from tests.conftest import csrf_from
 
 SLOGAN = "باقية وتتمدد دولة الخلافة"
@@ -160,14 +161,9 @@ def test_keyboard_confirms_and_undoes_in_a_browser(
     shots = Path(os.environ.get("MARSAD_SHOTS", "/tmp/shots-usable"))
     shots.mkdir(parents=True, exist_ok=True)
     for width, name in ((390, "phone"), (1280, "desktop")):
-        context = browser.new_context(viewport={"width": width, "height": 900})
-        page = context.new_page()
+        context, page = signed_in(browser, live_server, "ana", width=width)
         errors: list[str] = []
         page.on("console", lambda m, e=errors: e.append(m.text) if m.type == "error" else None)
-        page.goto(live_server + "/login")
-        page.fill("input[name=username]", "ana")
-        page.fill("input[name=password]", "a-long-password-1")
-        page.click("button[type=submit]")
         page.goto(live_server + "/staff/flags?lang=en")
         assert page.locator(".shortcuts").is_visible(), "the keys are explained once JS runs"
         width_used = page.evaluate("document.documentElement.scrollWidth")
@@ -214,12 +210,7 @@ def test_advisory_scores_fit_the_card_in_a_browser(
     shots = Path(os.environ.get("MARSAD_SHOTS", "/tmp/shots-usable"))
     shots.mkdir(parents=True, exist_ok=True)
     for width, height, name in ((390, 844, "phone"), (1280, 900, "desktop")):
-        context = browser.new_context(viewport={"width": width, "height": height})
-        page = context.new_page()
-        page.goto(live_server + "/login")
-        page.fill("input[name=username]", "ana")
-        page.fill("input[name=password]", "a-long-password-1")
-        page.click("button[type=submit]")
+        context, page = signed_in(browser, live_server, "ana", width=width, height=height)
         page.goto(live_server + "/staff/flags?lang=en")
         advisory = page.locator("article.flag p.advisory")
         expect(advisory).to_have_count(1)
@@ -266,12 +257,7 @@ def test_a_flag_of_an_older_model_shows_its_labels_as_the_models_in_a_browser(
     shots = Path(os.environ.get("MARSAD_SHOTS", "/tmp/shots-usable"))
     shots.mkdir(parents=True, exist_ok=True)
     for width, height, name in ((390, 844, "phone"), (1280, 900, "desktop")):
-        context = browser.new_context(viewport={"width": width, "height": height})
-        page = context.new_page()
-        page.goto(live_server + "/login")
-        page.fill("input[name=username]", "ana")
-        page.fill("input[name=password]", "a-long-password-1")
-        page.click("button[type=submit]")
+        context, page = signed_in(browser, live_server, "ana", width=width, height=height)
         page.goto(live_server + "/staff/flags?lang=en")
         turkish = page.locator("article.flag", has_text=texts[0])
         expect(turkish.locator("p.advisory")).to_have_count(0)

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import signed_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)]
 
 SHOTS = Path("/tmp/shots-hardening")
@@ -13,16 +15,7 @@ CONTACT = "07705550199"
 
 
 def _sign_in(browser, base: str, name: str, width: int):  # type: ignore[no-untyped-def]
-    context = browser.new_context(
-        java_script_enabled=False, viewport={"width": width, "height": 900}
-    )
-    page = context.new_page()
-    page.goto(base + "/login")
-    page.fill("input[name=username]", name)
-    page.fill("input[name=password]", "a-long-password-1")
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-    return context, page
+    return signed_in(browser, base, name, width=width, javascript=False)
 
 
 @pytest.mark.parametrize("width", [390, 1280])
