@@ -164,26 +164,28 @@ def test_each_new_detected_event_is_announced_once(sessions, settings) -> None: 
     assert len(listener.HEARD) == 3  # nothing new, nothing announced again
 
 
+def _import(sessions, path, errors: list[BaseException]) -> None:  # type: ignore[no-untyped-def]
+    """Import a signals file in its own transaction (a thread's body); keep what it raised."""
+    from marsad.connectivity.outages import service
+    from marsad.core.db import session_scope
+
+    try:
+        with session_scope(sessions) as session:
+            service.import_signals(session, path=path, actor="test")
+    except BaseException as exc:  # noqa: BLE001 - reported by the caller's assertion
+        errors.append(exc)
+
+
 def test_two_imports_of_one_series_at_once_store_it_once(sessions, tmp_path) -> None:  # type: ignore[no-untyped-def]
     import threading
 
-    from marsad.connectivity.outages import service
     from marsad.connectivity.outages.store import read_series
-    from marsad.core.db import session_scope
 
     generated = generate(networks=2, days=10, outages=1, seed=9, sources=("bgp",), country=False)
     path = tmp_path / "same.csv"
     write_csv(generated.series, path)
     errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            with session_scope(sessions) as session:
-                service.import_signals(session, path=path, actor="test")
-        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
+    threads = [threading.Thread(target=_import, args=(sessions, path, errors)) for _ in range(2)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -203,9 +205,8 @@ def test_a_writer_waits_its_turn_behind_a_long_import_whatever_the_lock_timeout(
 
     from sqlalchemy import text
 
-    from marsad.connectivity.outages import service
     from marsad.connectivity.outages.store import WRITE_LOCK, read_series
-    from marsad.core.db import make_engine, session_factory, session_scope
+    from marsad.core.db import make_engine, session_factory
     from marsad.core.settings import Settings
 
     quick = Settings(**{**settings.model_dump(), "postgres_lock_timeout": 0.2})
@@ -214,18 +215,10 @@ def test_a_writer_waits_its_turn_behind_a_long_import_whatever_the_lock_timeout(
     path = tmp_path / "queued.csv"
     write_csv(generated.series, path)
     errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            with session_scope(sessions) as session:
-                service.import_signals(session, path=path, actor="test")
-        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
-            errors.append(exc)
-
     with engine.connect() as other:  # another import holding the writers' lock for 1 s
         if engine.dialect.name == "postgresql":
             other.execute(text("SELECT pg_advisory_lock(:key)"), {"key": WRITE_LOCK})
-        queued = threading.Thread(target=run)
+        queued = threading.Thread(target=_import, args=(sessions, path, errors))
         queued.start()
         time.sleep(1.0)
         if engine.dialect.name == "postgresql":
