@@ -26,6 +26,8 @@ from detect_levers import NAMES, nb_ratio
 from detect_levers_13 import Levers, show
 from sklearn.linear_model import LogisticRegression
 
+from marsad.detect.blocks import expand
+
 
 class Gate(Levers):
     def gate_probabilities(self, features: str = "joint") -> np.ndarray:
@@ -60,12 +62,9 @@ class Gate(Levers):
             w = self.cell_weights(y, train)
             scale = sp.diags(nb_ratio(X[train], y[train], w).astype(np.float32))
             X_train, X_test = X[train] @ scale, X[test] @ scale
-            own = [
-                sp.diags((self.set_of[train] == i).astype(np.float32) * augment) @ X_train
-                for i in range(n_sets)
-            ]
+            own_set = np.eye(n_sets, dtype=np.float32)[self.set_of[train]] * augment
             model = LogisticRegression(C=C, solver="liblinear", max_iter=1000)
-            model.fit(sp.hstack([X_train, *own]).tocsr(), y[train], sample_weight=w)
+            model.fit(expand(X_train, own_set), y[train], sample_weight=w)
             n = X_test.shape[1]
             coef = model.coef_[0]
             shared = X_test @ coef[:n] + model.intercept_[0]
